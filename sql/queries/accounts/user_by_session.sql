@@ -1,0 +1,3 @@
+SELECT u.id, u.email, u.name, u.phone, u.role, s.expires_at
+FROM sessions s JOIN users u ON u.id = s.user_id
+WHERE s.token_hash = ?1

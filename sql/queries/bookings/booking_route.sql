@@ -1,0 +1,1 @@
+SELECT showtime_id, user_id FROM bookings WHERE id = ?1

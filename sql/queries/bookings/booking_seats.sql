@@ -1,0 +1,1 @@
+SELECT seat_id, class, price FROM booking_seats WHERE booking_id = ?1 ORDER BY position

@@ -1,0 +1,3 @@
+SELECT id, city_id, name, address FROM cinemas
+WHERE (?1 IS NULL OR city_id = ?1)
+ORDER BY name

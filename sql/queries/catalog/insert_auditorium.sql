@@ -1,0 +1,1 @@
+INSERT INTO auditoriums (cinema_id, name) VALUES (?1, ?2)

@@ -1,0 +1,1 @@
+SELECT class, amount FROM showtime_prices WHERE showtime_id = ?1 ORDER BY amount

@@ -1,0 +1,5 @@
+SELECT b.id, b.user_id, b.status, b.created_at, b.expires_at,
+       (SELECT p.id FROM payments p WHERE p.booking_id = b.id
+        ORDER BY p.created_at DESC, p.id LIMIT 1) AS payment_id
+FROM bookings b
+WHERE b.showtime_id = ?1

@@ -1,0 +1,4 @@
+SELECT p.id, p.booking_id, p.status, p.amount, p.expires_at, p.refund_reason
+FROM payments p
+JOIN bookings b ON b.id = p.booking_id
+WHERE b.showtime_id = ?1

@@ -1,0 +1,220 @@
+//! Wiring: builds the whole system from settings and a clock, binds the HTTP
+//! listener (port 0 picks a free one, for tests) and starts the background jobs.
+
+use std::{net::TcpListener, sync::Arc};
+
+use actix_web::{App, HttpServer, dev::Server, middleware, web};
+use tokio_cron_scheduler::JobScheduler;
+
+use crate::{
+    accounts::Accounts,
+    bookings::Bookings,
+    catalog::{self, Locale, demo},
+    clock::SharedClock,
+    config::Settings,
+    error::AppError,
+    http,
+    payments::{self, Payments},
+    scheduler,
+    seats::{ShowtimeRegistry, book::Rules},
+    store::Store,
+};
+
+/// What every request handler can reach.
+pub struct AppState {
+    pub settings: Settings,
+    pub clock: SharedClock,
+    pub store: Store,
+    pub accounts: Accounts,
+    pub registry: ShowtimeRegistry,
+    pub bookings: Bookings,
+    pub payments: Payments,
+    pub locale: Locale,
+}
+
+/// Credentials of the admin created at start, to print.
+#[derive(Debug, Clone)]
+pub struct AdminLogin {
+    pub email: String,
+    pub password: String,
+}
+
+pub struct Application {
+    port: u16,
+    server: Server,
+    state: web::Data<AppState>,
+    scheduler: Option<JobScheduler>,
+    pub admin: Option<AdminLogin>,
+    pub seeded: Option<demo::DemoSummary>,
+    pub recovered_showtimes: usize,
+}
+
+/// The demo admin's address when none is configured.
+const DEMO_ADMIN_EMAIL: &str = "admin@bioskop.local";
+
+impl Application {
+    /// Must run inside an actix `System` (e.g. `#[actix_web::main]`).
+    pub async fn build(settings: Settings, clock: SharedClock) -> anyhow::Result<Application> {
+        let store = Store::open(&settings.database.path, settings.database.synchronous)?;
+        let locale = Locale {
+            offset: settings.catalog.utc_offset,
+            currency: settings.booking.currency.clone(),
+        };
+        let accounts = Accounts::new(store.clone(), clock.clone(), settings.accounts.clone());
+
+        let mut admin = None;
+        if !settings.admin.email.is_empty() && !settings.admin.password.is_empty() {
+            accounts.ensure_admin(&settings.admin.email, &settings.admin.password).await?;
+            admin = Some(AdminLogin {
+                email: settings.admin.email.trim().to_lowercase(),
+                password: settings.admin.password.clone(),
+            });
+        }
+        let mut seeded = None;
+        if settings.demo.seed_on_empty && store.read(catalog::is_empty).await? {
+            let seed_locale = locale.clone();
+            let now = clock.now();
+            seeded = Some(
+                store
+                    .write(move |conn| demo::seed(conn, &seed_locale, now))
+                    .await?,
+            );
+            if admin.is_none() {
+                let password = hex::encode(rand::random::<[u8; 9]>());
+                accounts.ensure_admin(DEMO_ADMIN_EMAIL, &password).await?;
+                admin = Some(AdminLogin {
+                    email: DEMO_ADMIN_EMAIL.into(),
+                    password,
+                });
+            }
+        }
+
+        let rules = Rules {
+            hold_ttl_ms: i64::try_from(settings.booking.hold_ttl.as_millis()).unwrap_or(i64::MAX),
+            max_seats: settings.booking.max_seats_per_booking,
+            currency: settings.booking.currency.clone(),
+        };
+        let registry = ShowtimeRegistry::new(store.clone(), rules, clock.clone());
+        let recovered_showtimes = registry.recover().await?;
+
+        let listener = TcpListener::bind(settings.http.bind)?;
+        let address = listener.local_addr()?;
+        let public_url = if settings.http.public_url.is_empty() {
+            format!("http://{address}")
+        } else {
+            settings.http.public_url.clone()
+        };
+        let secret = payments::webhook_secret(&store, &settings.payments.webhook_secret).await?;
+        if settings.payments.provider != "sandbox" {
+            return Err(AppError::validation(
+                "unknown_provider",
+                format!("payments.provider `{}` is not supported; use sandbox", settings.payments.provider),
+            )
+            .into());
+        }
+        let payments = Payments::new(
+            settings.payments.provider.clone(),
+            public_url,
+            secret,
+            registry.clone(),
+            store.clone(),
+            clock.clone(),
+            locale.clone(),
+        );
+        let bookings = Bookings::new(
+            registry.clone(),
+            store.clone(),
+            clock.clone(),
+            locale.clone(),
+            payments.clone(),
+        );
+        let scheduler = if settings.scheduler.sweep_cron.trim().is_empty() {
+            None
+        } else {
+            Some(scheduler::start(registry.clone(), &settings.scheduler.sweep_cron).await?)
+        };
+
+        let workers = match settings.http.workers {
+            0 => std::thread::available_parallelism().map_or(2, |n| n.get()),
+            n => n,
+        };
+        let state = web::Data::new(AppState {
+            settings,
+            clock,
+            store,
+            accounts,
+            registry,
+            bookings,
+            payments,
+            locale,
+        });
+        let app_state = state.clone();
+        let server = HttpServer::new(move || {
+            App::new()
+                .app_data(app_state.clone())
+                .wrap(middleware::NormalizePath::trim())
+                .configure(http::configure)
+        })
+        .workers(workers)
+        .listen(listener)?
+        .run();
+
+        Ok(Application {
+            port: address.port(),
+            server,
+            state,
+            scheduler,
+            admin,
+            seeded,
+            recovered_showtimes,
+        })
+    }
+
+    pub fn port(&self) -> u16 {
+        self.port
+    }
+
+    pub fn state(&self) -> web::Data<AppState> {
+        self.state.clone()
+    }
+
+    pub fn server_handle(&self) -> actix_web::dev::ServerHandle {
+        self.server.handle()
+    }
+
+    /// Serves until the server stops (Ctrl-C, SIGTERM), then shuts down in order.
+    pub async fn run_until_stopped(self) -> std::io::Result<()> {
+        let Application {
+            server,
+            state,
+            scheduler,
+            ..
+        } = self;
+        let result = server.await;
+        shutdown(&state, scheduler).await;
+        result
+    }
+}
+
+/// Stops the jobs, the actors and then the writer (which commits what it has).
+pub async fn shutdown(state: &AppState, scheduler: Option<JobScheduler>) {
+    if let Some(mut scheduler) = scheduler {
+        let _ = scheduler.shutdown().await;
+    }
+    state.registry.stop();
+    state.store.close();
+}
+
+impl Application {
+    /// Takes the scheduler out, for a caller that runs the server itself.
+    pub fn take_scheduler(&mut self) -> Option<JobScheduler> {
+        self.scheduler.take()
+    }
+
+    pub fn into_server(self) -> Server {
+        self.server
+    }
+}
+
+/// Shared so tests and tools can hold the state after the server moved.
+pub type SharedState = Arc<AppState>;

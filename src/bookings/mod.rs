@@ -1,0 +1,336 @@
+//! Bookings: what a customer does with seats (hold, add, remove, release,
+//! pay) routed to the showtime actor that owns them, and the booking summary
+//! read back from SQLite (every acknowledged change is already there).
+
+use std::collections::BTreeMap;
+
+use rusqlite::{Connection, OptionalExtension, params};
+use serde::Serialize;
+
+use crate::{
+    catalog::Locale,
+    clock::{SharedClock, rfc3339, to_millis},
+    error::{AppError, AppResult},
+    payments::Payments,
+    seats::{
+        BookingStatus, ShowtimeRegistry, UserId,
+        actor::{AddSeat, HoldSeats, ReleaseBooking, RemoveSeat, StartPayment},
+    },
+    store::Store,
+};
+
+macro_rules! query {
+    ($name:literal) => {
+        include_str!(concat!("../../sql/queries/bookings/", $name, ".sql"))
+    };
+}
+
+/// Bookings listed per customer at most.
+const LIST_LIMIT: i64 = 200;
+
+#[derive(Debug, Clone, Serialize)]
+pub struct SeatLine {
+    pub id: String,
+    pub class: String,
+    pub price: i64,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct PriceLine {
+    pub class: String,
+    pub quantity: i64,
+    pub unit_price: i64,
+    pub amount: i64,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct PaymentView {
+    pub payment_id: String,
+    pub provider: String,
+    pub status: String,
+    pub amount: i64,
+    pub currency: String,
+    pub expires_at: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub completed_at: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub refund_reason: Option<String>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct TicketRef {
+    pub id: String,
+    pub seat: String,
+    pub status: String,
+}
+
+/// The booking summary a customer sees before and after paying.
+#[derive(Debug, Clone, Serialize)]
+pub struct BookingSummary {
+    pub id: String,
+    pub status: BookingStatus,
+    pub showtime_id: i64,
+    pub showtime_status: String,
+    pub movie_id: i64,
+    pub movie_title: String,
+    pub cinema_id: i64,
+    pub cinema: String,
+    pub auditorium: String,
+    pub starts_at: String,
+    pub ends_at: String,
+    pub seats: Vec<SeatLine>,
+    pub price_lines: Vec<PriceLine>,
+    pub total: i64,
+    pub currency: String,
+    pub created_at: String,
+    pub expires_at: String,
+    pub payment: Option<PaymentView>,
+    pub tickets: Vec<TicketRef>,
+}
+
+/// Answer to starting a payment.
+#[derive(Debug, Clone, Serialize)]
+pub struct PaymentCheckout {
+    pub payment_id: String,
+    pub booking_id: String,
+    pub provider: String,
+    pub redirect_url: String,
+    pub amount: i64,
+    pub currency: String,
+    pub expires_at: String,
+    #[serde(skip)]
+    pub created: bool,
+}
+
+#[derive(Clone)]
+pub struct Bookings {
+    registry: ShowtimeRegistry,
+    store: Store,
+    clock: SharedClock,
+    locale: Locale,
+    payments: Payments,
+}
+
+impl Bookings {
+    pub fn new(
+        registry: ShowtimeRegistry,
+        store: Store,
+        clock: SharedClock,
+        locale: Locale,
+        payments: Payments,
+    ) -> Bookings {
+        Bookings {
+            registry,
+            store,
+            clock,
+            locale,
+            payments,
+        }
+    }
+
+    /// Locks `seats` of a showtime for `user` in a new booking.
+    pub async fn hold(&self, user: UserId, showtime_id: i64, seats: Vec<String>) -> AppResult<BookingSummary> {
+        let actor = self.registry.get(showtime_id).await?;
+        let held = actor
+            .send(HoldSeats {
+                user,
+                seats,
+                now: self.clock.now(),
+            })
+            .await??;
+        self.summary(user, &held.booking_id).await
+    }
+
+    pub async fn add_seat(&self, user: UserId, booking_id: &str, seat: String) -> AppResult<BookingSummary> {
+        let actor = self.registry.get(self.route(user, booking_id).await?).await?;
+        actor
+            .send(AddSeat {
+                user,
+                booking_id: booking_id.to_string(),
+                seat,
+                now: self.clock.now(),
+            })
+            .await??;
+        self.summary(user, booking_id).await
+    }
+
+    pub async fn remove_seat(&self, user: UserId, booking_id: &str, seat: String) -> AppResult<BookingSummary> {
+        let actor = self.registry.get(self.route(user, booking_id).await?).await?;
+        actor
+            .send(RemoveSeat {
+                user,
+                booking_id: booking_id.to_string(),
+                seat,
+                now: self.clock.now(),
+            })
+            .await??;
+        self.summary(user, booking_id).await
+    }
+
+    pub async fn release(&self, user: UserId, booking_id: &str) -> AppResult<()> {
+        let actor = self.registry.get(self.route(user, booking_id).await?).await?;
+        actor
+            .send(ReleaseBooking {
+                user,
+                booking_id: booking_id.to_string(),
+                now: self.clock.now(),
+            })
+            .await??;
+        Ok(())
+    }
+
+    /// Freezes the booking and opens a payment with the configured gateway.
+    pub async fn start_payment(&self, user: UserId, booking_id: &str) -> AppResult<PaymentCheckout> {
+        let actor = self.registry.get(self.route(user, booking_id).await?).await?;
+        let started = actor
+            .send(StartPayment {
+                user,
+                booking_id: booking_id.to_string(),
+                provider: self.payments.provider().to_string(),
+                now: self.clock.now(),
+            })
+            .await??;
+        Ok(PaymentCheckout {
+            redirect_url: self.payments.checkout_url(&started.payment_id),
+            payment_id: started.payment_id,
+            booking_id: booking_id.to_string(),
+            provider: self.payments.provider().to_string(),
+            amount: started.amount,
+            currency: started.currency,
+            expires_at: rfc3339(started.expires_at, self.locale.offset),
+            created: started.created,
+        })
+    }
+
+    /// The showtime of a booking `user` owns; 404 for anyone else's.
+    async fn route(&self, user: UserId, booking_id: &str) -> AppResult<i64> {
+        let id = booking_id.to_string();
+        let found = self
+            .store
+            .read(move |conn| {
+                Ok(conn
+                    .prepare_cached(query!("booking_route"))?
+                    .query_row(params![id], |r| Ok((r.get::<_, i64>(0)?, r.get::<_, i64>(1)?)))
+                    .optional()?)
+            })
+            .await?;
+        match found {
+            Some((showtime_id, owner)) if owner == user => Ok(showtime_id),
+            _ => Err(AppError::NotFound("booking")),
+        }
+    }
+
+    pub async fn summary(&self, user: UserId, booking_id: &str) -> AppResult<BookingSummary> {
+        let id = booking_id.to_string();
+        let locale = self.locale.clone();
+        let now = to_millis(self.clock.now());
+        self.store
+            .read(move |conn| summary(conn, &locale, user, &id, now))
+            .await
+    }
+
+    /// The customer's bookings, newest first.
+    pub async fn list(&self, user: UserId) -> AppResult<Vec<BookingSummary>> {
+        let locale = self.locale.clone();
+        let now = to_millis(self.clock.now());
+        self.store
+            .read(move |conn| {
+                let ids = conn
+                    .prepare_cached(query!("bookings_of_user"))?
+                    .query_map(params![user, LIST_LIMIT], |r| r.get::<_, String>(0))?
+                    .collect::<Result<Vec<_>, _>>()?;
+                ids.iter()
+                    .map(|id| summary(conn, &locale, user, id, now))
+                    .collect()
+            })
+            .await
+    }
+}
+
+fn summary(conn: &Connection, locale: &Locale, user: UserId, booking_id: &str, now: i64) -> AppResult<BookingSummary> {
+    let mut booking = conn
+        .prepare_cached(query!("booking_summary"))?
+        .query_row(params![booking_id, user], |r| {
+            let status = BookingStatus::parse(&r.get::<_, String>(2)?).unwrap_or(BookingStatus::Expired);
+            let expires_at: i64 = r.get(4)?;
+            // Reads never wait for the sweep: a hold past its deadline is expired now.
+            let status = if status.is_open() && expires_at <= now {
+                BookingStatus::Expired
+            } else {
+                status
+            };
+            Ok(BookingSummary {
+                id: r.get(0)?,
+                showtime_id: r.get(1)?,
+                status,
+                created_at: rfc3339(r.get(3)?, locale.offset),
+                expires_at: rfc3339(expires_at, locale.offset),
+                starts_at: rfc3339(r.get(5)?, locale.offset),
+                ends_at: rfc3339(r.get(6)?, locale.offset),
+                showtime_status: r.get(7)?,
+                movie_id: r.get(8)?,
+                movie_title: r.get(9)?,
+                cinema_id: r.get(10)?,
+                cinema: r.get(11)?,
+                auditorium: r.get(12)?,
+                seats: Vec::new(),
+                price_lines: Vec::new(),
+                total: 0,
+                currency: locale.currency.clone(),
+                payment: None,
+                tickets: Vec::new(),
+            })
+        })
+        .optional()?
+        .ok_or(AppError::NotFound("booking"))?;
+    booking.seats = conn
+        .prepare_cached(query!("booking_seats"))?
+        .query_map(params![booking_id], |r| {
+            Ok(SeatLine {
+                id: r.get(0)?,
+                class: r.get(1)?,
+                price: r.get(2)?,
+            })
+        })?
+        .collect::<Result<_, _>>()?;
+    let mut lines: BTreeMap<(String, i64), i64> = BTreeMap::new();
+    for seat in &booking.seats {
+        *lines.entry((seat.class.clone(), seat.price)).or_default() += 1;
+    }
+    booking.price_lines = lines
+        .into_iter()
+        .map(|((class, unit_price), quantity)| PriceLine {
+            class,
+            quantity,
+            unit_price,
+            amount: unit_price * quantity,
+        })
+        .collect();
+    booking.total = booking.price_lines.iter().map(|l| l.amount).sum();
+    booking.payment = conn
+        .prepare_cached(query!("booking_payment"))?
+        .query_row(params![booking_id], |r| {
+            Ok(PaymentView {
+                payment_id: r.get(0)?,
+                provider: r.get(1)?,
+                status: r.get(2)?,
+                amount: r.get(3)?,
+                currency: r.get(4)?,
+                expires_at: rfc3339(r.get(5)?, locale.offset),
+                completed_at: r.get::<_, Option<i64>>(6)?.map(|t| rfc3339(t, locale.offset)),
+                refund_reason: r.get(7)?,
+            })
+        })
+        .optional()?;
+    booking.tickets = conn
+        .prepare_cached(query!("booking_tickets"))?
+        .query_map(params![booking_id], |r| {
+            Ok(TicketRef {
+                id: r.get(0)?,
+                seat: r.get(1)?,
+                status: r.get(2)?,
+            })
+        })?
+        .collect::<Result<_, _>>()?;
+    Ok(booking)
+}

@@ -1,0 +1,286 @@
+//! The catalog: cities, cinemas, movies and showtimes, as customers browse
+//! them. Read-only here; the demo data comes from [`demo`].
+
+pub mod demo;
+
+use chrono::{FixedOffset, NaiveDate, TimeZone};
+use rusqlite::{Connection, OptionalExtension, params};
+use serde::Serialize;
+
+use crate::{
+    clock::rfc3339,
+    error::{AppError, AppResult},
+};
+
+macro_rules! query {
+    ($name:literal) => {
+        include_str!(concat!("../../sql/queries/catalog/", $name, ".sql"))
+    };
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct City {
+    pub id: i64,
+    pub name: String,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct Cinema {
+    pub id: i64,
+    pub city_id: i64,
+    pub name: String,
+    pub address: String,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct Movie {
+    pub id: i64,
+    pub title: String,
+    pub synopsis: String,
+    pub duration_minutes: i64,
+    pub rating: String,
+    pub genres: Vec<String>,
+    pub language: String,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct MovieShowing {
+    #[serde(flatten)]
+    pub movie: Movie,
+    pub showtimes: i64,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct Price {
+    pub class: String,
+    pub amount: i64,
+    pub currency: String,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct ShowtimeListing {
+    pub id: i64,
+    pub movie_id: i64,
+    pub movie_title: String,
+    pub auditorium_id: i64,
+    pub auditorium: String,
+    pub starts_at: String,
+    pub ends_at: String,
+    pub status: String,
+    pub seats_total: i64,
+    pub seats_available: i64,
+    pub prices: Vec<Price>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct Auditorium {
+    pub id: i64,
+    pub name: String,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct ShowtimeDetail {
+    pub id: i64,
+    pub status: String,
+    pub starts_at: String,
+    pub ends_at: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub cancel_reason: Option<String>,
+    pub movie: Movie,
+    pub cinema: Cinema,
+    pub city: String,
+    pub auditorium: Auditorium,
+    pub seats_total: i64,
+    pub prices: Vec<Price>,
+    pub currency: String,
+}
+
+/// Presentation settings the catalog answers with.
+#[derive(Debug, Clone)]
+pub struct Locale {
+    pub offset: FixedOffset,
+    pub currency: String,
+}
+
+impl Locale {
+    /// The [start, end) milliseconds of a local calendar day.
+    pub fn day_bounds(&self, date: NaiveDate) -> (i64, i64) {
+        let start = date.and_hms_opt(0, 0, 0).unwrap_or_default();
+        let start = self
+            .offset
+            .from_local_datetime(&start)
+            .single()
+            .map(|d| d.timestamp_millis())
+            .unwrap_or_default();
+        (start, start + 86_400_000)
+    }
+
+    pub fn today(&self, now: chrono::DateTime<chrono::Utc>) -> NaiveDate {
+        now.with_timezone(&self.offset).date_naive()
+    }
+}
+
+pub fn cities(conn: &Connection) -> AppResult<Vec<City>> {
+    Ok(conn
+        .prepare_cached(query!("cities"))?
+        .query_map([], |r| {
+            Ok(City {
+                id: r.get(0)?,
+                name: r.get(1)?,
+            })
+        })?
+        .collect::<Result<_, _>>()?)
+}
+
+pub fn cinemas(conn: &Connection, city_id: Option<i64>) -> AppResult<Vec<Cinema>> {
+    Ok(conn
+        .prepare_cached(query!("cinemas"))?
+        .query_map(params![city_id], cinema_row)?
+        .collect::<Result<_, _>>()?)
+}
+
+fn cinema_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<Cinema> {
+    Ok(Cinema {
+        id: r.get(0)?,
+        city_id: r.get(1)?,
+        name: r.get(2)?,
+        address: r.get(3)?,
+    })
+}
+
+fn ensure_cinema(conn: &Connection, cinema_id: i64) -> AppResult<Cinema> {
+    conn.prepare_cached(query!("cinema"))?
+        .query_row(params![cinema_id], cinema_row)
+        .optional()?
+        .ok_or(AppError::NotFound("cinema"))
+}
+
+fn movie_from(r: &rusqlite::Row<'_>, first: usize) -> rusqlite::Result<Movie> {
+    let genres: String = r.get(first + 5)?;
+    Ok(Movie {
+        id: r.get(first)?,
+        title: r.get(first + 1)?,
+        synopsis: r.get(first + 2)?,
+        duration_minutes: r.get(first + 3)?,
+        rating: r.get(first + 4)?,
+        genres: genres
+            .split(',')
+            .map(str::trim)
+            .filter(|g| !g.is_empty())
+            .map(String::from)
+            .collect(),
+        language: r.get(first + 6)?,
+    })
+}
+
+/// Movies with at least one scheduled showtime at the cinema on `date`.
+pub fn movies_showing(
+    conn: &Connection,
+    locale: &Locale,
+    cinema_id: i64,
+    date: NaiveDate,
+) -> AppResult<Vec<MovieShowing>> {
+    ensure_cinema(conn, cinema_id)?;
+    let (from, to) = locale.day_bounds(date);
+    Ok(conn
+        .prepare_cached(query!("movies_at_cinema"))?
+        .query_map(params![cinema_id, from, to], |r| {
+            Ok(MovieShowing {
+                movie: movie_from(r, 0)?,
+                showtimes: r.get(7)?,
+            })
+        })?
+        .collect::<Result<_, _>>()?)
+}
+
+/// Showtimes at the cinema on `date`, of one movie or all.
+pub fn showtimes(
+    conn: &Connection,
+    locale: &Locale,
+    cinema_id: i64,
+    date: NaiveDate,
+    movie_id: Option<i64>,
+    now_ms: i64,
+) -> AppResult<Vec<ShowtimeListing>> {
+    ensure_cinema(conn, cinema_id)?;
+    let (from, to) = locale.day_bounds(date);
+    let rows = conn
+        .prepare_cached(query!("showtimes_at_cinema"))?
+        .query_map(params![cinema_id, from, to, movie_id, now_ms], |r| {
+            let total: i64 = r.get(8)?;
+            let taken: i64 = r.get(9)?;
+            Ok(ShowtimeListing {
+                id: r.get(0)?,
+                movie_id: r.get(1)?,
+                movie_title: r.get(2)?,
+                auditorium_id: r.get(3)?,
+                auditorium: r.get(4)?,
+                starts_at: rfc3339(r.get(5)?, locale.offset),
+                ends_at: rfc3339(r.get(6)?, locale.offset),
+                status: r.get(7)?,
+                seats_total: total,
+                seats_available: (total - taken).max(0),
+                prices: Vec::new(),
+            })
+        })?
+        .collect::<Result<Vec<_>, _>>()?;
+    rows.into_iter()
+        .map(|mut s| {
+            s.prices = prices(conn, locale, s.id)?;
+            Ok(s)
+        })
+        .collect()
+}
+
+pub fn prices(conn: &Connection, locale: &Locale, showtime_id: i64) -> AppResult<Vec<Price>> {
+    Ok(conn
+        .prepare_cached(query!("showtime_prices"))?
+        .query_map(params![showtime_id], |r| {
+            Ok(Price {
+                class: r.get(0)?,
+                amount: r.get(1)?,
+                currency: locale.currency.clone(),
+            })
+        })?
+        .collect::<Result<_, _>>()?)
+}
+
+pub fn showtime(conn: &Connection, locale: &Locale, showtime_id: i64) -> AppResult<ShowtimeDetail> {
+    let detail = conn
+        .prepare_cached(query!("showtime_detail"))?
+        .query_row(params![showtime_id], |r| {
+            Ok(ShowtimeDetail {
+                id: r.get(0)?,
+                status: r.get(1)?,
+                starts_at: rfc3339(r.get(2)?, locale.offset),
+                ends_at: rfc3339(r.get(3)?, locale.offset),
+                cancel_reason: r.get(4)?,
+                movie: movie_from(r, 5)?,
+                cinema: Cinema {
+                    id: r.get(12)?,
+                    city_id: r.get(13)?,
+                    name: r.get(14)?,
+                    address: r.get(15)?,
+                },
+                city: r.get(16)?,
+                auditorium: Auditorium {
+                    id: r.get(17)?,
+                    name: r.get(18)?,
+                },
+                seats_total: r.get(19)?,
+                prices: Vec::new(),
+                currency: locale.currency.clone(),
+            })
+        })
+        .optional()?
+        .ok_or(AppError::NotFound("showtime"))?;
+    Ok(ShowtimeDetail {
+        prices: prices(conn, locale, showtime_id)?,
+        ..detail
+    })
+}
+
+pub fn is_empty(conn: &Connection) -> AppResult<bool> {
+    let cities: i64 = conn.query_row(query!("count_cities"), [], |r| r.get(0))?;
+    Ok(cities == 0)
+}

@@ -1,0 +1,226 @@
+//! Layered settings: the embedded `config/default.toml`, then an optional file
+//! given with `--config`, then `BIOSKOP__SECTION__KEY` environment variables.
+
+use std::{net::SocketAddr, path::PathBuf, time::Duration};
+
+use chrono::FixedOffset;
+use serde::{Deserialize, Deserializer};
+
+/// The defaults are compiled in so the binary runs from any directory.
+const DEFAULTS: &str = include_str!("../config/default.toml");
+
+#[derive(Debug, Clone, Deserialize)]
+pub struct Settings {
+    pub http: HttpSettings,
+    pub database: DatabaseSettings,
+    pub booking: BookingSettings,
+    pub catalog: CatalogSettings,
+    pub scheduler: SchedulerSettings,
+    pub payments: PaymentSettings,
+    pub queue: QueueSettings,
+    pub refunds: RefundSettings,
+    pub mail: MailSettings,
+    pub accounts: AccountSettings,
+    pub admin: AdminSettings,
+    pub demo: DemoSettings,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+pub struct HttpSettings {
+    pub bind: SocketAddr,
+    pub public_url: String,
+    pub workers: usize,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+pub struct DatabaseSettings {
+    pub path: PathBuf,
+    pub synchronous: Synchronous,
+}
+
+/// SQLite's `synchronous` pragma, restricted to the modes that keep WAL consistent.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Synchronous {
+    Off,
+    Normal,
+    Full,
+}
+
+impl Synchronous {
+    pub fn pragma_value(self) -> &'static str {
+        match self {
+            Synchronous::Off => "OFF",
+            Synchronous::Normal => "NORMAL",
+            Synchronous::Full => "FULL",
+        }
+    }
+}
+
+#[derive(Debug, Clone, Deserialize)]
+pub struct BookingSettings {
+    #[serde(deserialize_with = "duration")]
+    pub hold_ttl: Duration,
+    pub max_seats_per_booking: usize,
+    pub currency: String,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+pub struct CatalogSettings {
+    #[serde(deserialize_with = "utc_offset")]
+    pub utc_offset: FixedOffset,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+pub struct SchedulerSettings {
+    pub sweep_cron: String,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+pub struct PaymentSettings {
+    pub provider: String,
+    pub webhook_secret: String,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+pub struct QueueSettings {
+    pub amqp_url: String,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+pub struct RefundSettings {
+    pub max_attempts: u32,
+    #[serde(deserialize_with = "durations")]
+    pub backoff: Vec<Duration>,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+pub struct MailSettings {
+    pub smtp_url: String,
+    pub dir: PathBuf,
+    pub from: String,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+pub struct AccountSettings {
+    #[serde(deserialize_with = "duration")]
+    pub session_ttl: Duration,
+    pub login_max_failures: u32,
+    pub login_max_failures_per_ip: u32,
+    #[serde(deserialize_with = "duration")]
+    pub login_window: Duration,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+pub struct AdminSettings {
+    pub email: String,
+    pub password: String,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+pub struct DemoSettings {
+    pub seed_on_empty: bool,
+}
+
+impl Settings {
+    /// Reads the layers in order; later layers win.
+    pub fn load(file: Option<&std::path::Path>) -> Result<Settings, config::ConfigError> {
+        let mut builder = config::Config::builder().add_source(config::File::from_str(
+            DEFAULTS,
+            config::FileFormat::Toml,
+        ));
+        if let Some(file) = file {
+            builder = builder.add_source(config::File::from(file).required(true));
+        }
+        builder
+            .add_source(
+                config::Environment::with_prefix("BIOSKOP")
+                    .prefix_separator("__")
+                    .separator("__")
+                    .try_parsing(true),
+            )
+            .build()?
+            .try_deserialize()
+    }
+
+    /// The embedded defaults alone, for tests and tools that set fields directly.
+    pub fn defaults() -> Settings {
+        config::Config::builder()
+            .add_source(config::File::from_str(DEFAULTS, config::FileFormat::Toml))
+            .build()
+            .and_then(|c| c.try_deserialize())
+            .expect("the embedded config/default.toml is valid")
+    }
+}
+
+/// Parses `500ms`, `30s`, `10m`, `2h`, `30d` (a bare number means seconds).
+pub fn parse_duration(text: &str) -> Result<Duration, String> {
+    let text = text.trim();
+    let split = text
+        .find(|c: char| !c.is_ascii_digit())
+        .unwrap_or(text.len());
+    let (number, unit) = text.split_at(split);
+    let value: u64 = number
+        .parse()
+        .map_err(|_| format!("`{text}` is not a duration such as 10m, 30s or 500ms"))?;
+    let millis_per_unit = match unit.trim() {
+        "ms" => 1,
+        "" | "s" => 1_000,
+        "m" => 60_000,
+        "h" => 3_600_000,
+        "d" => 86_400_000,
+        other => return Err(format!("unknown duration unit `{other}` in `{text}`")),
+    };
+    value
+        .checked_mul(millis_per_unit)
+        .map(Duration::from_millis)
+        .ok_or_else(|| format!("duration `{text}` is too long"))
+}
+
+fn duration<'de, D: Deserializer<'de>>(deserializer: D) -> Result<Duration, D::Error> {
+    let text = String::deserialize(deserializer)?;
+    parse_duration(&text).map_err(serde::de::Error::custom)
+}
+
+fn durations<'de, D: Deserializer<'de>>(deserializer: D) -> Result<Vec<Duration>, D::Error> {
+    let texts = Vec::<String>::deserialize(deserializer)?;
+    texts
+        .iter()
+        .map(|t| parse_duration(t).map_err(serde::de::Error::custom))
+        .collect()
+}
+
+fn utc_offset<'de, D: Deserializer<'de>>(deserializer: D) -> Result<FixedOffset, D::Error> {
+    let text = String::deserialize(deserializer)?;
+    text.parse::<FixedOffset>()
+        .map_err(|_| serde::de::Error::custom(format!("`{text}` is not an offset like +07:00")))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn durations_are_read_in_every_unit() {
+        assert_eq!(parse_duration("500ms"), Ok(Duration::from_millis(500)));
+        assert_eq!(parse_duration("30s"), Ok(Duration::from_secs(30)));
+        assert_eq!(parse_duration("10m"), Ok(Duration::from_secs(600)));
+        assert_eq!(parse_duration("2h"), Ok(Duration::from_secs(7200)));
+        assert_eq!(parse_duration("30d"), Ok(Duration::from_secs(30 * 86400)));
+        assert_eq!(parse_duration("45"), Ok(Duration::from_secs(45)));
+        assert!(parse_duration("ten minutes").is_err());
+        assert!(parse_duration("10 fortnights").is_err());
+        assert!(parse_duration("99999999999999999999d").is_err());
+    }
+
+    #[test]
+    fn the_embedded_defaults_match_the_design() {
+        let settings = Settings::defaults();
+        assert_eq!(settings.booking.hold_ttl, Duration::from_secs(600));
+        assert_eq!(settings.booking.max_seats_per_booking, 8);
+        assert_eq!(settings.scheduler.sweep_cron, "0 * * * * *");
+        assert_eq!(settings.database.synchronous, Synchronous::Full);
+        assert_eq!(settings.refunds.max_attempts, 5);
+        assert_eq!(settings.refunds.backoff.len(), 4);
+    }
+}

@@ -1,0 +1,108 @@
+//! The one error type of the system. Each variant has a stable `code`; the
+//! HTTP layer turns it into an RFC 9457 problem document in one place
+//! (`http::problem`).
+
+use serde::Serialize;
+
+/// A field that failed validation, reported back to the client.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct FieldError {
+    pub field: String,
+    pub message: String,
+}
+
+impl FieldError {
+    pub fn new(field: impl Into<String>, message: impl Into<String>) -> FieldError {
+        FieldError {
+            field: field.into(),
+            message: message.into(),
+        }
+    }
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum AppError {
+    #[error("{detail}")]
+    Validation {
+        code: &'static str,
+        detail: String,
+        errors: Vec<FieldError>,
+    },
+    #[error("{detail}")]
+    BadRequest { code: &'static str, detail: String },
+    #[error("authentication required")]
+    Unauthenticated,
+    #[error("wrong e-mail or password")]
+    InvalidCredentials,
+    #[error("the notification signature does not match")]
+    InvalidSignature,
+    #[error("this needs the {0} role")]
+    Forbidden(&'static str),
+    #[error("{0} not found")]
+    NotFound(&'static str),
+    #[error("an account with this e-mail already exists")]
+    EmailTaken,
+    #[error("seats {} are not available", .seats.join(", "))]
+    SeatUnavailable { seats: Vec<String> },
+    #[error("the showtime was cancelled")]
+    ShowtimeCancelled,
+    #[error("the showtime has already started")]
+    ShowtimeStarted,
+    #[error("you already hold booking {booking_id} for this showtime")]
+    BookingAlreadyOpen { booking_id: String },
+    #[error("{detail}")]
+    Conflict { code: &'static str, detail: String },
+    #[error("too many attempts; try again in {retry_after_secs} s")]
+    TooManyAttempts { retry_after_secs: u64 },
+    #[error("the database is unavailable: {0}")]
+    Storage(String),
+    #[error("internal error: {0}")]
+    Internal(String),
+}
+
+impl AppError {
+    pub fn validation(code: &'static str, detail: impl Into<String>) -> AppError {
+        AppError::Validation {
+            code,
+            detail: detail.into(),
+            errors: Vec::new(),
+        }
+    }
+
+    pub fn conflict(code: &'static str, detail: impl Into<String>) -> AppError {
+        AppError::Conflict {
+            code,
+            detail: detail.into(),
+        }
+    }
+
+    /// The stable, machine-readable code clients branch on.
+    pub fn code(&self) -> &'static str {
+        match self {
+            AppError::Validation { code, .. } => code,
+            AppError::BadRequest { code, .. } => code,
+            AppError::Unauthenticated => "unauthenticated",
+            AppError::InvalidCredentials => "invalid_credentials",
+            AppError::InvalidSignature => "invalid_signature",
+            AppError::Forbidden(_) => "forbidden",
+            AppError::NotFound(_) => "not_found",
+            AppError::EmailTaken => "email_taken",
+            AppError::SeatUnavailable { .. } => "seat_unavailable",
+            AppError::ShowtimeCancelled => "showtime_cancelled",
+            AppError::ShowtimeStarted => "showtime_started",
+            AppError::BookingAlreadyOpen { .. } => "booking_already_open",
+            AppError::Conflict { code, .. } => code,
+            AppError::TooManyAttempts { .. } => "too_many_attempts",
+            AppError::Storage(_) => "storage_unavailable",
+            AppError::Internal(_) => "internal_error",
+        }
+    }
+}
+
+impl From<rusqlite::Error> for AppError {
+    fn from(error: rusqlite::Error) -> AppError {
+        AppError::Storage(error.to_string())
+    }
+}
+
+pub type AppResult<T> = Result<T, AppError>;

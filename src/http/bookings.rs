@@ -1,0 +1,92 @@
+//! /bookings and /tickets: the customer's own things (404 for anyone else's).
+
+use actix_web::{HttpResponse, http::header, web};
+use serde::Deserialize;
+
+use super::auth::Caller;
+use crate::{app::AppState, error::AppResult, tickets};
+
+pub fn routes(cfg: &mut web::ServiceConfig) {
+    cfg.route("/bookings", web::post().to(create))
+        .route("/bookings", web::get().to(list))
+        .route("/bookings/{id}", web::get().to(show))
+        .route("/bookings/{id}", web::delete().to(release))
+        .route("/bookings/{id}/seats", web::post().to(add_seat))
+        .route("/bookings/{id}/seats/{seat}", web::delete().to(remove_seat))
+        .route("/bookings/{id}/payment", web::post().to(pay))
+        .route("/tickets", web::get().to(list_tickets))
+        .route("/tickets/{id}", web::get().to(show_ticket));
+}
+
+#[derive(Deserialize)]
+struct NewBooking {
+    showtime_id: i64,
+    seats: Vec<String>,
+}
+
+async fn create(state: web::Data<AppState>, caller: Caller, body: web::Json<NewBooking>) -> AppResult<HttpResponse> {
+    let body = body.into_inner();
+    let booking = state.bookings.hold(caller.user.id, body.showtime_id, body.seats).await?;
+    Ok(HttpResponse::Created()
+        .insert_header((header::LOCATION, format!("/api/v1/bookings/{}", booking.id)))
+        .json(booking))
+}
+
+async fn list(state: web::Data<AppState>, caller: Caller) -> AppResult<HttpResponse> {
+    Ok(HttpResponse::Ok().json(state.bookings.list(caller.user.id).await?))
+}
+
+async fn show(state: web::Data<AppState>, caller: Caller, id: web::Path<String>) -> AppResult<HttpResponse> {
+    Ok(HttpResponse::Ok().json(state.bookings.summary(caller.user.id, &id).await?))
+}
+
+async fn release(state: web::Data<AppState>, caller: Caller, id: web::Path<String>) -> AppResult<HttpResponse> {
+    state.bookings.release(caller.user.id, &id).await?;
+    Ok(HttpResponse::NoContent().finish())
+}
+
+#[derive(Deserialize)]
+struct SeatChoice {
+    seat: String,
+}
+
+async fn add_seat(
+    state: web::Data<AppState>,
+    caller: Caller,
+    id: web::Path<String>,
+    body: web::Json<SeatChoice>,
+) -> AppResult<HttpResponse> {
+    let booking = state
+        .bookings
+        .add_seat(caller.user.id, &id, body.into_inner().seat)
+        .await?;
+    Ok(HttpResponse::Ok().json(booking))
+}
+
+async fn remove_seat(
+    state: web::Data<AppState>,
+    caller: Caller,
+    path: web::Path<(String, String)>,
+) -> AppResult<HttpResponse> {
+    let (id, seat) = path.into_inner();
+    let booking = state.bookings.remove_seat(caller.user.id, &id, seat).await?;
+    Ok(HttpResponse::Ok().json(booking))
+}
+
+async fn pay(state: web::Data<AppState>, caller: Caller, id: web::Path<String>) -> AppResult<HttpResponse> {
+    let checkout = state.bookings.start_payment(caller.user.id, &id).await?;
+    let mut response = if checkout.created {
+        HttpResponse::Created()
+    } else {
+        HttpResponse::Ok()
+    };
+    Ok(response.json(checkout))
+}
+
+async fn list_tickets(state: web::Data<AppState>, caller: Caller) -> AppResult<HttpResponse> {
+    Ok(HttpResponse::Ok().json(tickets::list(&state.store, &state.locale, caller.user.id).await?))
+}
+
+async fn show_ticket(state: web::Data<AppState>, caller: Caller, id: web::Path<String>) -> AppResult<HttpResponse> {
+    Ok(HttpResponse::Ok().json(tickets::get(&state.store, &state.locale, caller.user.id, &id).await?))
+}

@@ -1,0 +1,41 @@
+//! HTTP: translates between requests and the modules that do the work. No
+//! business rule lives here.
+
+mod accounts;
+pub mod auth;
+mod bookings;
+mod catalog;
+mod ops;
+mod payments;
+pub mod problem;
+
+use actix_web::web;
+
+/// Request bodies larger than this are refused with 413.
+pub const BODY_LIMIT: usize = 64 * 1024;
+
+pub fn configure(cfg: &mut web::ServiceConfig) {
+    cfg.app_data(
+        web::JsonConfig::default()
+            .limit(BODY_LIMIT)
+            .error_handler(problem::json_error),
+    )
+    .app_data(
+        web::FormConfig::default()
+            .limit(BODY_LIMIT)
+            .error_handler(problem::form_error),
+    )
+    .app_data(web::PayloadConfig::new(BODY_LIMIT))
+    .app_data(web::QueryConfig::default().error_handler(problem::query_error))
+    .app_data(web::PathConfig::default().error_handler(problem::path_error))
+    .service(
+        web::scope("/api/v1")
+            .configure(accounts::routes)
+            .configure(catalog::routes)
+            .configure(bookings::routes)
+            .configure(payments::api_routes),
+    )
+    .configure(payments::sandbox_routes)
+    .configure(ops::routes)
+    .default_service(web::to(problem::not_found));
+}

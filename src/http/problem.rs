@@ -1,0 +1,147 @@
+//! Every error answer is an RFC 9457 problem document
+//! (`application/problem+json`) with a stable `code`. This is the one place
+//! where [`AppError`] becomes HTTP.
+
+use actix_web::{
+    HttpRequest, HttpResponse, ResponseError,
+    error::{JsonPayloadError, PathError, QueryPayloadError, UrlencodedError},
+    http::{StatusCode, header},
+};
+use serde_json::{Value, json};
+
+use crate::error::AppError;
+
+impl ResponseError for AppError {
+    fn status_code(&self) -> StatusCode {
+        match self {
+            AppError::Validation { .. } => StatusCode::UNPROCESSABLE_ENTITY,
+            AppError::BadRequest { code, .. } => match *code {
+                "payload_too_large" => StatusCode::PAYLOAD_TOO_LARGE,
+                "unsupported_media_type" => StatusCode::UNSUPPORTED_MEDIA_TYPE,
+                _ => StatusCode::BAD_REQUEST,
+            },
+            AppError::Unauthenticated | AppError::InvalidCredentials | AppError::InvalidSignature => {
+                StatusCode::UNAUTHORIZED
+            }
+            AppError::Forbidden(_) => StatusCode::FORBIDDEN,
+            AppError::NotFound(_) => StatusCode::NOT_FOUND,
+            AppError::EmailTaken
+            | AppError::SeatUnavailable { .. }
+            | AppError::ShowtimeCancelled
+            | AppError::ShowtimeStarted
+            | AppError::BookingAlreadyOpen { .. }
+            | AppError::Conflict { .. } => StatusCode::CONFLICT,
+            AppError::TooManyAttempts { .. } => StatusCode::TOO_MANY_REQUESTS,
+            AppError::Storage(_) => StatusCode::SERVICE_UNAVAILABLE,
+            AppError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
+        }
+    }
+
+    fn error_response(&self) -> HttpResponse {
+        let status = self.status_code();
+        if status.is_server_error() {
+            tracing::error!(error = %self, "request failed");
+        }
+        // Internal details stay in the log, not in the answer.
+        let detail = match self {
+            AppError::Storage(_) => "the database is unavailable; try again shortly".to_string(),
+            AppError::Internal(_) => "something went wrong on our side".to_string(),
+            other => other.to_string(),
+        };
+        let mut body = json!({
+            "type": format!("/problems/{}", self.code()),
+            "title": status.canonical_reason().unwrap_or("Error"),
+            "status": status.as_u16(),
+            "detail": detail,
+            "code": self.code(),
+        });
+        let mut response = HttpResponse::build(status);
+        match self {
+            AppError::Validation { errors, .. } if !errors.is_empty() => {
+                body["errors"] = json!(errors);
+            }
+            AppError::SeatUnavailable { seats } => body["seats"] = json!(seats),
+            AppError::BookingAlreadyOpen { booking_id } => body["booking_id"] = json!(booking_id),
+            AppError::TooManyAttempts { retry_after_secs } => {
+                body["retry_after"] = json!(retry_after_secs);
+                response.insert_header((header::RETRY_AFTER, retry_after_secs.to_string()));
+            }
+            AppError::Unauthenticated | AppError::InvalidCredentials => {
+                response.insert_header((header::WWW_AUTHENTICATE, "Bearer"));
+            }
+            _ => {}
+        }
+        response
+            .content_type("application/problem+json")
+            .body(body.to_string())
+    }
+}
+
+/// Malformed, oversized or mistyped JSON bodies.
+pub fn json_error(error: JsonPayloadError, _: &HttpRequest) -> actix_web::Error {
+    let problem = match &error {
+        JsonPayloadError::Overflow { .. } | JsonPayloadError::OverflowKnownLength { .. } => {
+            AppError::BadRequest {
+                code: "payload_too_large",
+                detail: "the request body is larger than 64 KiB".into(),
+            }
+        }
+        JsonPayloadError::ContentType => AppError::BadRequest {
+            code: "unsupported_media_type",
+            detail: "send the body as application/json".into(),
+        },
+        JsonPayloadError::Deserialize(e) if e.is_data() => AppError::Validation {
+            code: "invalid_body",
+            detail: format!("the body does not have the expected fields: {e}"),
+            errors: Vec::new(),
+        },
+        other => AppError::BadRequest {
+            code: "malformed_json",
+            detail: format!("the body is not valid JSON: {other}"),
+        },
+    };
+    problem.into()
+}
+
+pub fn form_error(error: UrlencodedError, _: &HttpRequest) -> actix_web::Error {
+    let problem = match &error {
+        UrlencodedError::Overflow { .. } => AppError::BadRequest {
+            code: "payload_too_large",
+            detail: "the request body is larger than 64 KiB".into(),
+        },
+        UrlencodedError::ContentType => AppError::BadRequest {
+            code: "unsupported_media_type",
+            detail: "send the body as a form or as JSON".into(),
+        },
+        other => AppError::validation("invalid_body", format!("the form is invalid: {other}")),
+    };
+    problem.into()
+}
+
+pub fn query_error(error: QueryPayloadError, _: &HttpRequest) -> actix_web::Error {
+    AppError::validation("invalid_query", format!("the query string is invalid: {error}")).into()
+}
+
+/// A path segment of the wrong type (`/showtimes/abc`) names nothing.
+pub fn path_error(_: PathError, _: &HttpRequest) -> actix_web::Error {
+    AppError::NotFound("resource").into()
+}
+
+/// Any route that does not exist.
+pub async fn not_found() -> Result<HttpResponse, AppError> {
+    Err(AppError::NotFound("resource"))
+}
+
+/// Problem document for errors actix-web raises itself (e.g. payload limits).
+pub fn plain(status: StatusCode, code: &str, detail: &str) -> HttpResponse {
+    let body: Value = json!({
+        "type": format!("/problems/{code}"),
+        "title": status.canonical_reason().unwrap_or("Error"),
+        "status": status.as_u16(),
+        "detail": detail,
+        "code": code,
+    });
+    HttpResponse::build(status)
+        .content_type("application/problem+json")
+        .body(body.to_string())
+}

@@ -1,0 +1,190 @@
+//! Payments: the gateway a booking is paid through, and the settlement of
+//! its results. Results reach the showtime actor that owns the seats, which
+//! makes them idempotent and safe when late, duplicated or out of order.
+//!
+//! The built-in `sandbox` gateway is a product feature: a checkout page where
+//! the payer presses pay or fail, for demos, staging and tests. Gateway
+//! notifications are signed with HMAC-SHA256 over the raw body.
+
+use hmac::{Hmac, KeyInit, Mac};
+use rand::RngExt;
+use rusqlite::{OptionalExtension, params};
+use serde::Serialize;
+use sha2::Sha256;
+
+use crate::{
+    catalog::Locale,
+    clock::{SharedClock, rfc3339},
+    error::{AppError, AppResult},
+    seats::{ShowtimeRegistry, actor::SettlePayment, book::Settlement},
+    store::Store,
+};
+
+macro_rules! query {
+    ($name:literal) => {
+        include_str!(concat!("../../sql/queries/payments/", $name, ".sql"))
+    };
+}
+
+/// What became of a payment result.
+#[derive(Debug, Clone, Serialize)]
+pub struct SettlementView {
+    pub payment_id: String,
+    pub booking_id: String,
+    #[serde(flatten)]
+    pub settlement: Settlement,
+}
+
+/// What the sandbox checkout page shows.
+#[derive(Debug, Clone, Serialize)]
+pub struct CheckoutPage {
+    pub payment_id: String,
+    pub status: String,
+    pub amount: i64,
+    pub currency: String,
+    pub expires_at: String,
+    pub booking_id: String,
+    pub movie_title: String,
+    pub cinema: String,
+    pub starts_at: String,
+}
+
+#[derive(Clone)]
+pub struct Payments {
+    provider: String,
+    public_url: String,
+    webhook_secret: Vec<u8>,
+    registry: ShowtimeRegistry,
+    store: Store,
+    clock: SharedClock,
+    locale: Locale,
+}
+
+impl Payments {
+    pub fn new(
+        provider: String,
+        public_url: String,
+        webhook_secret: Vec<u8>,
+        registry: ShowtimeRegistry,
+        store: Store,
+        clock: SharedClock,
+        locale: Locale,
+    ) -> Payments {
+        Payments {
+            provider,
+            public_url: public_url.trim_end_matches('/').to_string(),
+            webhook_secret,
+            registry,
+            store,
+            clock,
+            locale,
+        }
+    }
+
+    pub fn provider(&self) -> &str {
+        &self.provider
+    }
+
+    pub fn is_sandbox(&self) -> bool {
+        self.provider == "sandbox"
+    }
+
+    /// Where the payer is sent to pay.
+    pub fn checkout_url(&self, payment_id: &str) -> String {
+        format!("{}/sandbox/pay/{payment_id}", self.public_url)
+    }
+
+    /// Applies a payment result from the gateway.
+    pub async fn settle(&self, payment_id: &str, succeeded: bool) -> AppResult<SettlementView> {
+        let id = payment_id.to_string();
+        let (booking_id, showtime_id) = self
+            .store
+            .read(move |conn| {
+                Ok(conn
+                    .prepare_cached(query!("payment_route"))?
+                    .query_row(params![id], |r| Ok((r.get::<_, String>(0)?, r.get::<_, i64>(1)?)))
+                    .optional()?)
+            })
+            .await?
+            .ok_or(AppError::NotFound("payment"))?;
+        let actor = self.registry.get(showtime_id).await?;
+        let settlement = actor
+            .send(SettlePayment {
+                payment_id: payment_id.to_string(),
+                succeeded,
+                now: self.clock.now(),
+            })
+            .await??;
+        match &settlement {
+            Settlement::RefundRequired { reason } => {
+                tracing::warn!(payment_id, %booking_id, reason, "payment succeeded without seats; marked for refund")
+            }
+            other => tracing::info!(payment_id, %booking_id, ?other, "payment settled"),
+        }
+        Ok(SettlementView {
+            payment_id: payment_id.to_string(),
+            booking_id,
+            settlement,
+        })
+    }
+
+    pub async fn checkout_page(&self, payment_id: &str) -> AppResult<CheckoutPage> {
+        let id = payment_id.to_string();
+        let offset = self.locale.offset;
+        self.store
+            .read(move |conn| {
+                conn.prepare_cached(query!("payment_page"))?
+                    .query_row(params![id], |r| {
+                        Ok(CheckoutPage {
+                            payment_id: r.get(0)?,
+                            status: r.get(1)?,
+                            amount: r.get(2)?,
+                            currency: r.get(3)?,
+                            expires_at: rfc3339(r.get(4)?, offset),
+                            booking_id: r.get(5)?,
+                            movie_title: r.get(6)?,
+                            cinema: r.get(7)?,
+                            starts_at: rfc3339(r.get(8)?, offset),
+                        })
+                    })
+                    .optional()?
+                    .ok_or(AppError::NotFound("payment"))
+            })
+            .await
+    }
+
+    /// The hex HMAC-SHA256 of a notification body.
+    pub fn sign(&self, body: &[u8]) -> String {
+        hex::encode(self.mac(body).finalize().into_bytes())
+    }
+
+    /// Constant-time check of a notification's signature.
+    pub fn verify(&self, body: &[u8], signature_hex: &str) -> bool {
+        match hex::decode(signature_hex.trim()) {
+            Ok(signature) => self.mac(body).verify_slice(&signature).is_ok(),
+            Err(_) => false,
+        }
+    }
+
+    fn mac(&self, body: &[u8]) -> Hmac<Sha256> {
+        let mut mac = <Hmac<Sha256> as KeyInit>::new_from_slice(&self.webhook_secret)
+            .unwrap_or_else(|_| <Hmac<Sha256> as KeyInit>::new_from_slice(b"bioskop").expect("HMAC takes any key"));
+        mac.update(body);
+        mac
+    }
+}
+
+/// The notification signing key: the configured one, or a random key kept in
+/// the database so it survives restarts.
+pub async fn webhook_secret(store: &Store, configured: &str) -> AppResult<Vec<u8>> {
+    if !configured.is_empty() {
+        return Ok(configured.as_bytes().to_vec());
+    }
+    let fresh: [u8; 32] = rand::rng().random();
+    store
+        .write(move |conn| {
+            conn.execute(query!("secret_insert"), params!["webhook", fresh.to_vec()])?;
+            Ok(conn.query_row(query!("secret_get"), params!["webhook"], |r| r.get(0))?)
+        })
+        .await
+}

@@ -1,0 +1,304 @@
+//! The showtime actor: the single owner of one showtime's seats. Messages
+//! are handled one at a time, so two customers can never take the same seat;
+//! each change is handed to the store's writer before the next message is
+//! handled and answered only once committed, so the actor never blocks on
+//! SQLite and an acknowledged change survives a crash.
+
+use actix::prelude::*;
+use chrono::{DateTime, Utc};
+
+use super::{
+    book::{BookingState, DurableState, PaymentRequest, PaymentStarted, Rules, SeatBook, SeatView, Settlement},
+    persist::{self, Op},
+    types::*,
+};
+use crate::{
+    clock::to_millis,
+    error::{AppError, AppResult},
+    store::Store,
+};
+
+/// Room for a flash sale's burst of requests before senders wait.
+const MAILBOX_CAPACITY: usize = 8192;
+
+pub struct ShowtimeActor {
+    book: SeatBook,
+    store: Store,
+}
+
+impl ShowtimeActor {
+    pub fn new(book: SeatBook, store: Store) -> ShowtimeActor {
+        ShowtimeActor { book, store }
+    }
+
+    /// Persists `ops`, then answers `result`. If the write fails, memory may
+    /// be ahead of the database: the actor reloads itself before handling
+    /// anything else, and the caller gets the storage error.
+    fn persist<T: 'static>(
+        &mut self,
+        ops: Vec<Op>,
+        result: AppResult<T>,
+        ctx: &mut Context<Self>,
+    ) -> ResponseFuture<AppResult<T>> {
+        if ops.is_empty() {
+            return Box::pin(async move { result });
+        }
+        let write = self.store.write(move |conn| persist::apply(conn, &ops));
+        let me = ctx.address();
+        Box::pin(async move {
+            match write.await {
+                Ok(()) => result,
+                Err(error) => {
+                    tracing::error!(%error, "a seat change was not persisted; reloading the showtime");
+                    me.do_send(Reload);
+                    Err(error)
+                }
+            }
+        })
+    }
+}
+
+impl Actor for ShowtimeActor {
+    type Context = Context<Self>;
+
+    fn started(&mut self, ctx: &mut Self::Context) {
+        ctx.set_mailbox_capacity(MAILBOX_CAPACITY);
+    }
+}
+
+/// Lock seats for a new booking, all or none.
+#[derive(Message)]
+#[rtype(result = "AppResult<BookingState>")]
+pub struct HoldSeats {
+    pub user: UserId,
+    pub seats: Vec<String>,
+    pub now: DateTime<Utc>,
+}
+
+impl Handler<HoldSeats> for ShowtimeActor {
+    type Result = ResponseFuture<AppResult<BookingState>>;
+
+    fn handle(&mut self, msg: HoldSeats, ctx: &mut Context<Self>) -> Self::Result {
+        let mut ops = Vec::new();
+        let booking_id = uuid::Uuid::new_v4().to_string();
+        let result = self
+            .book
+            .hold(msg.user, booking_id, &msg.seats, to_millis(msg.now), &mut ops);
+        self.persist(ops, result, ctx)
+    }
+}
+
+/// Add one seat to a held booking.
+#[derive(Message)]
+#[rtype(result = "AppResult<BookingState>")]
+pub struct AddSeat {
+    pub user: UserId,
+    pub booking_id: BookingId,
+    pub seat: String,
+    pub now: DateTime<Utc>,
+}
+
+impl Handler<AddSeat> for ShowtimeActor {
+    type Result = ResponseFuture<AppResult<BookingState>>;
+
+    fn handle(&mut self, msg: AddSeat, ctx: &mut Context<Self>) -> Self::Result {
+        let mut ops = Vec::new();
+        let result = self
+            .book
+            .add_seat(msg.user, &msg.booking_id, &msg.seat, to_millis(msg.now), &mut ops);
+        self.persist(ops, result, ctx)
+    }
+}
+
+/// Take one seat out of a held booking.
+#[derive(Message)]
+#[rtype(result = "AppResult<BookingState>")]
+pub struct RemoveSeat {
+    pub user: UserId,
+    pub booking_id: BookingId,
+    pub seat: String,
+    pub now: DateTime<Utc>,
+}
+
+impl Handler<RemoveSeat> for ShowtimeActor {
+    type Result = ResponseFuture<AppResult<BookingState>>;
+
+    fn handle(&mut self, msg: RemoveSeat, ctx: &mut Context<Self>) -> Self::Result {
+        let mut ops = Vec::new();
+        let result = self
+            .book
+            .remove_seat(msg.user, &msg.booking_id, &msg.seat, to_millis(msg.now), &mut ops);
+        self.persist(ops, result, ctx)
+    }
+}
+
+/// Give up an open booking (its seats become available).
+#[derive(Message)]
+#[rtype(result = "AppResult<BookingState>")]
+pub struct ReleaseBooking {
+    pub user: UserId,
+    pub booking_id: BookingId,
+    pub now: DateTime<Utc>,
+}
+
+impl Handler<ReleaseBooking> for ShowtimeActor {
+    type Result = ResponseFuture<AppResult<BookingState>>;
+
+    fn handle(&mut self, msg: ReleaseBooking, ctx: &mut Context<Self>) -> Self::Result {
+        let mut ops = Vec::new();
+        let result = self
+            .book
+            .release(msg.user, &msg.booking_id, to_millis(msg.now), &mut ops);
+        self.persist(ops, result, ctx)
+    }
+}
+
+/// Freeze a held booking for payment and record the pending payment.
+#[derive(Message)]
+#[rtype(result = "AppResult<PaymentStarted>")]
+pub struct StartPayment {
+    pub user: UserId,
+    pub booking_id: BookingId,
+    pub provider: String,
+    pub now: DateTime<Utc>,
+}
+
+impl Handler<StartPayment> for ShowtimeActor {
+    type Result = ResponseFuture<AppResult<PaymentStarted>>;
+
+    fn handle(&mut self, msg: StartPayment, ctx: &mut Context<Self>) -> Self::Result {
+        let mut ops = Vec::new();
+        let request = PaymentRequest {
+            payment_id: uuid::Uuid::new_v4().to_string(),
+            provider: msg.provider,
+        };
+        let result =
+            self.book
+                .start_payment(msg.user, &msg.booking_id, request, to_millis(msg.now), &mut ops);
+        self.persist(ops, result, ctx)
+    }
+}
+
+/// A payment result from the gateway; idempotent.
+#[derive(Message)]
+#[rtype(result = "AppResult<Settlement>")]
+pub struct SettlePayment {
+    pub payment_id: PaymentId,
+    pub succeeded: bool,
+    pub now: DateTime<Utc>,
+}
+
+impl Handler<SettlePayment> for ShowtimeActor {
+    type Result = ResponseFuture<AppResult<Settlement>>;
+
+    fn handle(&mut self, msg: SettlePayment, ctx: &mut Context<Self>) -> Self::Result {
+        let mut ops = Vec::new();
+        let result =
+            self.book
+                .settle_payment(&msg.payment_id, msg.succeeded, to_millis(msg.now), &mut ops);
+        self.persist(ops, result, ctx)
+    }
+}
+
+/// Release every hold whose deadline is at or before `now`; answers how many.
+#[derive(Message)]
+#[rtype(result = "AppResult<usize>")]
+pub struct ExpireHolds {
+    pub now: DateTime<Utc>,
+}
+
+impl Handler<ExpireHolds> for ShowtimeActor {
+    type Result = ResponseFuture<AppResult<usize>>;
+
+    fn handle(&mut self, msg: ExpireHolds, ctx: &mut Context<Self>) -> Self::Result {
+        let mut ops = Vec::new();
+        let expired = self.book.expire_due(to_millis(msg.now), &mut ops);
+        self.persist(ops, Ok(expired), ctx)
+    }
+}
+
+/// The live seat map.
+#[derive(Message)]
+#[rtype(result = "SeatMap")]
+pub struct GetSeatMap {
+    pub viewer: Option<UserId>,
+    pub now: DateTime<Utc>,
+}
+
+#[derive(Debug, Clone)]
+pub struct SeatMap {
+    pub version: u64,
+    pub cancelled: bool,
+    pub seats: Vec<SeatView>,
+}
+
+impl Handler<GetSeatMap> for ShowtimeActor {
+    type Result = MessageResult<GetSeatMap>;
+
+    fn handle(&mut self, msg: GetSeatMap, _: &mut Context<Self>) -> Self::Result {
+        MessageResult(SeatMap {
+            version: self.book.version,
+            cancelled: self.book.cancelled,
+            seats: self.book.seat_map(msg.viewer, to_millis(msg.now)),
+        })
+    }
+}
+
+/// How many seats are free at `now`.
+#[derive(Message)]
+#[rtype(result = "usize")]
+pub struct CountAvailable {
+    pub now: DateTime<Utc>,
+}
+
+impl Handler<CountAvailable> for ShowtimeActor {
+    type Result = usize;
+
+    fn handle(&mut self, msg: CountAvailable, _: &mut Context<Self>) -> usize {
+        self.book.available_count(to_millis(msg.now))
+    }
+}
+
+/// Everything that must survive a restart; tests compare it with the database.
+#[derive(Message)]
+#[rtype(result = "DurableState")]
+pub struct GetDurableState;
+
+impl Handler<GetDurableState> for ShowtimeActor {
+    type Result = MessageResult<GetDurableState>;
+
+    fn handle(&mut self, _: GetDurableState, _: &mut Context<Self>) -> Self::Result {
+        MessageResult(self.book.durable_state())
+    }
+}
+
+/// Replace memory with what the database holds; sent after a failed write.
+#[derive(Message)]
+#[rtype(result = "()")]
+struct Reload;
+
+impl Handler<Reload> for ShowtimeActor {
+    type Result = ();
+
+    fn handle(&mut self, _: Reload, ctx: &mut Context<Self>) {
+        let store = self.store.clone();
+        let showtime_id = self.book.showtime_id;
+        let rules: Rules = self.book.rules.clone();
+        let load = async move { store.read(move |conn| persist::load(conn, showtime_id, rules)).await };
+        // `wait` holds back every other message until memory is trustworthy again.
+        ctx.wait(load.into_actor(self).map(|loaded, actor, ctx| match loaded {
+            Ok(Some(book)) => actor.book = book,
+            Ok(None) => ctx.stop(),
+            Err(error) => {
+                tracing::error!(%error, showtime_id = actor.book.showtime_id, "reload failed; retrying");
+                ctx.notify_later(Reload, std::time::Duration::from_secs(1));
+            }
+        }));
+    }
+}
+
+impl From<actix::MailboxError> for AppError {
+    fn from(error: actix::MailboxError) -> AppError {
+        AppError::Internal(format!("the showtime actor is gone: {error}"))
+    }
+}

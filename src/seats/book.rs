@@ -1,0 +1,919 @@
+//! The seat state machine of one showtime, as plain data. It never does I/O:
+//! each change mutates memory and appends the [`Op`]s that make the same change
+//! durable. The actor persists those ops before it answers, so memory and
+//! SQLite never disagree about an acknowledged change.
+//!
+//! Expiry is data: every open booking sits in `expiries` ordered by its
+//! deadline, and each message first expires what is due at its `now`, so a
+//! seat is never unavailable past its hold even before the sweep runs.
+
+use std::collections::{BTreeSet, HashMap};
+
+use rand::RngExt;
+use serde::Serialize;
+
+use super::{
+    persist::{NewTicket, Op},
+    types::*,
+};
+use crate::error::{AppError, AppResult, FieldError};
+
+/// A seat of the auditorium, as laid out.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct SeatDef {
+    pub id: String,
+    pub row: String,
+    pub number: i64,
+    pub class: String,
+    pub grid_row: i64,
+    pub grid_col: i64,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum SeatState {
+    Available,
+    Locked { booking: BookingId, until: i64 },
+    Sold { booking: BookingId },
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct BookedSeat {
+    pub seat: usize,
+    pub price: i64,
+    pub position: i64,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Booking {
+    pub id: BookingId,
+    pub user_id: UserId,
+    pub status: BookingStatus,
+    pub seats: Vec<BookedSeat>,
+    pub created_at: i64,
+    pub expires_at: i64,
+    pub payment_id: Option<PaymentId>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Payment {
+    pub id: PaymentId,
+    pub booking_id: BookingId,
+    pub status: PaymentStatus,
+    pub amount: i64,
+    pub expires_at: i64,
+    pub refund_reason: Option<String>,
+}
+
+/// Limits and prices that come from configuration and the catalog.
+#[derive(Debug, Clone)]
+pub struct Rules {
+    pub hold_ttl_ms: i64,
+    pub max_seats: usize,
+    pub currency: String,
+}
+
+/// Everything the actor knows about one showtime.
+#[derive(Debug, Clone)]
+pub struct SeatBook {
+    pub showtime_id: ShowtimeId,
+    pub starts_at: i64,
+    pub cancelled: bool,
+    pub rules: Rules,
+    pub layout: Vec<SeatDef>,
+    pub prices: HashMap<String, i64>,
+    pub states: Vec<SeatState>,
+    pub bookings: HashMap<BookingId, Booking>,
+    pub payments: HashMap<PaymentId, Payment>,
+    index: HashMap<String, usize>,
+    open_by_user: HashMap<UserId, BookingId>,
+    expiries: BTreeSet<(i64, BookingId)>,
+    /// Bumped by every change of a seat; clients pair it with the seat map.
+    pub version: u64,
+}
+
+/// One seat of the seat map as a client sees it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct SeatView {
+    pub id: String,
+    pub row: String,
+    pub number: i64,
+    pub class: String,
+    pub grid_row: i64,
+    pub grid_col: i64,
+    pub status: SeatStatus,
+    pub mine: bool,
+}
+
+/// A booking as its owner sees it right after a change.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct BookingState {
+    pub booking_id: BookingId,
+    pub status: BookingStatus,
+    pub seats: Vec<String>,
+    pub expires_at: i64,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PaymentStarted {
+    pub payment_id: PaymentId,
+    pub amount: i64,
+    pub currency: String,
+    pub expires_at: i64,
+    /// False when an already pending payment was handed back.
+    pub created: bool,
+}
+
+/// What a payment result did.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(tag = "outcome", rename_all = "snake_case")]
+pub enum Settlement {
+    /// The seats are sold and these tickets were issued.
+    Paid { tickets: Vec<String> },
+    /// The hold had expired but its seats were still free: sold anyway.
+    PaidAfterExpiry { tickets: Vec<String> },
+    /// The payment failed; its seats are available again.
+    Failed,
+    /// Money was taken but no seat can be given; the payment awaits a refund.
+    RefundRequired { reason: String },
+    /// This result changes nothing (a duplicate or a failure after the end).
+    Unchanged { payment_status: PaymentStatus },
+}
+
+/// A request to pay that the actor hands out with a fresh id.
+#[derive(Debug, Clone)]
+pub struct PaymentRequest {
+    pub payment_id: PaymentId,
+    pub provider: String,
+}
+
+impl SeatBook {
+    pub fn new(
+        showtime_id: ShowtimeId,
+        starts_at: i64,
+        cancelled: bool,
+        rules: Rules,
+        layout: Vec<SeatDef>,
+        prices: HashMap<String, i64>,
+    ) -> SeatBook {
+        let index = layout
+            .iter()
+            .enumerate()
+            .map(|(i, s)| (s.id.clone(), i))
+            .collect();
+        let states = vec![SeatState::Available; layout.len()];
+        SeatBook {
+            showtime_id,
+            starts_at,
+            cancelled,
+            rules,
+            layout,
+            prices,
+            states,
+            bookings: HashMap::new(),
+            payments: HashMap::new(),
+            index,
+            open_by_user: HashMap::new(),
+            expiries: BTreeSet::new(),
+            version: 0,
+        }
+    }
+
+    /// Restores a booking loaded from the database (seat states are restored
+    /// separately from the occupancy table, which is authoritative).
+    pub fn restore_booking(&mut self, booking: Booking) {
+        if booking.status.is_open() {
+            self.open_by_user
+                .insert(booking.user_id, booking.id.clone());
+            self.expiries
+                .insert((booking.expires_at, booking.id.clone()));
+        }
+        self.bookings.insert(booking.id.clone(), booking);
+    }
+
+    pub fn restore_payment(&mut self, payment: Payment) {
+        self.payments.insert(payment.id.clone(), payment);
+    }
+
+    pub fn seat_index(&self, seat_id: &str) -> Option<usize> {
+        self.index.get(seat_id).copied()
+    }
+
+    pub fn seat_count(&self) -> usize {
+        self.layout.len()
+    }
+
+    /// Releases every open booking whose deadline is at or before `now`.
+    /// Returns how many were released.
+    pub fn expire_due(&mut self, now: i64, ops: &mut Vec<Op>) -> usize {
+        let mut expired = 0;
+        while let Some((at, id)) = self.expiries.first().cloned() {
+            if at > now {
+                break;
+            }
+            self.close(&id, BookingStatus::Expired, now, ops);
+            expired += 1;
+        }
+        expired
+    }
+
+    /// Locks `seat_ids` for a new booking of `user`: all of them or none.
+    pub fn hold(
+        &mut self,
+        user: UserId,
+        booking_id: BookingId,
+        seat_ids: &[String],
+        now: i64,
+        ops: &mut Vec<Op>,
+    ) -> AppResult<BookingState> {
+        self.expire_due(now, ops);
+        self.ensure_open_for_sale(now)?;
+        if seat_ids.is_empty() {
+            return Err(AppError::validation("no_seats", "choose at least one seat"));
+        }
+        if seat_ids.len() > self.rules.max_seats {
+            return Err(self.too_many_seats());
+        }
+        let wanted = self.resolve_seats(seat_ids)?;
+        if let Some(open) = self.open_by_user.get(&user) {
+            return Err(AppError::BookingAlreadyOpen {
+                booking_id: open.clone(),
+            });
+        }
+        let taken: Vec<String> = wanted
+            .iter()
+            .filter(|&&i| self.states[i] != SeatState::Available)
+            .map(|&i| self.layout[i].id.clone())
+            .collect();
+        if !taken.is_empty() {
+            return Err(AppError::SeatUnavailable { seats: taken });
+        }
+
+        let expires_at = now.saturating_add(self.rules.hold_ttl_ms);
+        ops.push(Op::CreateBooking {
+            id: booking_id.clone(),
+            showtime_id: self.showtime_id,
+            user_id: user,
+            now,
+            expires_at,
+        });
+        let mut booking = Booking {
+            id: booking_id.clone(),
+            user_id: user,
+            status: BookingStatus::Held,
+            seats: Vec::new(),
+            created_at: now,
+            expires_at,
+            payment_id: None,
+        };
+        for seat in wanted {
+            self.lock_seat(&mut booking, seat, ops);
+        }
+        self.open_by_user.insert(user, booking_id.clone());
+        self.expiries.insert((expires_at, booking_id.clone()));
+        let state = self.state_of(&booking);
+        self.bookings.insert(booking_id, booking);
+        self.version += 1;
+        Ok(state)
+    }
+
+    /// Adds one seat to a held booking; the deadline stays where it was.
+    pub fn add_seat(
+        &mut self,
+        user: UserId,
+        booking_id: &str,
+        seat_id: &str,
+        now: i64,
+        ops: &mut Vec<Op>,
+    ) -> AppResult<BookingState> {
+        self.expire_due(now, ops);
+        self.ensure_open_for_sale(now)?;
+        let seat = self.resolve_seats(&[seat_id.to_string()])?[0];
+        let mut booking = self.owned_held(user, booking_id)?.clone();
+        if booking.seats.iter().any(|b| b.seat == seat) {
+            return Ok(self.state_of(&booking));
+        }
+        if booking.seats.len() >= self.rules.max_seats {
+            return Err(self.too_many_seats());
+        }
+        if self.states[seat] != SeatState::Available {
+            return Err(AppError::SeatUnavailable {
+                seats: vec![seat_id.to_string()],
+            });
+        }
+        self.lock_seat(&mut booking, seat, ops);
+        let state = self.state_of(&booking);
+        self.bookings.insert(booking.id.clone(), booking);
+        self.version += 1;
+        Ok(state)
+    }
+
+    /// Takes one seat out of a held booking and makes it available.
+    pub fn remove_seat(
+        &mut self,
+        user: UserId,
+        booking_id: &str,
+        seat_id: &str,
+        now: i64,
+        ops: &mut Vec<Op>,
+    ) -> AppResult<BookingState> {
+        self.expire_due(now, ops);
+        let booking = self.owned_held(user, booking_id)?;
+        let seat = self
+            .seat_index(seat_id)
+            .filter(|i| booking.seats.iter().any(|b| b.seat == *i))
+            .ok_or(AppError::NotFound("seat in this booking"))?;
+        let mut booking = booking.clone();
+        booking.seats.retain(|b| b.seat != seat);
+        self.states[seat] = SeatState::Available;
+        ops.push(Op::UnlockSeat {
+            showtime_id: self.showtime_id,
+            booking_id: booking.id.clone(),
+            seat_id: seat_id.to_string(),
+        });
+        let state = self.state_of(&booking);
+        self.bookings.insert(booking.id.clone(), booking);
+        self.version += 1;
+        Ok(state)
+    }
+
+    /// Gives up an open booking. Releasing one that already ended is harmless.
+    pub fn release(
+        &mut self,
+        user: UserId,
+        booking_id: &str,
+        now: i64,
+        ops: &mut Vec<Op>,
+    ) -> AppResult<BookingState> {
+        self.expire_due(now, ops);
+        let booking = self.owned(user, booking_id)?;
+        match booking.status {
+            status if status.is_open() => {
+                self.close(booking_id, BookingStatus::Released, now, ops);
+            }
+            BookingStatus::Paid => {
+                return Err(AppError::conflict(
+                    "booking_paid",
+                    "a paid booking cannot be released",
+                ));
+            }
+            _ => {}
+        }
+        let booking = self.owned(user, booking_id)?;
+        Ok(self.state_of(booking))
+    }
+
+    /// Freezes a held booking's seats while its owner pays. The payment must
+    /// complete before the hold's own deadline.
+    pub fn start_payment(
+        &mut self,
+        user: UserId,
+        booking_id: &str,
+        request: PaymentRequest,
+        now: i64,
+        ops: &mut Vec<Op>,
+    ) -> AppResult<PaymentStarted> {
+        self.expire_due(now, ops);
+        let booking = self.owned(user, booking_id)?;
+        match booking.status {
+            BookingStatus::Held => {}
+            BookingStatus::AwaitingPayment => {
+                let payment = booking
+                    .payment_id
+                    .as_ref()
+                    .and_then(|p| self.payments.get(p))
+                    .ok_or_else(|| AppError::Internal("awaited payment is missing".into()))?;
+                return Ok(PaymentStarted {
+                    payment_id: payment.id.clone(),
+                    amount: payment.amount,
+                    currency: self.rules.currency.clone(),
+                    expires_at: payment.expires_at,
+                    created: false,
+                });
+            }
+            status => return Err(not_open(status)),
+        }
+        if booking.seats.is_empty() {
+            return Err(AppError::validation(
+                "booking_empty",
+                "add at least one seat before paying",
+            ));
+        }
+        let amount: i64 = booking.seats.iter().map(|s| s.price).sum();
+        let expires_at = booking.expires_at;
+        let payment = Payment {
+            id: request.payment_id.clone(),
+            booking_id: booking_id.to_string(),
+            status: PaymentStatus::Pending,
+            amount,
+            expires_at,
+            refund_reason: None,
+        };
+        ops.push(Op::CreatePayment {
+            id: payment.id.clone(),
+            booking_id: booking_id.to_string(),
+            provider: request.provider,
+            amount,
+            currency: self.rules.currency.clone(),
+            now,
+            expires_at,
+        });
+        ops.push(Op::SetBookingStatus {
+            booking_id: booking_id.to_string(),
+            status: BookingStatus::AwaitingPayment,
+            now,
+        });
+        if let Some(b) = self.bookings.get_mut(booking_id) {
+            b.status = BookingStatus::AwaitingPayment;
+            b.payment_id = Some(payment.id.clone());
+        }
+        self.payments.insert(payment.id.clone(), payment);
+        Ok(PaymentStarted {
+            payment_id: request.payment_id,
+            amount,
+            currency: self.rules.currency.clone(),
+            expires_at,
+            created: true,
+        })
+    }
+
+    /// Applies a payment result. Safe to repeat, late or out of order: a seat
+    /// only becomes SOLD for a booking that holds it or finds it still free.
+    pub fn settle_payment(
+        &mut self,
+        payment_id: &str,
+        succeeded: bool,
+        now: i64,
+        ops: &mut Vec<Op>,
+    ) -> AppResult<Settlement> {
+        self.expire_due(now, ops);
+        let payment = self
+            .payments
+            .get(payment_id)
+            .ok_or(AppError::NotFound("payment"))?
+            .clone();
+        let booking = self
+            .bookings
+            .get(&payment.booking_id)
+            .ok_or_else(|| AppError::Internal("payment without its booking".into()))?
+            .clone();
+
+        if payment.status == PaymentStatus::Succeeded {
+            return Ok(Settlement::Unchanged {
+                payment_status: payment.status,
+            });
+        }
+        let awaited = booking.status == BookingStatus::AwaitingPayment
+            && booking.payment_id.as_deref() == Some(payment_id)
+            && payment.status == PaymentStatus::Pending;
+        if !succeeded {
+            if awaited {
+                self.close(&booking.id, BookingStatus::PaymentFailed, now, ops);
+                return Ok(Settlement::Failed);
+            }
+            if payment.status == PaymentStatus::Pending {
+                self.set_payment(payment_id, PaymentStatus::Failed, None, now, ops);
+                return Ok(Settlement::Failed);
+            }
+            return Ok(Settlement::Unchanged {
+                payment_status: payment.status,
+            });
+        }
+        if awaited {
+            let tickets = self.sell(&booking, payment_id, now, ops);
+            return Ok(Settlement::Paid { tickets });
+        }
+        // Money arrived for a booking that no longer holds its seats.
+        let reason = if self.cancelled || booking.status == BookingStatus::Voided {
+            Some(REFUND_SHOWTIME_CANCELLED)
+        } else if booking.seats.is_empty()
+            || booking
+                .seats
+                .iter()
+                .any(|s| self.states[s.seat] != SeatState::Available)
+        {
+            Some(REFUND_SEATS_TAKEN)
+        } else {
+            None
+        };
+        match reason {
+            Some(reason) => {
+                self.set_payment(
+                    payment_id,
+                    PaymentStatus::Succeeded,
+                    Some(reason.to_string()),
+                    now,
+                    ops,
+                );
+                Ok(Settlement::RefundRequired {
+                    reason: reason.to_string(),
+                })
+            }
+            None => {
+                let tickets = self.sell(&booking, payment_id, now, ops);
+                Ok(Settlement::PaidAfterExpiry { tickets })
+            }
+        }
+    }
+
+    /// The seat map at `now`; `viewer`'s own locks are marked `mine`.
+    pub fn seat_map(&self, viewer: Option<UserId>, now: i64) -> Vec<SeatView> {
+        self.layout
+            .iter()
+            .zip(&self.states)
+            .map(|(def, state)| {
+                let (status, mine) = match state {
+                    SeatState::Available => (SeatStatus::Available, false),
+                    SeatState::Locked { until, .. } if *until <= now => {
+                        (SeatStatus::Available, false)
+                    }
+                    SeatState::Locked { booking, .. } => (
+                        SeatStatus::Locked,
+                        viewer.is_some()
+                            && self.bookings.get(booking).map(|b| b.user_id) == viewer,
+                    ),
+                    SeatState::Sold { .. } => (SeatStatus::Sold, false),
+                };
+                SeatView {
+                    id: def.id.clone(),
+                    row: def.row.clone(),
+                    number: def.number,
+                    class: def.class.clone(),
+                    grid_row: def.grid_row,
+                    grid_col: def.grid_col,
+                    status,
+                    mine,
+                }
+            })
+            .collect()
+    }
+
+    /// Seats nobody holds or bought at `now`.
+    pub fn available_count(&self, now: i64) -> usize {
+        self.states
+            .iter()
+            .filter(|s| match s {
+                SeatState::Available => true,
+                SeatState::Locked { until, .. } => *until <= now,
+                SeatState::Sold { .. } => false,
+            })
+            .count()
+    }
+
+    fn ensure_open_for_sale(&self, now: i64) -> AppResult<()> {
+        if self.cancelled {
+            return Err(AppError::ShowtimeCancelled);
+        }
+        if now >= self.starts_at {
+            return Err(AppError::ShowtimeStarted);
+        }
+        Ok(())
+    }
+
+    fn too_many_seats(&self) -> AppError {
+        AppError::validation(
+            "too_many_seats",
+            format!("a booking holds at most {} seats", self.rules.max_seats),
+        )
+    }
+
+    fn resolve_seats(&self, seat_ids: &[String]) -> AppResult<Vec<usize>> {
+        let mut resolved = Vec::with_capacity(seat_ids.len());
+        let mut errors = Vec::new();
+        for (i, id) in seat_ids.iter().enumerate() {
+            match self.seat_index(id) {
+                Some(seat) if resolved.contains(&seat) => {
+                    errors.push(FieldError::new(format!("seats[{i}]"), format!("{id} is listed twice")))
+                }
+                Some(seat) => resolved.push(seat),
+                None => errors.push(FieldError::new(
+                    format!("seats[{i}]"),
+                    format!("{id} is not a seat of this showtime"),
+                )),
+            }
+        }
+        if errors.is_empty() {
+            Ok(resolved)
+        } else {
+            Err(AppError::Validation {
+                code: "unknown_seat",
+                detail: "some seats are not seats of this showtime".into(),
+                errors,
+            })
+        }
+    }
+
+    fn owned(&self, user: UserId, booking_id: &str) -> AppResult<&Booking> {
+        self.bookings
+            .get(booking_id)
+            .filter(|b| b.user_id == user)
+            .ok_or(AppError::NotFound("booking"))
+    }
+
+    fn owned_held(&self, user: UserId, booking_id: &str) -> AppResult<&Booking> {
+        let booking = self.owned(user, booking_id)?;
+        if booking.status != BookingStatus::Held {
+            return Err(not_open(booking.status));
+        }
+        Ok(booking)
+    }
+
+    fn lock_seat(&mut self, booking: &mut Booking, seat: usize, ops: &mut Vec<Op>) {
+        let def = &self.layout[seat];
+        let price = self.prices.get(&def.class).copied().unwrap_or(0);
+        let position = booking.seats.iter().map(|s| s.position + 1).max().unwrap_or(0);
+        self.states[seat] = SeatState::Locked {
+            booking: booking.id.clone(),
+            until: booking.expires_at,
+        };
+        booking.seats.push(BookedSeat {
+            seat,
+            price,
+            position,
+        });
+        ops.push(Op::LockSeat {
+            showtime_id: self.showtime_id,
+            booking_id: booking.id.clone(),
+            seat_id: def.id.clone(),
+            class: def.class.clone(),
+            price,
+            position,
+            until: booking.expires_at,
+        });
+    }
+
+    /// Ends an open booking: frees its seats and settles its pending payment.
+    fn close(&mut self, booking_id: &str, status: BookingStatus, now: i64, ops: &mut Vec<Op>) {
+        let Some(booking) = self.bookings.get_mut(booking_id) else {
+            return;
+        };
+        if !booking.status.is_open() {
+            return;
+        }
+        booking.status = status;
+        let booking = booking.clone();
+        self.expiries
+            .remove(&(booking.expires_at, booking.id.clone()));
+        if self.open_by_user.get(&booking.user_id) == Some(&booking.id) {
+            self.open_by_user.remove(&booking.user_id);
+        }
+        for seat in &booking.seats {
+            if matches!(&self.states[seat.seat], SeatState::Locked { booking: b, .. } if b == &booking.id)
+            {
+                self.states[seat.seat] = SeatState::Available;
+            }
+        }
+        ops.push(Op::FreeSeats {
+            showtime_id: self.showtime_id,
+            booking_id: booking.id.clone(),
+        });
+        ops.push(Op::SetBookingStatus {
+            booking_id: booking.id.clone(),
+            status,
+            now,
+        });
+        if let Some(payment_id) = &booking.payment_id
+            && self
+                .payments
+                .get(payment_id)
+                .is_some_and(|p| p.status == PaymentStatus::Pending)
+        {
+            let payment_status = match status {
+                BookingStatus::PaymentFailed => PaymentStatus::Failed,
+                BookingStatus::Expired => PaymentStatus::Expired,
+                _ => PaymentStatus::Voided,
+            };
+            self.set_payment(payment_id, payment_status, None, now, ops);
+        }
+        self.version += 1;
+    }
+
+    fn set_payment(
+        &mut self,
+        payment_id: &str,
+        status: PaymentStatus,
+        refund_reason: Option<String>,
+        now: i64,
+        ops: &mut Vec<Op>,
+    ) {
+        if let Some(payment) = self.payments.get_mut(payment_id) {
+            payment.status = status;
+            payment.refund_reason = refund_reason.clone();
+        }
+        ops.push(Op::SetPaymentStatus {
+            payment_id: payment_id.to_string(),
+            status,
+            now,
+            refund_reason,
+        });
+    }
+
+    /// Marks the booking's seats SOLD and issues one ticket per seat.
+    fn sell(&mut self, booking: &Booking, payment_id: &str, now: i64, ops: &mut Vec<Op>) -> Vec<String> {
+        let was_open = booking.status.is_open();
+        if was_open {
+            self.expiries
+                .remove(&(booking.expires_at, booking.id.clone()));
+            if self.open_by_user.get(&booking.user_id) == Some(&booking.id) {
+                self.open_by_user.remove(&booking.user_id);
+            }
+        }
+        let mut rng = rand::rng();
+        let tickets: Vec<NewTicket> = booking
+            .seats
+            .iter()
+            .map(|s| NewTicket {
+                id: uuid::Uuid::new_v4().to_string(),
+                seat_id: self.layout[s.seat].id.clone(),
+                price: s.price,
+                checkin_code: hex::encode(rng.random::<[u8; 16]>()),
+            })
+            .collect();
+        for seat in &booking.seats {
+            self.states[seat.seat] = SeatState::Sold {
+                booking: booking.id.clone(),
+            };
+        }
+        ops.push(Op::SellSeats {
+            showtime_id: self.showtime_id,
+            booking_id: booking.id.clone(),
+            user_id: booking.user_id,
+            payment_id: payment_id.to_string(),
+            now,
+            tickets: tickets.clone(),
+        });
+        ops.push(Op::SetBookingStatus {
+            booking_id: booking.id.clone(),
+            status: BookingStatus::Paid,
+            now,
+        });
+        if let Some(b) = self.bookings.get_mut(&booking.id) {
+            b.status = BookingStatus::Paid;
+            b.payment_id = Some(payment_id.to_string());
+        }
+        self.set_payment(payment_id, PaymentStatus::Succeeded, None, now, ops);
+        self.version += 1;
+        tickets.into_iter().map(|t| t.id).collect()
+    }
+
+    fn state_of(&self, booking: &Booking) -> BookingState {
+        BookingState {
+            booking_id: booking.id.clone(),
+            status: booking.status,
+            seats: booking
+                .seats
+                .iter()
+                .map(|s| self.layout[s.seat].id.clone())
+                .collect(),
+            expires_at: booking.expires_at,
+        }
+    }
+
+    /// The state that must survive a restart, in a comparable form: memory
+    /// after a change must equal what loading the database gives.
+    pub fn durable_state(&self) -> DurableState {
+        let mut bookings: Vec<_> = self
+            .bookings
+            .values()
+            .map(|b| {
+                let mut seats: Vec<_> = b.seats.iter().map(|s| (s.seat, s.price)).collect();
+                seats.sort();
+                (b.id.clone(), b.user_id, b.status, seats, b.expires_at, b.payment_id.clone())
+            })
+            .collect();
+        bookings.sort();
+        let mut payments: Vec<_> = self
+            .payments
+            .values()
+            .map(|p| (p.id.clone(), p.booking_id.clone(), p.status, p.amount, p.refund_reason.clone()))
+            .collect();
+        payments.sort();
+        DurableState {
+            cancelled: self.cancelled,
+            states: self.states.clone(),
+            bookings,
+            payments,
+        }
+    }
+}
+
+type DurableBooking = (BookingId, UserId, BookingStatus, Vec<(usize, i64)>, i64, Option<PaymentId>);
+type DurablePayment = (PaymentId, BookingId, PaymentStatus, i64, Option<String>);
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DurableState {
+    pub cancelled: bool,
+    pub states: Vec<SeatState>,
+    pub bookings: Vec<DurableBooking>,
+    pub payments: Vec<DurablePayment>,
+}
+
+fn not_open(status: BookingStatus) -> AppError {
+    let code = match status {
+        BookingStatus::Expired => "booking_expired",
+        BookingStatus::Paid => "booking_paid",
+        BookingStatus::AwaitingPayment => "booking_awaiting_payment",
+        _ => "booking_closed",
+    };
+    AppError::conflict(code, format!("the booking is {}", status.as_str()))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const MINUTE: i64 = 60_000;
+
+    fn book() -> SeatBook {
+        let layout = ["A1", "A2", "A3", "B1"]
+            .iter()
+            .enumerate()
+            .map(|(i, id)| SeatDef {
+                id: id.to_string(),
+                row: id[..1].to_string(),
+                number: id[1..].parse().unwrap_or(0),
+                class: if i == 3 { "premium".into() } else { "regular".into() },
+                grid_row: 0,
+                grid_col: i as i64,
+            })
+            .collect();
+        let prices = HashMap::from([("regular".to_string(), 50_000), ("premium".to_string(), 75_000)]);
+        let rules = Rules {
+            hold_ttl_ms: 10 * MINUTE,
+            max_seats: 3,
+            currency: "IDR".into(),
+        };
+        SeatBook::new(1, 1_000 * MINUTE, false, rules, layout, prices)
+    }
+
+    fn seats(ids: &[&str]) -> Vec<String> {
+        ids.iter().map(|s| s.to_string()).collect()
+    }
+
+    #[test]
+    fn a_seat_held_by_one_customer_cannot_be_held_by_another() {
+        let mut book = book();
+        let mut ops = vec![];
+        book.hold(1, "b1".into(), &seats(&["A1"]), 0, &mut ops).expect("first hold");
+        let err = book.hold(2, "b2".into(), &seats(&["A2", "A1"]), 0, &mut ops).unwrap_err();
+        assert!(matches!(err, AppError::SeatUnavailable { ref seats } if seats == &["A1"]));
+        assert_eq!(book.states[1], SeatState::Available, "all or none: A2 stays free");
+    }
+
+    #[test]
+    fn a_hold_is_free_for_others_exactly_at_its_deadline() {
+        let mut book = book();
+        let mut ops = vec![];
+        book.hold(1, "b1".into(), &seats(&["A1"]), 0, &mut ops).expect("hold");
+        let just_before = 10 * MINUTE - 1;
+        assert!(book.hold(2, "b2".into(), &seats(&["A1"]), just_before, &mut ops).is_err());
+        assert_eq!(book.seat_map(None, just_before)[0].status, SeatStatus::Locked);
+        assert_eq!(book.seat_map(None, 10 * MINUTE)[0].status, SeatStatus::Available);
+        book.hold(2, "b2".into(), &seats(&["A1"]), 10 * MINUTE, &mut ops)
+            .expect("taken at the deadline");
+        assert_eq!(book.bookings["b1"].status, BookingStatus::Expired);
+    }
+
+    #[test]
+    fn adding_a_seat_never_extends_the_hold() {
+        let mut book = book();
+        let mut ops = vec![];
+        let held = book.hold(1, "b1".into(), &seats(&["A1"]), 0, &mut ops).expect("hold");
+        let added = book.add_seat(1, "b1", "A2", 9 * MINUTE, &mut ops).expect("add");
+        assert_eq!(added.expires_at, held.expires_at);
+        assert_eq!(book.expire_due(10 * MINUTE, &mut ops), 1);
+        assert!(book.states.iter().all(|s| *s == SeatState::Available));
+    }
+
+    #[test]
+    fn a_booking_cannot_hold_more_than_the_maximum() {
+        let mut book = book();
+        let mut ops = vec![];
+        let err = book
+            .hold(1, "b1".into(), &seats(&["A1", "A2", "A3", "B1"]), 0, &mut ops)
+            .unwrap_err();
+        assert_eq!(err.code(), "too_many_seats");
+        book.hold(1, "b1".into(), &seats(&["A1", "A2", "A3"]), 0, &mut ops).expect("three");
+        assert_eq!(book.add_seat(1, "b1", "B1", 0, &mut ops).unwrap_err().code(), "too_many_seats");
+    }
+
+    #[test]
+    fn a_late_success_resells_free_seats_and_refunds_taken_ones() {
+        let mut book = book();
+        let mut ops = vec![];
+        book.hold(1, "b1".into(), &seats(&["A1"]), 0, &mut ops).expect("hold");
+        let request = PaymentRequest { payment_id: "p1".into(), provider: "sandbox".into() };
+        book.start_payment(1, "b1", request, 0, &mut ops).expect("pay");
+        book.hold(2, "b2".into(), &seats(&["A2"]), 0, &mut ops).expect("hold");
+        let request = PaymentRequest { payment_id: "p2".into(), provider: "sandbox".into() };
+        book.start_payment(2, "b2", request, 0, &mut ops).expect("pay");
+        // Both expire; a third customer takes A2.
+        book.hold(3, "b3".into(), &seats(&["A2"]), 11 * MINUTE, &mut ops).expect("retake");
+        let first = book.settle_payment("p1", true, 12 * MINUTE, &mut ops).expect("p1");
+        assert!(matches!(first, Settlement::PaidAfterExpiry { .. }));
+        let second = book.settle_payment("p2", true, 12 * MINUTE, &mut ops).expect("p2");
+        assert_eq!(second, Settlement::RefundRequired { reason: REFUND_SEATS_TAKEN.into() });
+        assert_eq!(book.states[1], SeatState::Locked { booking: "b3".into(), until: 21 * MINUTE });
+        let again = book.settle_payment("p1", true, 12 * MINUTE, &mut ops).expect("duplicate");
+        assert!(matches!(again, Settlement::Unchanged { .. }));
+    }
+}

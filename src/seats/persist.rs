@@ -1,0 +1,367 @@
+//! Making seat changes durable, and loading a showtime back from SQLite.
+//! The SQL lives in `sql/queries/seats/`.
+
+use std::collections::HashMap;
+
+use rusqlite::{Connection, OptionalExtension, params};
+
+use super::{
+    book::{BookedSeat, Booking, Payment, Rules, SeatBook, SeatDef, SeatState},
+    types::*,
+};
+use crate::error::{AppError, AppResult};
+
+macro_rules! query {
+    ($name:literal) => {
+        include_str!(concat!("../../sql/queries/seats/", $name, ".sql"))
+    };
+}
+
+/// A ticket issued by a sale.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct NewTicket {
+    pub id: String,
+    pub seat_id: String,
+    pub price: i64,
+    pub checkin_code: String,
+}
+
+/// One durable step of a seat change. A message's ops are applied together,
+/// in one savepoint, before the actor answers.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Op {
+    CreateBooking {
+        id: BookingId,
+        showtime_id: ShowtimeId,
+        user_id: UserId,
+        now: i64,
+        expires_at: i64,
+    },
+    LockSeat {
+        showtime_id: ShowtimeId,
+        booking_id: BookingId,
+        seat_id: String,
+        class: String,
+        price: i64,
+        position: i64,
+        until: i64,
+    },
+    UnlockSeat {
+        showtime_id: ShowtimeId,
+        booking_id: BookingId,
+        seat_id: String,
+    },
+    FreeSeats {
+        showtime_id: ShowtimeId,
+        booking_id: BookingId,
+    },
+    SetBookingStatus {
+        booking_id: BookingId,
+        status: BookingStatus,
+        now: i64,
+    },
+    CreatePayment {
+        id: PaymentId,
+        booking_id: BookingId,
+        provider: String,
+        amount: i64,
+        currency: String,
+        now: i64,
+        expires_at: i64,
+    },
+    SetPaymentStatus {
+        payment_id: PaymentId,
+        status: PaymentStatus,
+        now: i64,
+        refund_reason: Option<String>,
+    },
+    SellSeats {
+        showtime_id: ShowtimeId,
+        booking_id: BookingId,
+        user_id: UserId,
+        payment_id: PaymentId,
+        now: i64,
+        tickets: Vec<NewTicket>,
+    },
+}
+
+/// Applies ops in order. Any surprise (a seat row that is not where memory
+/// says) is an error, so the caller's savepoint rolls the whole change back.
+pub fn apply(conn: &Connection, ops: &[Op]) -> AppResult<()> {
+    for op in ops {
+        apply_one(conn, op)?;
+    }
+    Ok(())
+}
+
+fn apply_one(conn: &Connection, op: &Op) -> AppResult<()> {
+    match op {
+        Op::CreateBooking {
+            id,
+            showtime_id,
+            user_id,
+            now,
+            expires_at,
+        } => {
+            conn.prepare_cached(query!("insert_booking"))?
+                .execute(params![id, showtime_id, user_id, now, expires_at])?;
+        }
+        Op::LockSeat {
+            showtime_id,
+            booking_id,
+            seat_id,
+            class,
+            price,
+            position,
+            until,
+        } => {
+            conn.prepare_cached(query!("lock_seat"))?
+                .execute(params![showtime_id, seat_id, booking_id, until])?;
+            conn.prepare_cached(query!("insert_booking_seat"))?
+                .execute(params![booking_id, seat_id, class, price, position])?;
+        }
+        Op::UnlockSeat {
+            showtime_id,
+            booking_id,
+            seat_id,
+        } => {
+            let freed = conn
+                .prepare_cached(query!("unlock_seat"))?
+                .execute(params![showtime_id, seat_id, booking_id])?;
+            expect_rows(freed, 1, "unlock a seat the booking holds")?;
+            conn.prepare_cached(query!("delete_booking_seat"))?
+                .execute(params![booking_id, seat_id])?;
+        }
+        Op::FreeSeats {
+            showtime_id,
+            booking_id,
+        } => {
+            conn.prepare_cached(query!("free_seats"))?
+                .execute(params![showtime_id, booking_id])?;
+        }
+        Op::SetBookingStatus {
+            booking_id,
+            status,
+            now,
+        } => {
+            let changed = conn
+                .prepare_cached(query!("set_booking_status"))?
+                .execute(params![booking_id, status.as_str(), now])?;
+            expect_rows(changed, 1, "update a booking")?;
+        }
+        Op::CreatePayment {
+            id,
+            booking_id,
+            provider,
+            amount,
+            currency,
+            now,
+            expires_at,
+        } => {
+            conn.prepare_cached(query!("insert_payment"))?.execute(params![
+                id, booking_id, provider, amount, currency, now, expires_at
+            ])?;
+        }
+        Op::SetPaymentStatus {
+            payment_id,
+            status,
+            now,
+            refund_reason,
+        } => {
+            let changed = conn
+                .prepare_cached(query!("set_payment_status"))?
+                .execute(params![payment_id, status.as_str(), now, refund_reason])?;
+            expect_rows(changed, 1, "update a payment")?;
+        }
+        Op::SellSeats {
+            showtime_id,
+            booking_id,
+            user_id,
+            payment_id,
+            now,
+            tickets,
+        } => {
+            let mut sell = conn.prepare_cached(query!("sell_seat"))?;
+            let mut issue = conn.prepare_cached(query!("insert_ticket"))?;
+            for ticket in tickets {
+                let sold = sell.execute(params![showtime_id, ticket.seat_id, booking_id])?;
+                expect_rows(sold, 1, "sell a seat")?;
+                issue.execute(params![
+                    ticket.id,
+                    booking_id,
+                    showtime_id,
+                    ticket.seat_id,
+                    user_id,
+                    payment_id,
+                    ticket.price,
+                    now,
+                    ticket.checkin_code
+                ])?;
+            }
+        }
+    }
+    Ok(())
+}
+
+fn expect_rows(changed: usize, expected: usize, what: &str) -> AppResult<()> {
+    if changed == expected {
+        Ok(())
+    } else {
+        Err(AppError::Internal(format!(
+            "refused to {what}: the database disagrees with memory ({changed} rows)"
+        )))
+    }
+}
+
+/// Rebuilds a showtime's seat book from the database; `None` when the
+/// showtime does not exist. Expired holds are kept as they are stored: the
+/// actor expires them with its first message.
+pub fn load(conn: &Connection, showtime_id: ShowtimeId, rules: Rules) -> AppResult<Option<SeatBook>> {
+    let Some((starts_at, status, auditorium_id)) = conn
+        .prepare_cached(query!("load_showtime"))?
+        .query_row(params![showtime_id], |r| {
+            Ok((r.get::<_, i64>(1)?, r.get::<_, String>(2)?, r.get::<_, i64>(3)?))
+        })
+        .optional()?
+    else {
+        return Ok(None);
+    };
+
+    let layout = conn
+        .prepare_cached(query!("load_layout"))?
+        .query_map(params![auditorium_id], |r| {
+            Ok(SeatDef {
+                id: r.get(0)?,
+                row: r.get(1)?,
+                number: r.get(2)?,
+                class: r.get(3)?,
+                grid_row: r.get(4)?,
+                grid_col: r.get(5)?,
+            })
+        })?
+        .collect::<Result<Vec<_>, _>>()?;
+    let prices = conn
+        .prepare_cached(query!("load_prices"))?
+        .query_map(params![showtime_id], |r| Ok((r.get(0)?, r.get(1)?)))?
+        .collect::<Result<HashMap<String, i64>, _>>()?;
+    let mut book = SeatBook::new(
+        showtime_id,
+        starts_at,
+        status == "cancelled",
+        rules,
+        layout,
+        prices,
+    );
+
+    let mut seats_of: HashMap<BookingId, Vec<BookedSeat>> = HashMap::new();
+    let rows = conn
+        .prepare_cached(query!("load_booking_seats"))?
+        .query_map(params![showtime_id], |r| {
+            Ok((
+                r.get::<_, String>(0)?,
+                r.get::<_, String>(1)?,
+                r.get::<_, i64>(2)?,
+                r.get::<_, i64>(3)?,
+            ))
+        })?
+        .collect::<Result<Vec<_>, _>>()?;
+    for (booking_id, seat_id, price, position) in rows {
+        let seat = book
+            .seat_index(&seat_id)
+            .ok_or_else(|| corrupt(showtime_id, format!("booking seat {seat_id} is not in the layout")))?;
+        seats_of.entry(booking_id).or_default().push(BookedSeat {
+            seat,
+            price,
+            position,
+        });
+    }
+
+    let bookings = conn
+        .prepare_cached(query!("load_bookings"))?
+        .query_map(params![showtime_id], |r| {
+            Ok((
+                r.get::<_, String>(0)?,
+                r.get::<_, i64>(1)?,
+                r.get::<_, String>(2)?,
+                r.get::<_, i64>(3)?,
+                r.get::<_, i64>(4)?,
+                r.get::<_, Option<String>>(5)?,
+            ))
+        })?
+        .collect::<Result<Vec<_>, _>>()?;
+    for (id, user_id, status, created_at, expires_at, payment_id) in bookings {
+        let status = BookingStatus::parse(&status)
+            .ok_or_else(|| corrupt(showtime_id, format!("booking status {status}")))?;
+        let seats = seats_of.remove(&id).unwrap_or_default();
+        book.restore_booking(Booking {
+            id,
+            user_id,
+            status,
+            seats,
+            created_at,
+            expires_at,
+            payment_id,
+        });
+    }
+
+    let payments = conn
+        .prepare_cached(query!("load_payments"))?
+        .query_map(params![showtime_id], |r| {
+            Ok((
+                r.get::<_, String>(0)?,
+                r.get::<_, String>(1)?,
+                r.get::<_, String>(2)?,
+                r.get::<_, i64>(3)?,
+                r.get::<_, i64>(4)?,
+                r.get::<_, Option<String>>(5)?,
+            ))
+        })?
+        .collect::<Result<Vec<_>, _>>()?;
+    for (id, booking_id, status, amount, expires_at, refund_reason) in payments {
+        let status = PaymentStatus::parse(&status)
+            .ok_or_else(|| corrupt(showtime_id, format!("payment status {status}")))?;
+        book.restore_payment(Payment {
+            id,
+            booking_id,
+            status,
+            amount,
+            expires_at,
+            refund_reason,
+        });
+    }
+
+    let occupancy = conn
+        .prepare_cached(query!("load_occupancy"))?
+        .query_map(params![showtime_id], |r| {
+            Ok((
+                r.get::<_, String>(0)?,
+                r.get::<_, String>(1)?,
+                r.get::<_, String>(2)?,
+                r.get::<_, Option<i64>>(3)?,
+            ))
+        })?
+        .collect::<Result<Vec<_>, _>>()?;
+    for (seat_id, booking, state, until) in occupancy {
+        let seat = book
+            .seat_index(&seat_id)
+            .ok_or_else(|| corrupt(showtime_id, format!("occupied seat {seat_id} is not in the layout")))?;
+        book.states[seat] = match (state.as_str(), until) {
+            ("sold", _) => SeatState::Sold { booking },
+            ("locked", Some(until)) => SeatState::Locked { booking, until },
+            _ => return Err(corrupt(showtime_id, format!("seat {seat_id} in state {state}"))),
+        };
+    }
+    Ok(Some(book))
+}
+
+/// Showtimes that have holds to recover (and maybe expire) after a restart.
+pub fn showtimes_with_open_bookings(conn: &Connection) -> AppResult<Vec<ShowtimeId>> {
+    Ok(conn
+        .prepare_cached(query!("showtimes_with_open_bookings"))?
+        .query_map([], |r| r.get(0))?
+        .collect::<Result<Vec<_>, _>>()?)
+}
+
+fn corrupt(showtime_id: ShowtimeId, what: String) -> AppError {
+    AppError::Internal(format!("showtime {showtime_id} cannot be loaded: {what}"))
+}

@@ -1,0 +1,130 @@
+//! Finds the actor of a showtime, starting it from the database on first use.
+//! All showtime actors run on one dedicated arbiter (thread): their work is
+//! small and in memory, and it keeps them off the HTTP workers.
+
+use std::{
+    collections::HashMap,
+    sync::{Arc, Mutex},
+};
+
+use actix::{Actor, Addr, Arbiter, ArbiterHandle};
+
+use super::{
+    actor::{ExpireHolds, ShowtimeActor},
+    book::Rules,
+    persist,
+    types::ShowtimeId,
+};
+use crate::{
+    clock::SharedClock,
+    error::{AppError, AppResult},
+    store::Store,
+};
+
+#[derive(Clone)]
+pub struct ShowtimeRegistry {
+    inner: Arc<Inner>,
+}
+
+struct Inner {
+    store: Store,
+    rules: Rules,
+    clock: SharedClock,
+    arbiter: Mutex<Option<Arbiter>>,
+    handle: ArbiterHandle,
+    actors: Mutex<HashMap<ShowtimeId, Addr<ShowtimeActor>>>,
+}
+
+impl ShowtimeRegistry {
+    /// Must be called inside a running actix `System`.
+    pub fn new(store: Store, rules: Rules, clock: SharedClock) -> ShowtimeRegistry {
+        let arbiter = Arbiter::new();
+        let handle = arbiter.handle();
+        ShowtimeRegistry {
+            inner: Arc::new(Inner {
+                store,
+                rules,
+                clock,
+                arbiter: Mutex::new(Some(arbiter)),
+                handle,
+                actors: Mutex::new(HashMap::new()),
+            }),
+        }
+    }
+
+    fn cached(&self, showtime_id: ShowtimeId) -> Option<Addr<ShowtimeActor>> {
+        let actors = self.inner.actors.lock().ok()?;
+        actors.get(&showtime_id).filter(|a| a.connected()).cloned()
+    }
+
+    /// The actor of `showtime_id`; 404 when there is no such showtime.
+    pub async fn get(&self, showtime_id: ShowtimeId) -> AppResult<Addr<ShowtimeActor>> {
+        if let Some(addr) = self.cached(showtime_id) {
+            return Ok(addr);
+        }
+        let rules = self.inner.rules.clone();
+        let book = self
+            .inner
+            .store
+            .read(move |conn| persist::load(conn, showtime_id, rules))
+            .await?
+            .ok_or(AppError::NotFound("showtime"))?;
+        let mut actors = self
+            .inner
+            .actors
+            .lock()
+            .map_err(|_| AppError::Internal("the showtime registry is poisoned".into()))?;
+        // Another request may have started it while we were loading: keep theirs.
+        if let Some(addr) = actors.get(&showtime_id).filter(|a| a.connected()) {
+            return Ok(addr.clone());
+        }
+        let store = self.inner.store.clone();
+        let addr = ShowtimeActor::start_in_arbiter(&self.inner.handle, move |_| {
+            ShowtimeActor::new(book, store)
+        });
+        // Holds that ran out while nobody was looking are released at once.
+        addr.do_send(ExpireHolds {
+            now: self.inner.clock.now(),
+        });
+        actors.insert(showtime_id, addr.clone());
+        Ok(addr)
+    }
+
+    /// Starts the actor of every showtime with open holds, so that holds which
+    /// expired while the server was down are released right away.
+    pub async fn recover(&self) -> AppResult<usize> {
+        let showtimes = self
+            .inner
+            .store
+            .read(persist::showtimes_with_open_bookings)
+            .await?;
+        for showtime_id in &showtimes {
+            self.get(*showtime_id).await?;
+        }
+        Ok(showtimes.len())
+    }
+
+    /// The actors currently running.
+    pub fn live(&self) -> Vec<(ShowtimeId, Addr<ShowtimeActor>)> {
+        self.inner
+            .actors
+            .lock()
+            .map(|a| a.iter().map(|(id, addr)| (*id, addr.clone())).collect())
+            .unwrap_or_default()
+    }
+
+    pub fn clock(&self) -> &SharedClock {
+        &self.inner.clock
+    }
+
+    /// Stops every actor and their thread (on shutdown, and between restarts in tests).
+    pub fn stop(&self) {
+        if let Ok(mut actors) = self.inner.actors.lock() {
+            actors.clear();
+        }
+        if let Some(arbiter) = self.inner.arbiter.lock().ok().and_then(|mut a| a.take()) {
+            arbiter.stop();
+            let _ = arbiter.join();
+        }
+    }
+}

@@ -1,0 +1,291 @@
+//! SQLite persistence. One writer thread owns the only writing connection and
+//! commits writes in groups: every write waiting when a transaction starts
+//! joins it, each inside its own savepoint, and each caller is answered only
+//! after the group's COMMIT is durable. So `synchronous=FULL` (power-loss safe)
+//! costs one fsync per group rather than one per request, and writers never
+//! contend for SQLite's lock. Reads use a small pool of connections on
+//! blocking threads (WAL lets them run beside the writer).
+
+use std::{
+    panic::AssertUnwindSafe,
+    path::{Path, PathBuf},
+    sync::{Arc, Mutex, mpsc},
+    thread::JoinHandle,
+};
+
+use include_dir::{Dir, include_dir};
+use rusqlite::Connection;
+use rusqlite_migration::Migrations;
+use tokio::sync::oneshot;
+
+use crate::{
+    config::Synchronous,
+    error::{AppError, AppResult},
+};
+
+static MIGRATIONS: Dir = include_dir!("$CARGO_MANIFEST_DIR/sql/migrations");
+
+/// Writes that join one transaction at most; bounds the latency of a group.
+const MAX_GROUP: usize = 1024;
+/// Idle read connections kept for reuse.
+const MAX_IDLE_READERS: usize = 8;
+
+#[derive(Clone)]
+pub struct Store {
+    inner: Arc<Inner>,
+}
+
+struct Inner {
+    path: PathBuf,
+    synchronous: Synchronous,
+    writer: Mutex<Option<mpsc::Sender<Box<dyn Job>>>>,
+    writer_thread: Mutex<Option<JoinHandle<()>>>,
+    readers: Mutex<Vec<Connection>>,
+}
+
+/// One write waiting for the writer thread.
+trait Job: Send {
+    /// Runs the write inside its savepoint; false rolls the savepoint back.
+    fn run(&mut self, conn: &Connection) -> bool;
+    /// Answers the caller once the group's fate is known.
+    fn finish(self: Box<Self>, committed: Result<(), String>);
+}
+
+struct WriteJob<T, F> {
+    work: Option<F>,
+    result: Option<AppResult<T>>,
+    reply: oneshot::Sender<AppResult<T>>,
+}
+
+impl<T, F> Job for WriteJob<T, F>
+where
+    T: Send + 'static,
+    F: FnOnce(&Connection) -> AppResult<T> + Send + 'static,
+{
+    fn run(&mut self, conn: &Connection) -> bool {
+        let Some(work) = self.work.take() else {
+            return false;
+        };
+        let result = std::panic::catch_unwind(AssertUnwindSafe(|| work(conn)))
+            .unwrap_or_else(|_| Err(AppError::Internal("a database write panicked".into())));
+        let ok = result.is_ok();
+        self.result = Some(result);
+        ok
+    }
+
+    fn finish(self: Box<Self>, committed: Result<(), String>) {
+        let answer = match committed {
+            Ok(()) => self
+                .result
+                .unwrap_or_else(|| Err(AppError::Storage("the write did not run".into()))),
+            Err(error) => Err(AppError::Storage(error)),
+        };
+        // The caller may have gone away (a dropped request); nothing to do then.
+        let _ = self.reply.send(answer);
+    }
+}
+
+impl Store {
+    /// Opens (creating when missing) the database, applies migrations and
+    /// starts the writer thread.
+    pub fn open(path: &Path, synchronous: Synchronous) -> AppResult<Store> {
+        if let Some(parent) = path.parent().filter(|p| !p.as_os_str().is_empty()) {
+            std::fs::create_dir_all(parent).map_err(|e| {
+                AppError::Storage(format!("cannot create {}: {e}", parent.display()))
+            })?;
+        }
+        let mut conn = open_connection(path, synchronous)?;
+        let migrations = Migrations::from_directory(&MIGRATIONS)
+            .map_err(|e| AppError::Internal(format!("migrations are malformed: {e}")))?;
+        migrations
+            .to_latest(&mut conn)
+            .map_err(|e| AppError::Storage(format!("migrating {}: {e}", path.display())))?;
+
+        let (sender, receiver) = mpsc::channel::<Box<dyn Job>>();
+        let thread = std::thread::Builder::new()
+            .name("sqlite-writer".into())
+            .spawn(move || write_loop(conn, receiver))
+            .map_err(|e| AppError::Internal(format!("cannot start the writer thread: {e}")))?;
+        Ok(Store {
+            inner: Arc::new(Inner {
+                path: path.to_path_buf(),
+                synchronous,
+                writer: Mutex::new(Some(sender)),
+                writer_thread: Mutex::new(Some(thread)),
+                readers: Mutex::new(Vec::new()),
+            }),
+        })
+    }
+
+    pub fn path(&self) -> &Path {
+        &self.inner.path
+    }
+
+    pub fn synchronous(&self) -> Synchronous {
+        self.inner.synchronous
+    }
+
+    /// Queues a write now (so writes keep the order they were submitted in)
+    /// and returns a future that resolves once it is committed.
+    pub fn write<T, F>(&self, work: F) -> impl Future<Output = AppResult<T>> + use<T, F>
+    where
+        T: Send + 'static,
+        F: FnOnce(&Connection) -> AppResult<T> + Send + 'static,
+    {
+        let (reply, answer) = oneshot::channel();
+        let job = Box::new(WriteJob {
+            work: Some(work),
+            result: None,
+            reply,
+        });
+        let queued = match self.inner.writer.lock() {
+            Ok(writer) => match writer.as_ref() {
+                Some(sender) => sender.send(job).is_ok(),
+                None => false,
+            },
+            Err(_) => false,
+        };
+        async move {
+            if !queued {
+                return Err(AppError::Storage("the database is closed".into()));
+            }
+            answer
+                .await
+                .unwrap_or_else(|_| Err(AppError::Storage("the writer stopped".into())))
+        }
+    }
+
+    /// Runs a read on a blocking thread with a pooled connection.
+    pub async fn read<T, F>(&self, work: F) -> AppResult<T>
+    where
+        T: Send + 'static,
+        F: FnOnce(&Connection) -> AppResult<T> + Send + 'static,
+    {
+        let store = self.clone();
+        tokio::task::spawn_blocking(move || store.read_blocking(work))
+            .await
+            .map_err(|e| AppError::Internal(format!("a read task failed: {e}")))?
+    }
+
+    /// Runs a read on the current thread; for code already off the async threads.
+    pub fn read_blocking<T>(&self, work: impl FnOnce(&Connection) -> AppResult<T>) -> AppResult<T> {
+        let pooled = self.inner.readers.lock().ok().and_then(|mut r| r.pop());
+        let conn = match pooled {
+            Some(conn) => conn,
+            None => open_connection(&self.inner.path, self.inner.synchronous)?,
+        };
+        let result = work(&conn);
+        if let Ok(mut readers) = self.inner.readers.lock()
+            && readers.len() < MAX_IDLE_READERS
+        {
+            readers.push(conn);
+        }
+        result
+    }
+
+    /// Lets queued writes finish, then stops the writer. Later writes fail.
+    pub fn close(&self) {
+        if let Ok(mut writer) = self.inner.writer.lock() {
+            writer.take();
+        }
+        let thread = self.inner.writer_thread.lock().ok().and_then(|mut t| t.take());
+        if let Some(thread) = thread {
+            let _ = thread.join();
+        }
+        if let Ok(mut readers) = self.inner.readers.lock() {
+            readers.clear();
+        }
+    }
+}
+
+fn open_connection(path: &Path, synchronous: Synchronous) -> AppResult<Connection> {
+    let conn = Connection::open(path)?;
+    conn.busy_timeout(std::time::Duration::from_secs(5))?;
+    conn.pragma_update(None, "journal_mode", "WAL")?;
+    conn.pragma_update(None, "synchronous", synchronous.pragma_value())?;
+    conn.pragma_update(None, "foreign_keys", "ON")?;
+    Ok(conn)
+}
+
+fn write_loop(conn: Connection, jobs: mpsc::Receiver<Box<dyn Job>>) {
+    while let Ok(first) = jobs.recv() {
+        let mut group = vec![first];
+        while group.len() < MAX_GROUP {
+            match jobs.try_recv() {
+                Ok(job) => group.push(job),
+                Err(_) => break,
+            }
+        }
+        let outcome = run_group(&conn, &mut group);
+        if outcome.is_err() {
+            let _ = conn.execute_batch("ROLLBACK");
+        }
+        for job in group {
+            job.finish(outcome.clone());
+        }
+    }
+}
+
+fn run_group(conn: &Connection, group: &mut [Box<dyn Job>]) -> Result<(), String> {
+    conn.execute_batch("BEGIN IMMEDIATE")
+        .map_err(|e| e.to_string())?;
+    for job in group.iter_mut() {
+        conn.execute_batch("SAVEPOINT write")
+            .map_err(|e| e.to_string())?;
+        if !job.run(conn) {
+            conn.execute_batch("ROLLBACK TO write")
+                .map_err(|e| e.to_string())?;
+        }
+        conn.execute_batch("RELEASE write")
+            .map_err(|e| e.to_string())?;
+    }
+    conn.execute_batch("COMMIT").map_err(|e| e.to_string())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn temp_db() -> (tempfile::TempDir, Store) {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let store = Store::open(&dir.path().join("t.db"), Synchronous::Full).expect("open");
+        (dir, store)
+    }
+
+    #[actix_web::test]
+    async fn a_failed_write_does_not_undo_the_writes_grouped_with_it() {
+        let (_dir, store) = temp_db();
+        let first = store.write(|c| {
+            c.execute("INSERT INTO cities (name) VALUES ('Jakarta')", [])?;
+            Ok(())
+        });
+        let failing = store.write(|c| {
+            c.execute("INSERT INTO cities (name) VALUES ('Bandung')", [])?;
+            Err::<(), _>(AppError::conflict("nope", "rolled back"))
+        });
+        let last = store.write(|c| {
+            c.execute("INSERT INTO cities (name) VALUES ('Surabaya')", [])?;
+            Ok(())
+        });
+        assert!(first.await.is_ok());
+        assert_eq!(failing.await.err().map(|e| e.code()), Some("nope"));
+        assert!(last.await.is_ok());
+        let names: Vec<String> = store
+            .read(|c| {
+                let mut stmt = c.prepare("SELECT name FROM cities ORDER BY id")?;
+                let rows = stmt.query_map([], |r| r.get(0))?;
+                Ok(rows.collect::<Result<_, _>>()?)
+            })
+            .await
+            .expect("read");
+        assert_eq!(names, vec!["Jakarta", "Surabaya"]);
+    }
+
+    #[actix_web::test]
+    async fn writes_after_close_fail_instead_of_vanishing() {
+        let (_dir, store) = temp_db();
+        store.close();
+        let result = store.write(|_| Ok(())).await;
+        assert_eq!(result.err().map(|e| e.code()), Some("storage_unavailable"));
+    }
+}
