@@ -138,7 +138,13 @@ impl TestApp {
 
     /// Stops the system and builds it again from the same database file.
     pub async fn restart(self) -> TestApp {
+        self.restart_after(Duration::ZERO).await
+    }
+
+    /// Like [`TestApp::restart`], with `down_for` passing while it is down.
+    pub async fn restart_after(self, down_for: Duration) -> TestApp {
         let (settings, clock, dir) = self.stop().await;
+        clock.advance(down_for);
         TestApp::start(settings, clock, dir).await
     }
 }

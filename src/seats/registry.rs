@@ -82,11 +82,14 @@ impl ShowtimeRegistry {
         let addr = ShowtimeActor::start_in_arbiter(&self.inner.handle, move |_| {
             ShowtimeActor::new(book, store)
         });
-        // Holds that ran out while nobody was looking are released at once.
-        addr.do_send(ExpireHolds {
+        // Holds that ran out while nobody was looking are released before
+        // anything else: this message is queued ahead of every other one.
+        let expiry = addr.send(ExpireHolds {
             now: self.inner.clock.now(),
         });
         actors.insert(showtime_id, addr.clone());
+        drop(actors);
+        expiry.await??;
         Ok(addr)
     }
 

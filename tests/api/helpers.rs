@@ -1,0 +1,200 @@
+//! A thin HTTP client over the in-process test system.
+
+use std::sync::atomic::{AtomicUsize, Ordering};
+
+use bioskop::testkit::TestApp;
+use reqwest::{Method, StatusCode};
+use serde_json::{Value, json};
+
+pub struct Api {
+    pub app: TestApp,
+    pub http: reqwest::Client,
+}
+
+/// One answer: status, content type and the JSON body (Null when empty).
+#[derive(Debug)]
+pub struct Reply {
+    pub status: StatusCode,
+    pub content_type: String,
+    pub body: Value,
+}
+
+impl Reply {
+    /// Asserts an RFC 9457 problem document with this status and code.
+    pub fn assert_problem(&self, status: u16, code: &str) {
+        assert_eq!(self.status.as_u16(), status, "unexpected status: {self:?}");
+        assert_eq!(self.content_type, "application/problem+json", "{self:?}");
+        assert_eq!(self.body["code"], code, "{self:?}");
+        assert_eq!(self.body["status"], status, "{self:?}");
+        assert!(self.body["title"].is_string() && self.body["type"].is_string(), "{self:?}");
+    }
+
+    pub fn assert_status(&self, status: u16) -> &Value {
+        assert_eq!(self.status.as_u16(), status, "unexpected answer: {self:?}");
+        &self.body
+    }
+}
+
+/// A registered customer.
+#[derive(Debug, Clone)]
+pub struct Customer {
+    pub id: i64,
+    pub email: String,
+    pub token: String,
+}
+
+static NEXT_EMAIL: AtomicUsize = AtomicUsize::new(0);
+
+impl Api {
+    pub async fn spawn() -> Api {
+        Api::with(TestApp::spawn().await)
+    }
+
+    pub fn with(app: TestApp) -> Api {
+        let http = reqwest::Client::builder()
+            .pool_max_idle_per_host(512)
+            .build()
+            .expect("an HTTP client");
+        Api { app, http }
+    }
+
+    pub async fn request(&self, method: Method, path: &str, token: Option<&str>, body: Option<Value>) -> Reply {
+        let mut request = self.http.request(method, self.app.url(path));
+        if let Some(token) = token {
+            request = request.bearer_auth(token);
+        }
+        if let Some(body) = body {
+            request = request.json(&body);
+        }
+        Reply::from(request.send().await.expect("the server answers")).await
+    }
+
+    /// Sends a raw body with a content type.
+    pub async fn raw(&self, method: Method, path: &str, token: Option<&str>, content_type: &str, body: Vec<u8>) -> Reply {
+        let mut request = self
+            .http
+            .request(method, self.app.url(path))
+            .header("content-type", content_type)
+            .body(body);
+        if let Some(token) = token {
+            request = request.bearer_auth(token);
+        }
+        Reply::from(request.send().await.expect("the server answers")).await
+    }
+
+    pub async fn get(&self, path: &str, token: Option<&str>) -> Reply {
+        self.request(Method::GET, path, token, None).await
+    }
+
+    pub async fn post(&self, path: &str, token: Option<&str>, body: Value) -> Reply {
+        self.request(Method::POST, path, token, Some(body)).await
+    }
+
+    pub async fn delete(&self, path: &str, token: Option<&str>) -> Reply {
+        self.request(Method::DELETE, path, token, None).await
+    }
+
+    pub async fn customer(&self) -> Customer {
+        let n = NEXT_EMAIL.fetch_add(1, Ordering::Relaxed);
+        let email = format!("customer{n}-{}@example.com", std::process::id());
+        let reply = self
+            .post(
+                "/api/v1/auth/register",
+                None,
+                json!({"email": email, "password": "correct horse", "name": format!("Customer {n}")}),
+            )
+            .await;
+        let body = reply.assert_status(201);
+        Customer {
+            id: body["user"]["id"].as_i64().expect("user id"),
+            email,
+            token: body["token"].as_str().expect("token").to_string(),
+        }
+    }
+
+    pub async fn hold(&self, who: &Customer, showtime: i64, seats: &[&str]) -> Reply {
+        self.post(
+            "/api/v1/bookings",
+            Some(&who.token),
+            json!({"showtime_id": showtime, "seats": seats}),
+        )
+        .await
+    }
+
+    pub async fn pay(&self, who: &Customer, booking_id: &str) -> String {
+        let reply = self
+            .post(&format!("/api/v1/bookings/{booking_id}/payment"), Some(&who.token), json!({}))
+            .await;
+        reply.assert_status(201)["payment_id"]
+            .as_str()
+            .expect("payment id")
+            .to_string()
+    }
+
+    pub async fn sandbox(&self, payment_id: &str, result: &str) -> Reply {
+        self.post(&format!("/sandbox/pay/{payment_id}"), None, json!({"result": result}))
+            .await
+    }
+
+    /// The seat map: seat id → (status, mine).
+    pub async fn seat_map(&self, showtime: i64, token: Option<&str>) -> Vec<(String, String, bool)> {
+        let reply = self.get(&format!("/api/v1/showtimes/{showtime}/seats"), token).await;
+        reply.assert_status(200)["seats"]
+            .as_array()
+            .expect("seats")
+            .iter()
+            .map(|s| {
+                (
+                    s["id"].as_str().unwrap_or_default().to_string(),
+                    s["status"].as_str().unwrap_or_default().to_string(),
+                    s["mine"].as_bool().unwrap_or(false),
+                )
+            })
+            .collect()
+    }
+
+    pub fn status_of(map: &[(String, String, bool)], seat: &str) -> String {
+        map.iter()
+            .find(|(id, _, _)| id == seat)
+            .map(|(_, status, _)| status.clone())
+            .unwrap_or_default()
+    }
+
+    /// What the database says occupies the showtime: (seat, booking, state).
+    pub fn occupancy(&self, showtime: i64) -> Vec<(String, String, String)> {
+        let conn = self.app.db();
+        let mut stmt = conn
+            .prepare("SELECT seat_id, booking_id, state FROM seat_occupancy WHERE showtime_id = ?1 ORDER BY seat_id")
+            .expect("query");
+        stmt.query_map([showtime], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))
+            .expect("rows")
+            .collect::<Result<_, _>>()
+            .expect("occupancy")
+    }
+
+    pub fn booking_status_in_db(&self, booking_id: &str) -> String {
+        self.app
+            .db()
+            .query_row("SELECT status FROM bookings WHERE id = ?1", [booking_id], |r| r.get(0))
+            .expect("booking row")
+    }
+}
+
+impl Reply {
+    async fn from(response: reqwest::Response) -> Reply {
+        let status = response.status();
+        let content_type = response
+            .headers()
+            .get("content-type")
+            .and_then(|v| v.to_str().ok())
+            .unwrap_or_default()
+            .to_string();
+        let text = response.text().await.unwrap_or_default();
+        let body = serde_json::from_str(&text).unwrap_or(if text.is_empty() { Value::Null } else { Value::String(text) });
+        Reply {
+            status,
+            content_type,
+            body,
+        }
+    }
+}

@@ -1,0 +1,10 @@
+//! End-to-end tests over HTTP against the whole system in-process.
+
+mod helpers;
+
+mod authorization;
+mod bad_input;
+mod expiry;
+mod journey;
+mod race;
+mod restart;

@@ -1,0 +1,41 @@
+//! Stopping the system and building it again from the same database file.
+
+use std::time::Duration;
+
+use crate::helpers::Api;
+
+#[actix_web::test]
+async fn a_restart_rebuilds_the_same_seat_map_and_releases_holds_that_expired_while_down() {
+    let api = Api::spawn().await;
+    let showtime = api.app.bookable_showtime().await;
+    let ani = api.customer().await;
+    let budi = api.customer().await;
+
+    let sold = api.hold(&ani, showtime, &["B1", "B2"]).await;
+    let sold = sold.assert_status(201)["id"].as_str().expect("id").to_string();
+    let payment = api.pay(&ani, &sold).await;
+    api.sandbox(&payment, "success").await.assert_status(200);
+    api.app.advance(Duration::from_secs(300));
+    let held = api.hold(&budi, showtime, &["B5"]).await;
+    let held = held.assert_status(201)["id"].as_str().expect("id").to_string();
+    let before = api.seat_map(showtime, Some(&budi.token)).await;
+
+    let app = api.app.restart().await;
+    let api = Api::with(app);
+    let after = api.seat_map(showtime, Some(&budi.token)).await;
+    assert_eq!(after, before, "the same seat map after a restart");
+    assert_eq!(Api::status_of(&after, "B1"), "sold");
+    assert!(after.iter().any(|(id, status, mine)| id == "B5" && status == "locked" && *mine));
+
+    // Budi's hold runs out while the system is down: released at start, before any sweep.
+    let api = Api::with(api.app.restart_after(Duration::from_secs(600)).await);
+    assert_eq!(api.booking_status_in_db(&held), "expired");
+    let owners = api.occupancy(showtime);
+    assert_eq!(owners.len(), 2);
+    assert!(owners.iter().all(|(_, booking, state)| booking == &sold && state == "sold"));
+    let map = api.seat_map(showtime, None).await;
+    assert_eq!(Api::status_of(&map, "B5"), "available");
+    assert_eq!(Api::status_of(&map, "B2"), "sold");
+    // Sessions survive the restart too.
+    api.get("/api/v1/me", Some(&ani.token)).await.assert_status(200);
+}
