@@ -64,7 +64,9 @@ impl Application {
 
         let mut admin = None;
         if !settings.admin.email.is_empty() && !settings.admin.password.is_empty() {
-            accounts.ensure_admin(&settings.admin.email, &settings.admin.password).await?;
+            accounts
+                .ensure_admin(&settings.admin.email, &settings.admin.password)
+                .await?;
             admin = Some(AdminLogin {
                 email: settings.admin.email.trim().to_lowercase(),
                 password: settings.admin.password.clone(),
@@ -108,7 +110,10 @@ impl Application {
         if settings.payments.provider != "sandbox" {
             return Err(AppError::validation(
                 "unknown_provider",
-                format!("payments.provider `{}` is not supported; use sandbox", settings.payments.provider),
+                format!(
+                    "payments.provider `{}` is not supported; use sandbox",
+                    settings.payments.provider
+                ),
             )
             .into());
         }

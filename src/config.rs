@@ -125,10 +125,8 @@ pub struct DemoSettings {
 impl Settings {
     /// Reads the layers in order; later layers win.
     pub fn load(file: Option<&std::path::Path>) -> Result<Settings, config::ConfigError> {
-        let mut builder = config::Config::builder().add_source(config::File::from_str(
-            DEFAULTS,
-            config::FileFormat::Toml,
-        ));
+        let mut builder = config::Config::builder()
+            .add_source(config::File::from_str(DEFAULTS, config::FileFormat::Toml));
         if let Some(file) = file {
             builder = builder.add_source(config::File::from(file).required(true));
         }

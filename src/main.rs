@@ -34,15 +34,24 @@ async fn main() -> anyhow::Result<()> {
     if let Some(seeded) = &app.seeded {
         println!(
             "  demo data seeded: {} cities, {} cinemas, {} auditoriums ({} seats), {} movies, {} showtimes",
-            seeded.cities, seeded.cinemas, seeded.auditoriums, seeded.seats, seeded.movies, seeded.showtimes
+            seeded.cities,
+            seeded.cinemas,
+            seeded.auditoriums,
+            seeded.seats,
+            seeded.movies,
+            seeded.showtimes
         );
     }
     if let Some(admin) = &app.admin {
         println!("  admin login: {} / {}", admin.email, admin.password);
     }
     if app.recovered_showtimes > 0 {
-        println!("  recovered open holds of {} showtimes", app.recovered_showtimes);
+        println!(
+            "  recovered open holds of {} showtimes",
+            app.recovered_showtimes
+        );
     }
+    println!("  ready; Ctrl-C stops it");
     app.run_until_stopped().await?;
     Ok(())
 }

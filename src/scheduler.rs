@@ -25,7 +25,11 @@ pub struct SweepReport {
 /// that has one.
 pub async fn sweep_expired_holds(registry: &ShowtimeRegistry, now: DateTime<Utc>) -> SweepReport {
     let live = registry.live();
-    let answers = join_all(live.iter().map(|(_, actor)| actor.send(ExpireHolds { now }))).await;
+    let answers = join_all(
+        live.iter()
+            .map(|(_, actor)| actor.send(ExpireHolds { now })),
+    )
+    .await;
     let mut report = SweepReport {
         showtimes: live.len(),
         ..SweepReport::default()

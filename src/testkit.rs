@@ -114,7 +114,11 @@ impl TestApp {
             })
             .await
             .expect("showtimes");
-        assert!(ids.len() >= count, "the demo data has {} bookable showtimes", ids.len());
+        assert!(
+            ids.len() >= count,
+            "the demo data has {} bookable showtimes",
+            ids.len()
+        );
         ids.into_iter().take(count).collect()
     }
 
@@ -125,7 +129,8 @@ impl TestApp {
             rusqlite::OpenFlags::SQLITE_OPEN_READ_ONLY,
         )
         .expect("open the test database");
-        conn.busy_timeout(Duration::from_secs(5)).expect("busy timeout");
+        conn.busy_timeout(Duration::from_secs(5))
+            .expect("busy timeout");
         conn
     }
 

@@ -38,7 +38,10 @@ impl LoginLimiter {
         let Ok(mut failures) = self.failures.lock() else {
             return Ok(());
         };
-        for (key, limit) in [(email_key(email), self.per_email), (client_key(client), self.per_client)] {
+        for (key, limit) in [
+            (email_key(email), self.per_email),
+            (client_key(client), self.per_client),
+        ] {
             if let Some(times) = failures.get_mut(&key) {
                 while times.front().is_some_and(|t| *t <= now - self.window_ms) {
                     times.pop_front();
@@ -66,7 +69,10 @@ impl LoginLimiter {
             failures.retain(|_, times| times.back().is_some_and(|t| *t > horizon));
         }
         failures.entry(email_key(email)).or_default().push_back(now);
-        failures.entry(client_key(client)).or_default().push_back(now);
+        failures
+            .entry(client_key(client))
+            .or_default()
+            .push_back(now);
     }
 
     /// A successful login clears the e-mail's failures (not the client's).
@@ -97,8 +103,14 @@ mod tests {
             assert!(limiter.check("a@b.c", "ip", start).is_ok());
             limiter.record_failure("a@b.c", "ip", start);
         }
-        assert_eq!(limiter.check("a@b.c", "ip", start).unwrap_err().code(), "too_many_attempts");
-        assert!(limiter.check("other@b.c", "ip", start).is_ok(), "others are not locked out");
+        assert_eq!(
+            limiter.check("a@b.c", "ip", start).unwrap_err().code(),
+            "too_many_attempts"
+        );
+        assert!(
+            limiter.check("other@b.c", "ip", start).is_ok(),
+            "others are not locked out"
+        );
         let later = start + chrono::Duration::seconds(61);
         assert!(limiter.check("a@b.c", "ip", later).is_ok());
     }

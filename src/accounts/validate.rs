@@ -35,7 +35,10 @@ impl Registration {
         }
         let name = self.name.trim().to_string();
         if name.is_empty() || name.chars().count() > 100 || name.chars().any(char::is_control) {
-            errors.push(FieldError::new("name", "must be 1 to 100 printable characters"));
+            errors.push(FieldError::new(
+                "name",
+                "must be 1 to 100 printable characters",
+            ));
         }
         let phone = match self.phone.as_deref().map(str::trim) {
             None | Some("") => None,
@@ -117,9 +120,14 @@ mod tests {
 
     #[test]
     fn a_valid_registration_is_normalized() {
-        let valid = registration(" Sari@Example.COM ", "rahasia123", " Sari ", Some("0812-3456-7890"))
-            .validate()
-            .expect("valid");
+        let valid = registration(
+            " Sari@Example.COM ",
+            "rahasia123",
+            " Sari ",
+            Some("0812-3456-7890"),
+        )
+        .validate()
+        .expect("valid");
         assert_eq!(valid.email, "sari@example.com");
         assert_eq!(valid.name, "Sari");
         assert_eq!(valid.phone.as_deref(), Some("+6281234567890"));

@@ -129,7 +129,12 @@ impl Bookings {
     }
 
     /// Locks `seats` of a showtime for `user` in a new booking.
-    pub async fn hold(&self, user: UserId, showtime_id: i64, seats: Vec<String>) -> AppResult<BookingSummary> {
+    pub async fn hold(
+        &self,
+        user: UserId,
+        showtime_id: i64,
+        seats: Vec<String>,
+    ) -> AppResult<BookingSummary> {
         let actor = self.registry.get(showtime_id).await?;
         let held = actor
             .send(HoldSeats {
@@ -141,8 +146,16 @@ impl Bookings {
         self.summary(user, &held.booking_id).await
     }
 
-    pub async fn add_seat(&self, user: UserId, booking_id: &str, seat: String) -> AppResult<BookingSummary> {
-        let actor = self.registry.get(self.route(user, booking_id).await?).await?;
+    pub async fn add_seat(
+        &self,
+        user: UserId,
+        booking_id: &str,
+        seat: String,
+    ) -> AppResult<BookingSummary> {
+        let actor = self
+            .registry
+            .get(self.route(user, booking_id).await?)
+            .await?;
         actor
             .send(AddSeat {
                 user,
@@ -154,8 +167,16 @@ impl Bookings {
         self.summary(user, booking_id).await
     }
 
-    pub async fn remove_seat(&self, user: UserId, booking_id: &str, seat: String) -> AppResult<BookingSummary> {
-        let actor = self.registry.get(self.route(user, booking_id).await?).await?;
+    pub async fn remove_seat(
+        &self,
+        user: UserId,
+        booking_id: &str,
+        seat: String,
+    ) -> AppResult<BookingSummary> {
+        let actor = self
+            .registry
+            .get(self.route(user, booking_id).await?)
+            .await?;
         actor
             .send(RemoveSeat {
                 user,
@@ -168,7 +189,10 @@ impl Bookings {
     }
 
     pub async fn release(&self, user: UserId, booking_id: &str) -> AppResult<()> {
-        let actor = self.registry.get(self.route(user, booking_id).await?).await?;
+        let actor = self
+            .registry
+            .get(self.route(user, booking_id).await?)
+            .await?;
         actor
             .send(ReleaseBooking {
                 user,
@@ -180,8 +204,15 @@ impl Bookings {
     }
 
     /// Freezes the booking and opens a payment with the configured gateway.
-    pub async fn start_payment(&self, user: UserId, booking_id: &str) -> AppResult<PaymentCheckout> {
-        let actor = self.registry.get(self.route(user, booking_id).await?).await?;
+    pub async fn start_payment(
+        &self,
+        user: UserId,
+        booking_id: &str,
+    ) -> AppResult<PaymentCheckout> {
+        let actor = self
+            .registry
+            .get(self.route(user, booking_id).await?)
+            .await?;
         let started = actor
             .send(StartPayment {
                 user,
@@ -210,7 +241,9 @@ impl Bookings {
             .read(move |conn| {
                 Ok(conn
                     .prepare_cached(query!("booking_route"))?
-                    .query_row(params![id], |r| Ok((r.get::<_, i64>(0)?, r.get::<_, i64>(1)?)))
+                    .query_row(params![id], |r| {
+                        Ok((r.get::<_, i64>(0)?, r.get::<_, i64>(1)?))
+                    })
                     .optional()?)
             })
             .await?;
@@ -247,11 +280,18 @@ impl Bookings {
     }
 }
 
-fn summary(conn: &Connection, locale: &Locale, user: UserId, booking_id: &str, now: i64) -> AppResult<BookingSummary> {
+fn summary(
+    conn: &Connection,
+    locale: &Locale,
+    user: UserId,
+    booking_id: &str,
+    now: i64,
+) -> AppResult<BookingSummary> {
     let mut booking = conn
         .prepare_cached(query!("booking_summary"))?
         .query_row(params![booking_id, user], |r| {
-            let status = BookingStatus::parse(&r.get::<_, String>(2)?).unwrap_or(BookingStatus::Expired);
+            let status =
+                BookingStatus::parse(&r.get::<_, String>(2)?).unwrap_or(BookingStatus::Expired);
             let expires_at: i64 = r.get(4)?;
             // Reads never wait for the sweep: a hold past its deadline is expired now.
             let status = if status.is_open() && expires_at <= now {
@@ -317,7 +357,9 @@ fn summary(conn: &Connection, locale: &Locale, user: UserId, booking_id: &str, n
                 amount: r.get(3)?,
                 currency: r.get(4)?,
                 expires_at: rfc3339(r.get(5)?, locale.offset),
-                completed_at: r.get::<_, Option<i64>>(6)?.map(|t| rfc3339(t, locale.offset)),
+                completed_at: r
+                    .get::<_, Option<i64>>(6)?
+                    .map(|t| rfc3339(t, locale.offset)),
                 refund_reason: r.get(7)?,
             })
         })

@@ -32,26 +32,66 @@ struct Layout {
 const STUDIO_LARGE: Layout = Layout {
     name: "Studio 1",
     blocks: &[
-        RowBlock { rows: "ABCDEFGHIJ", seats: 16, class: "regular", aisles_after: &[4, 12] },
-        RowBlock { rows: "KL", seats: 14, class: "premium", aisles_after: &[7] },
-        RowBlock { rows: "M", seats: 8, class: "couple", aisles_after: &[4] },
+        RowBlock {
+            rows: "ABCDEFGHIJ",
+            seats: 16,
+            class: "regular",
+            aisles_after: &[4, 12],
+        },
+        RowBlock {
+            rows: "KL",
+            seats: 14,
+            class: "premium",
+            aisles_after: &[7],
+        },
+        RowBlock {
+            rows: "M",
+            seats: 8,
+            class: "couple",
+            aisles_after: &[4],
+        },
     ],
 };
 
 const STUDIO_MEDIUM: Layout = Layout {
     name: "Studio 2",
     blocks: &[
-        RowBlock { rows: "ABCDEFGH", seats: 14, class: "regular", aisles_after: &[7] },
-        RowBlock { rows: "IJ", seats: 12, class: "premium", aisles_after: &[6] },
-        RowBlock { rows: "K", seats: 6, class: "couple", aisles_after: &[3] },
+        RowBlock {
+            rows: "ABCDEFGH",
+            seats: 14,
+            class: "regular",
+            aisles_after: &[7],
+        },
+        RowBlock {
+            rows: "IJ",
+            seats: 12,
+            class: "premium",
+            aisles_after: &[6],
+        },
+        RowBlock {
+            rows: "K",
+            seats: 6,
+            class: "couple",
+            aisles_after: &[3],
+        },
     ],
 };
 
 const PREMIERE: Layout = Layout {
     name: "Premiere",
     blocks: &[
-        RowBlock { rows: "ABCDEFGH", seats: 12, class: "premium", aisles_after: &[6] },
-        RowBlock { rows: "I", seats: 6, class: "couple", aisles_after: &[3] },
+        RowBlock {
+            rows: "ABCDEFGH",
+            seats: 12,
+            class: "premium",
+            aisles_after: &[6],
+        },
+        RowBlock {
+            rows: "I",
+            seats: 6,
+            class: "couple",
+            aisles_after: &[3],
+        },
     ],
 };
 
@@ -59,8 +99,18 @@ const PREMIERE: Layout = Layout {
 const STUDIO_XL: Layout = Layout {
     name: "Studio XL",
     blocks: &[
-        RowBlock { rows: "ABCDEFGHIJKL", seats: 20, class: "regular", aisles_after: &[5, 15] },
-        RowBlock { rows: "MNO", seats: 20, class: "premium", aisles_after: &[5, 15] },
+        RowBlock {
+            rows: "ABCDEFGHIJKL",
+            seats: 20,
+            class: "regular",
+            aisles_after: &[5, 15],
+        },
+        RowBlock {
+            rows: "MNO",
+            seats: 20,
+            class: "premium",
+            aisles_after: &[5, 15],
+        },
     ],
 };
 
@@ -107,13 +157,55 @@ struct MovieSeed {
 }
 
 const MOVIES: &[MovieSeed] = &[
-    MovieSeed { title: "Pengabdi Malam", synopsis: "A family moves into a house whose night shift never ends.", minutes: 117, rating: "D17+", genres: "horror" },
-    MovieSeed { title: "Langit Jingga di Bandung", synopsis: "Two architects rebuild a cinema and, slowly, each other.", minutes: 105, rating: "R13+", genres: "drama,romance" },
-    MovieSeed { title: "Garuda Terakhir", synopsis: "A test pilot flies the last prototype out of a closing factory.", minutes: 128, rating: "R13+", genres: "action" },
-    MovieSeed { title: "Si Kancil dan Kota Hujan", synopsis: "The clever mouse-deer saves a city that forgot the sun.", minutes: 92, rating: "SU", genres: "animation,family" },
-    MovieSeed { title: "Detektif Kopi Tubruk", synopsis: "A barista solves crimes one cup at a time.", minutes: 101, rating: "R13+", genres: "comedy,mystery" },
-    MovieSeed { title: "Orbit Nusantara", synopsis: "Indonesia's first crewed orbit goes wrong at the worst moment.", minutes: 140, rating: "R13+", genres: "science fiction" },
-    MovieSeed { title: "Warung Mbok Darmi", synopsis: "A food stall fights a franchise with recipes and gossip.", minutes: 98, rating: "SU", genres: "comedy" },
+    MovieSeed {
+        title: "Pengabdi Malam",
+        synopsis: "A family moves into a house whose night shift never ends.",
+        minutes: 117,
+        rating: "D17+",
+        genres: "horror",
+    },
+    MovieSeed {
+        title: "Langit Jingga di Bandung",
+        synopsis: "Two architects rebuild a cinema and, slowly, each other.",
+        minutes: 105,
+        rating: "R13+",
+        genres: "drama,romance",
+    },
+    MovieSeed {
+        title: "Garuda Terakhir",
+        synopsis: "A test pilot flies the last prototype out of a closing factory.",
+        minutes: 128,
+        rating: "R13+",
+        genres: "action",
+    },
+    MovieSeed {
+        title: "Si Kancil dan Kota Hujan",
+        synopsis: "The clever mouse-deer saves a city that forgot the sun.",
+        minutes: 92,
+        rating: "SU",
+        genres: "animation,family",
+    },
+    MovieSeed {
+        title: "Detektif Kopi Tubruk",
+        synopsis: "A barista solves crimes one cup at a time.",
+        minutes: 101,
+        rating: "R13+",
+        genres: "comedy,mystery",
+    },
+    MovieSeed {
+        title: "Orbit Nusantara",
+        synopsis: "Indonesia's first crewed orbit goes wrong at the worst moment.",
+        minutes: 140,
+        rating: "R13+",
+        genres: "science fiction",
+    },
+    MovieSeed {
+        title: "Warung Mbok Darmi",
+        synopsis: "A food stall fights a franchise with recipes and gossip.",
+        minutes: 98,
+        rating: "SU",
+        genres: "comedy",
+    },
 ];
 
 /// Local start times of the daily slots.
@@ -153,7 +245,10 @@ pub fn seed(conn: &Connection, locale: &Locale, now: DateTime<Utc>) -> AppResult
                 id
             }
         };
-        conn.execute(query!("insert_cinema"), params![city_id, cinema.name, cinema.address])?;
+        conn.execute(
+            query!("insert_cinema"),
+            params![city_id, cinema.name, cinema.address],
+        )?;
         let cinema_id = conn.last_insert_rowid();
         summary.cinemas += 1;
         for layout in cinema.auditoriums {
@@ -170,7 +265,14 @@ pub fn seed(conn: &Connection, locale: &Locale, now: DateTime<Utc>) -> AppResult
     for movie in MOVIES {
         conn.execute(
             query!("insert_movie"),
-            params![movie.title, movie.synopsis, movie.minutes, movie.rating, movie.genres, "Indonesian"],
+            params![
+                movie.title,
+                movie.synopsis,
+                movie.minutes,
+                movie.rating,
+                movie.genres,
+                "Indonesian"
+            ],
         )?;
         movie_ids.push((conn.last_insert_rowid(), movie.minutes));
         summary.movies += 1;
@@ -183,17 +285,25 @@ pub fn seed(conn: &Connection, locale: &Locale, now: DateTime<Utc>) -> AppResult
         for (a, (auditorium_id, classes)) in auditoriums.iter().enumerate() {
             for (s, (hour, minute)) in SLOTS.iter().enumerate() {
                 let (movie_id, minutes) = movie_ids[(a * 3 + s + day as usize) % movie_ids.len()];
-                let local = date.and_time(NaiveTime::from_hms_opt(*hour, *minute, 0).unwrap_or_default());
+                let local =
+                    date.and_time(NaiveTime::from_hms_opt(*hour, *minute, 0).unwrap_or_default());
                 let Some(starts) = locale.offset.from_local_datetime(&local).single() else {
                     continue;
                 };
                 let starts_at = starts.timestamp_millis();
                 let ends_at = starts_at + minutes * 60_000;
-                conn.execute(query!("insert_showtime"), params![movie_id, auditorium_id, starts_at, ends_at])?;
+                conn.execute(
+                    query!("insert_showtime"),
+                    params![movie_id, auditorium_id, starts_at, ends_at],
+                )?;
                 let showtime_id = conn.last_insert_rowid();
                 for (class, weekday_price, weekend_price) in PRICES {
                     if classes.contains(class) {
-                        let amount = if weekend { weekend_price } else { weekday_price };
+                        let amount = if weekend {
+                            weekend_price
+                        } else {
+                            weekday_price
+                        };
                         conn.execute(query!("insert_price"), params![showtime_id, class, amount])?;
                     }
                 }
@@ -246,7 +356,11 @@ mod tests {
                 .iter()
                 .map(|b| b.rows.chars().count() as i64 * b.seats)
                 .sum();
-            assert!((100..=300).contains(&seats), "{} has {seats} seats", layout.name);
+            assert!(
+                (100..=300).contains(&seats),
+                "{} has {seats} seats",
+                layout.name
+            );
         }
     }
 }

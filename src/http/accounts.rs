@@ -13,7 +13,10 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
         .route("/me", web::get().to(me));
 }
 
-async fn register(state: web::Data<AppState>, body: web::Json<Registration>) -> AppResult<HttpResponse> {
+async fn register(
+    state: web::Data<AppState>,
+    body: web::Json<Registration>,
+) -> AppResult<HttpResponse> {
     let session = state.accounts.register(body.into_inner()).await?;
     Ok(HttpResponse::Created().json(session))
 }
@@ -24,12 +27,19 @@ struct Login {
     password: String,
 }
 
-async fn login(state: web::Data<AppState>, req: HttpRequest, body: web::Json<Login>) -> AppResult<HttpResponse> {
+async fn login(
+    state: web::Data<AppState>,
+    req: HttpRequest,
+    body: web::Json<Login>,
+) -> AppResult<HttpResponse> {
     let client = req
         .peer_addr()
         .map(|a| a.ip().to_string())
         .unwrap_or_default();
-    let session = state.accounts.login(&body.email, &body.password, &client).await?;
+    let session = state
+        .accounts
+        .login(&body.email, &body.password, &client)
+        .await?;
     Ok(HttpResponse::Ok().json(session))
 }
 

@@ -24,9 +24,16 @@ struct NewBooking {
     seats: Vec<String>,
 }
 
-async fn create(state: web::Data<AppState>, caller: Caller, body: web::Json<NewBooking>) -> AppResult<HttpResponse> {
+async fn create(
+    state: web::Data<AppState>,
+    caller: Caller,
+    body: web::Json<NewBooking>,
+) -> AppResult<HttpResponse> {
     let body = body.into_inner();
-    let booking = state.bookings.hold(caller.user.id, body.showtime_id, body.seats).await?;
+    let booking = state
+        .bookings
+        .hold(caller.user.id, body.showtime_id, body.seats)
+        .await?;
     Ok(HttpResponse::Created()
         .insert_header((header::LOCATION, format!("/api/v1/bookings/{}", booking.id)))
         .json(booking))
@@ -36,11 +43,19 @@ async fn list(state: web::Data<AppState>, caller: Caller) -> AppResult<HttpRespo
     Ok(HttpResponse::Ok().json(state.bookings.list(caller.user.id).await?))
 }
 
-async fn show(state: web::Data<AppState>, caller: Caller, id: web::Path<String>) -> AppResult<HttpResponse> {
+async fn show(
+    state: web::Data<AppState>,
+    caller: Caller,
+    id: web::Path<String>,
+) -> AppResult<HttpResponse> {
     Ok(HttpResponse::Ok().json(state.bookings.summary(caller.user.id, &id).await?))
 }
 
-async fn release(state: web::Data<AppState>, caller: Caller, id: web::Path<String>) -> AppResult<HttpResponse> {
+async fn release(
+    state: web::Data<AppState>,
+    caller: Caller,
+    id: web::Path<String>,
+) -> AppResult<HttpResponse> {
     state.bookings.release(caller.user.id, &id).await?;
     Ok(HttpResponse::NoContent().finish())
 }
@@ -69,11 +84,18 @@ async fn remove_seat(
     path: web::Path<(String, String)>,
 ) -> AppResult<HttpResponse> {
     let (id, seat) = path.into_inner();
-    let booking = state.bookings.remove_seat(caller.user.id, &id, seat).await?;
+    let booking = state
+        .bookings
+        .remove_seat(caller.user.id, &id, seat)
+        .await?;
     Ok(HttpResponse::Ok().json(booking))
 }
 
-async fn pay(state: web::Data<AppState>, caller: Caller, id: web::Path<String>) -> AppResult<HttpResponse> {
+async fn pay(
+    state: web::Data<AppState>,
+    caller: Caller,
+    id: web::Path<String>,
+) -> AppResult<HttpResponse> {
     let checkout = state.bookings.start_payment(caller.user.id, &id).await?;
     let mut response = if checkout.created {
         HttpResponse::Created()
@@ -87,6 +109,11 @@ async fn list_tickets(state: web::Data<AppState>, caller: Caller) -> AppResult<H
     Ok(HttpResponse::Ok().json(tickets::list(&state.store, &state.locale, caller.user.id).await?))
 }
 
-async fn show_ticket(state: web::Data<AppState>, caller: Caller, id: web::Path<String>) -> AppResult<HttpResponse> {
-    Ok(HttpResponse::Ok().json(tickets::get(&state.store, &state.locale, caller.user.id, &id).await?))
+async fn show_ticket(
+    state: web::Data<AppState>,
+    caller: Caller,
+    id: web::Path<String>,
+) -> AppResult<HttpResponse> {
+    Ok(HttpResponse::Ok()
+        .json(tickets::get(&state.store, &state.locale, caller.user.id, &id).await?))
 }

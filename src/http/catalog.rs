@@ -33,9 +33,15 @@ struct CinemaQuery {
     city_id: Option<i64>,
 }
 
-async fn cinemas(state: web::Data<AppState>, query: web::Query<CinemaQuery>) -> AppResult<HttpResponse> {
+async fn cinemas(
+    state: web::Data<AppState>,
+    query: web::Query<CinemaQuery>,
+) -> AppResult<HttpResponse> {
     let city_id = query.city_id;
-    let cinemas = state.store.read(move |c| catalog::cinemas(c, city_id)).await?;
+    let cinemas = state
+        .store
+        .read(move |c| catalog::cinemas(c, city_id))
+        .await?;
     Ok(HttpResponse::Ok().json(cinemas))
 }
 
@@ -48,8 +54,12 @@ struct DayQuery {
 fn date_of(state: &AppState, query: &DayQuery) -> AppResult<NaiveDate> {
     match query.date.as_deref() {
         None | Some("") => Ok(state.locale.today(state.clock.now())),
-        Some(text) => NaiveDate::parse_from_str(text, "%Y-%m-%d")
-            .map_err(|_| AppError::validation("invalid_date", format!("`{text}` is not a date like 2026-11-24"))),
+        Some(text) => NaiveDate::parse_from_str(text, "%Y-%m-%d").map_err(|_| {
+            AppError::validation(
+                "invalid_date",
+                format!("`{text}` is not a date like 2026-11-24"),
+            )
+        }),
     }
 }
 
@@ -88,11 +98,18 @@ async fn showtimes(
 async fn showtime(state: web::Data<AppState>, id: web::Path<i64>) -> AppResult<HttpResponse> {
     let locale = state.locale.clone();
     let id = id.into_inner();
-    let showtime = state.store.read(move |c| catalog::showtime(c, &locale, id)).await?;
+    let showtime = state
+        .store
+        .read(move |c| catalog::showtime(c, &locale, id))
+        .await?;
     Ok(HttpResponse::Ok().json(showtime))
 }
 
-async fn seat_map(state: web::Data<AppState>, id: web::Path<i64>, caller: MaybeCaller) -> AppResult<HttpResponse> {
+async fn seat_map(
+    state: web::Data<AppState>,
+    id: web::Path<i64>,
+    caller: MaybeCaller,
+) -> AppResult<HttpResponse> {
     let showtime_id = id.into_inner();
     let actor = state.registry.get(showtime_id).await?;
     let map = actor

@@ -34,7 +34,11 @@ struct Notification {
     result: Outcome,
 }
 
-async fn notification(state: web::Data<AppState>, req: HttpRequest, body: web::Bytes) -> AppResult<HttpResponse> {
+async fn notification(
+    state: web::Data<AppState>,
+    req: HttpRequest,
+    body: web::Bytes,
+) -> AppResult<HttpResponse> {
     let signature = req
         .headers()
         .get(SIGNATURE_HEADER)
@@ -68,7 +72,10 @@ fn ensure_sandbox(state: &AppState) -> AppResult<()> {
     }
 }
 
-async fn checkout_page(state: web::Data<AppState>, payment_id: web::Path<String>) -> AppResult<HttpResponse> {
+async fn checkout_page(
+    state: web::Data<AppState>,
+    payment_id: web::Path<String>,
+) -> AppResult<HttpResponse> {
     ensure_sandbox(&state)?;
     let page = state.payments.checkout_page(&payment_id).await?;
     let actions = if page.status == "pending" {
@@ -79,7 +86,10 @@ async fn checkout_page(state: web::Data<AppState>, payment_id: web::Path<String>
             currency = escape(&page.currency),
         )
     } else {
-        format!("<p>This payment is <strong>{}</strong>.</p>", escape(&page.status))
+        format!(
+            "<p>This payment is <strong>{}</strong>.</p>",
+            escape(&page.status)
+        )
     };
     let html = format!(
         r#"<!doctype html><html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width,initial-scale=1">
@@ -96,7 +106,9 @@ async fn checkout_page(state: web::Data<AppState>, payment_id: web::Path<String>
         expires = escape(&page.expires_at),
         booking = escape(&page.booking_id),
     );
-    Ok(HttpResponse::Ok().content_type("text/html; charset=utf-8").body(html))
+    Ok(HttpResponse::Ok()
+        .content_type("text/html; charset=utf-8")
+        .body(html))
 }
 
 #[derive(Deserialize)]
@@ -121,7 +133,10 @@ async fn pay(
         serde_urlencoded_choice(&body)?
     } else {
         serde_json::from_slice(&body).map_err(|e| {
-            AppError::validation("invalid_body", format!("send {{\"result\": \"success\"|\"failure\"}}: {e}"))
+            AppError::validation(
+                "invalid_body",
+                format!("send {{\"result\": \"success\"|\"failure\"}}: {e}"),
+            )
         })?
     };
     let settled = state
@@ -144,9 +159,16 @@ fn serde_urlencoded_choice(body: &[u8]) -> AppResult<PayerChoice> {
         .find(|(k, _)| *k == "result")
         .map(|(_, v)| v);
     match result {
-        Some("success") => Ok(PayerChoice { result: Outcome::Success }),
-        Some("failure") => Ok(PayerChoice { result: Outcome::Failure }),
-        _ => Err(AppError::validation("invalid_body", "result must be success or failure")),
+        Some("success") => Ok(PayerChoice {
+            result: Outcome::Success,
+        }),
+        Some("failure") => Ok(PayerChoice {
+            result: Outcome::Failure,
+        }),
+        _ => Err(AppError::validation(
+            "invalid_body",
+            "result must be success or failure",
+        )),
     }
 }
 

@@ -20,9 +20,9 @@ impl ResponseError for AppError {
                 "unsupported_media_type" => StatusCode::UNSUPPORTED_MEDIA_TYPE,
                 _ => StatusCode::BAD_REQUEST,
             },
-            AppError::Unauthenticated | AppError::InvalidCredentials | AppError::InvalidSignature => {
-                StatusCode::UNAUTHORIZED
-            }
+            AppError::Unauthenticated
+            | AppError::InvalidCredentials
+            | AppError::InvalidSignature => StatusCode::UNAUTHORIZED,
             AppError::Forbidden(_) => StatusCode::FORBIDDEN,
             AppError::NotFound(_) => StatusCode::NOT_FOUND,
             AppError::EmailTaken
@@ -119,7 +119,11 @@ pub fn form_error(error: UrlencodedError, _: &HttpRequest) -> actix_web::Error {
 }
 
 pub fn query_error(error: QueryPayloadError, _: &HttpRequest) -> actix_web::Error {
-    AppError::validation("invalid_query", format!("the query string is invalid: {error}")).into()
+    AppError::validation(
+        "invalid_query",
+        format!("the query string is invalid: {error}"),
+    )
+    .into()
 }
 
 /// A path segment of the wrong type (`/showtimes/abc`) names nothing.

@@ -102,7 +102,9 @@ impl Payments {
             .read(move |conn| {
                 Ok(conn
                     .prepare_cached(query!("payment_route"))?
-                    .query_row(params![id], |r| Ok((r.get::<_, String>(0)?, r.get::<_, i64>(1)?)))
+                    .query_row(params![id], |r| {
+                        Ok((r.get::<_, String>(0)?, r.get::<_, i64>(1)?))
+                    })
                     .optional()?)
             })
             .await?
@@ -168,7 +170,9 @@ impl Payments {
 
     fn mac(&self, body: &[u8]) -> Hmac<Sha256> {
         let mut mac = <Hmac<Sha256> as KeyInit>::new_from_slice(&self.webhook_secret)
-            .unwrap_or_else(|_| <Hmac<Sha256> as KeyInit>::new_from_slice(b"bioskop").expect("HMAC takes any key"));
+            .unwrap_or_else(|_| {
+                <Hmac<Sha256> as KeyInit>::new_from_slice(b"bioskop").expect("HMAC takes any key")
+            });
         mac.update(body);
         mac
     }

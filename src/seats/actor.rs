@@ -8,7 +8,10 @@ use actix::prelude::*;
 use chrono::{DateTime, Utc};
 
 use super::{
-    book::{BookingState, DurableState, PaymentRequest, PaymentStarted, Rules, SeatBook, SeatView, Settlement},
+    book::{
+        BookingState, DurableState, PaymentRequest, PaymentStarted, Rules, SeatBook, SeatView,
+        Settlement,
+    },
     persist::{self, Op},
     types::*,
 };
@@ -81,9 +84,13 @@ impl Handler<HoldSeats> for ShowtimeActor {
     fn handle(&mut self, msg: HoldSeats, ctx: &mut Context<Self>) -> Self::Result {
         let mut ops = Vec::new();
         let booking_id = uuid::Uuid::new_v4().to_string();
-        let result = self
-            .book
-            .hold(msg.user, booking_id, &msg.seats, to_millis(msg.now), &mut ops);
+        let result = self.book.hold(
+            msg.user,
+            booking_id,
+            &msg.seats,
+            to_millis(msg.now),
+            &mut ops,
+        );
         self.persist(ops, result, ctx)
     }
 }
@@ -103,9 +110,13 @@ impl Handler<AddSeat> for ShowtimeActor {
 
     fn handle(&mut self, msg: AddSeat, ctx: &mut Context<Self>) -> Self::Result {
         let mut ops = Vec::new();
-        let result = self
-            .book
-            .add_seat(msg.user, &msg.booking_id, &msg.seat, to_millis(msg.now), &mut ops);
+        let result = self.book.add_seat(
+            msg.user,
+            &msg.booking_id,
+            &msg.seat,
+            to_millis(msg.now),
+            &mut ops,
+        );
         self.persist(ops, result, ctx)
     }
 }
@@ -125,9 +136,13 @@ impl Handler<RemoveSeat> for ShowtimeActor {
 
     fn handle(&mut self, msg: RemoveSeat, ctx: &mut Context<Self>) -> Self::Result {
         let mut ops = Vec::new();
-        let result = self
-            .book
-            .remove_seat(msg.user, &msg.booking_id, &msg.seat, to_millis(msg.now), &mut ops);
+        let result = self.book.remove_seat(
+            msg.user,
+            &msg.booking_id,
+            &msg.seat,
+            to_millis(msg.now),
+            &mut ops,
+        );
         self.persist(ops, result, ctx)
     }
 }
@@ -172,9 +187,13 @@ impl Handler<StartPayment> for ShowtimeActor {
             payment_id: uuid::Uuid::new_v4().to_string(),
             provider: msg.provider,
         };
-        let result =
-            self.book
-                .start_payment(msg.user, &msg.booking_id, request, to_millis(msg.now), &mut ops);
+        let result = self.book.start_payment(
+            msg.user,
+            &msg.booking_id,
+            request,
+            to_millis(msg.now),
+            &mut ops,
+        );
         self.persist(ops, result, ctx)
     }
 }
@@ -284,7 +303,11 @@ impl Handler<Reload> for ShowtimeActor {
         let store = self.store.clone();
         let showtime_id = self.book.showtime_id;
         let rules: Rules = self.book.rules.clone();
-        let load = async move { store.read(move |conn| persist::load(conn, showtime_id, rules)).await };
+        let load = async move {
+            store
+                .read(move |conn| persist::load(conn, showtime_id, rules))
+                .await
+        };
         // `wait` holds back every other message until memory is trustworthy again.
         ctx.wait(load.into_actor(self).map(|loaded, actor, ctx| match loaded {
             Ok(Some(book)) => actor.book = book,

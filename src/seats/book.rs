@@ -528,8 +528,7 @@ impl SeatBook {
                     }
                     SeatState::Locked { booking, .. } => (
                         SeatStatus::Locked,
-                        viewer.is_some()
-                            && self.bookings.get(booking).map(|b| b.user_id) == viewer,
+                        viewer.is_some() && self.bookings.get(booking).map(|b| b.user_id) == viewer,
                     ),
                     SeatState::Sold { .. } => (SeatStatus::Sold, false),
                 };
@@ -581,9 +580,10 @@ impl SeatBook {
         let mut errors = Vec::new();
         for (i, id) in seat_ids.iter().enumerate() {
             match self.seat_index(id) {
-                Some(seat) if resolved.contains(&seat) => {
-                    errors.push(FieldError::new(format!("seats[{i}]"), format!("{id} is listed twice")))
-                }
+                Some(seat) if resolved.contains(&seat) => errors.push(FieldError::new(
+                    format!("seats[{i}]"),
+                    format!("{id} is listed twice"),
+                )),
                 Some(seat) => resolved.push(seat),
                 None => errors.push(FieldError::new(
                     format!("seats[{i}]"),
@@ -620,7 +620,12 @@ impl SeatBook {
     fn lock_seat(&mut self, booking: &mut Booking, seat: usize, ops: &mut Vec<Op>) {
         let def = &self.layout[seat];
         let price = self.prices.get(&def.class).copied().unwrap_or(0);
-        let position = booking.seats.iter().map(|s| s.position + 1).max().unwrap_or(0);
+        let position = booking
+            .seats
+            .iter()
+            .map(|s| s.position + 1)
+            .max()
+            .unwrap_or(0);
         self.states[seat] = SeatState::Locked {
             booking: booking.id.clone(),
             until: booking.expires_at,
@@ -708,7 +713,13 @@ impl SeatBook {
     }
 
     /// Marks the booking's seats SOLD and issues one ticket per seat.
-    fn sell(&mut self, booking: &Booking, payment_id: &str, now: i64, ops: &mut Vec<Op>) -> Vec<String> {
+    fn sell(
+        &mut self,
+        booking: &Booking,
+        payment_id: &str,
+        now: i64,
+        ops: &mut Vec<Op>,
+    ) -> Vec<String> {
         let was_open = booking.status.is_open();
         if was_open {
             self.expiries
@@ -777,14 +788,29 @@ impl SeatBook {
             .map(|b| {
                 let mut seats: Vec<_> = b.seats.iter().map(|s| (s.seat, s.price)).collect();
                 seats.sort();
-                (b.id.clone(), b.user_id, b.status, seats, b.expires_at, b.payment_id.clone())
+                (
+                    b.id.clone(),
+                    b.user_id,
+                    b.status,
+                    seats,
+                    b.expires_at,
+                    b.payment_id.clone(),
+                )
             })
             .collect();
         bookings.sort();
         let mut payments: Vec<_> = self
             .payments
             .values()
-            .map(|p| (p.id.clone(), p.booking_id.clone(), p.status, p.amount, p.refund_reason.clone()))
+            .map(|p| {
+                (
+                    p.id.clone(),
+                    p.booking_id.clone(),
+                    p.status,
+                    p.amount,
+                    p.refund_reason.clone(),
+                )
+            })
             .collect();
         payments.sort();
         DurableState {
@@ -796,7 +822,14 @@ impl SeatBook {
     }
 }
 
-type DurableBooking = (BookingId, UserId, BookingStatus, Vec<(usize, i64)>, i64, Option<PaymentId>);
+type DurableBooking = (
+    BookingId,
+    UserId,
+    BookingStatus,
+    Vec<(usize, i64)>,
+    i64,
+    Option<PaymentId>,
+);
 type DurablePayment = (PaymentId, BookingId, PaymentStatus, i64, Option<String>);
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -831,12 +864,19 @@ mod tests {
                 id: id.to_string(),
                 row: id[..1].to_string(),
                 number: id[1..].parse().unwrap_or(0),
-                class: if i == 3 { "premium".into() } else { "regular".into() },
+                class: if i == 3 {
+                    "premium".into()
+                } else {
+                    "regular".into()
+                },
                 grid_row: 0,
                 grid_col: i as i64,
             })
             .collect();
-        let prices = HashMap::from([("regular".to_string(), 50_000), ("premium".to_string(), 75_000)]);
+        let prices = HashMap::from([
+            ("regular".to_string(), 50_000),
+            ("premium".to_string(), 75_000),
+        ]);
         let rules = Rules {
             hold_ttl_ms: 10 * MINUTE,
             max_seats: 3,
@@ -853,21 +893,38 @@ mod tests {
     fn a_seat_held_by_one_customer_cannot_be_held_by_another() {
         let mut book = book();
         let mut ops = vec![];
-        book.hold(1, "b1".into(), &seats(&["A1"]), 0, &mut ops).expect("first hold");
-        let err = book.hold(2, "b2".into(), &seats(&["A2", "A1"]), 0, &mut ops).unwrap_err();
+        book.hold(1, "b1".into(), &seats(&["A1"]), 0, &mut ops)
+            .expect("first hold");
+        let err = book
+            .hold(2, "b2".into(), &seats(&["A2", "A1"]), 0, &mut ops)
+            .unwrap_err();
         assert!(matches!(err, AppError::SeatUnavailable { ref seats } if seats == &["A1"]));
-        assert_eq!(book.states[1], SeatState::Available, "all or none: A2 stays free");
+        assert_eq!(
+            book.states[1],
+            SeatState::Available,
+            "all or none: A2 stays free"
+        );
     }
 
     #[test]
     fn a_hold_is_free_for_others_exactly_at_its_deadline() {
         let mut book = book();
         let mut ops = vec![];
-        book.hold(1, "b1".into(), &seats(&["A1"]), 0, &mut ops).expect("hold");
+        book.hold(1, "b1".into(), &seats(&["A1"]), 0, &mut ops)
+            .expect("hold");
         let just_before = 10 * MINUTE - 1;
-        assert!(book.hold(2, "b2".into(), &seats(&["A1"]), just_before, &mut ops).is_err());
-        assert_eq!(book.seat_map(None, just_before)[0].status, SeatStatus::Locked);
-        assert_eq!(book.seat_map(None, 10 * MINUTE)[0].status, SeatStatus::Available);
+        assert!(
+            book.hold(2, "b2".into(), &seats(&["A1"]), just_before, &mut ops)
+                .is_err()
+        );
+        assert_eq!(
+            book.seat_map(None, just_before)[0].status,
+            SeatStatus::Locked
+        );
+        assert_eq!(
+            book.seat_map(None, 10 * MINUTE)[0].status,
+            SeatStatus::Available
+        );
         book.hold(2, "b2".into(), &seats(&["A1"]), 10 * MINUTE, &mut ops)
             .expect("taken at the deadline");
         assert_eq!(book.bookings["b1"].status, BookingStatus::Expired);
@@ -877,8 +934,12 @@ mod tests {
     fn adding_a_seat_never_extends_the_hold() {
         let mut book = book();
         let mut ops = vec![];
-        let held = book.hold(1, "b1".into(), &seats(&["A1"]), 0, &mut ops).expect("hold");
-        let added = book.add_seat(1, "b1", "A2", 9 * MINUTE, &mut ops).expect("add");
+        let held = book
+            .hold(1, "b1".into(), &seats(&["A1"]), 0, &mut ops)
+            .expect("hold");
+        let added = book
+            .add_seat(1, "b1", "A2", 9 * MINUTE, &mut ops)
+            .expect("add");
         assert_eq!(added.expires_at, held.expires_at);
         assert_eq!(book.expire_due(10 * MINUTE, &mut ops), 1);
         assert!(book.states.iter().all(|s| *s == SeatState::Available));
@@ -889,31 +950,71 @@ mod tests {
         let mut book = book();
         let mut ops = vec![];
         let err = book
-            .hold(1, "b1".into(), &seats(&["A1", "A2", "A3", "B1"]), 0, &mut ops)
+            .hold(
+                1,
+                "b1".into(),
+                &seats(&["A1", "A2", "A3", "B1"]),
+                0,
+                &mut ops,
+            )
             .unwrap_err();
         assert_eq!(err.code(), "too_many_seats");
-        book.hold(1, "b1".into(), &seats(&["A1", "A2", "A3"]), 0, &mut ops).expect("three");
-        assert_eq!(book.add_seat(1, "b1", "B1", 0, &mut ops).unwrap_err().code(), "too_many_seats");
+        book.hold(1, "b1".into(), &seats(&["A1", "A2", "A3"]), 0, &mut ops)
+            .expect("three");
+        assert_eq!(
+            book.add_seat(1, "b1", "B1", 0, &mut ops)
+                .unwrap_err()
+                .code(),
+            "too_many_seats"
+        );
     }
 
     #[test]
     fn a_late_success_resells_free_seats_and_refunds_taken_ones() {
         let mut book = book();
         let mut ops = vec![];
-        book.hold(1, "b1".into(), &seats(&["A1"]), 0, &mut ops).expect("hold");
-        let request = PaymentRequest { payment_id: "p1".into(), provider: "sandbox".into() };
-        book.start_payment(1, "b1", request, 0, &mut ops).expect("pay");
-        book.hold(2, "b2".into(), &seats(&["A2"]), 0, &mut ops).expect("hold");
-        let request = PaymentRequest { payment_id: "p2".into(), provider: "sandbox".into() };
-        book.start_payment(2, "b2", request, 0, &mut ops).expect("pay");
+        book.hold(1, "b1".into(), &seats(&["A1"]), 0, &mut ops)
+            .expect("hold");
+        let request = PaymentRequest {
+            payment_id: "p1".into(),
+            provider: "sandbox".into(),
+        };
+        book.start_payment(1, "b1", request, 0, &mut ops)
+            .expect("pay");
+        book.hold(2, "b2".into(), &seats(&["A2"]), 0, &mut ops)
+            .expect("hold");
+        let request = PaymentRequest {
+            payment_id: "p2".into(),
+            provider: "sandbox".into(),
+        };
+        book.start_payment(2, "b2", request, 0, &mut ops)
+            .expect("pay");
         // Both expire; a third customer takes A2.
-        book.hold(3, "b3".into(), &seats(&["A2"]), 11 * MINUTE, &mut ops).expect("retake");
-        let first = book.settle_payment("p1", true, 12 * MINUTE, &mut ops).expect("p1");
+        book.hold(3, "b3".into(), &seats(&["A2"]), 11 * MINUTE, &mut ops)
+            .expect("retake");
+        let first = book
+            .settle_payment("p1", true, 12 * MINUTE, &mut ops)
+            .expect("p1");
         assert!(matches!(first, Settlement::PaidAfterExpiry { .. }));
-        let second = book.settle_payment("p2", true, 12 * MINUTE, &mut ops).expect("p2");
-        assert_eq!(second, Settlement::RefundRequired { reason: REFUND_SEATS_TAKEN.into() });
-        assert_eq!(book.states[1], SeatState::Locked { booking: "b3".into(), until: 21 * MINUTE });
-        let again = book.settle_payment("p1", true, 12 * MINUTE, &mut ops).expect("duplicate");
+        let second = book
+            .settle_payment("p2", true, 12 * MINUTE, &mut ops)
+            .expect("p2");
+        assert_eq!(
+            second,
+            Settlement::RefundRequired {
+                reason: REFUND_SEATS_TAKEN.into()
+            }
+        );
+        assert_eq!(
+            book.states[1],
+            SeatState::Locked {
+                booking: "b3".into(),
+                until: 21 * MINUTE
+            }
+        );
+        let again = book
+            .settle_payment("p1", true, 12 * MINUTE, &mut ops)
+            .expect("duplicate");
         assert!(matches!(again, Settlement::Unchanged { .. }));
     }
 }

@@ -115,8 +115,12 @@ fn apply_one(conn: &Connection, op: &Op) -> AppResult<()> {
             position,
             until,
         } => {
-            conn.prepare_cached(query!("lock_seat"))?
-                .execute(params![showtime_id, seat_id, booking_id, until])?;
+            conn.prepare_cached(query!("lock_seat"))?.execute(params![
+                showtime_id,
+                seat_id,
+                booking_id,
+                until
+            ])?;
             conn.prepare_cached(query!("insert_booking_seat"))?
                 .execute(params![booking_id, seat_id, class, price, position])?;
         }
@@ -158,9 +162,10 @@ fn apply_one(conn: &Connection, op: &Op) -> AppResult<()> {
             now,
             expires_at,
         } => {
-            conn.prepare_cached(query!("insert_payment"))?.execute(params![
-                id, booking_id, provider, amount, currency, now, expires_at
-            ])?;
+            conn.prepare_cached(query!("insert_payment"))?
+                .execute(params![
+                    id, booking_id, provider, amount, currency, now, expires_at
+                ])?;
         }
         Op::SetPaymentStatus {
             payment_id,
@@ -216,11 +221,19 @@ fn expect_rows(changed: usize, expected: usize, what: &str) -> AppResult<()> {
 /// Rebuilds a showtime's seat book from the database; `None` when the
 /// showtime does not exist. Expired holds are kept as they are stored: the
 /// actor expires them with its first message.
-pub fn load(conn: &Connection, showtime_id: ShowtimeId, rules: Rules) -> AppResult<Option<SeatBook>> {
+pub fn load(
+    conn: &Connection,
+    showtime_id: ShowtimeId,
+    rules: Rules,
+) -> AppResult<Option<SeatBook>> {
     let Some((starts_at, status, auditorium_id)) = conn
         .prepare_cached(query!("load_showtime"))?
         .query_row(params![showtime_id], |r| {
-            Ok((r.get::<_, i64>(1)?, r.get::<_, String>(2)?, r.get::<_, i64>(3)?))
+            Ok((
+                r.get::<_, i64>(1)?,
+                r.get::<_, String>(2)?,
+                r.get::<_, i64>(3)?,
+            ))
         })
         .optional()?
     else {
@@ -266,9 +279,12 @@ pub fn load(conn: &Connection, showtime_id: ShowtimeId, rules: Rules) -> AppResu
         })?
         .collect::<Result<Vec<_>, _>>()?;
     for (booking_id, seat_id, price, position) in rows {
-        let seat = book
-            .seat_index(&seat_id)
-            .ok_or_else(|| corrupt(showtime_id, format!("booking seat {seat_id} is not in the layout")))?;
+        let seat = book.seat_index(&seat_id).ok_or_else(|| {
+            corrupt(
+                showtime_id,
+                format!("booking seat {seat_id} is not in the layout"),
+            )
+        })?;
         seats_of.entry(booking_id).or_default().push(BookedSeat {
             seat,
             price,
@@ -342,13 +358,21 @@ pub fn load(conn: &Connection, showtime_id: ShowtimeId, rules: Rules) -> AppResu
         })?
         .collect::<Result<Vec<_>, _>>()?;
     for (seat_id, booking, state, until) in occupancy {
-        let seat = book
-            .seat_index(&seat_id)
-            .ok_or_else(|| corrupt(showtime_id, format!("occupied seat {seat_id} is not in the layout")))?;
+        let seat = book.seat_index(&seat_id).ok_or_else(|| {
+            corrupt(
+                showtime_id,
+                format!("occupied seat {seat_id} is not in the layout"),
+            )
+        })?;
         book.states[seat] = match (state.as_str(), until) {
             ("sold", _) => SeatState::Sold { booking },
             ("locked", Some(until)) => SeatState::Locked { booking, until },
-            _ => return Err(corrupt(showtime_id, format!("seat {seat_id} in state {state}"))),
+            _ => {
+                return Err(corrupt(
+                    showtime_id,
+                    format!("seat {seat_id} in state {state}"),
+                ));
+            }
         };
     }
     Ok(Some(book))

@@ -11,7 +11,7 @@ use actix::{Actor, Addr, Arbiter, ArbiterHandle};
 
 use super::{
     actor::{ExpireHolds, ShowtimeActor},
-    book::Rules,
+    book::{Rules, SeatBook},
     persist,
     types::ShowtimeId,
 };
@@ -69,28 +69,43 @@ impl ShowtimeRegistry {
             .read(move |conn| persist::load(conn, showtime_id, rules))
             .await?
             .ok_or(AppError::NotFound("showtime"))?;
+        let (addr, expiry) = self.start_unless_running(showtime_id, book)?;
+        if let Some(expiry) = expiry {
+            expiry.await??;
+        }
+        Ok(addr)
+    }
+
+    /// Starts the actor with `book`, unless another request started one while
+    /// we were loading (then theirs is kept). A new actor's first message
+    /// releases the holds that ran out while nobody was looking; it is queued
+    /// before the actor is visible to anyone else.
+    #[allow(clippy::type_complexity)]
+    fn start_unless_running(
+        &self,
+        showtime_id: ShowtimeId,
+        book: SeatBook,
+    ) -> AppResult<(
+        Addr<ShowtimeActor>,
+        Option<actix::dev::Request<ShowtimeActor, ExpireHolds>>,
+    )> {
         let mut actors = self
             .inner
             .actors
             .lock()
             .map_err(|_| AppError::Internal("the showtime registry is poisoned".into()))?;
-        // Another request may have started it while we were loading: keep theirs.
         if let Some(addr) = actors.get(&showtime_id).filter(|a| a.connected()) {
-            return Ok(addr.clone());
+            return Ok((addr.clone(), None));
         }
         let store = self.inner.store.clone();
         let addr = ShowtimeActor::start_in_arbiter(&self.inner.handle, move |_| {
             ShowtimeActor::new(book, store)
         });
-        // Holds that ran out while nobody was looking are released before
-        // anything else: this message is queued ahead of every other one.
         let expiry = addr.send(ExpireHolds {
             now: self.inner.clock.now(),
         });
         actors.insert(showtime_id, addr.clone());
-        drop(actors);
-        expiry.await??;
-        Ok(addr)
+        Ok((addr, Some(expiry)))
     }
 
     /// Starts the actor of every showtime with open holds, so that holds which

@@ -188,7 +188,12 @@ impl Store {
         if let Ok(mut writer) = self.inner.writer.lock() {
             writer.take();
         }
-        let thread = self.inner.writer_thread.lock().ok().and_then(|mut t| t.take());
+        let thread = self
+            .inner
+            .writer_thread
+            .lock()
+            .ok()
+            .and_then(|mut t| t.take());
         if let Some(thread) = thread {
             let _ = thread.join();
         }

@@ -34,9 +34,16 @@ pub struct Ticket {
     pub showtime_status: String,
 }
 
-fn tickets_of(conn: &Connection, locale: &Locale, user: UserId, only: Option<&str>) -> AppResult<Vec<Ticket>> {
+fn tickets_of(
+    conn: &Connection,
+    locale: &Locale,
+    user: UserId,
+    only: Option<&str>,
+) -> AppResult<Vec<Ticket>> {
     Ok(conn
-        .prepare_cached(include_str!("../../sql/queries/tickets/tickets_of_user.sql"))?
+        .prepare_cached(include_str!(
+            "../../sql/queries/tickets/tickets_of_user.sql"
+        ))?
         .query_map(params![user, only], |r| {
             Ok(Ticket {
                 id: r.get(0)?,
@@ -50,7 +57,9 @@ fn tickets_of(conn: &Connection, locale: &Locale, user: UserId, only: Option<&st
                 purchased_at: rfc3339(r.get(7)?, locale.offset),
                 transaction_id: r.get(8)?,
                 checkin_code: r.get(9)?,
-                checked_in_at: r.get::<_, Option<i64>>(10)?.map(|t| rfc3339(t, locale.offset)),
+                checked_in_at: r
+                    .get::<_, Option<i64>>(10)?
+                    .map(|t| rfc3339(t, locale.offset)),
                 movie_title: r.get(11)?,
                 cinema: r.get(12)?,
                 auditorium: r.get(13)?,
@@ -63,11 +72,18 @@ fn tickets_of(conn: &Connection, locale: &Locale, user: UserId, only: Option<&st
 
 pub async fn list(store: &Store, locale: &Locale, user: UserId) -> AppResult<Vec<Ticket>> {
     let locale = locale.clone();
-    store.read(move |conn| tickets_of(conn, &locale, user, None)).await
+    store
+        .read(move |conn| tickets_of(conn, &locale, user, None))
+        .await
 }
 
 /// One of the customer's tickets; 404 for anyone else's.
-pub async fn get(store: &Store, locale: &Locale, user: UserId, ticket_id: &str) -> AppResult<Ticket> {
+pub async fn get(
+    store: &Store,
+    locale: &Locale,
+    user: UserId,
+    ticket_id: &str,
+) -> AppResult<Ticket> {
     let locale = locale.clone();
     let id = ticket_id.to_string();
     store

@@ -11,25 +11,47 @@ async fn another_customer_gets_404_on_someones_booking_and_ticket() {
     let owner = api.customer().await;
     let other = api.customer().await;
     let held = api.hold(&owner, showtime, &["A1", "A2"]).await;
-    let booking_id = held.assert_status(201)["id"].as_str().expect("id").to_string();
+    let booking_id = held.assert_status(201)["id"]
+        .as_str()
+        .expect("id")
+        .to_string();
 
     let other_token = Some(other.token.as_str());
     let booking = format!("/api/v1/bookings/{booking_id}");
-    api.get(&booking, other_token).await.assert_problem(404, "not_found");
-    api.post(&format!("{booking}/seats"), other_token, json!({"seat": "A3"}))
+    api.get(&booking, other_token)
         .await
         .assert_problem(404, "not_found");
-    api.delete(&format!("{booking}/seats/A1"), other_token).await.assert_problem(404, "not_found");
-    api.post(&format!("{booking}/payment"), other_token, json!({})).await.assert_problem(404, "not_found");
-    api.delete(&booking, other_token).await.assert_problem(404, "not_found");
-    assert_eq!(api.occupancy(showtime).len(), 2, "nothing was released by the other customer");
+    api.post(
+        &format!("{booking}/seats"),
+        other_token,
+        json!({"seat": "A3"}),
+    )
+    .await
+    .assert_problem(404, "not_found");
+    api.delete(&format!("{booking}/seats/A1"), other_token)
+        .await
+        .assert_problem(404, "not_found");
+    api.post(&format!("{booking}/payment"), other_token, json!({}))
+        .await
+        .assert_problem(404, "not_found");
+    api.delete(&booking, other_token)
+        .await
+        .assert_problem(404, "not_found");
+    assert_eq!(
+        api.occupancy(showtime).len(),
+        2,
+        "nothing was released by the other customer"
+    );
     let theirs = api.get("/api/v1/bookings", other_token).await;
     assert_eq!(theirs.assert_status(200).as_array().map(Vec::len), Some(0));
 
     let payment = api.pay(&owner, &booking_id).await;
     api.sandbox(&payment, "success").await.assert_status(200);
     let tickets = api.get("/api/v1/tickets", Some(&owner.token)).await;
-    let ticket_id = tickets.assert_status(200)[0]["id"].as_str().expect("ticket").to_string();
+    let ticket_id = tickets.assert_status(200)[0]["id"]
+        .as_str()
+        .expect("ticket")
+        .to_string();
     api.get(&format!("/api/v1/tickets/{ticket_id}"), other_token)
         .await
         .assert_problem(404, "not_found");
@@ -44,13 +66,20 @@ async fn an_anonymous_caller_gets_401_on_every_booking_endpoint() {
     let some_id = "00000000-0000-0000-0000-000000000000";
     let booking = format!("/api/v1/bookings/{some_id}");
     let replies = vec![
-        api.post("/api/v1/bookings", None, json!({"showtime_id": showtime, "seats": ["A1"]})).await,
+        api.post(
+            "/api/v1/bookings",
+            None,
+            json!({"showtime_id": showtime, "seats": ["A1"]}),
+        )
+        .await,
         api.get("/api/v1/bookings", None).await,
         api.get(&booking, None).await,
         api.delete(&booking, None).await,
-        api.post(&format!("{booking}/seats"), None, json!({"seat": "A1"})).await,
+        api.post(&format!("{booking}/seats"), None, json!({"seat": "A1"}))
+            .await,
         api.delete(&format!("{booking}/seats/A1"), None).await,
-        api.post(&format!("{booking}/payment"), None, json!({})).await,
+        api.post(&format!("{booking}/payment"), None, json!({}))
+            .await,
         api.get("/api/v1/tickets", None).await,
         api.get(&format!("/api/v1/tickets/{some_id}"), None).await,
         api.get("/api/v1/me", None).await,

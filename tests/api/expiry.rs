@@ -15,24 +15,45 @@ async fn a_hold_is_available_to_others_right_after_its_ttl_and_the_sweep_records
     let ani = api.customer().await;
     let budi = api.customer().await;
     let held = api.hold(&ani, showtime, &["H1"]).await;
-    let booking_id = held.assert_status(201)["id"].as_str().expect("id").to_string();
+    let booking_id = held.assert_status(201)["id"]
+        .as_str()
+        .expect("id")
+        .to_string();
 
     api.app.advance(TTL - Duration::from_millis(1));
-    assert_eq!(Api::status_of(&api.seat_map(showtime, None).await, "H1"), "locked");
-    api.hold(&budi, showtime, &["H1"]).await.assert_problem(409, "seat_unavailable");
+    assert_eq!(
+        Api::status_of(&api.seat_map(showtime, None).await, "H1"),
+        "locked"
+    );
+    api.hold(&budi, showtime, &["H1"])
+        .await
+        .assert_problem(409, "seat_unavailable");
 
     api.app.advance(Duration::from_millis(1));
     // Reads treat it as available before any sweep ran.
-    assert_eq!(Api::status_of(&api.seat_map(showtime, None).await, "H1"), "available");
-    let summary = api.get(&format!("/api/v1/bookings/{booking_id}"), Some(&ani.token)).await;
+    assert_eq!(
+        Api::status_of(&api.seat_map(showtime, None).await, "H1"),
+        "available"
+    );
+    let summary = api
+        .get(&format!("/api/v1/bookings/{booking_id}"), Some(&ani.token))
+        .await;
     assert_eq!(summary.assert_status(200)["status"], "expired");
-    assert_eq!(api.booking_status_in_db(&booking_id), "held", "not yet swept");
+    assert_eq!(
+        api.booking_status_in_db(&booking_id),
+        "held",
+        "not yet swept"
+    );
 
     let report = api.app.sweep().await;
     assert_eq!(report.released, 1);
     assert_eq!(api.booking_status_in_db(&booking_id), "expired");
     assert!(api.occupancy(showtime).is_empty());
-    assert_eq!(api.app.sweep().await.released, 0, "a second sweep finds nothing");
+    assert_eq!(
+        api.app.sweep().await.released,
+        0,
+        "a second sweep finds nothing"
+    );
     api.hold(&budi, showtime, &["H1"]).await.assert_status(201);
 }
 
@@ -43,12 +64,19 @@ async fn another_customer_takes_an_expired_seat_before_the_sweep() {
     let ani = api.customer().await;
     let budi = api.customer().await;
     let held = api.hold(&ani, showtime, &["H2", "H3"]).await;
-    let booking_id = held.assert_status(201)["id"].as_str().expect("id").to_string();
+    let booking_id = held.assert_status(201)["id"]
+        .as_str()
+        .expect("id")
+        .to_string();
     api.app.advance(TTL);
     api.hold(&budi, showtime, &["H3"]).await.assert_status(201);
     assert_eq!(api.booking_status_in_db(&booking_id), "expired");
     let owners = api.occupancy(showtime);
-    assert_eq!(owners.len(), 1, "H2 was released with the rest of Ani's booking");
+    assert_eq!(
+        owners.len(),
+        1,
+        "H2 was released with the rest of Ani's booking"
+    );
     assert_eq!(owners[0].0, "H3");
 }
 
@@ -63,7 +91,11 @@ async fn adding_seats_does_not_extend_the_hold() {
 
     api.app.advance(Duration::from_secs(540));
     let added = api
-        .post(&format!("/api/v1/bookings/{booking_id}/seats"), Some(&ani.token), json!({"seat": "J2"}))
+        .post(
+            &format!("/api/v1/bookings/{booking_id}/seats"),
+            Some(&ani.token),
+            json!({"seat": "J2"}),
+        )
         .await;
     assert_eq!(added.assert_status(200)["expires_at"], held["expires_at"]);
     api.app.advance(Duration::from_secs(60));
@@ -72,7 +104,11 @@ async fn adding_seats_does_not_extend_the_hold() {
     assert_eq!(Api::status_of(&map, "J1"), "available");
     assert_eq!(Api::status_of(&map, "J2"), "available");
     let late_add = api
-        .post(&format!("/api/v1/bookings/{booking_id}/seats"), Some(&ani.token), json!({"seat": "J3"}))
+        .post(
+            &format!("/api/v1/bookings/{booking_id}/seats"),
+            Some(&ani.token),
+            json!({"seat": "J3"}),
+        )
         .await;
     late_add.assert_problem(409, "booking_expired");
 }
@@ -87,17 +123,26 @@ async fn a_payment_success_after_expiry_never_gives_a_seat_a_second_owner() {
 
     // Ani's seat is taken by Budi after her hold expired: her money is marked for refund.
     let ani_booking = api.hold(&ani, showtime, &["K1"]).await;
-    let ani_booking = ani_booking.assert_status(201)["id"].as_str().expect("id").to_string();
+    let ani_booking = ani_booking.assert_status(201)["id"]
+        .as_str()
+        .expect("id")
+        .to_string();
     let ani_payment = api.pay(&ani, &ani_booking).await;
     // Cici's seat stays free after her hold expired: her late payment still buys it.
     let cici_booking = api.hold(&cici, showtime, &["K5"]).await;
-    let cici_booking = cici_booking.assert_status(201)["id"].as_str().expect("id").to_string();
+    let cici_booking = cici_booking.assert_status(201)["id"]
+        .as_str()
+        .expect("id")
+        .to_string();
     let cici_payment = api.pay(&cici, &cici_booking).await;
 
     api.app.advance(TTL);
     assert_eq!(api.app.sweep().await.released, 2);
     let budi_booking = api.hold(&budi, showtime, &["K1"]).await;
-    let budi_booking = budi_booking.assert_status(201)["id"].as_str().expect("id").to_string();
+    let budi_booking = budi_booking.assert_status(201)["id"]
+        .as_str()
+        .expect("id")
+        .to_string();
 
     let late = api.sandbox(&ani_payment, "success").await;
     assert_eq!(late.assert_status(200)["outcome"], "refund_required");
@@ -115,11 +160,17 @@ async fn a_payment_success_after_expiry_never_gives_a_seat_a_second_owner() {
     assert_eq!(status, "succeeded");
     assert_eq!(reason.as_deref(), Some("seats_no_longer_available"));
     let ani_tickets = api.get("/api/v1/tickets", Some(&ani.token)).await;
-    assert_eq!(ani_tickets.assert_status(200).as_array().map(Vec::len), Some(0));
+    assert_eq!(
+        ani_tickets.assert_status(200).as_array().map(Vec::len),
+        Some(0)
+    );
 
     let cici_late = api.sandbox(&cici_payment, "success").await;
     assert_eq!(cici_late.assert_status(200)["outcome"], "paid_after_expiry");
-    assert_eq!(Api::status_of(&api.seat_map(showtime, None).await, "K5"), "sold");
+    assert_eq!(
+        Api::status_of(&api.seat_map(showtime, None).await, "K5"),
+        "sold"
+    );
     assert_eq!(api.booking_status_in_db(&cici_booking), "paid");
     let valid_tickets_per_seat: i64 = api
         .app

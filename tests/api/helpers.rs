@@ -26,7 +26,10 @@ impl Reply {
         assert_eq!(self.content_type, "application/problem+json", "{self:?}");
         assert_eq!(self.body["code"], code, "{self:?}");
         assert_eq!(self.body["status"], status, "{self:?}");
-        assert!(self.body["title"].is_string() && self.body["type"].is_string(), "{self:?}");
+        assert!(
+            self.body["title"].is_string() && self.body["type"].is_string(),
+            "{self:?}"
+        );
     }
 
     pub fn assert_status(&self, status: u16) -> &Value {
@@ -58,7 +61,13 @@ impl Api {
         Api { app, http }
     }
 
-    pub async fn request(&self, method: Method, path: &str, token: Option<&str>, body: Option<Value>) -> Reply {
+    pub async fn request(
+        &self,
+        method: Method,
+        path: &str,
+        token: Option<&str>,
+        body: Option<Value>,
+    ) -> Reply {
         let mut request = self.http.request(method, self.app.url(path));
         if let Some(token) = token {
             request = request.bearer_auth(token);
@@ -70,7 +79,14 @@ impl Api {
     }
 
     /// Sends a raw body with a content type.
-    pub async fn raw(&self, method: Method, path: &str, token: Option<&str>, content_type: &str, body: Vec<u8>) -> Reply {
+    pub async fn raw(
+        &self,
+        method: Method,
+        path: &str,
+        token: Option<&str>,
+        content_type: &str,
+        body: Vec<u8>,
+    ) -> Reply {
         let mut request = self
             .http
             .request(method, self.app.url(path))
@@ -123,7 +139,11 @@ impl Api {
 
     pub async fn pay(&self, who: &Customer, booking_id: &str) -> String {
         let reply = self
-            .post(&format!("/api/v1/bookings/{booking_id}/payment"), Some(&who.token), json!({}))
+            .post(
+                &format!("/api/v1/bookings/{booking_id}/payment"),
+                Some(&who.token),
+                json!({}),
+            )
             .await;
         reply.assert_status(201)["payment_id"]
             .as_str()
@@ -132,13 +152,23 @@ impl Api {
     }
 
     pub async fn sandbox(&self, payment_id: &str, result: &str) -> Reply {
-        self.post(&format!("/sandbox/pay/{payment_id}"), None, json!({"result": result}))
-            .await
+        self.post(
+            &format!("/sandbox/pay/{payment_id}"),
+            None,
+            json!({"result": result}),
+        )
+        .await
     }
 
     /// The seat map: seat id → (status, mine).
-    pub async fn seat_map(&self, showtime: i64, token: Option<&str>) -> Vec<(String, String, bool)> {
-        let reply = self.get(&format!("/api/v1/showtimes/{showtime}/seats"), token).await;
+    pub async fn seat_map(
+        &self,
+        showtime: i64,
+        token: Option<&str>,
+    ) -> Vec<(String, String, bool)> {
+        let reply = self
+            .get(&format!("/api/v1/showtimes/{showtime}/seats"), token)
+            .await;
         reply.assert_status(200)["seats"]
             .as_array()
             .expect("seats")
@@ -175,7 +205,11 @@ impl Api {
     pub fn booking_status_in_db(&self, booking_id: &str) -> String {
         self.app
             .db()
-            .query_row("SELECT status FROM bookings WHERE id = ?1", [booking_id], |r| r.get(0))
+            .query_row(
+                "SELECT status FROM bookings WHERE id = ?1",
+                [booking_id],
+                |r| r.get(0),
+            )
             .expect("booking row")
     }
 }
@@ -190,7 +224,11 @@ impl Reply {
             .unwrap_or_default()
             .to_string();
         let text = response.text().await.unwrap_or_default();
-        let body = serde_json::from_str(&text).unwrap_or(if text.is_empty() { Value::Null } else { Value::String(text) });
+        let body = serde_json::from_str(&text).unwrap_or(if text.is_empty() {
+            Value::Null
+        } else {
+            Value::String(text)
+        });
         Reply {
             status,
             content_type,

@@ -10,22 +10,40 @@ async fn a_customer_registers_browses_holds_pays_and_gets_one_ticket_per_seat() 
 
     // Browse without an account.
     let cities = api.get("/api/v1/cities", None).await;
-    let cities = cities.assert_status(200).as_array().expect("cities").clone();
+    let cities = cities
+        .assert_status(200)
+        .as_array()
+        .expect("cities")
+        .clone();
     assert!(cities.len() >= 2);
-    let jakarta = cities.iter().find(|c| c["name"] == "Jakarta").expect("Jakarta");
+    let jakarta = cities
+        .iter()
+        .find(|c| c["name"] == "Jakarta")
+        .expect("Jakarta");
     let cinemas = api
         .get(&format!("/api/v1/cinemas?city_id={}", jakarta["id"]), None)
         .await;
-    let cinemas = cinemas.assert_status(200).as_array().expect("cinemas").clone();
+    let cinemas = cinemas
+        .assert_status(200)
+        .as_array()
+        .expect("cinemas")
+        .clone();
     assert!(cinemas.iter().all(|c| c["city_id"] == jakarta["id"]));
     let cinema_id = cinemas[0]["id"].as_i64().expect("cinema id");
     let tomorrow = (api.app.now() + chrono::Duration::days(1))
         .with_timezone(&api.app.settings.catalog.utc_offset)
         .date_naive();
     let movies = api
-        .get(&format!("/api/v1/cinemas/{cinema_id}/movies?date={tomorrow}"), None)
+        .get(
+            &format!("/api/v1/cinemas/{cinema_id}/movies?date={tomorrow}"),
+            None,
+        )
         .await;
-    let movies = movies.assert_status(200).as_array().expect("movies").clone();
+    let movies = movies
+        .assert_status(200)
+        .as_array()
+        .expect("movies")
+        .clone();
     assert!(!movies.is_empty());
     let movie_id = movies[0]["id"].as_i64().expect("movie id");
     let showtimes = api
@@ -34,14 +52,20 @@ async fn a_customer_registers_browses_holds_pays_and_gets_one_ticket_per_seat() 
             None,
         )
         .await;
-    let showtimes = showtimes.assert_status(200).as_array().expect("showtimes").clone();
+    let showtimes = showtimes
+        .assert_status(200)
+        .as_array()
+        .expect("showtimes")
+        .clone();
     assert!(!showtimes.is_empty());
     assert!(showtimes.iter().all(|s| s["movie_id"] == movie_id));
     let showtime = &showtimes[0];
     let showtime_id = showtime["id"].as_i64().expect("showtime id");
     assert_eq!(showtime["seats_available"], showtime["seats_total"]);
 
-    let detail = api.get(&format!("/api/v1/showtimes/{showtime_id}"), None).await;
+    let detail = api
+        .get(&format!("/api/v1/showtimes/{showtime_id}"), None)
+        .await;
     let detail = detail.assert_status(200);
     assert_eq!(detail["movie"]["id"], movie_id);
     assert!(!detail["prices"].as_array().expect("prices").is_empty());
@@ -57,7 +81,10 @@ async fn a_customer_registers_browses_holds_pays_and_gets_one_ticket_per_seat() 
             json!({"email": sari.email, "password": "correct horse"}),
         )
         .await;
-    let token = login.assert_status(200)["token"].as_str().expect("token").to_string();
+    let token = login.assert_status(200)["token"]
+        .as_str()
+        .expect("token")
+        .to_string();
     let map = api.seat_map(showtime_id, Some(&token)).await;
     let free: Vec<String> = map
         .iter()
@@ -80,9 +107,15 @@ async fn a_customer_registers_browses_holds_pays_and_gets_one_ticket_per_seat() 
             json!({"seat": free[2]}),
         )
         .await;
-    assert_eq!(added.assert_status(200)["expires_at"], booking["expires_at"]);
+    assert_eq!(
+        added.assert_status(200)["expires_at"],
+        booking["expires_at"]
+    );
     let removed = api
-        .delete(&format!("/api/v1/bookings/{booking_id}/seats/{}", free[0]), Some(&token))
+        .delete(
+            &format!("/api/v1/bookings/{booking_id}/seats/{}", free[0]),
+            Some(&token),
+        )
         .await;
     let summary = removed.assert_status(200).clone();
     let seats: Vec<&str> = summary["seats"]
@@ -100,26 +133,48 @@ async fn a_customer_registers_browses_holds_pays_and_gets_one_ticket_per_seat() 
         .sum();
     assert_eq!(summary["total"], lines_total);
     assert!(lines_total > 0);
-    for field in ["movie_title", "cinema", "auditorium", "starts_at", "currency", "expires_at"] {
+    for field in [
+        "movie_title",
+        "cinema",
+        "auditorium",
+        "starts_at",
+        "currency",
+        "expires_at",
+    ] {
         assert!(summary[field].is_string(), "summary lacks {field}");
     }
 
     let map = api.seat_map(showtime_id, Some(&token)).await;
     assert_eq!(Api::status_of(&map, &free[0]), "available");
-    assert!(map.iter().any(|(id, status, mine)| id == &free[1] && status == "locked" && *mine));
+    assert!(
+        map.iter()
+            .any(|(id, status, mine)| id == &free[1] && status == "locked" && *mine)
+    );
     let anonymous = api.seat_map(showtime_id, None).await;
-    assert!(anonymous.iter().all(|(_, _, mine)| !mine), "mine is never shown to others");
+    assert!(
+        anonymous.iter().all(|(_, _, mine)| !mine),
+        "mine is never shown to others"
+    );
 
     // Pay in the sandbox.
     let checkout = api
-        .post(&format!("/api/v1/bookings/{booking_id}/payment"), Some(&token), json!({}))
+        .post(
+            &format!("/api/v1/bookings/{booking_id}/payment"),
+            Some(&token),
+            json!({}),
+        )
         .await;
     let checkout = checkout.assert_status(201).clone();
     assert_eq!(checkout["amount"], lines_total);
     let redirect = checkout["redirect_url"].as_str().expect("redirect url");
     let page = api.http.get(redirect).send().await.expect("checkout page");
     assert_eq!(page.status(), 200);
-    assert!(page.text().await.unwrap_or_default().contains("Sandbox payment"));
+    assert!(
+        page.text()
+            .await
+            .unwrap_or_default()
+            .contains("Sandbox payment")
+    );
     let frozen = api
         .post(
             &format!("/api/v1/bookings/{booking_id}/seats"),
@@ -136,22 +191,35 @@ async fn a_customer_registers_browses_holds_pays_and_gets_one_ticket_per_seat() 
     let map = api.seat_map(showtime_id, None).await;
     assert_eq!(Api::status_of(&map, &free[1]), "sold");
     assert_eq!(Api::status_of(&map, &free[2]), "sold");
-    let summary = api.get(&format!("/api/v1/bookings/{booking_id}"), Some(&token)).await;
+    let summary = api
+        .get(&format!("/api/v1/bookings/{booking_id}"), Some(&token))
+        .await;
     let summary = summary.assert_status(200);
     assert_eq!(summary["status"], "paid");
     assert_eq!(summary["payment"]["status"], "succeeded");
 
     let tickets = api.get("/api/v1/tickets", Some(&token)).await;
-    let tickets = tickets.assert_status(200).as_array().expect("tickets").clone();
+    let tickets = tickets
+        .assert_status(200)
+        .as_array()
+        .expect("tickets")
+        .clone();
     assert_eq!(tickets.len(), 2);
     for ticket in &tickets {
         assert_eq!(ticket["transaction_id"], payment_id);
         assert_eq!(ticket["booking_id"], booking_id.as_str());
         assert_eq!(ticket["status"], "valid");
         assert!(ticket["purchased_at"].is_string());
-        assert!(ticket["checkin_code"].as_str().is_some_and(|c| c.len() == 32));
+        assert!(
+            ticket["checkin_code"]
+                .as_str()
+                .is_some_and(|c| c.len() == 32)
+        );
         let one = api
-            .get(&format!("/api/v1/tickets/{}", ticket["id"].as_str().unwrap_or("")), Some(&token))
+            .get(
+                &format!("/api/v1/tickets/{}", ticket["id"].as_str().unwrap_or("")),
+                Some(&token),
+            )
             .await;
         assert_eq!(one.assert_status(200)["seat"], ticket["seat"]);
     }
@@ -170,8 +238,12 @@ async fn a_customer_registers_browses_holds_pays_and_gets_one_ticket_per_seat() 
     assert_eq!(mine.assert_status(200)[0]["id"], booking_id.as_str());
 
     // Logging out revokes the token.
-    api.post("/api/v1/auth/logout", Some(&token), json!({})).await.assert_status(204);
-    api.get("/api/v1/me", Some(&token)).await.assert_problem(401, "unauthenticated");
+    api.post("/api/v1/auth/logout", Some(&token), json!({}))
+        .await
+        .assert_status(204);
+    api.get("/api/v1/me", Some(&token))
+        .await
+        .assert_problem(401, "unauthenticated");
 }
 
 #[actix_web::test]
@@ -181,10 +253,15 @@ async fn a_failed_payment_frees_the_seats_at_once() {
     let ani = api.customer().await;
     let budi = api.customer().await;
     let held = api.hold(&ani, showtime, &["C5", "C6"]).await;
-    let booking_id = held.assert_status(201)["id"].as_str().expect("id").to_string();
+    let booking_id = held.assert_status(201)["id"]
+        .as_str()
+        .expect("id")
+        .to_string();
     let payment_id = api.pay(&ani, &booking_id).await;
 
-    api.hold(&budi, showtime, &["C6"]).await.assert_problem(409, "seat_unavailable");
+    api.hold(&budi, showtime, &["C6"])
+        .await
+        .assert_problem(409, "seat_unavailable");
     let failed = api.sandbox(&payment_id, "failure").await;
     assert_eq!(failed.assert_status(200)["outcome"], "failed");
 
@@ -207,7 +284,10 @@ async fn releasing_a_hold_makes_its_seats_available_and_repeating_it_is_harmless
     let showtime = api.app.bookable_showtime().await;
     let ani = api.customer().await;
     let held = api.hold(&ani, showtime, &["D1", "D2"]).await;
-    let booking_id = held.assert_status(201)["id"].as_str().expect("id").to_string();
+    let booking_id = held.assert_status(201)["id"]
+        .as_str()
+        .expect("id")
+        .to_string();
     let second = api.hold(&ani, showtime, &["D3"]).await;
     second.assert_problem(409, "booking_already_open");
     assert_eq!(second.body["booking_id"], booking_id.as_str());
@@ -219,7 +299,9 @@ async fn releasing_a_hold_makes_its_seats_available_and_repeating_it_is_harmless
         .await
         .assert_status(204);
     assert!(api.occupancy(showtime).is_empty());
-    let summary = api.get(&format!("/api/v1/bookings/{booking_id}"), Some(&ani.token)).await;
+    let summary = api
+        .get(&format!("/api/v1/bookings/{booking_id}"), Some(&ani.token))
+        .await;
     assert_eq!(summary.assert_status(200)["status"], "released");
     api.hold(&ani, showtime, &["D1"]).await.assert_status(201);
 }
@@ -230,10 +312,14 @@ async fn a_duplicated_signed_notification_issues_tickets_once() {
     let showtime = api.app.bookable_showtime().await;
     let ani = api.customer().await;
     let held = api.hold(&ani, showtime, &["F1", "F2"]).await;
-    let booking_id = held.assert_status(201)["id"].as_str().expect("id").to_string();
+    let booking_id = held.assert_status(201)["id"]
+        .as_str()
+        .expect("id")
+        .to_string();
     let payment_id = api.pay(&ani, &booking_id).await;
 
-    let body = serde_json::to_vec(&json!({"payment_id": payment_id, "result": "success"})).expect("json");
+    let body =
+        serde_json::to_vec(&json!({"payment_id": payment_id, "result": "success"})).expect("json");
     let signature = api.app.state.payments.sign(&body);
     let send = || {
         api.http
@@ -256,7 +342,11 @@ async fn a_duplicated_signed_notification_issues_tickets_once() {
     let tickets: i64 = api
         .app
         .db()
-        .query_row("SELECT COUNT(*) FROM tickets WHERE booking_id = ?1", [&booking_id], |r| r.get(0))
+        .query_row(
+            "SELECT COUNT(*) FROM tickets WHERE booking_id = ?1",
+            [&booking_id],
+            |r| r.get(0),
+        )
         .expect("count");
     assert_eq!(tickets, 2);
 

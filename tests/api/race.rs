@@ -50,7 +50,11 @@ async fn of_many_clients_racing_for_the_same_seats_exactly_one_wins() {
         ]
     );
     let map = api.seat_map(showtime, None).await;
-    let locked: Vec<_> = map.iter().filter(|(_, s, _)| s == "locked").map(|(id, _, _)| id.as_str()).collect();
+    let locked: Vec<_> = map
+        .iter()
+        .filter(|(_, s, _)| s == "locked")
+        .map(|(id, _, _)| id.as_str())
+        .collect();
     assert_eq!(locked, ["E7", "E8"]);
 }
 
@@ -108,5 +112,9 @@ async fn overlapping_requests_are_all_or_none_and_no_seat_has_two_owners() {
         .filter(|(_, s, _)| s == "locked")
         .map(|(id, _, _)| id.clone())
         .collect();
-    assert_eq!(locked, owner_of.keys().cloned().collect::<HashSet<_>>(), "the seat map agrees too");
+    assert_eq!(
+        locked,
+        owner_of.keys().cloned().collect::<HashSet<_>>(),
+        "the seat map agrees too"
+    );
 }

@@ -12,12 +12,18 @@ async fn a_restart_rebuilds_the_same_seat_map_and_releases_holds_that_expired_wh
     let budi = api.customer().await;
 
     let sold = api.hold(&ani, showtime, &["B1", "B2"]).await;
-    let sold = sold.assert_status(201)["id"].as_str().expect("id").to_string();
+    let sold = sold.assert_status(201)["id"]
+        .as_str()
+        .expect("id")
+        .to_string();
     let payment = api.pay(&ani, &sold).await;
     api.sandbox(&payment, "success").await.assert_status(200);
     api.app.advance(Duration::from_secs(300));
     let held = api.hold(&budi, showtime, &["B5"]).await;
-    let held = held.assert_status(201)["id"].as_str().expect("id").to_string();
+    let held = held.assert_status(201)["id"]
+        .as_str()
+        .expect("id")
+        .to_string();
     let before = api.seat_map(showtime, Some(&budi.token)).await;
 
     let app = api.app.restart().await;
@@ -25,17 +31,27 @@ async fn a_restart_rebuilds_the_same_seat_map_and_releases_holds_that_expired_wh
     let after = api.seat_map(showtime, Some(&budi.token)).await;
     assert_eq!(after, before, "the same seat map after a restart");
     assert_eq!(Api::status_of(&after, "B1"), "sold");
-    assert!(after.iter().any(|(id, status, mine)| id == "B5" && status == "locked" && *mine));
+    assert!(
+        after
+            .iter()
+            .any(|(id, status, mine)| id == "B5" && status == "locked" && *mine)
+    );
 
     // Budi's hold runs out while the system is down: released at start, before any sweep.
     let api = Api::with(api.app.restart_after(Duration::from_secs(600)).await);
     assert_eq!(api.booking_status_in_db(&held), "expired");
     let owners = api.occupancy(showtime);
     assert_eq!(owners.len(), 2);
-    assert!(owners.iter().all(|(_, booking, state)| booking == &sold && state == "sold"));
+    assert!(
+        owners
+            .iter()
+            .all(|(_, booking, state)| booking == &sold && state == "sold")
+    );
     let map = api.seat_map(showtime, None).await;
     assert_eq!(Api::status_of(&map, "B5"), "available");
     assert_eq!(Api::status_of(&map, "B2"), "sold");
     // Sessions survive the restart too.
-    api.get("/api/v1/me", Some(&ani.token)).await.assert_status(200);
+    api.get("/api/v1/me", Some(&ani.token))
+        .await
+        .assert_status(200);
 }

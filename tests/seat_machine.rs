@@ -1,0 +1,634 @@
+//! Property test of the seat state machine, through the real showtime actor
+//! and SQLite: random sequences of hold / add / remove / release / pay /
+//! fail / expire / restart are run against a simple reference model. After
+//! every step the answers agree with the model, no seat has two owners, and
+//! the actor's memory equals what loading the database gives.
+
+use std::{collections::HashMap, sync::Arc, time::Duration};
+
+use actix::Addr;
+use bioskop::{
+    clock::{Clock, ManualClock, to_millis},
+    config::Synchronous,
+    error::AppError,
+    scheduler::sweep_expired_holds,
+    seats::{
+        BookingStatus, PaymentStatus, ShowtimeActor, ShowtimeRegistry,
+        actor::{
+            AddSeat, GetDurableState, HoldSeats, ReleaseBooking, RemoveSeat, SettlePayment,
+            StartPayment,
+        },
+        book::{Rules, SeatState},
+        persist,
+    },
+    store::Store,
+};
+use chrono::{DateTime, Utc};
+use proptest::{collection::vec, prelude::*};
+
+const SEATS: usize = 6;
+const USERS: usize = 3;
+const MAX_SEATS: usize = 3;
+const TTL_MS: i64 = 10 * 60_000;
+const SHOWTIME: i64 = 1;
+
+#[derive(Debug, Clone)]
+enum Step {
+    Hold { user: usize, seats: Vec<usize> },
+    Add { user: usize, seat: usize },
+    Remove { user: usize, seat: usize },
+    Release { user: usize },
+    Pay { user: usize },
+    Settle { user: usize, success: bool },
+    Advance { minutes: u64 },
+    Sweep,
+    Restart,
+}
+
+fn step() -> impl Strategy<Value = Step> {
+    prop_oneof![
+        4 => (0..USERS, vec(0..SEATS, 0..=4)).prop_map(|(user, seats)| Step::Hold { user, seats }),
+        2 => (0..USERS, 0..SEATS).prop_map(|(user, seat)| Step::Add { user, seat }),
+        1 => (0..USERS, 0..SEATS).prop_map(|(user, seat)| Step::Remove { user, seat }),
+        1 => (0..USERS).prop_map(|user| Step::Release { user }),
+        2 => (0..USERS).prop_map(|user| Step::Pay { user }),
+        2 => (0..USERS, any::<bool>()).prop_map(|(user, success)| Step::Settle { user, success }),
+        2 => (0..12u64).prop_map(|minutes| Step::Advance { minutes }),
+        1 => Just(Step::Sweep),
+        1 => Just(Step::Restart),
+    ]
+}
+
+// ---------------------------------------------------------------- the model
+
+#[derive(Debug, Clone)]
+struct ModelBooking {
+    id: String,
+    user: usize,
+    status: BookingStatus,
+    seats: Vec<usize>,
+    expires_at: i64,
+    payment: Option<(String, PaymentStatus)>,
+}
+
+#[derive(Debug, Default)]
+struct Model {
+    /// seat → (booking index, sold)
+    seats: Vec<Option<(usize, bool)>>,
+    bookings: Vec<ModelBooking>,
+}
+
+type Outcome = Result<String, String>;
+
+impl Model {
+    fn new() -> Model {
+        Model {
+            seats: vec![None; SEATS],
+            bookings: Vec::new(),
+        }
+    }
+
+    fn latest(&self, user: usize) -> Option<usize> {
+        self.bookings.iter().rposition(|b| b.user == user)
+    }
+
+    fn expire(&mut self, now: i64) -> usize {
+        let due: Vec<usize> = (0..self.bookings.len())
+            .filter(|&b| self.bookings[b].status.is_open() && self.bookings[b].expires_at <= now)
+            .collect();
+        for &b in &due {
+            self.close(b, BookingStatus::Expired);
+        }
+        due.len()
+    }
+
+    fn close(&mut self, b: usize, status: BookingStatus) {
+        if !self.bookings[b].status.is_open() {
+            return;
+        }
+        self.bookings[b].status = status;
+        for seat in self.seats.iter_mut() {
+            if *seat == Some((b, false)) {
+                *seat = None;
+            }
+        }
+        if let Some((_, payment)) = &mut self.bookings[b].payment
+            && *payment == PaymentStatus::Pending
+        {
+            *payment = match status {
+                BookingStatus::PaymentFailed => PaymentStatus::Failed,
+                BookingStatus::Expired => PaymentStatus::Expired,
+                _ => PaymentStatus::Voided,
+            };
+        }
+    }
+
+    fn not_open(status: BookingStatus) -> Outcome {
+        Err(match status {
+            BookingStatus::Expired => "booking_expired",
+            BookingStatus::Paid => "booking_paid",
+            BookingStatus::AwaitingPayment => "booking_awaiting_payment",
+            _ => "booking_closed",
+        }
+        .into())
+    }
+
+    fn hold(&mut self, user: usize, seats: &[usize], now: i64) -> Outcome {
+        self.expire(now);
+        if seats.is_empty() {
+            return Err("no_seats".into());
+        }
+        if seats.len() > MAX_SEATS {
+            return Err("too_many_seats".into());
+        }
+        let mut unique = seats.to_vec();
+        unique.dedup();
+        unique.sort();
+        unique.dedup();
+        if unique.len() != seats.len() {
+            return Err("unknown_seat".into());
+        }
+        if self
+            .bookings
+            .iter()
+            .any(|b| b.user == user && b.status.is_open())
+        {
+            return Err("booking_already_open".into());
+        }
+        if seats.iter().any(|&s| self.seats[s].is_some()) {
+            return Err("seat_unavailable".into());
+        }
+        let b = self.bookings.len();
+        self.bookings.push(ModelBooking {
+            id: String::new(),
+            user,
+            status: BookingStatus::Held,
+            seats: seats.to_vec(),
+            expires_at: now + TTL_MS,
+            payment: None,
+        });
+        for &s in seats {
+            self.seats[s] = Some((b, false));
+        }
+        Ok("ok".into())
+    }
+
+    fn add(&mut self, b: usize, seat: usize, now: i64) -> Outcome {
+        self.expire(now);
+        let booking = &self.bookings[b];
+        if booking.status != BookingStatus::Held {
+            return Model::not_open(booking.status);
+        }
+        if booking.seats.contains(&seat) {
+            return Ok("ok".into());
+        }
+        if booking.seats.len() >= MAX_SEATS {
+            return Err("too_many_seats".into());
+        }
+        if self.seats[seat].is_some() {
+            return Err("seat_unavailable".into());
+        }
+        self.bookings[b].seats.push(seat);
+        self.seats[seat] = Some((b, false));
+        Ok("ok".into())
+    }
+
+    fn remove(&mut self, b: usize, seat: usize, now: i64) -> Outcome {
+        self.expire(now);
+        let booking = &self.bookings[b];
+        if booking.status != BookingStatus::Held {
+            return Model::not_open(booking.status);
+        }
+        if !booking.seats.contains(&seat) {
+            return Err("not_found".into());
+        }
+        self.bookings[b].seats.retain(|s| *s != seat);
+        self.seats[seat] = None;
+        Ok("ok".into())
+    }
+
+    fn release(&mut self, b: usize, now: i64) -> Outcome {
+        self.expire(now);
+        match self.bookings[b].status {
+            s if s.is_open() => self.close(b, BookingStatus::Released),
+            BookingStatus::Paid => return Err("booking_paid".into()),
+            _ => {}
+        }
+        Ok("ok".into())
+    }
+
+    fn pay(&mut self, b: usize, now: i64) -> Outcome {
+        self.expire(now);
+        match self.bookings[b].status {
+            BookingStatus::Held => {}
+            BookingStatus::AwaitingPayment => return Ok("ok".into()),
+            status => return Model::not_open(status),
+        }
+        if self.bookings[b].seats.is_empty() {
+            return Err("booking_empty".into());
+        }
+        self.bookings[b].status = BookingStatus::AwaitingPayment;
+        self.bookings[b].payment = Some((String::new(), PaymentStatus::Pending));
+        Ok("ok".into())
+    }
+
+    fn settle(&mut self, b: usize, success: bool, now: i64) -> Outcome {
+        self.expire(now);
+        let Some((_, payment)) = self.bookings[b].payment.clone() else {
+            unreachable!("settle is only run for bookings with a payment");
+        };
+        if payment == PaymentStatus::Succeeded {
+            return Ok("unchanged".into());
+        }
+        let awaited = self.bookings[b].status == BookingStatus::AwaitingPayment
+            && payment == PaymentStatus::Pending;
+        if !success {
+            if awaited {
+                self.close(b, BookingStatus::PaymentFailed);
+                return Ok("failed".into());
+            }
+            if payment == PaymentStatus::Pending {
+                self.set_payment(b, PaymentStatus::Failed);
+                return Ok("failed".into());
+            }
+            return Ok("unchanged".into());
+        }
+        if awaited {
+            self.sell(b);
+            return Ok("paid".into());
+        }
+        let seats = &self.bookings[b].seats;
+        if seats.is_empty() || seats.iter().any(|&s| self.seats[s].is_some()) {
+            self.set_payment(b, PaymentStatus::Succeeded);
+            return Ok("refund_required".into());
+        }
+        self.sell(b);
+        Ok("paid_after_expiry".into())
+    }
+
+    fn set_payment(&mut self, b: usize, status: PaymentStatus) {
+        if let Some((_, payment)) = &mut self.bookings[b].payment {
+            *payment = status;
+        }
+    }
+
+    fn sell(&mut self, b: usize) {
+        for &s in &self.bookings[b].seats.clone() {
+            self.seats[s] = Some((b, true));
+        }
+        self.bookings[b].status = BookingStatus::Paid;
+        self.set_payment(b, PaymentStatus::Succeeded);
+    }
+}
+
+// ---------------------------------------------------------------- the system
+
+struct System {
+    dir: tempfile::TempDir,
+    store: Store,
+    registry: ShowtimeRegistry,
+    clock: ManualClock,
+}
+
+fn rules() -> Rules {
+    Rules {
+        hold_ttl_ms: TTL_MS,
+        max_seats: MAX_SEATS,
+        currency: "IDR".into(),
+    }
+}
+
+fn seat_name(seat: usize) -> String {
+    format!("A{}", seat + 1)
+}
+
+impl System {
+    async fn start() -> System {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let store = Store::open(&dir.path().join("seats.db"), Synchronous::Normal).expect("store");
+        let starts_at = to_millis(Utc::now()) + 86_400_000;
+        store
+            .write(move |conn| {
+                conn.execute_batch(
+                    "INSERT INTO cities (id, name) VALUES (1, 'Jakarta');
+                     INSERT INTO cinemas (id, city_id, name, address) VALUES (1, 1, 'Test', 'Street');
+                     INSERT INTO auditoriums (id, cinema_id, name) VALUES (1, 1, 'Studio');
+                     INSERT INTO movies (id, title, duration_minutes, rating) VALUES (1, 'Film', 100, 'SU');",
+                )?;
+                for seat in 0..SEATS {
+                    conn.execute(
+                        "INSERT INTO auditorium_seats VALUES (1, ?1, 'A', ?2, 'regular', 0, ?2)",
+                        rusqlite::params![seat_name(seat), seat as i64 + 1],
+                    )?;
+                }
+                conn.execute(
+                    "INSERT INTO showtimes (id, movie_id, auditorium_id, starts_at, ends_at) VALUES (?1, 1, 1, ?2, ?2 + 6000000)",
+                    rusqlite::params![SHOWTIME, starts_at],
+                )?;
+                conn.execute("INSERT INTO showtime_prices VALUES (?1, 'regular', 50000)", [SHOWTIME])?;
+                for user in 0..USERS {
+                    conn.execute(
+                        "INSERT INTO users (id, email, password_hash, name, created_at) VALUES (?1, ?2, 'x', 'U', 0)",
+                        rusqlite::params![user as i64 + 1, format!("u{user}@example.com")],
+                    )?;
+                }
+                Ok(())
+            })
+            .await
+            .expect("fixture");
+        let clock = ManualClock::new(Utc::now());
+        let registry = ShowtimeRegistry::new(store.clone(), rules(), Arc::new(clock.clone()));
+        System {
+            dir,
+            store,
+            registry,
+            clock,
+        }
+    }
+
+    async fn restart(self) -> System {
+        self.registry.stop();
+        self.store.close();
+        let store =
+            Store::open(&self.dir.path().join("seats.db"), Synchronous::Normal).expect("reopen");
+        let registry = ShowtimeRegistry::new(store.clone(), rules(), Arc::new(self.clock.clone()));
+        System {
+            dir: self.dir,
+            store,
+            registry,
+            clock: self.clock,
+        }
+    }
+
+    async fn actor(&self) -> Addr<ShowtimeActor> {
+        self.registry
+            .get(SHOWTIME)
+            .await
+            .expect("the showtime actor")
+    }
+
+    fn now(&self) -> DateTime<Utc> {
+        self.clock.now()
+    }
+}
+
+fn code<T>(result: Result<T, AppError>) -> Result<T, String> {
+    result.map_err(|e| e.code().to_string())
+}
+
+fn user_id(user: usize) -> i64 {
+    user as i64 + 1
+}
+
+async fn run(steps: Vec<Step>) -> Result<(), TestCaseError> {
+    let mut system = System::start().await;
+    let mut model = Model::new();
+    for (i, step) in steps.iter().enumerate() {
+        let now = system.now();
+        let now_ms = to_millis(now);
+        let actor = system.actor().await;
+        let (expected, actual): (Outcome, Outcome) = match step {
+            Step::Hold { user, seats } => {
+                let expected = model.hold(*user, seats, now_ms);
+                let actual = code(
+                    actor
+                        .send(HoldSeats {
+                            user: user_id(*user),
+                            seats: seats.iter().map(|s| seat_name(*s)).collect(),
+                            now,
+                        })
+                        .await
+                        .expect("mailbox"),
+                );
+                if let Ok(held) = &actual
+                    && expected.is_ok()
+                    && let Some(b) = model.bookings.last_mut()
+                {
+                    b.id = held.booking_id.clone();
+                }
+                (expected, actual.map(|_| "ok".into()))
+            }
+            Step::Add { user, seat } | Step::Remove { user, seat } => {
+                let Some(b) = model.latest(*user) else {
+                    continue;
+                };
+                let booking_id = model.bookings[b].id.clone();
+                let adding = matches!(step, Step::Add { .. });
+                let expected = if adding {
+                    model.add(b, *seat, now_ms)
+                } else {
+                    model.remove(b, *seat, now_ms)
+                };
+                let (user, seat) = (user_id(*user), seat_name(*seat));
+                let actual = if adding {
+                    actor
+                        .send(AddSeat {
+                            user,
+                            booking_id,
+                            seat,
+                            now,
+                        })
+                        .await
+                } else {
+                    actor
+                        .send(RemoveSeat {
+                            user,
+                            booking_id,
+                            seat,
+                            now,
+                        })
+                        .await
+                };
+                (
+                    expected,
+                    code(actual.expect("mailbox")).map(|_| "ok".into()),
+                )
+            }
+            Step::Release { user } => {
+                let Some(b) = model.latest(*user) else {
+                    continue;
+                };
+                let booking_id = model.bookings[b].id.clone();
+                let expected = model.release(b, now_ms);
+                let actual = actor
+                    .send(ReleaseBooking {
+                        user: user_id(*user),
+                        booking_id,
+                        now,
+                    })
+                    .await
+                    .expect("mailbox");
+                (expected, code(actual).map(|_| "ok".into()))
+            }
+            Step::Pay { user } => {
+                let Some(b) = model.latest(*user) else {
+                    continue;
+                };
+                let booking_id = model.bookings[b].id.clone();
+                let expected = model.pay(b, now_ms);
+                let actual = code(
+                    actor
+                        .send(StartPayment {
+                            user: user_id(*user),
+                            booking_id,
+                            provider: "sandbox".into(),
+                            now,
+                        })
+                        .await
+                        .expect("mailbox"),
+                );
+                if let (Ok(started), Some((id, _))) = (&actual, &mut model.bookings[b].payment) {
+                    *id = started.payment_id.clone();
+                }
+                (expected, actual.map(|_| "ok".into()))
+            }
+            Step::Settle { user, success } => {
+                let Some(b) = model.latest(*user) else {
+                    continue;
+                };
+                let Some((payment_id, _)) = model.bookings[b].payment.clone() else {
+                    continue;
+                };
+                let expected = model.settle(b, *success, now_ms);
+                let actual = actor
+                    .send(SettlePayment {
+                        payment_id,
+                        succeeded: *success,
+                        now,
+                    })
+                    .await
+                    .expect("mailbox");
+                let actual = code(actual).map(|s| {
+                    serde_json::to_value(&s).expect("json")["outcome"]
+                        .as_str()
+                        .unwrap_or_default()
+                        .to_string()
+                });
+                (expected, actual)
+            }
+            Step::Advance { minutes } => {
+                system.clock.advance(Duration::from_secs(minutes * 60));
+                continue;
+            }
+            Step::Sweep => {
+                let expected = model.expire(now_ms);
+                let report = sweep_expired_holds(&system.registry, now).await;
+                prop_assert_eq!(report.failed, 0);
+                (Ok(expected.to_string()), Ok(report.released.to_string()))
+            }
+            Step::Restart => {
+                system = system.restart().await;
+                model.expire(now_ms);
+                (Ok(String::new()), Ok(String::new()))
+            }
+        };
+        prop_assert_eq!(
+            &actual,
+            &expected,
+            "step {} {:?} disagreed with the model",
+            i,
+            step
+        );
+        check(&system, &model).await?;
+    }
+    system.registry.stop();
+    system.store.close();
+    Ok(())
+}
+
+/// No seat has two owners, memory equals the database, and both equal the model.
+async fn check(system: &System, model: &Model) -> Result<(), TestCaseError> {
+    let memory = system
+        .actor()
+        .await
+        .send(GetDurableState)
+        .await
+        .expect("mailbox");
+    let stored = system
+        .store
+        .read(|conn| persist::load(conn, SHOWTIME, rules()))
+        .await
+        .expect("load")
+        .expect("showtime")
+        .durable_state();
+    prop_assert_eq!(&memory, &stored, "memory differs from the database");
+
+    let ids: HashMap<usize, &str> = model
+        .bookings
+        .iter()
+        .enumerate()
+        .map(|(i, b)| (i, b.id.as_str()))
+        .collect();
+    for (seat, state) in memory.states.iter().enumerate() {
+        let expected = match model.seats[seat] {
+            None => SeatState::Available,
+            Some((b, true)) => SeatState::Sold {
+                booking: ids[&b].to_string(),
+            },
+            Some((b, false)) => SeatState::Locked {
+                booking: ids[&b].to_string(),
+                until: model.bookings[b].expires_at,
+            },
+        };
+        prop_assert_eq!(
+            state,
+            &expected,
+            "seat {} differs from the model",
+            seat_name(seat)
+        );
+    }
+    for booking in &model.bookings {
+        let stored = memory.bookings.iter().find(|b| b.0 == booking.id);
+        prop_assert_eq!(
+            stored.map(|b| b.2),
+            Some(booking.status),
+            "status of {}",
+            booking.id
+        );
+    }
+
+    let doubles: i64 = system
+        .store
+        .read(|conn| {
+            Ok(conn.query_row(
+                "SELECT COUNT(*) FROM (SELECT seat_id FROM tickets WHERE showtime_id = ?1 AND status = 'valid'
+                 GROUP BY seat_id HAVING COUNT(*) > 1)",
+                [SHOWTIME],
+                |r| r.get(0),
+            )?)
+        })
+        .await
+        .expect("tickets");
+    prop_assert_eq!(doubles, 0, "a seat has two valid tickets");
+    let sold = memory
+        .states
+        .iter()
+        .filter(|s| matches!(s, SeatState::Sold { .. }))
+        .count() as i64;
+    let tickets: i64 = system
+        .store
+        .read(|conn| {
+            Ok(conn.query_row(
+                "SELECT COUNT(*) FROM tickets WHERE showtime_id = ?1 AND status = 'valid'",
+                [SHOWTIME],
+                |r| r.get(0),
+            )?)
+        })
+        .await
+        .expect("tickets");
+    prop_assert_eq!(sold, tickets, "one valid ticket per sold seat");
+    Ok(())
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig {
+        cases: 64,
+        max_shrink_iters: 2000,
+        ..ProptestConfig::default()
+    })]
+
+    #[test]
+    fn no_seat_ever_has_two_owners_and_memory_always_equals_the_database(steps in vec(step(), 1..60)) {
+        actix::System::new().block_on(run(steps))?;
+    }
+}
