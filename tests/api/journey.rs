@@ -361,3 +361,62 @@ async fn a_duplicated_signed_notification_issues_tickets_once() {
         .expect("answer");
     assert_eq!(forged.status(), 401);
 }
+
+#[actix_web::test]
+async fn the_sandbox_checkout_page_pays_with_a_plain_html_form() {
+    let api = Api::spawn().await;
+    let showtime = api.app.bookable_showtime().await;
+    let ani = api.customer().await;
+    let held = api.hold(&ani, showtime, &["G4"]).await;
+    let booking_id = held.assert_status(201)["id"]
+        .as_str()
+        .expect("id")
+        .to_string();
+    let payment_id = api.pay(&ani, &booking_id).await;
+
+    let page = api.get(&format!("/sandbox/pay/{payment_id}"), None).await;
+    assert_eq!(page.status, 200);
+    assert!(page.content_type.starts_with("text/html"));
+    let html = page.body.as_str().unwrap_or_default();
+    assert!(
+        html.contains(r#"name="result" value="success""#) && html.contains(r#"value="failure""#)
+    );
+
+    let paid = api
+        .raw(
+            reqwest::Method::POST,
+            &format!("/sandbox/pay/{payment_id}"),
+            None,
+            "application/x-www-form-urlencoded",
+            b"result=success".to_vec(),
+        )
+        .await;
+    assert_eq!(paid.status, 200);
+    assert!(paid.content_type.starts_with("text/html"));
+    assert!(
+        paid.body
+            .as_str()
+            .unwrap_or_default()
+            .contains("Payment: paid")
+    );
+    assert_eq!(
+        Api::status_of(&api.seat_map(showtime, None).await, "G4"),
+        "sold"
+    );
+    let page = api.get(&format!("/sandbox/pay/{payment_id}"), None).await;
+    assert!(
+        page.body.as_str().unwrap_or_default().contains("succeeded"),
+        "no second pay button"
+    );
+}
+
+#[actix_web::test]
+async fn operators_can_ask_whether_it_is_alive_and_ready() {
+    let api = Api::spawn().await;
+    assert_eq!(
+        api.get("/healthz", None).await.assert_status(200)["status"],
+        "ok"
+    );
+    let ready = api.get("/readyz", None).await;
+    assert_eq!(ready.assert_status(200)["database"], "ok");
+}
