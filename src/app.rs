@@ -30,6 +30,7 @@ pub struct AppState {
     pub bookings: Bookings,
     pub payments: Payments,
     pub locale: Locale,
+    pub sweeps: Arc<scheduler::SweepStats>,
 }
 
 /// Credentials of the admin created at start, to print.
@@ -133,10 +134,18 @@ impl Application {
             locale.clone(),
             payments.clone(),
         );
+        let sweeps = Arc::new(scheduler::SweepStats::default());
         let scheduler = if settings.scheduler.sweep_cron.trim().is_empty() {
             None
         } else {
-            Some(scheduler::start(registry.clone(), &settings.scheduler.sweep_cron).await?)
+            Some(
+                scheduler::start(
+                    registry.clone(),
+                    sweeps.clone(),
+                    &settings.scheduler.sweep_cron,
+                )
+                .await?,
+            )
         };
 
         let workers = match settings.http.workers {
@@ -152,6 +161,7 @@ impl Application {
             bookings,
             payments,
             locale,
+            sweeps,
         });
         let app_state = state.clone();
         let server = HttpServer::new(move || {
@@ -220,6 +230,3 @@ impl Application {
         self.server
     }
 }
-
-/// Shared so tests and tools can hold the state after the server moved.
-pub type SharedState = Arc<AppState>;

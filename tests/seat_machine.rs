@@ -546,7 +546,7 @@ async fn check(system: &System, model: &Model) -> Result<(), TestCaseError> {
         .expect("mailbox");
     let stored = system
         .store
-        .read(|conn| persist::load(conn, SHOWTIME, rules()))
+        .read(|conn| persist::load(conn, SHOWTIME, rules(), &persist::LayoutCache::default()))
         .await
         .expect("load")
         .expect("showtime")

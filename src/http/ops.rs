@@ -1,4 +1,6 @@
-//! Liveness and readiness for operators.
+//! Liveness, readiness and metrics for operators.
+
+use std::fmt::Write;
 
 use actix_web::{HttpResponse, web};
 use serde_json::json;
@@ -7,7 +9,8 @@ use crate::{app::AppState, error::AppResult};
 
 pub fn routes(cfg: &mut web::ServiceConfig) {
     cfg.route("/healthz", web::get().to(healthz))
-        .route("/readyz", web::get().to(readyz));
+        .route("/readyz", web::get().to(readyz))
+        .route("/metrics", web::get().to(metrics));
 }
 
 async fn healthz() -> HttpResponse {
@@ -21,4 +24,94 @@ async fn readyz(state: web::Data<AppState>) -> AppResult<HttpResponse> {
         .read(|conn| Ok(conn.query_row("SELECT 1", [], |r| r.get::<_, i64>(0))?))
         .await?;
     Ok(HttpResponse::Ok().json(json!({"status": "ready", "database": "ok", "queue": "embedded"})))
+}
+
+/// Prometheus text exposition.
+async fn metrics(state: web::Data<AppState>) -> HttpResponse {
+    let sweeps = state.sweeps.totals();
+    let mut out = String::new();
+    let mut metric = |name: &str, kind: &str, help: &str, value: String| {
+        let _ = writeln!(
+            out,
+            "# HELP {name} {help}\n# TYPE {name} {kind}\n{name} {value}"
+        );
+    };
+    metric(
+        "bioskop_showtime_actors",
+        "gauge",
+        "Showtime actors running (showtimes loaded in memory).",
+        state.registry.live().len().to_string(),
+    );
+    metric(
+        "bioskop_sweeps_total",
+        "counter",
+        "Expiry sweeps run.",
+        sweeps.sweeps.to_string(),
+    );
+    metric(
+        "bioskop_sweep_released_bookings_total",
+        "counter",
+        "Bookings released by sweeps because their hold ran out.",
+        sweeps.bookings_released.to_string(),
+    );
+    metric(
+        "bioskop_sweep_released_seats_total",
+        "counter",
+        "Seats released by sweeps because their hold ran out.",
+        sweeps.seats_released.to_string(),
+    );
+    metric(
+        "bioskop_sweep_failures_total",
+        "counter",
+        "Showtimes whose expiry could not be persisted (retried next sweep).",
+        sweeps.failures.to_string(),
+    );
+    metric(
+        "bioskop_sweep_last_started_seconds",
+        "gauge",
+        "Unix time the last sweep started.",
+        sweeps
+            .last_started_at
+            .map_or(0.0, |t| t.timestamp_millis() as f64 / 1000.0)
+            .to_string(),
+    );
+    metric(
+        "bioskop_sweep_last_duration_seconds",
+        "gauge",
+        "How long the last sweep took, until its releases were durable.",
+        sweeps.last_duration.as_secs_f64().to_string(),
+    );
+    metric(
+        "bioskop_sweep_last_released_seats",
+        "gauge",
+        "Seats the last sweep released.",
+        sweeps.last.seats_released.to_string(),
+    );
+    metric(
+        "bioskop_process_resident_memory_bytes",
+        "gauge",
+        "Resident memory of the server process.",
+        resident_bytes().to_string(),
+    );
+    let _ = writeln!(
+        out,
+        "# HELP bioskop_database_info The database settings in force.\n# TYPE bioskop_database_info gauge\nbioskop_database_info{{synchronous=\"{}\"}} 1",
+        state.store.synchronous().pragma_value().to_lowercase()
+    );
+    HttpResponse::Ok()
+        .content_type("text/plain; version=0.0.4")
+        .body(out)
+}
+
+/// VmRSS from /proc (0 where there is no /proc).
+fn resident_bytes() -> u64 {
+    std::fs::read_to_string("/proc/self/status")
+        .ok()
+        .and_then(|status| {
+            status
+                .lines()
+                .find_map(|l| l.strip_prefix("VmRSS:"))
+                .and_then(|v| v.trim().trim_end_matches("kB").trim().parse::<u64>().ok())
+        })
+        .map_or(0, |kb| kb * 1024)
 }

@@ -4,15 +4,17 @@
 //! handled and answered only once committed, so the actor never blocks on
 //! SQLite and an acknowledged change survives a crash.
 
+use std::sync::Arc;
+
 use actix::prelude::*;
 use chrono::{DateTime, Utc};
 
 use super::{
     book::{
-        BookingState, DurableState, PaymentRequest, PaymentStarted, Rules, SeatBook, SeatView,
-        Settlement,
+        BookingState, DurableState, Expired, PaymentRequest, PaymentStarted, Rules, SeatBook,
+        SeatView, Settlement,
     },
-    persist::{self, Op},
+    persist::{self, LayoutCache, Op},
     types::*,
 };
 use crate::{
@@ -27,11 +29,16 @@ const MAILBOX_CAPACITY: usize = 8192;
 pub struct ShowtimeActor {
     book: SeatBook,
     store: Store,
+    layouts: Arc<LayoutCache>,
 }
 
 impl ShowtimeActor {
-    pub fn new(book: SeatBook, store: Store) -> ShowtimeActor {
-        ShowtimeActor { book, store }
+    pub fn new(book: SeatBook, store: Store, layouts: Arc<LayoutCache>) -> ShowtimeActor {
+        ShowtimeActor {
+            book,
+            store,
+            layouts,
+        }
     }
 
     /// Persists `ops`, then answers `result`. If the write fails, memory may
@@ -219,15 +226,15 @@ impl Handler<SettlePayment> for ShowtimeActor {
     }
 }
 
-/// Release every hold whose deadline is at or before `now`; answers how many.
+/// Release every hold whose deadline is at or before `now`; answers what it released.
 #[derive(Message)]
-#[rtype(result = "AppResult<usize>")]
+#[rtype(result = "AppResult<Expired>")]
 pub struct ExpireHolds {
     pub now: DateTime<Utc>,
 }
 
 impl Handler<ExpireHolds> for ShowtimeActor {
-    type Result = ResponseFuture<AppResult<usize>>;
+    type Result = ResponseFuture<AppResult<Expired>>;
 
     fn handle(&mut self, msg: ExpireHolds, ctx: &mut Context<Self>) -> Self::Result {
         let mut ops = Vec::new();
@@ -303,9 +310,10 @@ impl Handler<Reload> for ShowtimeActor {
         let store = self.store.clone();
         let showtime_id = self.book.showtime_id;
         let rules: Rules = self.book.rules.clone();
+        let layouts = self.layouts.clone();
         let load = async move {
             store
-                .read(move |conn| persist::load(conn, showtime_id, rules))
+                .read(move |conn| persist::load(conn, showtime_id, rules, &layouts))
                 .await
         };
         // `wait` holds back every other message until memory is trustworthy again.

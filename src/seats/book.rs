@@ -7,7 +7,10 @@
 //! deadline, and each message first expires what is due at its `now`, so a
 //! seat is never unavailable past its hold even before the sweep runs.
 
-use std::collections::{BTreeSet, HashMap};
+use std::{
+    collections::{BTreeSet, HashMap},
+    sync::Arc,
+};
 
 use rand::RngExt;
 use serde::Serialize;
@@ -27,6 +30,37 @@ pub struct SeatDef {
     pub class: String,
     pub grid_row: i64,
     pub grid_col: i64,
+}
+
+/// An auditorium's seats, shared by every showtime in that auditorium (a
+/// week of showtimes need not hold a week of copies).
+#[derive(Debug, PartialEq, Eq)]
+pub struct Layout {
+    seats: Vec<SeatDef>,
+    index: HashMap<String, usize>,
+}
+
+impl Layout {
+    pub fn new(seats: Vec<SeatDef>) -> Layout {
+        let index = seats
+            .iter()
+            .enumerate()
+            .map(|(i, s)| (s.id.clone(), i))
+            .collect();
+        Layout { seats, index }
+    }
+
+    pub fn position(&self, seat_id: &str) -> Option<usize> {
+        self.index.get(seat_id).copied()
+    }
+}
+
+impl std::ops::Deref for Layout {
+    type Target = [SeatDef];
+
+    fn deref(&self) -> &[SeatDef] {
+        &self.seats
+    }
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -79,12 +113,11 @@ pub struct SeatBook {
     pub starts_at: i64,
     pub cancelled: bool,
     pub rules: Rules,
-    pub layout: Vec<SeatDef>,
+    pub layout: Arc<Layout>,
     pub prices: HashMap<String, i64>,
     pub states: Vec<SeatState>,
     pub bookings: HashMap<BookingId, Booking>,
     pub payments: HashMap<PaymentId, Payment>,
-    index: HashMap<String, usize>,
     open_by_user: HashMap<UserId, BookingId>,
     expiries: BTreeSet<(i64, BookingId)>,
     /// Bumped by every change of a seat; clients pair it with the seat map.
@@ -102,6 +135,13 @@ pub struct SeatView {
     pub grid_col: i64,
     pub status: SeatStatus,
     pub mine: bool,
+}
+
+/// What an expiry released.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize)]
+pub struct Expired {
+    pub bookings: usize,
+    pub seats: usize,
 }
 
 /// A booking as its owner sees it right after a change.
@@ -152,14 +192,9 @@ impl SeatBook {
         starts_at: i64,
         cancelled: bool,
         rules: Rules,
-        layout: Vec<SeatDef>,
+        layout: Arc<Layout>,
         prices: HashMap<String, i64>,
     ) -> SeatBook {
-        let index = layout
-            .iter()
-            .enumerate()
-            .map(|(i, s)| (s.id.clone(), i))
-            .collect();
         let states = vec![SeatState::Available; layout.len()];
         SeatBook {
             showtime_id,
@@ -171,7 +206,6 @@ impl SeatBook {
             states,
             bookings: HashMap::new(),
             payments: HashMap::new(),
-            index,
             open_by_user: HashMap::new(),
             expiries: BTreeSet::new(),
             version: 0,
@@ -195,7 +229,7 @@ impl SeatBook {
     }
 
     pub fn seat_index(&self, seat_id: &str) -> Option<usize> {
-        self.index.get(seat_id).copied()
+        self.layout.position(seat_id)
     }
 
     pub fn seat_count(&self) -> usize {
@@ -203,15 +237,15 @@ impl SeatBook {
     }
 
     /// Releases every open booking whose deadline is at or before `now`.
-    /// Returns how many were released.
-    pub fn expire_due(&mut self, now: i64, ops: &mut Vec<Op>) -> usize {
-        let mut expired = 0;
+    pub fn expire_due(&mut self, now: i64, ops: &mut Vec<Op>) -> Expired {
+        let mut expired = Expired::default();
         while let Some((at, id)) = self.expiries.first().cloned() {
             if at > now {
                 break;
             }
+            expired.bookings += 1;
+            expired.seats += self.bookings.get(&id).map_or(0, |b| b.seats.len());
             self.close(&id, BookingStatus::Expired, now, ops);
-            expired += 1;
         }
         expired
     }
@@ -882,7 +916,14 @@ mod tests {
             max_seats: 3,
             currency: "IDR".into(),
         };
-        SeatBook::new(1, 1_000 * MINUTE, false, rules, layout, prices)
+        SeatBook::new(
+            1,
+            1_000 * MINUTE,
+            false,
+            rules,
+            Arc::new(Layout::new(layout)),
+            prices,
+        )
     }
 
     fn seats(ids: &[&str]) -> Vec<String> {
@@ -941,7 +982,13 @@ mod tests {
             .add_seat(1, "b1", "A2", 9 * MINUTE, &mut ops)
             .expect("add");
         assert_eq!(added.expires_at, held.expires_at);
-        assert_eq!(book.expire_due(10 * MINUTE, &mut ops), 1);
+        assert_eq!(
+            book.expire_due(10 * MINUTE, &mut ops),
+            Expired {
+                bookings: 1,
+                seats: 2
+            }
+        );
         assert!(book.states.iter().all(|s| *s == SeatState::Available));
     }
 

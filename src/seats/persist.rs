@@ -1,12 +1,15 @@
 //! Making seat changes durable, and loading a showtime back from SQLite.
 //! The SQL lives in `sql/queries/seats/`.
 
-use std::collections::HashMap;
+use std::{
+    collections::HashMap,
+    sync::{Arc, Mutex},
+};
 
 use rusqlite::{Connection, OptionalExtension, params};
 
 use super::{
-    book::{BookedSeat, Booking, Payment, Rules, SeatBook, SeatDef, SeatState},
+    book::{BookedSeat, Booking, Layout, Payment, Rules, SeatBook, SeatDef, SeatState},
     types::*,
 };
 use crate::error::{AppError, AppResult};
@@ -218,6 +221,41 @@ fn expect_rows(changed: usize, expected: usize, what: &str) -> AppResult<()> {
     }
 }
 
+/// Layouts already loaded, by auditorium: showtimes of one auditorium share one.
+#[derive(Debug, Default)]
+pub struct LayoutCache(Mutex<HashMap<i64, Arc<Layout>>>);
+
+impl LayoutCache {
+    fn get_or_load(&self, conn: &Connection, auditorium_id: i64) -> AppResult<Arc<Layout>> {
+        if let Some(layout) = self
+            .0
+            .lock()
+            .ok()
+            .and_then(|c| c.get(&auditorium_id).cloned())
+        {
+            return Ok(layout);
+        }
+        let seats = conn
+            .prepare_cached(query!("load_layout"))?
+            .query_map(params![auditorium_id], |r| {
+                Ok(SeatDef {
+                    id: r.get(0)?,
+                    row: r.get(1)?,
+                    number: r.get(2)?,
+                    class: r.get(3)?,
+                    grid_row: r.get(4)?,
+                    grid_col: r.get(5)?,
+                })
+            })?
+            .collect::<Result<Vec<_>, _>>()?;
+        let layout = Arc::new(Layout::new(seats));
+        if let Ok(mut cache) = self.0.lock() {
+            cache.insert(auditorium_id, layout.clone());
+        }
+        Ok(layout)
+    }
+}
+
 /// Rebuilds a showtime's seat book from the database; `None` when the
 /// showtime does not exist. Expired holds are kept as they are stored: the
 /// actor expires them with its first message.
@@ -225,6 +263,7 @@ pub fn load(
     conn: &Connection,
     showtime_id: ShowtimeId,
     rules: Rules,
+    layouts: &LayoutCache,
 ) -> AppResult<Option<SeatBook>> {
     let Some((starts_at, status, auditorium_id)) = conn
         .prepare_cached(query!("load_showtime"))?
@@ -240,19 +279,7 @@ pub fn load(
         return Ok(None);
     };
 
-    let layout = conn
-        .prepare_cached(query!("load_layout"))?
-        .query_map(params![auditorium_id], |r| {
-            Ok(SeatDef {
-                id: r.get(0)?,
-                row: r.get(1)?,
-                number: r.get(2)?,
-                class: r.get(3)?,
-                grid_row: r.get(4)?,
-                grid_col: r.get(5)?,
-            })
-        })?
-        .collect::<Result<Vec<_>, _>>()?;
+    let layout = layouts.get_or_load(conn, auditorium_id)?;
     let prices = conn
         .prepare_cached(query!("load_prices"))?
         .query_map(params![showtime_id], |r| Ok((r.get(0)?, r.get(1)?)))?

@@ -8,11 +8,12 @@ use std::{
 };
 
 use actix::{Actor, Addr, Arbiter, ArbiterHandle};
+use futures_util::StreamExt;
 
 use super::{
     actor::{ExpireHolds, ShowtimeActor},
     book::{Rules, SeatBook},
-    persist,
+    persist::{self, LayoutCache},
     types::ShowtimeId,
 };
 use crate::{
@@ -20,6 +21,9 @@ use crate::{
     error::{AppError, AppResult},
     store::Store,
 };
+
+/// Showtimes loaded at once during recovery.
+const RECOVERY_CONCURRENCY: usize = 8;
 
 #[derive(Clone)]
 pub struct ShowtimeRegistry {
@@ -33,6 +37,7 @@ struct Inner {
     arbiter: Mutex<Option<Arbiter>>,
     handle: ArbiterHandle,
     actors: Mutex<HashMap<ShowtimeId, Addr<ShowtimeActor>>>,
+    layouts: Arc<LayoutCache>,
 }
 
 impl ShowtimeRegistry {
@@ -48,6 +53,7 @@ impl ShowtimeRegistry {
                 arbiter: Mutex::new(Some(arbiter)),
                 handle,
                 actors: Mutex::new(HashMap::new()),
+                layouts: Arc::new(LayoutCache::default()),
             }),
         }
     }
@@ -63,10 +69,11 @@ impl ShowtimeRegistry {
             return Ok(addr);
         }
         let rules = self.inner.rules.clone();
+        let layouts = self.inner.layouts.clone();
         let book = self
             .inner
             .store
-            .read(move |conn| persist::load(conn, showtime_id, rules))
+            .read(move |conn| persist::load(conn, showtime_id, rules, &layouts))
             .await?
             .ok_or(AppError::NotFound("showtime"))?;
         let (addr, expiry) = self.start_unless_running(showtime_id, book)?;
@@ -98,8 +105,9 @@ impl ShowtimeRegistry {
             return Ok((addr.clone(), None));
         }
         let store = self.inner.store.clone();
+        let layouts = self.inner.layouts.clone();
         let addr = ShowtimeActor::start_in_arbiter(&self.inner.handle, move |_| {
-            ShowtimeActor::new(book, store)
+            ShowtimeActor::new(book, store, layouts)
         });
         let expiry = addr.send(ExpireHolds {
             now: self.inner.clock.now(),
@@ -116,8 +124,14 @@ impl ShowtimeRegistry {
             .store
             .read(persist::showtimes_with_open_bookings)
             .await?;
-        for showtime_id in &showtimes {
-            self.get(*showtime_id).await?;
+        // A few loads at a time: SQLite reads run side by side on blocking threads.
+        let loaded: Vec<AppResult<_>> = futures_util::stream::iter(showtimes.iter().copied())
+            .map(|showtime_id| self.get(showtime_id))
+            .buffer_unordered(RECOVERY_CONCURRENCY)
+            .collect()
+            .await;
+        for result in loaded {
+            result?;
         }
         Ok(showtimes.len())
     }
