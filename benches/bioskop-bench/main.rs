@@ -1,0 +1,159 @@
+//! `bioskop-bench`: measures the actor design under a flash sale, side by
+//! side with a direct-SQLite design and the machine's HTTP ceiling.
+//!
+//! Every scenario prepares a fresh database, starts the server under test in
+//! its own process, drives it over HTTP/1.1 keep-alive connections from many
+//! concurrent clients, and checks correctness from the database afterwards.
+
+mod direct;
+mod fixture;
+mod load;
+mod report;
+mod scenarios;
+mod server;
+
+use std::path::PathBuf;
+
+use clap::{Parser, Subcommand};
+use server::Engine;
+
+#[derive(Parser)]
+#[command(about = "Benchmarks of the bioskop seat engine")]
+struct Cli {
+    #[command(subcommand)]
+    scenario: Scenario,
+    /// Print one JSON object with every figure instead of a table.
+    #[arg(long, global = true)]
+    json: bool,
+}
+
+#[derive(Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+enum Engines {
+    /// The product and the direct-SQLite baseline, one after the other.
+    All,
+    Actors,
+    DirectSqlite,
+}
+
+impl Engines {
+    fn list(self) -> Vec<Engine> {
+        match self {
+            Engines::All => vec![Engine::Actors, Engine::DirectSqlite],
+            Engines::Actors => vec![Engine::Actors],
+            Engines::DirectSqlite => vec![Engine::DirectSqlite],
+        }
+    }
+}
+
+#[derive(Subcommand)]
+enum Scenario {
+    /// Clients race for every seat of 300-seat showtimes, 2 seats each, until the house is full.
+    FlashSale {
+        #[arg(long, default_value_t = 2000)]
+        clients: usize,
+        /// Showtimes sold out one after another (figures add up over them).
+        #[arg(long, default_value_t = 3)]
+        rounds: usize,
+        #[arg(long, value_enum, default_value_t = Engines::All)]
+        engine: Engines,
+    },
+    /// Zipf-skewed demand over many showtimes: 80% seat-map reads, 20% holds and releases.
+    Mixed {
+        #[arg(long, default_value_t = 500)]
+        clients: usize,
+        #[arg(long, default_value_t = 2000)]
+        showtimes: usize,
+        #[arg(long, default_value_t = 10)]
+        seconds: u64,
+        #[arg(long, value_enum, default_value_t = Engines::All)]
+        engine: Engines,
+    },
+    /// Many holds over many showtimes expire in the same sweep while other clients hold seats.
+    Expiry {
+        #[arg(long, default_value_t = 100_000)]
+        holds: usize,
+        #[arg(long, default_value_t = 2000)]
+        showtimes: usize,
+        #[arg(long, default_value_t = 100)]
+        clients: usize,
+    },
+    /// Resident memory and start-up time with many showtimes loaded.
+    Memory {
+        #[arg(long, default_value_t = 2000)]
+        showtimes: usize,
+    },
+    /// Internal: run one engine on a prepared database (started by the scenarios).
+    #[command(hide = true)]
+    Serve {
+        #[arg(long, value_enum)]
+        engine: Engine,
+        #[arg(long)]
+        dir: PathBuf,
+        #[arg(long)]
+        sweep_cron: String,
+    },
+}
+
+fn main() -> anyhow::Result<()> {
+    let cli = Cli::parse();
+    if let Scenario::Serve {
+        engine,
+        dir,
+        sweep_cron,
+    } = cli.scenario
+    {
+        return server::serve(engine, &dir, sweep_cron);
+    }
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()?;
+    let report = runtime.block_on(async {
+        match cli.scenario {
+            Scenario::FlashSale {
+                clients,
+                rounds,
+                engine,
+            } => {
+                scenarios::flash_sale(scenarios::FlashOptions {
+                    clients,
+                    rounds: rounds.max(1),
+                    engines: engine.list(),
+                })
+                .await
+            }
+            Scenario::Mixed {
+                clients,
+                showtimes,
+                seconds,
+                engine,
+            } => {
+                scenarios::mixed(scenarios::MixedOptions {
+                    clients,
+                    showtimes: showtimes.max(1),
+                    seconds,
+                    engines: engine.list(),
+                })
+                .await
+            }
+            Scenario::Expiry {
+                holds,
+                showtimes,
+                clients,
+            } => {
+                scenarios::expiry(scenarios::ExpiryOptions {
+                    holds,
+                    showtimes: showtimes.max(1),
+                    clients: clients.max(1),
+                })
+                .await
+            }
+            Scenario::Memory { showtimes } => scenarios::memory(showtimes.max(1)).await,
+            Scenario::Serve { .. } => unreachable!("handled above"),
+        }
+    })?;
+    report.print(cli.json);
+    if !report.failures.is_empty() {
+        std::process::exit(1);
+    }
+    Ok(())
+}

@@ -1,0 +1,914 @@
+//! The four scenarios. Each prepares its data, starts the engines one after
+//! another against the same load generator, checks correctness from the
+//! database and fills a [`Report`].
+
+use std::{
+    collections::{HashMap, HashSet},
+    sync::{Arc, Mutex},
+    time::{Duration, Instant},
+};
+
+use rand::{RngExt, seq::SliceRandom};
+use serde_json::json;
+use tokio::sync::Barrier;
+
+use super::{
+    fixture::{self, Fixture},
+    load::{Latencies, Zipf, client, send},
+    report::{Report, fmt},
+    server::{Engine, ServerProcess},
+};
+
+/// Opens one keep-alive connection per client before the clock starts.
+async fn connect_all(http: &reqwest::Client, base: &str, clients: usize) {
+    let barrier = Arc::new(Barrier::new(clients));
+    let tasks: Vec<_> = (0..clients)
+        .map(|_| {
+            let http = http.clone();
+            let url = format!("{base}/healthz");
+            let barrier = barrier.clone();
+            tokio::spawn(async move {
+                // All at once, so each client holds its own connection.
+                barrier.wait().await;
+                send(http.get(url)).await
+            })
+        })
+        .collect();
+    for task in tasks {
+        let _ = task.await;
+    }
+}
+
+// ------------------------------------------------------------ flash sale
+
+pub struct FlashOptions {
+    pub clients: usize,
+    pub rounds: usize,
+    pub engines: Vec<Engine>,
+}
+
+#[derive(Default)]
+struct FlashFigures {
+    requests: u64,
+    holds: u64,
+    errors: u64,
+    elapsed: Duration,
+    winners: usize,
+    seats_held: usize,
+    house: usize,
+    double_owners: usize,
+    latencies: Latencies,
+}
+
+struct ClientRun {
+    latencies: Latencies,
+    won: Option<(String, Vec<String>)>,
+    requests: u64,
+    errors: u64,
+    started: Instant,
+    finished: Instant,
+}
+
+async fn flash_round(
+    http: &reqwest::Client,
+    base: &str,
+    tokens: &[String],
+    showtime: i64,
+    seats: &[String],
+) -> (Vec<ClientRun>, Duration) {
+    let taken = Arc::new(Mutex::new(HashSet::<String>::new()));
+    let barrier = Arc::new(Barrier::new(tokens.len()));
+    let seats = Arc::new(seats.to_vec());
+    let tasks: Vec<_> = tokens
+        .iter()
+        .map(|token| {
+            let (http, base, token) = (http.clone(), base.to_string(), token.clone());
+            let (taken, barrier, seats) = (taken.clone(), barrier.clone(), seats.clone());
+            tokio::spawn(async move {
+                barrier.wait().await;
+                let started = Instant::now();
+                let mut run = ClientRun {
+                    latencies: Latencies::new(),
+                    won: None,
+                    requests: 0,
+                    errors: 0,
+                    started,
+                    finished: started,
+                };
+                loop {
+                    let want: Vec<String> = {
+                        let known = taken.lock().map(|t| t.clone()).unwrap_or_default();
+                        let mut free: Vec<&String> =
+                            seats.iter().filter(|s| !known.contains(*s)).collect();
+                        free.shuffle(&mut rand::rng());
+                        free.into_iter().take(2).cloned().collect()
+                    };
+                    if want.is_empty() {
+                        break;
+                    }
+                    let answer = send(
+                        http.post(format!("{base}/api/v1/bookings"))
+                            .bearer_auth(&token)
+                            .json(&json!({"showtime_id": showtime, "seats": want})),
+                    )
+                    .await;
+                    run.requests += 1;
+                    run.latencies.record(answer.took);
+                    match answer.status {
+                        201 => {
+                            if let Ok(mut known) = taken.lock() {
+                                known.extend(want.iter().cloned());
+                            }
+                            let id = answer.body["id"].as_str().unwrap_or_default().to_string();
+                            run.won = Some((id, want));
+                            break;
+                        }
+                        409 if answer.body["code"] == "seat_unavailable" => {
+                            let named: Vec<String> = answer.body["seats"]
+                                .as_array()
+                                .map(|a| {
+                                    a.iter()
+                                        .filter_map(|s| s.as_str().map(String::from))
+                                        .collect()
+                                })
+                                .unwrap_or_default();
+                            if let Ok(mut known) = taken.lock() {
+                                known.extend(named);
+                            }
+                        }
+                        _ => {
+                            run.errors += 1;
+                            if run.errors > 20 {
+                                break;
+                            }
+                        }
+                    }
+                }
+                run.finished = Instant::now();
+                run
+            })
+        })
+        .collect();
+    let mut runs = Vec::with_capacity(tasks.len());
+    for task in tasks {
+        if let Ok(run) = task.await {
+            runs.push(run);
+        }
+    }
+    let first = runs.iter().map(|r| r.started).min();
+    let last = runs.iter().map(|r| r.finished).max();
+    let elapsed = match (first, last) {
+        (Some(first), Some(last)) => last.duration_since(first),
+        _ => Duration::ZERO,
+    };
+    (runs, elapsed)
+}
+
+/// Owners of each seat from the database: (seat → owning bookings).
+fn stored_owners(
+    fixture: &Fixture,
+    engine: Engine,
+    showtime: i64,
+) -> anyhow::Result<(HashMap<String, String>, usize)> {
+    let conn = fixture.connect()?;
+    let (owners_sql, doubles_sql) = match engine {
+        Engine::Actors => (
+            "SELECT seat_id, booking_id FROM seat_occupancy WHERE showtime_id = ?1",
+            // Independent of the primary key: seats that two live bookings list.
+            "SELECT COUNT(*) FROM (SELECT bs.seat_id FROM booking_seats bs JOIN bookings b ON b.id = bs.booking_id
+              WHERE b.showtime_id = ?1 AND b.status IN ('held', 'awaiting_payment', 'paid')
+              GROUP BY bs.seat_id HAVING COUNT(*) > 1)",
+        ),
+        Engine::DirectSqlite => (
+            "SELECT seat_id, booking_id FROM bench_seats WHERE showtime_id = ?1 AND status = 'locked'",
+            "SELECT COUNT(*) FROM (SELECT seat_id FROM bench_seats WHERE showtime_id = ?1 AND status = 'locked'
+              AND booking_id NOT IN (SELECT id FROM bench_bookings))",
+        ),
+    };
+    let mut stmt = conn.prepare(owners_sql)?;
+    let owners = stmt
+        .query_map([showtime], |r| {
+            Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?))
+        })?
+        .collect::<Result<HashMap<_, _>, _>>()?;
+    let doubles: i64 = conn.query_row(doubles_sql, [showtime], |r| r.get(0))?;
+    Ok((owners, doubles as usize))
+}
+
+async fn flash_engine(
+    fixture: &Fixture,
+    engine: Engine,
+    options: &FlashOptions,
+    showtimes: &[i64],
+    seats: &[String],
+) -> anyhow::Result<(FlashFigures, Option<f64>)> {
+    let server = ServerProcess::spawn(engine, fixture.dir.path(), "0 * * * * *")?;
+    let http = client(options.clients);
+    connect_all(&http, &server.base, options.clients).await;
+    let mut figures = FlashFigures::default();
+    for &showtime in showtimes {
+        let (runs, elapsed) = flash_round(
+            &http,
+            &server.base,
+            &fixture.tokens[..options.clients],
+            showtime,
+            seats,
+        )
+        .await;
+        figures.elapsed += elapsed;
+        let mut claimed: HashMap<String, Vec<String>> = HashMap::new();
+        for run in &runs {
+            figures.requests += run.requests;
+            figures.holds += run.requests;
+            figures.errors += run.errors;
+            figures.latencies.merge(&run.latencies);
+            if let Some((booking, won)) = &run.won {
+                figures.winners += 1;
+                for seat in won {
+                    claimed
+                        .entry(seat.clone())
+                        .or_default()
+                        .push(booking.clone());
+                }
+            }
+        }
+        let (owners, stored_doubles) = stored_owners(fixture, engine, showtime)?;
+        figures.seats_held += owners.len();
+        figures.house += seats.len();
+        figures.double_owners += stored_doubles;
+        for (seat, bookings) in &claimed {
+            // Two winners for one seat, or a winner the database does not know.
+            if bookings.len() > 1 || owners.get(seat) != Some(&bookings[0]) {
+                figures.double_owners += 1;
+            }
+        }
+    }
+    // The machine's HTTP ceiling: the same clients on a trivial endpoint of the same server.
+    let ceiling = if engine == Engine::Actors {
+        let per_client = (figures.requests as usize).div_ceil(options.clients).max(1) * 2;
+        let barrier = Arc::new(Barrier::new(options.clients));
+        let tasks: Vec<_> = (0..options.clients)
+            .map(|_| {
+                let (http, url, barrier) = (
+                    http.clone(),
+                    format!("{}/healthz", server.base),
+                    barrier.clone(),
+                );
+                tokio::spawn(async move {
+                    barrier.wait().await;
+                    let started = Instant::now();
+                    for _ in 0..per_client {
+                        send(http.get(&url)).await;
+                    }
+                    (started, Instant::now())
+                })
+            })
+            .collect();
+        let mut spans = Vec::new();
+        for task in tasks {
+            if let Ok(span) = task.await {
+                spans.push(span);
+            }
+        }
+        let first = spans.iter().map(|s| s.0).min();
+        let last = spans.iter().map(|s| s.1).max();
+        match (first, last) {
+            (Some(first), Some(last)) => Some(
+                (per_client * options.clients) as f64 / last.duration_since(first).as_secs_f64(),
+            ),
+            _ => None,
+        }
+    } else {
+        None
+    };
+    Ok((figures, ceiling))
+}
+
+pub async fn flash_sale(options: FlashOptions) -> anyhow::Result<Report> {
+    let mut report = Report::new("flash-sale");
+    let fixture = fixture::prepare(options.clients)?;
+    let mut conn = fixture.connect()?;
+    let showtimes = fixture::big_showtimes(&mut conn, options.rounds * options.engines.len())?;
+    fixture::direct_tables(&mut conn, &showtimes)?;
+    let seats = fixture::seat_ids(&conn, showtimes[0])?;
+    drop(conn);
+    report.set("clients", json!(options.clients));
+    report.set("rounds", json!(options.rounds));
+    report.set("house_seats", json!(seats.len()));
+    report.set("synchronous", json!("full"));
+
+    let mut results: Vec<(Engine, FlashFigures)> = Vec::new();
+    let mut ceiling = None;
+    for (i, engine) in options.engines.iter().enumerate() {
+        let mine = &showtimes[i * options.rounds..(i + 1) * options.rounds];
+        let (figures, engine_ceiling) =
+            flash_engine(&fixture, *engine, &options, mine, &seats).await?;
+        ceiling = ceiling.or(engine_ceiling);
+        results.push((*engine, figures));
+    }
+
+    let rps = |f: &FlashFigures| f.holds as f64 / f.elapsed.as_secs_f64().max(1e-9);
+    let column = |f: &dyn Fn(&FlashFigures) -> String| -> Vec<(&str, String)> {
+        results
+            .iter()
+            .map(|(e, figures)| (e.name(), f(figures)))
+            .collect()
+    };
+    let actors = results
+        .iter()
+        .find(|(e, _)| *e == Engine::Actors)
+        .map(|(_, f)| f);
+    let direct = results
+        .iter()
+        .find(|(e, _)| *e == Engine::DirectSqlite)
+        .map(|(_, f)| f);
+    let mut throughput = column(&|f| fmt(rps(f)));
+    if let Some(ceiling) = ceiling {
+        throughput.push(("ceiling", fmt(ceiling)));
+    }
+    report.line("hold requests/s", throughput, "", None);
+    let p = |q: f64| move |f: &FlashFigures| fmt(f.latencies.ms(q));
+    report.line("hold latency p50 (ms)", column(&p(0.5)), "", None);
+    let p99_met = actors.map(|f| f.latencies.ms(0.99) <= 25.0);
+    report.line(
+        "hold latency p99 (ms)",
+        column(&p(0.99)),
+        "actors <= 25 ms",
+        p99_met.filter(|_| options.clients >= 2000).or(p99_met),
+    );
+    report.line("hold latency p99.9 (ms)", column(&p(0.999)), "", None);
+    report.line("hold requests", column(&|f| f.holds.to_string()), "", None);
+    report.line(
+        "errors (not 201/409)",
+        column(&|f| f.errors.to_string()),
+        "0",
+        Some(results.iter().all(|(_, f)| f.errors == 0)),
+    );
+    report.line("winners", column(&|f| f.winners.to_string()), "", None);
+    report.line(
+        "seats held at the end",
+        column(&|f| format!("{}/{}", f.seats_held, f.house)),
+        "house full",
+        Some(results.iter().all(|(_, f)| f.seats_held == f.house)),
+    );
+    report.line(
+        "double_owners (from the database)",
+        column(&|f| f.double_owners.to_string()),
+        "0",
+        Some(results.iter().all(|(_, f)| f.double_owners == 0)),
+    );
+    if let (Some(a), Some(d)) = (actors, direct) {
+        let ratio = rps(a) / rps(d).max(1e-9);
+        report.line(
+            "actors / direct-sqlite throughput",
+            vec![("actors", fmt(ratio))],
+            ">= 5x",
+            Some(ratio >= 5.0),
+        );
+        report.set("ratio_actors_direct", json!(ratio));
+    }
+    if let (Some(a), Some(c)) = (actors, ceiling) {
+        let ratio = rps(a) / c;
+        report.line(
+            "actors / ceiling throughput",
+            vec![("actors", format!("{:.0}%", ratio * 100.0))],
+            ">= 60%",
+            Some(ratio >= 0.6),
+        );
+        report.set("ratio_actors_ceiling", json!(ratio));
+        report.set("ceiling_requests_per_sec", json!(c));
+    }
+    for (engine, f) in &results {
+        if f.seats_held != f.house {
+            report.fail(format!(
+                "{}: {} of {} seats held at the end",
+                engine.name(),
+                f.seats_held,
+                f.house
+            ));
+        }
+        if f.double_owners != 0 {
+            report.fail(format!(
+                "{}: {} seats with two owners",
+                engine.name(),
+                f.double_owners
+            ));
+        }
+        report.set(
+            engine.name(),
+            json!({
+                "requests_per_sec": rps(f),
+                "hold_requests": f.holds,
+                "errors": f.errors,
+                "p50_ms": f.latencies.ms(0.5),
+                "p99_ms": f.latencies.ms(0.99),
+                "p999_ms": f.latencies.ms(0.999),
+                "winners": f.winners,
+                "seats_held": f.seats_held,
+                "house_seats": f.house,
+                "double_owners": f.double_owners,
+            }),
+        );
+    }
+    Ok(report)
+}
+
+// ------------------------------------------------------------ mixed
+
+pub struct MixedOptions {
+    pub clients: usize,
+    pub showtimes: usize,
+    pub seconds: u64,
+    pub engines: Vec<Engine>,
+}
+
+#[derive(Default)]
+struct MixedFigures {
+    ops: u64,
+    errors: u64,
+    elapsed: Duration,
+    reads: Latencies,
+    holds: Latencies,
+    releases: Latencies,
+    double_owners: usize,
+}
+
+async fn mixed_engine(
+    fixture: &Fixture,
+    engine: Engine,
+    options: &MixedOptions,
+    showtimes: &[i64],
+    seats: &[String],
+) -> anyhow::Result<MixedFigures> {
+    let server = ServerProcess::spawn(engine, fixture.dir.path(), "0 * * * * *")?;
+    let http = client(options.clients);
+    connect_all(&http, &server.base, options.clients).await;
+    let zipf = Arc::new(Zipf::new(showtimes.len(), 1.0));
+    let showtimes = Arc::new(showtimes.to_vec());
+    let seats = Arc::new(seats.to_vec());
+    let deadline = Instant::now() + Duration::from_secs(options.seconds);
+    let tasks: Vec<_> = fixture.tokens[..options.clients]
+        .iter()
+        .map(|token| {
+            let (http, base, token) = (http.clone(), server.base.clone(), token.clone());
+            let (zipf, showtimes, seats) = (zipf.clone(), showtimes.clone(), seats.clone());
+            tokio::spawn(async move {
+                let (mut reads, mut holds, mut releases) =
+                    (Latencies::new(), Latencies::new(), Latencies::new());
+                let mut open: Option<String> = None;
+                let (mut ops, mut errors) = (0u64, 0u64);
+                while Instant::now() < deadline {
+                    let (roll, pick, a, b) = {
+                        let mut rng = rand::rng();
+                        (
+                            rng.random::<f64>(),
+                            rng.random::<f64>(),
+                            rng.random_range(0..seats.len()),
+                            rng.random_range(0..seats.len()),
+                        )
+                    };
+                    let showtime = showtimes[zipf.sample(pick)];
+                    if roll < 0.8 {
+                        let answer =
+                            send(http.get(format!("{base}/api/v1/showtimes/{showtime}/seats")))
+                                .await;
+                        reads.record(answer.took);
+                        errors += u64::from(answer.status != 200);
+                    } else if let Some(booking) = open.take() {
+                        let answer = send(
+                            http.delete(format!("{base}/api/v1/bookings/{booking}"))
+                                .bearer_auth(&token),
+                        )
+                        .await;
+                        releases.record(answer.took);
+                        errors += u64::from(answer.status != 204);
+                    } else {
+                        let mut want = vec![seats[a].clone()];
+                        if b != a {
+                            want.push(seats[b].clone());
+                        }
+                        let answer = send(
+                            http.post(format!("{base}/api/v1/bookings"))
+                                .bearer_auth(&token)
+                                .json(&json!({"showtime_id": showtime, "seats": want})),
+                        )
+                        .await;
+                        holds.record(answer.took);
+                        match answer.status {
+                            201 => open = answer.body["id"].as_str().map(String::from),
+                            409 => {}
+                            _ => errors += 1,
+                        }
+                    }
+                    ops += 1;
+                }
+                if let Some(booking) = open {
+                    send(
+                        http.delete(format!("{base}/api/v1/bookings/{booking}"))
+                            .bearer_auth(&token),
+                    )
+                    .await;
+                }
+                (ops, errors, reads, holds, releases)
+            })
+        })
+        .collect();
+    let started = Instant::now();
+    let mut figures = MixedFigures::default();
+    for task in tasks {
+        if let Ok((ops, errors, reads, holds, releases)) = task.await {
+            figures.ops += ops;
+            figures.errors += errors;
+            figures.reads.merge(&reads);
+            figures.holds.merge(&holds);
+            figures.releases.merge(&releases);
+        }
+    }
+    figures.elapsed = started.elapsed();
+    if engine == Engine::Actors {
+        let conn = fixture.connect()?;
+        let doubles: i64 = conn.query_row(
+            "SELECT COUNT(*) FROM (SELECT b.showtime_id, bs.seat_id FROM booking_seats bs JOIN bookings b ON b.id = bs.booking_id
+              WHERE b.status IN ('held', 'awaiting_payment', 'paid') GROUP BY b.showtime_id, bs.seat_id HAVING COUNT(*) > 1)",
+            [],
+            |r| r.get(0),
+        )?;
+        figures.double_owners = doubles as usize;
+    }
+    Ok(figures)
+}
+
+pub async fn mixed(options: MixedOptions) -> anyhow::Result<Report> {
+    let mut report = Report::new("mixed");
+    let fixture = fixture::prepare(options.clients)?;
+    let mut conn = fixture.connect()?;
+    let showtimes = fixture::big_showtimes(&mut conn, options.showtimes)?;
+    if options.engines.contains(&Engine::DirectSqlite) {
+        fixture::direct_tables(&mut conn, &showtimes)?;
+    }
+    let seats = fixture::seat_ids(&conn, showtimes[0])?;
+    drop(conn);
+    report.set("clients", json!(options.clients));
+    report.set("showtimes", json!(showtimes.len()));
+    report.set("seconds", json!(options.seconds));
+    report.set("synchronous", json!("full"));
+    let mut results = Vec::new();
+    for engine in &options.engines {
+        results.push((
+            *engine,
+            mixed_engine(&fixture, *engine, &options, &showtimes, &seats).await?,
+        ));
+    }
+    let ops = |f: &MixedFigures| f.ops as f64 / f.elapsed.as_secs_f64().max(1e-9);
+    let column = |f: &dyn Fn(&MixedFigures) -> String| -> Vec<(&str, String)> {
+        results
+            .iter()
+            .map(|(e, figures)| (e.name(), f(figures)))
+            .collect()
+    };
+    report.line("operations/s", column(&|f| fmt(ops(f))), "", None);
+    for (name, pick) in [
+        (
+            "seat map",
+            (|f: &MixedFigures| &f.reads) as fn(&MixedFigures) -> &Latencies,
+        ),
+        ("hold", |f: &MixedFigures| &f.holds),
+        ("release", |f: &MixedFigures| &f.releases),
+    ] {
+        report.line(
+            &format!("{name} count"),
+            column(&|f| pick(f).count().to_string()),
+            "",
+            None,
+        );
+        report.line(
+            &format!("{name} p50 (ms)"),
+            column(&|f| fmt(pick(f).ms(0.5))),
+            "",
+            None,
+        );
+        report.line(
+            &format!("{name} p99 (ms)"),
+            column(&|f| fmt(pick(f).ms(0.99))),
+            "",
+            None,
+        );
+    }
+    report.line(
+        "errors",
+        column(&|f| f.errors.to_string()),
+        "0",
+        Some(results.iter().all(|(_, f)| f.errors == 0)),
+    );
+    let actors = results
+        .iter()
+        .find(|(e, _)| *e == Engine::Actors)
+        .map(|(_, f)| f);
+    let direct = results
+        .iter()
+        .find(|(e, _)| *e == Engine::DirectSqlite)
+        .map(|(_, f)| f);
+    if let Some(a) = actors {
+        report.line(
+            "double_owners (from the database)",
+            vec![("actors", a.double_owners.to_string())],
+            "0",
+            Some(a.double_owners == 0),
+        );
+        if a.double_owners != 0 {
+            report.fail(format!("{} seats with two owners", a.double_owners));
+        }
+    }
+    if let (Some(a), Some(d)) = (actors, direct) {
+        let ratio = ops(a) / ops(d).max(1e-9);
+        report.line(
+            "actors / direct-sqlite throughput",
+            vec![("actors", fmt(ratio))],
+            ">= 3x",
+            Some(ratio >= 3.0),
+        );
+        report.set("ratio_actors_direct", json!(ratio));
+    }
+    for (engine, f) in &results {
+        report.set(
+            engine.name(),
+            json!({
+                "operations_per_sec": ops(f),
+                "errors": f.errors,
+                "seat_map": {"count": f.reads.count(), "p50_ms": f.reads.ms(0.5), "p99_ms": f.reads.ms(0.99)},
+                "hold": {"count": f.holds.count(), "p50_ms": f.holds.ms(0.5), "p99_ms": f.holds.ms(0.99)},
+                "release": {"count": f.releases.count(), "p50_ms": f.releases.ms(0.5), "p99_ms": f.releases.ms(0.99)},
+            }),
+        );
+    }
+    Ok(report)
+}
+
+// ------------------------------------------------------------ expiry
+
+pub struct ExpiryOptions {
+    pub holds: usize,
+    pub showtimes: usize,
+    pub clients: usize,
+}
+
+fn metric(text: &str, name: &str) -> f64 {
+    text.lines()
+        .find_map(|l| l.strip_prefix(name).and_then(|rest| rest.strip_prefix(' ')))
+        .and_then(|v| v.trim().parse().ok())
+        .unwrap_or(0.0)
+}
+
+pub async fn expiry(options: ExpiryOptions) -> anyhow::Result<Report> {
+    let mut report = Report::new("expiry");
+    const SEATS_PER_BOOKING: usize = 2;
+    let per_showtime = options.holds.div_ceil(options.showtimes);
+    let bookings = per_showtime.div_ceil(SEATS_PER_BOOKING);
+    let fixture = fixture::prepare(options.clients.max(bookings))?;
+    let mut conn = fixture.connect()?;
+    let all = fixture::big_showtimes(&mut conn, options.showtimes + 100)?;
+    let (expiring, busy) = all.split_at(options.showtimes);
+    let seats = fixture::seat_ids(&conn, busy[0])?;
+    let lead = Duration::from_secs(20);
+    let expires_at = chrono::Utc::now() + chrono::Duration::from_std(lead)?;
+    let held = fixture::insert_holds(
+        &mut conn,
+        expiring,
+        bookings,
+        SEATS_PER_BOOKING,
+        expires_at.timestamp_millis(),
+    )?;
+    drop(conn);
+    report.set("holds", json!(held));
+    report.set("showtimes", json!(expiring.len()));
+    report.set("clients", json!(options.clients));
+
+    let server = ServerProcess::spawn(Engine::Actors, fixture.dir.path(), "*/2 * * * * *")?;
+    let http = client(options.clients);
+    connect_all(&http, &server.base, options.clients).await;
+    // Clients hold and release on other showtimes until well after the sweep.
+    let stop_at = Instant::now()
+        + lead
+            .saturating_sub(Duration::from_secs(1))
+            .max(Duration::from_secs(1))
+        + Duration::from_secs(8);
+    let epoch = Instant::now();
+    let busy = Arc::new(busy.to_vec());
+    let seats = Arc::new(seats);
+    let tasks: Vec<_> = fixture.tokens[..options.clients]
+        .iter()
+        .map(|token| {
+            let (http, base, token, busy, seats) = (
+                http.clone(),
+                server.base.clone(),
+                token.clone(),
+                busy.clone(),
+                seats.clone(),
+            );
+            tokio::spawn(async move {
+                let mut samples = Vec::new();
+                let mut open: Option<String> = None;
+                while Instant::now() < stop_at {
+                    if let Some(booking) = open.take() {
+                        send(
+                            http.delete(format!("{base}/api/v1/bookings/{booking}"))
+                                .bearer_auth(&token),
+                        )
+                        .await;
+                        continue;
+                    }
+                    let (showtime, seat) = {
+                        let mut rng = rand::rng();
+                        (
+                            busy[rng.random_range(0..busy.len())],
+                            seats[rng.random_range(0..seats.len())].clone(),
+                        )
+                    };
+                    let started = Instant::now();
+                    let answer = send(
+                        http.post(format!("{base}/api/v1/bookings"))
+                            .bearer_auth(&token)
+                            .json(&json!({"showtime_id": showtime, "seats": [seat]})),
+                    )
+                    .await;
+                    samples.push((started.duration_since(epoch), answer.took));
+                    if answer.status == 201 {
+                        open = answer.body["id"].as_str().map(String::from);
+                    }
+                }
+                samples
+            })
+        })
+        .collect();
+    let mut samples = Vec::new();
+    for task in tasks {
+        if let Ok(mut mine) = task.await {
+            samples.append(&mut mine);
+        }
+    }
+    let text = http
+        .get(format!("{}/metrics", server.base))
+        .send()
+        .await?
+        .text()
+        .await?;
+    let released = metric(&text, "bioskop_sweep_released_seats_total") as usize;
+    let sweep_seconds = metric(&text, "bioskop_sweep_last_duration_seconds");
+    let last_released = metric(&text, "bioskop_sweep_last_released_seats") as usize;
+    let last_started = metric(&text, "bioskop_sweep_last_started_seconds");
+    // Which sweep did the work: the one after the deadline, the last to release anything.
+    let sweep_start = Duration::from_secs_f64(
+        (last_started
+            - (chrono::Utc::now().timestamp_millis() as f64 / 1000.0
+                - epoch.elapsed().as_secs_f64()))
+        .max(0.0),
+    );
+    let sweep_end = sweep_start + Duration::from_secs_f64(sweep_seconds);
+    let (mut during, mut outside) = (Latencies::new(), Latencies::new());
+    for (start, took) in &samples {
+        let end = *start + *took;
+        if end >= sweep_start && *start <= sweep_end {
+            during.record(*took);
+        } else if end + Duration::from_millis(500) < sweep_start {
+            outside.record(*took);
+        }
+    }
+    let conn = fixture.connect()?;
+    let still_held: i64 = conn.query_row(
+        "SELECT COUNT(*) FROM seat_occupancy o JOIN bookings b ON b.id = o.booking_id WHERE b.expires_at = ?1",
+        [expires_at.timestamp_millis()],
+        |r| r.get(0),
+    )?;
+    let expired: i64 = conn.query_row(
+        "SELECT COUNT(*) FROM bookings WHERE expires_at = ?1 AND status = 'expired'",
+        [expires_at.timestamp_millis()],
+        |r| r.get(0),
+    )?;
+    drop(server);
+
+    report.line(
+        "holds expiring together",
+        vec![("actors", held.to_string())],
+        "",
+        None,
+    );
+    report.line(
+        "seats released by that sweep",
+        vec![("actors", last_released.to_string())],
+        "all of them",
+        Some(last_released == held),
+    );
+    report.line(
+        "sweep duration, durable (ms)",
+        vec![("actors", fmt(sweep_seconds * 1000.0))],
+        "<= 1000 ms",
+        Some(sweep_seconds <= 1.0),
+    );
+    report.line(
+        "holds still stored afterwards",
+        vec![("actors", still_held.to_string())],
+        "0",
+        Some(still_held == 0),
+    );
+    report.line(
+        "other holds during the sweep",
+        vec![("actors", during.count().to_string())],
+        "",
+        None,
+    );
+    report.line(
+        "their p99 (ms)",
+        vec![("actors", fmt(during.ms(0.99)))],
+        "",
+        None,
+    );
+    report.line(
+        "p99 outside the sweep (ms)",
+        vec![("actors", fmt(outside.ms(0.99)))],
+        "",
+        None,
+    );
+    let ratio = if outside.ms(0.99) > 0.0 {
+        during.ms(0.99) / outside.ms(0.99)
+    } else {
+        0.0
+    };
+    report.line(
+        "p99 during / outside",
+        vec![("actors", fmt(ratio))],
+        "<= 2x",
+        Some(ratio <= 2.0 && during.count() > 0),
+    );
+    if still_held != 0 || expired as usize != held.div_ceil(SEATS_PER_BOOKING) {
+        report.fail(format!(
+            "{still_held} expired seats still stored, {expired} bookings marked expired"
+        ));
+    }
+    report.set(
+        "actors",
+        json!({
+            "holds": held, "released_total": released, "released_by_last_sweep": last_released,
+            "sweep_ms": sweep_seconds * 1000.0, "holds_during_sweep": during.count(),
+            "p99_during_ms": during.ms(0.99), "p99_outside_ms": outside.ms(0.99), "ratio": ratio,
+            "still_stored": still_held,
+        }),
+    );
+    Ok(report)
+}
+
+// ------------------------------------------------------------ memory
+
+pub async fn memory(showtimes: usize) -> anyhow::Result<Report> {
+    let mut report = Report::new("memory");
+    let fixture = fixture::prepare(1)?;
+    let mut conn = fixture.connect()?;
+    let ids = fixture::big_showtimes(&mut conn, showtimes)?;
+    // One open hold each, so recovery loads every one of them at start.
+    let far = chrono::Utc::now().timestamp_millis() + 3_600_000;
+    fixture::insert_holds(&mut conn, &ids, 1, 1, far)?;
+    drop(conn);
+    let server = ServerProcess::spawn(Engine::Actors, fixture.dir.path(), "0 * * * * *")?;
+    let recovered = server
+        .banner
+        .iter()
+        .find_map(|l| {
+            l.strip_prefix("recovered ")
+                .and_then(|r| r.split(' ').next())
+                .and_then(|n| n.parse::<usize>().ok())
+        })
+        .unwrap_or(0);
+    let rss = server.resident_bytes() as f64 / (1024.0 * 1024.0);
+    let startup = server.startup.as_secs_f64();
+    report.line(
+        "showtime actors loaded",
+        vec![("actors", recovered.to_string())],
+        &showtimes.to_string(),
+        Some(recovered == showtimes),
+    );
+    report.line(
+        "seats in memory",
+        vec![("actors", (recovered * 300).to_string())],
+        "",
+        None,
+    );
+    report.line(
+        "resident memory (MB)",
+        vec![("actors", fmt(rss))],
+        "<= 150 MB",
+        Some(rss <= 150.0),
+    );
+    report.line(
+        "start-up with recovery (s)",
+        vec![("actors", fmt(startup))],
+        "<= 2 s",
+        Some(startup <= 2.0),
+    );
+    if recovered != showtimes {
+        report.fail(format!("recovered {recovered} of {showtimes} showtimes"));
+    }
+    report.set(
+        "actors",
+        json!({"showtimes": recovered, "rss_mb": rss, "startup_s": startup}),
+    );
+    Ok(report)
+}
