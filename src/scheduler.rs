@@ -69,6 +69,8 @@ pub struct SweepTotals {
     pub last_started_at: Option<DateTime<Utc>>,
     pub last_duration: Duration,
     pub last: SweepReport,
+    /// The last sweep that released anything: when, how long, what.
+    pub last_busy: Option<(DateTime<Utc>, Duration, SweepReport)>,
 }
 
 impl SweepStats {
@@ -81,6 +83,9 @@ impl SweepStats {
             totals.last_started_at = Some(started_at);
             totals.last_duration = took;
             totals.last = report.clone();
+            if report.seats_released > 0 {
+                totals.last_busy = Some((started_at, took, report.clone()));
+            }
         }
     }
 

@@ -632,3 +632,55 @@ proptest! {
         actix::System::new().block_on(run(steps))?;
     }
 }
+
+/// A sweep's expiry waits in the background lane; a hold sent right behind it
+/// to the same showtime must not overtake it (it needs the seat it frees).
+#[test]
+fn a_hold_queued_right_behind_a_background_expiry_keeps_its_order() {
+    actix::System::new().block_on(async {
+        let system = System::start().await;
+        let actor = system.actor().await;
+        let now = system.now();
+        actor
+            .send(HoldSeats {
+                user: 1,
+                seats: vec![seat_name(0), seat_name(1)],
+                now,
+            })
+            .await
+            .expect("mailbox")
+            .expect("first hold");
+        system.clock.advance(Duration::from_millis(TTL_MS as u64));
+        let later = system.now();
+        // Hold the writer up so both writes are queued before either runs.
+        let (open_gate, gate_opened) = std::sync::mpsc::channel::<()>();
+        let gate = system.store.write(move |_| {
+            let _ = gate_opened.recv();
+            Ok(())
+        });
+        let expiry = actor.send(bioskop::seats::actor::ExpireHolds { now: later });
+        let hold = actor.send(HoldSeats {
+            user: 2,
+            seats: vec![seat_name(0)],
+            now: later,
+        });
+        tokio::time::sleep(Duration::from_millis(100)).await;
+        let _ = open_gate.send(());
+        gate.await.expect("gate");
+        let (expiry, hold) = futures_util::join!(expiry, hold);
+        assert_eq!(expiry.expect("mailbox").expect("expiry").seats, 2);
+        hold.expect("mailbox")
+            .expect("the freed seat is held again");
+        let memory = actor.send(GetDurableState).await.expect("mailbox");
+        let stored = system
+            .store
+            .read(|conn| persist::load(conn, SHOWTIME, rules(), &persist::LayoutCache::default()))
+            .await
+            .expect("load")
+            .expect("showtime")
+            .durable_state();
+        assert_eq!(memory, stored);
+        system.registry.stop();
+        system.store.close();
+    });
+}

@@ -52,7 +52,7 @@ enum Scenario {
         #[arg(long, default_value_t = 2000)]
         clients: usize,
         /// Showtimes sold out one after another (figures add up over them).
-        #[arg(long, default_value_t = 3)]
+        #[arg(long, default_value_t = 10)]
         rounds: usize,
         #[arg(long, value_enum, default_value_t = Engines::All)]
         engine: Engines,

@@ -3,12 +3,12 @@
 //! database and fills a [`Report`].
 
 use std::{
-    collections::{HashMap, HashSet},
+    collections::HashMap,
     sync::{Arc, Mutex},
     time::{Duration, Instant},
 };
 
-use rand::{RngExt, seq::SliceRandom};
+use rand::RngExt;
 use serde_json::json;
 use tokio::sync::Barrier;
 
@@ -76,14 +76,24 @@ async fn flash_round(
     showtime: i64,
     seats: &[String],
 ) -> (Vec<ClientRun>, Duration) {
-    let taken = Arc::new(Mutex::new(HashSet::<String>::new()));
+    // What every client has learnt so far, shared: a real crowd sees the live
+    // seat map, and it keeps futile requests bounded.
+    let taken = Arc::new(Mutex::new(vec![false; seats.len()]));
+    let index: Arc<HashMap<String, usize>> = Arc::new(
+        seats
+            .iter()
+            .enumerate()
+            .map(|(i, s)| (s.clone(), i))
+            .collect(),
+    );
     let barrier = Arc::new(Barrier::new(tokens.len()));
     let seats = Arc::new(seats.to_vec());
     let tasks: Vec<_> = tokens
         .iter()
         .map(|token| {
             let (http, base, token) = (http.clone(), base.to_string(), token.clone());
-            let (taken, barrier, seats) = (taken.clone(), barrier.clone(), seats.clone());
+            let (taken, barrier, seats, index) =
+                (taken.clone(), barrier.clone(), seats.clone(), index.clone());
             tokio::spawn(async move {
                 barrier.wait().await;
                 let started = Instant::now();
@@ -97,11 +107,17 @@ async fn flash_round(
                 };
                 loop {
                     let want: Vec<String> = {
-                        let known = taken.lock().map(|t| t.clone()).unwrap_or_default();
-                        let mut free: Vec<&String> =
-                            seats.iter().filter(|s| !known.contains(*s)).collect();
-                        free.shuffle(&mut rand::rng());
-                        free.into_iter().take(2).cloned().collect()
+                        let mut free: Vec<usize> = match taken.lock() {
+                            Ok(known) => (0..known.len()).filter(|&i| !known[i]).collect(),
+                            Err(_) => Vec::new(),
+                        };
+                        let mut rng = rand::rng();
+                        let mut want = Vec::with_capacity(2);
+                        while want.len() < 2 && !free.is_empty() {
+                            let pick = rng.random_range(0..free.len());
+                            want.push(seats[free.swap_remove(pick)].clone());
+                        }
+                        want
                     };
                     if want.is_empty() {
                         break;
@@ -117,23 +133,25 @@ async fn flash_round(
                     match answer.status {
                         201 => {
                             if let Ok(mut known) = taken.lock() {
-                                known.extend(want.iter().cloned());
+                                for seat in &want {
+                                    if let Some(&i) = index.get(seat) {
+                                        known[i] = true;
+                                    }
+                                }
                             }
                             let id = answer.body["id"].as_str().unwrap_or_default().to_string();
                             run.won = Some((id, want));
                             break;
                         }
                         409 if answer.body["code"] == "seat_unavailable" => {
-                            let named: Vec<String> = answer.body["seats"]
-                                .as_array()
-                                .map(|a| {
-                                    a.iter()
-                                        .filter_map(|s| s.as_str().map(String::from))
-                                        .collect()
-                                })
-                                .unwrap_or_default();
-                            if let Ok(mut known) = taken.lock() {
-                                known.extend(named);
+                            if let (Some(named), Ok(mut known)) =
+                                (answer.body["seats"].as_array(), taken.lock())
+                            {
+                                for seat in named.iter().filter_map(|s| s.as_str()) {
+                                    if let Some(&i) = index.get(seat) {
+                                        known[i] = true;
+                                    }
+                                }
                             }
                         }
                         _ => {
@@ -162,6 +180,42 @@ async fn flash_round(
         _ => Duration::ZERO,
     };
     (runs, elapsed)
+}
+
+/// Each client sends its count of `GET /healthz`, all starting together.
+async fn burst_of_trivial_requests(
+    http: &reqwest::Client,
+    base: &str,
+    shape: &[u64],
+) -> (u64, Duration) {
+    let barrier = Arc::new(Barrier::new(shape.len()));
+    let tasks: Vec<_> = shape
+        .iter()
+        .map(|&count| {
+            let (http, url, barrier) = (http.clone(), format!("{base}/healthz"), barrier.clone());
+            tokio::spawn(async move {
+                barrier.wait().await;
+                let started = Instant::now();
+                for _ in 0..count {
+                    send(http.get(&url)).await;
+                }
+                (started, Instant::now())
+            })
+        })
+        .collect();
+    let mut spans = Vec::new();
+    for task in tasks {
+        if let Ok(span) = task.await {
+            spans.push(span);
+        }
+    }
+    let first = spans.iter().map(|s| s.0).min();
+    let last = spans.iter().map(|s| s.1).max();
+    let elapsed = match (first, last) {
+        (Some(first), Some(last)) => last.duration_since(first),
+        _ => Duration::ZERO,
+    };
+    (shape.iter().sum(), elapsed)
 }
 
 /// Owners of each seat from the database: (seat → owning bookings).
@@ -206,6 +260,7 @@ async fn flash_engine(
     let http = client(options.clients);
     connect_all(&http, &server.base, options.clients).await;
     let mut figures = FlashFigures::default();
+    let mut shapes: Vec<Vec<u64>> = Vec::new();
     for &showtime in showtimes {
         let (runs, elapsed) = flash_round(
             &http,
@@ -216,6 +271,7 @@ async fn flash_engine(
         )
         .await;
         figures.elapsed += elapsed;
+        shapes.push(runs.iter().map(|r| r.requests).collect());
         let mut claimed: HashMap<String, Vec<String>> = HashMap::new();
         for run in &runs {
             figures.requests += run.requests;
@@ -243,41 +299,16 @@ async fn flash_engine(
             }
         }
     }
-    // The machine's HTTP ceiling: the same clients on a trivial endpoint of the same server.
+    // The machine's HTTP ceiling: the same clients sending the same number of
+    // requests in the same bursts, to a trivial endpoint of the same server.
     let ceiling = if engine == Engine::Actors {
-        let per_client = (figures.requests as usize).div_ceil(options.clients).max(1) * 2;
-        let barrier = Arc::new(Barrier::new(options.clients));
-        let tasks: Vec<_> = (0..options.clients)
-            .map(|_| {
-                let (http, url, barrier) = (
-                    http.clone(),
-                    format!("{}/healthz", server.base),
-                    barrier.clone(),
-                );
-                tokio::spawn(async move {
-                    barrier.wait().await;
-                    let started = Instant::now();
-                    for _ in 0..per_client {
-                        send(http.get(&url)).await;
-                    }
-                    (started, Instant::now())
-                })
-            })
-            .collect();
-        let mut spans = Vec::new();
-        for task in tasks {
-            if let Ok(span) = task.await {
-                spans.push(span);
-            }
+        let (mut sent, mut took) = (0u64, Duration::ZERO);
+        for shape in &shapes {
+            let (requests, elapsed) = burst_of_trivial_requests(&http, &server.base, shape).await;
+            sent += requests;
+            took += elapsed;
         }
-        let first = spans.iter().map(|s| s.0).min();
-        let last = spans.iter().map(|s| s.1).max();
-        match (first, last) {
-            (Some(first), Some(last)) => Some(
-                (per_client * options.clients) as f64 / last.duration_since(first).as_secs_f64(),
-            ),
-            _ => None,
-        }
+        Some(sent as f64 / took.as_secs_f64().max(1e-9))
     } else {
         None
     };
@@ -753,10 +784,10 @@ pub async fn expiry(options: ExpiryOptions) -> anyhow::Result<Report> {
         .text()
         .await?;
     let released = metric(&text, "bioskop_sweep_released_seats_total") as usize;
-    let sweep_seconds = metric(&text, "bioskop_sweep_last_duration_seconds");
-    let last_released = metric(&text, "bioskop_sweep_last_released_seats") as usize;
-    let last_started = metric(&text, "bioskop_sweep_last_started_seconds");
-    // Which sweep did the work: the one after the deadline, the last to release anything.
+    // The sweep that did the work: the last one that released anything.
+    let sweep_seconds = metric(&text, "bioskop_sweep_last_busy_duration_seconds");
+    let last_released = metric(&text, "bioskop_sweep_last_busy_released_seats") as usize;
+    let last_started = metric(&text, "bioskop_sweep_last_busy_started_seconds");
     let sweep_start = Duration::from_secs_f64(
         (last_started
             - (chrono::Utc::now().timestamp_millis() as f64 / 1000.0

@@ -87,6 +87,31 @@ async fn metrics(state: web::Data<AppState>) -> HttpResponse {
         "Seats the last sweep released.",
         sweeps.last.seats_released.to_string(),
     );
+    let busy = sweeps.last_busy.clone();
+    metric(
+        "bioskop_sweep_last_busy_started_seconds",
+        "gauge",
+        "Unix time the last sweep that released seats started.",
+        busy.as_ref()
+            .map_or(0.0, |(t, _, _)| t.timestamp_millis() as f64 / 1000.0)
+            .to_string(),
+    );
+    metric(
+        "bioskop_sweep_last_busy_duration_seconds",
+        "gauge",
+        "How long the last sweep that released seats took, until durable.",
+        busy.as_ref()
+            .map_or(0.0, |(_, d, _)| d.as_secs_f64())
+            .to_string(),
+    );
+    metric(
+        "bioskop_sweep_last_busy_released_seats",
+        "gauge",
+        "Seats the last sweep that released seats released.",
+        busy.as_ref()
+            .map_or(0, |(_, _, r)| r.seats_released)
+            .to_string(),
+    );
     metric(
         "bioskop_process_resident_memory_bytes",
         "gauge",

@@ -4,7 +4,7 @@
 //! handled and answered only once committed, so the actor never blocks on
 //! SQLite and an acknowledged change survives a crash.
 
-use std::sync::Arc;
+use std::{cell::Cell, rc::Rc, sync::Arc};
 
 use actix::prelude::*;
 use chrono::{DateTime, Utc};
@@ -20,7 +20,7 @@ use super::{
 use crate::{
     clock::to_millis,
     error::{AppError, AppResult},
-    store::Store,
+    store::{Lane, Store},
 };
 
 /// Room for a flash sale's burst of requests before senders wait.
@@ -30,6 +30,9 @@ pub struct ShowtimeActor {
     book: SeatBook,
     store: Store,
     layouts: Arc<LayoutCache>,
+    /// Writes of this actor still waiting in the background lane. While there
+    /// are any, its other writes queue behind them, so they stay in order.
+    background_pending: Rc<Cell<usize>>,
 }
 
 impl ShowtimeActor {
@@ -38,6 +41,7 @@ impl ShowtimeActor {
             book,
             store,
             layouts,
+            background_pending: Rc::new(Cell::new(0)),
         }
     }
 
@@ -50,13 +54,38 @@ impl ShowtimeActor {
         result: AppResult<T>,
         ctx: &mut Context<Self>,
     ) -> ResponseFuture<AppResult<T>> {
+        self.persist_in(Lane::Interactive, ops, result, ctx)
+    }
+
+    fn persist_in<T: 'static>(
+        &mut self,
+        lane: Lane,
+        ops: Vec<Op>,
+        result: AppResult<T>,
+        ctx: &mut Context<Self>,
+    ) -> ResponseFuture<AppResult<T>> {
         if ops.is_empty() {
             return Box::pin(async move { result });
         }
-        let write = self.store.write(move |conn| persist::apply(conn, &ops));
+        let pending = self.background_pending.clone();
+        let lane = if pending.get() > 0 {
+            Lane::Background
+        } else {
+            lane
+        };
+        if lane == Lane::Background {
+            pending.set(pending.get() + 1);
+        }
+        let write = self
+            .store
+            .write_in(lane, move |conn| persist::apply(conn, &ops));
         let me = ctx.address();
         Box::pin(async move {
-            match write.await {
+            let written = write.await;
+            if lane == Lane::Background {
+                pending.set(pending.get().saturating_sub(1));
+            }
+            match written {
                 Ok(()) => result,
                 Err(error) => {
                     tracing::error!(%error, "a seat change was not persisted; reloading the showtime");
@@ -239,7 +268,8 @@ impl Handler<ExpireHolds> for ShowtimeActor {
     fn handle(&mut self, msg: ExpireHolds, ctx: &mut Context<Self>) -> Self::Result {
         let mut ops = Vec::new();
         let expired = self.book.expire_due(to_millis(msg.now), &mut ops);
-        self.persist(ops, Ok(expired), ctx)
+        // Bulk expiry yields to customers' writes (see `store::Lane`).
+        self.persist_in(Lane::Background, ops, Ok(expired), ctx)
     }
 }
 

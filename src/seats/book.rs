@@ -114,6 +114,7 @@ pub struct SeatBook {
     pub cancelled: bool,
     pub rules: Rules,
     pub layout: Arc<Layout>,
+    pub info: Arc<ShowtimeInfo>,
     pub prices: HashMap<String, i64>,
     pub states: Vec<SeatState>,
     pub bookings: HashMap<BookingId, Booking>,
@@ -144,13 +145,39 @@ pub struct Expired {
     pub seats: usize,
 }
 
+/// What a booking summary shows of its showtime; fixed once scheduled, so it
+/// is loaded with the showtime and answers come from memory.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+pub struct ShowtimeInfo {
+    pub movie_id: i64,
+    pub movie_title: String,
+    pub cinema_id: i64,
+    pub cinema: String,
+    pub auditorium: String,
+    pub starts_at: i64,
+    pub ends_at: i64,
+}
+
+/// A seat of a booking with its class and the price it was locked at.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct SeatLine {
+    pub id: String,
+    pub class: String,
+    pub price: i64,
+}
+
 /// A booking as its owner sees it right after a change.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct BookingState {
     pub booking_id: BookingId,
+    pub showtime_id: ShowtimeId,
     pub status: BookingStatus,
     pub seats: Vec<String>,
+    pub lines: Vec<SeatLine>,
+    pub created_at: i64,
     pub expires_at: i64,
+    pub cancelled: bool,
+    pub showtime: Arc<ShowtimeInfo>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -202,6 +229,10 @@ impl SeatBook {
             cancelled,
             rules,
             layout,
+            info: Arc::new(ShowtimeInfo {
+                starts_at,
+                ..ShowtimeInfo::default()
+            }),
             prices,
             states,
             bookings: HashMap::new(),
@@ -237,15 +268,24 @@ impl SeatBook {
     }
 
     /// Releases every open booking whose deadline is at or before `now`.
+    /// However many there are, the database change is one set-based op.
     pub fn expire_due(&mut self, now: i64, ops: &mut Vec<Op>) -> Expired {
         let mut expired = Expired::default();
+        let mut one_by_one = Vec::new();
         while let Some((at, id)) = self.expiries.first().cloned() {
             if at > now {
                 break;
             }
             expired.bookings += 1;
             expired.seats += self.bookings.get(&id).map_or(0, |b| b.seats.len());
-            self.close(&id, BookingStatus::Expired, now, ops);
+            self.close(&id, BookingStatus::Expired, now, &mut one_by_one);
+        }
+        if expired.bookings > 0 {
+            ops.push(Op::ExpireDue {
+                showtime_id: self.showtime_id,
+                now,
+                bookings: expired.bookings,
+            });
         }
         expired
     }
@@ -803,13 +843,26 @@ impl SeatBook {
     fn state_of(&self, booking: &Booking) -> BookingState {
         BookingState {
             booking_id: booking.id.clone(),
+            showtime_id: self.showtime_id,
             status: booking.status,
             seats: booking
                 .seats
                 .iter()
                 .map(|s| self.layout[s.seat].id.clone())
                 .collect(),
+            lines: booking
+                .seats
+                .iter()
+                .map(|s| SeatLine {
+                    id: self.layout[s.seat].id.clone(),
+                    class: self.layout[s.seat].class.clone(),
+                    price: s.price,
+                })
+                .collect(),
+            created_at: booking.created_at,
             expires_at: booking.expires_at,
+            cancelled: self.cancelled,
+            showtime: self.info.clone(),
         }
     }
 

@@ -9,7 +9,9 @@ use std::{
 use rusqlite::{Connection, OptionalExtension, params};
 
 use super::{
-    book::{BookedSeat, Booking, Layout, Payment, Rules, SeatBook, SeatDef, SeatState},
+    book::{
+        BookedSeat, Booking, Layout, Payment, Rules, SeatBook, SeatDef, SeatState, ShowtimeInfo,
+    },
     types::*,
 };
 use crate::error::{AppError, AppResult};
@@ -77,6 +79,13 @@ pub enum Op {
         status: PaymentStatus,
         now: i64,
         refund_reason: Option<String>,
+    },
+    /// Every open booking of the showtime due at `now` expires (frees its
+    /// seats, expires its pending payment); memory says there are `bookings`.
+    ExpireDue {
+        showtime_id: ShowtimeId,
+        now: i64,
+        bookings: usize,
     },
     SellSeats {
         showtime_id: ShowtimeId,
@@ -180,6 +189,20 @@ fn apply_one(conn: &Connection, op: &Op) -> AppResult<()> {
                 .prepare_cached(query!("set_payment_status"))?
                 .execute(params![payment_id, status.as_str(), now, refund_reason])?;
             expect_rows(changed, 1, "update a payment")?;
+        }
+        Op::ExpireDue {
+            showtime_id,
+            now,
+            bookings,
+        } => {
+            conn.prepare_cached(query!("expire_due_payments"))?
+                .execute(params![showtime_id, now])?;
+            conn.prepare_cached(query!("expire_due_seats"))?
+                .execute(params![showtime_id, now])?;
+            let expired = conn
+                .prepare_cached(query!("expire_due_bookings"))?
+                .execute(params![showtime_id, now])?;
+            expect_rows(expired, *bookings, "expire the bookings that are due")?;
         }
         Op::SellSeats {
             showtime_id,
@@ -291,6 +314,20 @@ pub fn load(
         rules,
         layout,
         prices,
+    );
+    book.info = Arc::new(
+        conn.prepare_cached(query!("load_showtime_info"))?
+            .query_row(params![showtime_id], |r| {
+                Ok(ShowtimeInfo {
+                    movie_id: r.get(0)?,
+                    movie_title: r.get(1)?,
+                    cinema_id: r.get(2)?,
+                    cinema: r.get(3)?,
+                    auditorium: r.get(4)?,
+                    starts_at: r.get(5)?,
+                    ends_at: r.get(6)?,
+                })
+            })?,
     );
 
     let mut seats_of: HashMap<BookingId, Vec<BookedSeat>> = HashMap::new();

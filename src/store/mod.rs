@@ -7,10 +7,12 @@
 //! blocking threads (WAL lets them run beside the writer).
 
 use std::{
+    collections::VecDeque,
     panic::AssertUnwindSafe,
     path::{Path, PathBuf},
     sync::{Arc, Mutex, mpsc},
     thread::JoinHandle,
+    time::Instant,
 };
 
 use include_dir::{Dir, include_dir};
@@ -25,8 +27,23 @@ use crate::{
 
 static MIGRATIONS: Dir = include_dir!("$CARGO_MANIFEST_DIR/sql/migrations");
 
-/// Writes that join one transaction at most; bounds the latency of a group.
+/// Interactive writes that join one transaction at most.
 const MAX_GROUP: usize = 1024;
+/// Background work a group takes on after its interactive writes: bulk work
+/// (a sweep expiring 100,000 holds) is spread over many groups, so the
+/// customers' writes queued behind it wait milliseconds, not seconds.
+const BACKGROUND_BUDGET: std::time::Duration = std::time::Duration::from_millis(4);
+
+/// Which queue a write waits in. Writes in one lane keep their order; an
+/// interactive write may overtake background ones, so a writer that needs
+/// its writes ordered must keep them in one lane (see the showtime actor).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Lane {
+    Interactive,
+    Background,
+}
+
+type Queued = (Lane, Box<dyn Job>);
 /// Idle read connections kept for reuse.
 const MAX_IDLE_READERS: usize = 8;
 
@@ -38,7 +55,7 @@ pub struct Store {
 struct Inner {
     path: PathBuf,
     synchronous: Synchronous,
-    writer: Mutex<Option<mpsc::Sender<Box<dyn Job>>>>,
+    writer: Mutex<Option<mpsc::Sender<Queued>>>,
     writer_thread: Mutex<Option<JoinHandle<()>>>,
     readers: Mutex<Vec<Connection>>,
 }
@@ -101,7 +118,7 @@ impl Store {
             .to_latest(&mut conn)
             .map_err(|e| AppError::Storage(format!("migrating {}: {e}", path.display())))?;
 
-        let (sender, receiver) = mpsc::channel::<Box<dyn Job>>();
+        let (sender, receiver) = mpsc::channel::<Queued>();
         let thread = std::thread::Builder::new()
             .name("sqlite-writer".into())
             .spawn(move || write_loop(conn, receiver))
@@ -125,9 +142,22 @@ impl Store {
         self.inner.synchronous
     }
 
-    /// Queues a write now (so writes keep the order they were submitted in)
-    /// and returns a future that resolves once it is committed.
+    /// Queues an interactive write now (so writes keep the order they were
+    /// submitted in) and returns a future that resolves once it is committed.
     pub fn write<T, F>(&self, work: F) -> impl Future<Output = AppResult<T>> + use<T, F>
+    where
+        T: Send + 'static,
+        F: FnOnce(&Connection) -> AppResult<T> + Send + 'static,
+    {
+        self.write_in(Lane::Interactive, work)
+    }
+
+    /// Queues a write in `lane`; see [`Lane`].
+    pub fn write_in<T, F>(
+        &self,
+        lane: Lane,
+        work: F,
+    ) -> impl Future<Output = AppResult<T>> + use<T, F>
     where
         T: Send + 'static,
         F: FnOnce(&Connection) -> AppResult<T> + Send + 'static,
@@ -140,7 +170,7 @@ impl Store {
         });
         let queued = match self.inner.writer.lock() {
             Ok(writer) => match writer.as_ref() {
-                Some(sender) => sender.send(job).is_ok(),
+                Some(sender) => sender.send((lane, job)).is_ok(),
                 None => false,
             },
             Err(_) => false,
@@ -212,16 +242,26 @@ fn open_connection(path: &Path, synchronous: Synchronous) -> AppResult<Connectio
     Ok(conn)
 }
 
-fn write_loop(conn: Connection, jobs: mpsc::Receiver<Box<dyn Job>>) {
-    while let Ok(first) = jobs.recv() {
-        let mut group = vec![first];
-        while group.len() < MAX_GROUP {
-            match jobs.try_recv() {
-                Ok(job) => group.push(job),
+fn write_loop(conn: Connection, jobs: mpsc::Receiver<Queued>) {
+    let mut interactive: VecDeque<Box<dyn Job>> = VecDeque::new();
+    let mut background: VecDeque<Box<dyn Job>> = VecDeque::new();
+    let enqueue = |(lane, job): Queued, i: &mut VecDeque<_>, b: &mut VecDeque<_>| match lane {
+        Lane::Interactive => i.push_back(job),
+        Lane::Background => b.push_back(job),
+    };
+    loop {
+        if interactive.is_empty() && background.is_empty() {
+            match jobs.recv() {
+                Ok(queued) => enqueue(queued, &mut interactive, &mut background),
                 Err(_) => break,
             }
         }
-        let outcome = run_group(&conn, &mut group);
+        while let Ok(queued) = jobs.try_recv() {
+            enqueue(queued, &mut interactive, &mut background);
+        }
+        let take = interactive.len().min(MAX_GROUP);
+        let mut group: Vec<Box<dyn Job>> = interactive.drain(..take).collect();
+        let outcome = run_group(&conn, &mut group, &mut background);
         if outcome.is_err() {
             let _ = conn.execute_batch("ROLLBACK");
         }
@@ -231,20 +271,40 @@ fn write_loop(conn: Connection, jobs: mpsc::Receiver<Box<dyn Job>>) {
     }
 }
 
-fn run_group(conn: &Connection, group: &mut [Box<dyn Job>]) -> Result<(), String> {
+/// Runs every interactive write of the group, then background writes until
+/// their time budget is spent, all in one transaction.
+fn run_group(
+    conn: &Connection,
+    group: &mut Vec<Box<dyn Job>>,
+    background: &mut VecDeque<Box<dyn Job>>,
+) -> Result<(), String> {
     conn.execute_batch("BEGIN IMMEDIATE")
         .map_err(|e| e.to_string())?;
     for job in group.iter_mut() {
-        conn.execute_batch("SAVEPOINT write")
-            .map_err(|e| e.to_string())?;
-        if !job.run(conn) {
-            conn.execute_batch("ROLLBACK TO write")
-                .map_err(|e| e.to_string())?;
+        run_in_savepoint(conn, job)?;
+    }
+    let started = Instant::now();
+    while let Some(job) = background.pop_front() {
+        group.push(job);
+        if let Some(job) = group.last_mut() {
+            run_in_savepoint(conn, job)?;
         }
-        conn.execute_batch("RELEASE write")
-            .map_err(|e| e.to_string())?;
+        if started.elapsed() >= BACKGROUND_BUDGET {
+            break;
+        }
     }
     conn.execute_batch("COMMIT").map_err(|e| e.to_string())
+}
+
+fn run_in_savepoint(conn: &Connection, job: &mut Box<dyn Job>) -> Result<(), String> {
+    conn.execute_batch("SAVEPOINT write")
+        .map_err(|e| e.to_string())?;
+    if !job.run(conn) {
+        conn.execute_batch("ROLLBACK TO write")
+            .map_err(|e| e.to_string())?;
+    }
+    conn.execute_batch("RELEASE write")
+        .map_err(|e| e.to_string())
 }
 
 #[cfg(test)]
@@ -284,6 +344,51 @@ mod tests {
             .await
             .expect("read");
         assert_eq!(names, vec!["Jakarta", "Surabaya"]);
+    }
+
+    #[actix_web::test]
+    async fn interactive_writes_overtake_queued_background_work_which_still_completes() {
+        let (_dir, store) = temp_db();
+        // Occupy the writer so everything below queues up behind it.
+        let (release, blocked) = std::sync::mpsc::channel::<()>();
+        let gate = store.write(move |_| {
+            let _ = blocked.recv();
+            Ok(())
+        });
+        let order = Arc::new(Mutex::new(Vec::new()));
+        let mut background = Vec::new();
+        for i in 0..3 {
+            let order = order.clone();
+            background.push(store.write_in(Lane::Background, move |_| {
+                if let Ok(mut o) = order.lock() {
+                    o.push(format!("background {i}"));
+                }
+                Ok(())
+            }));
+        }
+        let seen = order.clone();
+        let interactive = store.write(move |_| {
+            if let Ok(mut o) = seen.lock() {
+                o.push("interactive".to_string());
+            }
+            Ok(())
+        });
+        let _ = release.send(());
+        gate.await.expect("gate");
+        interactive.await.expect("interactive");
+        for write in background {
+            write.await.expect("background");
+        }
+        let order = order.lock().map(|o| o.clone()).unwrap_or_default();
+        assert_eq!(
+            order,
+            [
+                "interactive",
+                "background 0",
+                "background 1",
+                "background 2"
+            ]
+        );
     }
 
     #[actix_web::test]
