@@ -380,6 +380,14 @@ fn summary(
             })
         })
         .optional()?;
+    // A pending payment of a hold that ran out is expired with it, whether or
+    // not the sweep has recorded that yet.
+    if booking.status == BookingStatus::Expired
+        && let Some(payment) = booking.payment.as_mut()
+        && payment.status == "pending"
+    {
+        payment.status = "expired".into();
+    }
     booking.tickets = conn
         .prepare_cached(query!("booking_tickets"))?
         .query_map(params![booking_id], |r| {

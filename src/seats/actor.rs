@@ -4,7 +4,7 @@
 //! handled and answered only once committed, so the actor never blocks on
 //! SQLite and an acknowledged change survives a crash.
 
-use std::{cell::Cell, rc::Rc, sync::Arc};
+use std::sync::Arc;
 
 use actix::prelude::*;
 use chrono::{DateTime, Utc};
@@ -30,9 +30,6 @@ pub struct ShowtimeActor {
     book: SeatBook,
     store: Store,
     layouts: Arc<LayoutCache>,
-    /// Writes of this actor still waiting in the background lane. While there
-    /// are any, its other writes queue behind them, so they stay in order.
-    background_pending: Rc<Cell<usize>>,
 }
 
 impl ShowtimeActor {
@@ -41,7 +38,6 @@ impl ShowtimeActor {
             book,
             store,
             layouts,
-            background_pending: Rc::new(Cell::new(0)),
         }
     }
 
@@ -67,25 +63,12 @@ impl ShowtimeActor {
         if ops.is_empty() {
             return Box::pin(async move { result });
         }
-        let pending = self.background_pending.clone();
-        let lane = if pending.get() > 0 {
-            Lane::Background
-        } else {
-            lane
-        };
-        if lane == Lane::Background {
-            pending.set(pending.get() + 1);
-        }
         let write = self
             .store
             .write_in(lane, move |conn| persist::apply(conn, &ops));
         let me = ctx.address();
         Box::pin(async move {
-            let written = write.await;
-            if lane == Lane::Background {
-                pending.set(pending.get().saturating_sub(1));
-            }
-            match written {
+            match write.await {
                 Ok(()) => result,
                 Err(error) => {
                     tracing::error!(%error, "a seat change was not persisted; reloading the showtime");
@@ -268,7 +251,9 @@ impl Handler<ExpireHolds> for ShowtimeActor {
     fn handle(&mut self, msg: ExpireHolds, ctx: &mut Context<Self>) -> Self::Result {
         let mut ops = Vec::new();
         let expired = self.book.expire_due(to_millis(msg.now), &mut ops);
-        // Bulk expiry yields to customers' writes (see `store::Lane`).
+        // Bulk expiry yields to customers' writes (see `store::Lane`). Later
+        // writes of this showtime may overtake it: it is idempotent cleanup,
+        // and writes that take a seat accept a lock that ran out.
         self.persist_in(Lane::Background, ops, Ok(expired), ctx)
     }
 }

@@ -284,7 +284,6 @@ impl SeatBook {
             ops.push(Op::ExpireDue {
                 showtime_id: self.showtime_id,
                 now,
-                bookings: expired.bookings,
             });
         }
         expired
@@ -340,7 +339,7 @@ impl SeatBook {
             payment_id: None,
         };
         for seat in wanted {
-            self.lock_seat(&mut booking, seat, ops);
+            self.lock_seat(&mut booking, seat, now, ops);
         }
         self.open_by_user.insert(user, booking_id.clone());
         self.expiries.insert((expires_at, booking_id.clone()));
@@ -374,7 +373,7 @@ impl SeatBook {
                 seats: vec![seat_id.to_string()],
             });
         }
-        self.lock_seat(&mut booking, seat, ops);
+        self.lock_seat(&mut booking, seat, now, ops);
         let state = self.state_of(&booking);
         self.bookings.insert(booking.id.clone(), booking);
         self.version += 1;
@@ -691,7 +690,7 @@ impl SeatBook {
         Ok(booking)
     }
 
-    fn lock_seat(&mut self, booking: &mut Booking, seat: usize, ops: &mut Vec<Op>) {
+    fn lock_seat(&mut self, booking: &mut Booking, seat: usize, now: i64, ops: &mut Vec<Op>) {
         let def = &self.layout[seat];
         let price = self.prices.get(&def.class).copied().unwrap_or(0);
         let position = booking
@@ -717,6 +716,7 @@ impl SeatBook {
             price,
             position,
             until: booking.expires_at,
+            now,
         });
     }
 
