@@ -79,6 +79,28 @@ pub async fn send(request: reqwest::RequestBuilder) -> Answer {
     }
 }
 
+/// Like [`send`], reading the body without parsing it (seat maps are large,
+/// and the load generator shares the machine with the server).
+pub async fn send_unparsed(request: reqwest::RequestBuilder) -> Answer {
+    let started = Instant::now();
+    match request.send().await {
+        Ok(response) => {
+            let status = response.status().as_u16();
+            let _ = response.bytes().await;
+            Answer {
+                status,
+                body: Value::Null,
+                took: started.elapsed(),
+            }
+        }
+        Err(_) => Answer {
+            status: 0,
+            body: Value::Null,
+            took: started.elapsed(),
+        },
+    }
+}
+
 /// Samples ranks 0..n with probability proportional to 1/(rank+1)^s.
 pub struct Zipf {
     cumulative: Vec<f64>,

@@ -14,7 +14,7 @@ use tokio::sync::Barrier;
 
 use super::{
     fixture::{self, Fixture},
-    load::{Latencies, Zipf, client, send},
+    load::{Latencies, Zipf, client, send, send_unparsed},
     report::{Report, fmt},
     server::{Engine, ServerProcess},
 };
@@ -500,9 +500,10 @@ async fn mixed_engine(
                     };
                     let showtime = showtimes[zipf.sample(pick)];
                     if roll < 0.8 {
-                        let answer =
-                            send(http.get(format!("{base}/api/v1/showtimes/{showtime}/seats")))
-                                .await;
+                        let answer = send_unparsed(
+                            http.get(format!("{base}/api/v1/showtimes/{showtime}/seats")),
+                        )
+                        .await;
                         reads.record(answer.took);
                         errors += u64::from(answer.status != 200);
                     } else if let Some(booking) = open.take() {

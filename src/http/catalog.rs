@@ -3,7 +3,6 @@
 use actix_web::{HttpResponse, web};
 use chrono::NaiveDate;
 use serde::Deserialize;
-use serde_json::json;
 
 use super::auth::MaybeCaller;
 use crate::{
@@ -110,25 +109,14 @@ async fn seat_map(
     id: web::Path<i64>,
     caller: MaybeCaller,
 ) -> AppResult<HttpResponse> {
-    let showtime_id = id.into_inner();
-    let actor = state.registry.get(showtime_id).await?;
-    let map = actor
+    let actor = state.registry.get(id.into_inner()).await?;
+    let body = actor
         .send(GetSeatMap {
             viewer: caller.0.map(|u| u.id),
             now: state.clock.now(),
         })
         .await?;
-    let available = map
-        .seats
-        .iter()
-        .filter(|s| s.status == crate::seats::SeatStatus::Available)
-        .count();
-    Ok(HttpResponse::Ok().json(json!({
-        "showtime_id": showtime_id,
-        "status": if map.cancelled { "cancelled" } else { "scheduled" },
-        "version": map.version,
-        "seats_total": map.seats.len(),
-        "seats_available": available,
-        "seats": map.seats,
-    })))
+    Ok(HttpResponse::Ok()
+        .content_type("application/json")
+        .body(body))
 }

@@ -7,12 +7,13 @@
 use std::sync::Arc;
 
 use actix::prelude::*;
+use actix_web::web::Bytes;
 use chrono::{DateTime, Utc};
 
 use super::{
     book::{
         BookingState, DurableState, Expired, PaymentRequest, PaymentStarted, Rules, SeatBook,
-        SeatView, Settlement,
+        Settlement,
     },
     persist::{self, LayoutCache, Op},
     types::*,
@@ -30,6 +31,7 @@ pub struct ShowtimeActor {
     book: SeatBook,
     store: Store,
     layouts: Arc<LayoutCache>,
+    map_cache: Option<MapCache>,
 }
 
 impl ShowtimeActor {
@@ -38,6 +40,7 @@ impl ShowtimeActor {
             book,
             store,
             layouts,
+            map_cache: None,
         }
     }
 
@@ -258,45 +261,48 @@ impl Handler<ExpireHolds> for ShowtimeActor {
     }
 }
 
-/// The live seat map.
+/// The live seat map as a JSON document (see [`SeatMapDoc`]).
 #[derive(Message)]
-#[rtype(result = "SeatMap")]
+#[rtype(result = "Bytes")]
 pub struct GetSeatMap {
     pub viewer: Option<UserId>,
     pub now: DateTime<Utc>,
 }
 
-#[derive(Debug, Clone)]
-pub struct SeatMap {
-    pub version: u64,
-    pub cancelled: bool,
-    pub seats: Vec<SeatView>,
+/// The anonymous seat map, serialized once per change: in a flash sale most
+/// requests are reads of the same few maps.
+struct MapCache {
+    version: u64,
+    /// When the next hold lapses and the map would change by itself.
+    valid_until: i64,
+    body: Bytes,
 }
 
 impl Handler<GetSeatMap> for ShowtimeActor {
     type Result = MessageResult<GetSeatMap>;
 
     fn handle(&mut self, msg: GetSeatMap, _: &mut Context<Self>) -> Self::Result {
-        MessageResult(SeatMap {
-            version: self.book.version,
-            cancelled: self.book.cancelled,
-            seats: self.book.seat_map(msg.viewer, to_millis(msg.now)),
-        })
-    }
-}
-
-/// How many seats are free at `now`.
-#[derive(Message)]
-#[rtype(result = "usize")]
-pub struct CountAvailable {
-    pub now: DateTime<Utc>,
-}
-
-impl Handler<CountAvailable> for ShowtimeActor {
-    type Result = usize;
-
-    fn handle(&mut self, msg: CountAvailable, _: &mut Context<Self>) -> usize {
-        self.book.available_count(to_millis(msg.now))
+        let now = to_millis(msg.now);
+        // Only a viewer with an open booking here has seats marked `mine`.
+        let personal = msg.viewer.filter(|user| self.book.has_open_booking(*user));
+        if personal.is_none()
+            && let Some(cache) = &self.map_cache
+            && cache.version == self.book.version
+            && now < cache.valid_until
+        {
+            return MessageResult(cache.body.clone());
+        }
+        let body = Bytes::from(
+            serde_json::to_vec(&self.book.seat_map_doc(personal, now)).unwrap_or_default(),
+        );
+        if personal.is_none() {
+            self.map_cache = Some(MapCache {
+                version: self.book.version,
+                valid_until: self.book.next_lapse(),
+                body: body.clone(),
+            });
+        }
+        MessageResult(body)
     }
 }
 

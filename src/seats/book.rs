@@ -138,6 +138,17 @@ pub struct SeatView {
     pub mine: bool,
 }
 
+/// The seat map as served: `GET /showtimes/{id}/seats`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct SeatMapDoc {
+    pub showtime_id: ShowtimeId,
+    pub status: &'static str,
+    pub version: u64,
+    pub seats_total: usize,
+    pub seats_available: usize,
+    pub seats: Vec<SeatView>,
+}
+
 /// What an expiry released.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize)]
 pub struct Expired {
@@ -617,6 +628,35 @@ impl SeatBook {
                 }
             })
             .collect()
+    }
+
+    /// The seat map document the API serves.
+    pub fn seat_map_doc(&self, viewer: Option<UserId>, now: i64) -> SeatMapDoc {
+        let seats = self.seat_map(viewer, now);
+        SeatMapDoc {
+            showtime_id: self.showtime_id,
+            status: if self.cancelled {
+                "cancelled"
+            } else {
+                "scheduled"
+            },
+            version: self.version,
+            seats_total: seats.len(),
+            seats_available: seats
+                .iter()
+                .filter(|s| s.status == SeatStatus::Available)
+                .count(),
+            seats,
+        }
+    }
+
+    pub fn has_open_booking(&self, user: UserId) -> bool {
+        self.open_by_user.contains_key(&user)
+    }
+
+    /// When the next open hold lapses (reads change then without any message).
+    pub fn next_lapse(&self) -> i64 {
+        self.expiries.first().map_or(i64::MAX, |(at, _)| *at)
     }
 
     /// Seats nobody holds or bought at `now`.
