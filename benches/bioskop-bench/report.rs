@@ -76,6 +76,19 @@ impl Report {
             return;
         }
         println!("\n== {} ==", self.scenario);
+        let settings: Vec<String> = [
+            "clients",
+            "rounds",
+            "showtimes",
+            "holds",
+            "seconds",
+            "synchronous",
+        ]
+        .iter()
+        .filter_map(|k| self.json.get(*k).map(|v| format!("{k}={v}")))
+        .chain(self.json.get("machine").map(|m| format!("machine={m}")))
+        .collect();
+        println!("{}", settings.join(" "));
         let engines: Vec<String> = {
             let mut names = Vec::new();
             for line in &self.lines {

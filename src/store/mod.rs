@@ -32,7 +32,7 @@ const MAX_GROUP: usize = 1024;
 /// Background work a group takes on after its interactive writes: bulk work
 /// (a sweep expiring 100,000 holds) is spread over many groups, so the
 /// customers' writes queued behind it wait milliseconds, not seconds.
-const BACKGROUND_BUDGET: std::time::Duration = std::time::Duration::from_millis(5);
+const BACKGROUND_BUDGET: std::time::Duration = std::time::Duration::from_millis(2);
 
 /// Which queue a write waits in. Writes in one lane keep their order; an
 /// interactive write may overtake background ones, so a writer that needs

@@ -1,0 +1,35 @@
+//! A small flash sale through the real benchmark (both engines, real HTTP,
+//! real SQLite files): the house fills and no seat has two owners. Speed is
+//! the benchmark's business, never asserted here.
+
+use std::process::Command;
+
+use serde_json::Value;
+
+#[test]
+fn a_small_flash_sale_fills_the_house_without_a_double_owner_in_either_engine() {
+    let output = Command::new(env!("CARGO_BIN_EXE_bioskop-bench"))
+        .args(["flash-sale", "--clients", "300", "--rounds", "1", "--json"])
+        .output()
+        .expect("the benchmark runs");
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    assert!(
+        output.status.success(),
+        "the benchmark failed: {stdout}\n{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    let report: Value = serde_json::from_str(stdout.lines().last().unwrap_or_default())
+        .unwrap_or_else(|e| panic!("not a JSON report ({e}): {stdout}"));
+    assert_eq!(report["correct"], true, "{report}");
+    for engine in ["actors", "direct-sqlite"] {
+        let figures = &report[engine];
+        assert_eq!(figures["double_owners"], 0, "{engine}: {figures}");
+        assert_eq!(
+            figures["seats_held"], figures["house_seats"],
+            "{engine}: {figures}"
+        );
+        assert_eq!(figures["house_seats"], 300, "{engine}: {figures}");
+        assert_eq!(figures["errors"], 0, "{engine}: {figures}");
+        assert_eq!(figures["winners"], 150, "{engine}: 2 seats each: {figures}");
+    }
+}
