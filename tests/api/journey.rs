@@ -368,6 +368,12 @@ async fn the_sandbox_checkout_page_pays_with_a_plain_html_form() {
     let showtime = api.app.bookable_showtime().await;
     let ani = api.customer().await;
     let held = api.hold(&ani, showtime, &["G4"]).await;
+    // The answer to a hold is built from memory; it must equal what is stored.
+    let id = held.body["id"].as_str().expect("id").to_string();
+    let stored = api
+        .get(&format!("/api/v1/bookings/{id}"), Some(&ani.token))
+        .await;
+    assert_eq!(&held.body, stored.assert_status(200));
     let booking_id = held.assert_status(201)["id"]
         .as_str()
         .expect("id")
@@ -419,4 +425,20 @@ async fn operators_can_ask_whether_it_is_alive_and_ready() {
     );
     let ready = api.get("/readyz", None).await;
     assert_eq!(ready.assert_status(200)["database"], "ok");
+
+    let showtime = api.app.bookable_showtime().await;
+    let ani = api.customer().await;
+    api.hold(&ani, showtime, &["A1"]).await.assert_status(201);
+    api.app.advance(std::time::Duration::from_secs(600));
+    let metrics = api.get("/metrics", None).await;
+    let text = metrics.body.as_str().unwrap_or_default().to_string();
+    assert!(text.contains("bioskop_showtime_actors 1"), "{text}");
+    assert!(
+        text.contains("bioskop_database_info{synchronous=\"full\"} 1"),
+        "{text}"
+    );
+    assert!(
+        text.contains("# TYPE bioskop_sweep_last_duration_seconds gauge"),
+        "{text}"
+    );
 }
