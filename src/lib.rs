@@ -10,6 +10,7 @@ pub mod config;
 pub mod error;
 pub mod http;
 pub mod payments;
+pub mod process;
 pub mod scheduler;
 pub mod seats;
 pub mod store;

@@ -88,15 +88,7 @@ impl ServerProcess {
 
     /// Resident memory of the server process, in bytes.
     pub fn resident_bytes(&self) -> u64 {
-        std::fs::read_to_string(format!("/proc/{}/status", self.pid()))
-            .ok()
-            .and_then(|status| {
-                status
-                    .lines()
-                    .find_map(|l| l.strip_prefix("VmRSS:"))
-                    .and_then(|v| v.trim().trim_end_matches("kB").trim().parse::<u64>().ok())
-            })
-            .map_or(0, |kb| kb * 1024)
+        bioskop::process::resident_bytes(&self.pid().to_string())
     }
 }
 

@@ -116,7 +116,7 @@ async fn metrics(state: web::Data<AppState>) -> HttpResponse {
         "bioskop_process_resident_memory_bytes",
         "gauge",
         "Resident memory of the server process.",
-        resident_bytes().to_string(),
+        crate::process::resident_bytes("self").to_string(),
     );
     let _ = writeln!(
         out,
@@ -126,17 +126,4 @@ async fn metrics(state: web::Data<AppState>) -> HttpResponse {
     HttpResponse::Ok()
         .content_type("text/plain; version=0.0.4")
         .body(out)
-}
-
-/// VmRSS from /proc (0 where there is no /proc).
-fn resident_bytes() -> u64 {
-    std::fs::read_to_string("/proc/self/status")
-        .ok()
-        .and_then(|status| {
-            status
-                .lines()
-                .find_map(|l| l.strip_prefix("VmRSS:"))
-                .and_then(|v| v.trim().trim_end_matches("kB").trim().parse::<u64>().ok())
-        })
-        .map_or(0, |kb| kb * 1024)
 }

@@ -258,8 +258,20 @@ impl SeatBook {
     /// separately from the occupancy table, which is authoritative).
     pub fn restore_booking(&mut self, booking: Booking) {
         if booking.status.is_open() {
-            self.open_by_user
-                .insert(booking.user_id, booking.id.clone());
+            // A lapsed hold not yet recorded as expired may sit beside the
+            // customer's newer one: the newer one is the open booking.
+            let newer = match self
+                .open_by_user
+                .get(&booking.user_id)
+                .and_then(|id| self.bookings.get(id))
+            {
+                Some(other) => booking.expires_at > other.expires_at,
+                None => true,
+            };
+            if newer {
+                self.open_by_user
+                    .insert(booking.user_id, booking.id.clone());
+            }
             self.expiries
                 .insert((booking.expires_at, booking.id.clone()));
         }
@@ -1156,5 +1168,34 @@ mod tests {
             .settle_payment("p1", true, 12 * MINUTE, &mut ops)
             .expect("duplicate");
         assert!(matches!(again, Settlement::Unchanged { .. }));
+    }
+
+    #[test]
+    fn after_a_restart_the_newer_of_two_open_bookings_is_the_customers_open_one() {
+        for newer_first in [true, false] {
+            let mut book = book();
+            let booking = |id: &str, expires_at: i64| Booking {
+                id: id.into(),
+                user_id: 7,
+                status: BookingStatus::Held,
+                seats: Vec::new(),
+                created_at: 0,
+                expires_at,
+                payment_id: None,
+            };
+            let (old, new) = (booking("old", MINUTE), booking("new", 20 * MINUTE));
+            if newer_first {
+                book.restore_booking(new);
+                book.restore_booking(old);
+            } else {
+                book.restore_booking(old);
+                book.restore_booking(new);
+            }
+            let mut ops = vec![];
+            book.expire_due(10 * MINUTE, &mut ops);
+            assert!(book.has_open_booking(7), "newer first: {newer_first}");
+            let again = book.hold(7, "third".into(), &seats(&["A1"]), 10 * MINUTE, &mut ops);
+            assert_eq!(again.unwrap_err().code(), "booking_already_open");
+        }
     }
 }
