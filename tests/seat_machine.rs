@@ -684,3 +684,46 @@ fn a_hold_queued_right_behind_a_background_expiry_keeps_its_order() {
         system.store.close();
     });
 }
+
+/// If the database refuses a change (here: a row removed behind the actor's
+/// back), the caller gets an error and the actor reloads itself from the
+/// database instead of carrying on with memory that is ahead of it.
+#[test]
+fn an_actor_whose_write_is_refused_reloads_what_the_database_holds() {
+    actix::System::new().block_on(async {
+        let system = System::start().await;
+        let actor = system.actor().await;
+        let now = system.now();
+        let held = actor
+            .send(HoldSeats { user: 1, seats: vec![seat_name(0), seat_name(1)], now })
+            .await
+            .expect("mailbox")
+            .expect("hold");
+        let tamper = rusqlite::Connection::open(system.dir.path().join("seats.db")).expect("open");
+        tamper.busy_timeout(Duration::from_secs(5)).expect("busy timeout");
+        tamper
+            .execute("DELETE FROM seat_occupancy WHERE seat_id = ?1", [seat_name(0)])
+            .expect("tamper");
+
+        let refused = actor
+            .send(RemoveSeat { user: 1, booking_id: held.booking_id.clone(), seat: seat_name(0), now })
+            .await
+            .expect("mailbox");
+        assert_eq!(refused.err().map(|e| e.code()), Some("internal_error"));
+
+        // The next message is handled after the reload.
+        let memory = actor.send(GetDurableState).await.expect("mailbox");
+        let stored = system
+            .store
+            .read(|conn| persist::load(conn, SHOWTIME, rules(), &persist::LayoutCache::default()))
+            .await
+            .expect("load")
+            .expect("showtime")
+            .durable_state();
+        assert_eq!(memory, stored, "memory was reloaded from the database");
+        assert_eq!(memory.states[0], SeatState::Available, "the seat the database lost is free");
+        assert!(matches!(&memory.states[1], SeatState::Locked { booking, .. } if booking == &held.booking_id));
+        system.registry.stop();
+        system.store.close();
+    });
+}

@@ -105,7 +105,8 @@ pub fn serve(engine: Engine, dir: &Path, sweep_cron: String) -> anyhow::Result<(
     actix_web::rt::System::new().block_on(async move {
         match engine {
             Engine::Actors => {
-                let mut settings = Settings::defaults();
+                // BIOSKOP__* variables still apply, for experiments (e.g. HTTP workers).
+                let mut settings = Settings::load(None)?;
                 settings.http.bind = "127.0.0.1:0".parse()?;
                 settings.database.path = db;
                 settings.mail.dir = dir.join("mail");
