@@ -370,6 +370,16 @@ impl System {
     fn now(&self) -> DateTime<Utc> {
         self.clock.now()
     }
+
+    /// What loading the showtime from the database gives.
+    async fn stored_state(&self) -> bioskop::seats::book::DurableState {
+        self.store
+            .read(|conn| persist::load(conn, SHOWTIME, rules(), &persist::LayoutCache::default()))
+            .await
+            .expect("load")
+            .expect("showtime")
+            .durable_state()
+    }
 }
 
 fn code<T>(result: Result<T, AppError>) -> Result<T, String> {
@@ -544,13 +554,7 @@ async fn check(system: &System, model: &Model) -> Result<(), TestCaseError> {
         .send(GetDurableState)
         .await
         .expect("mailbox");
-    let stored = system
-        .store
-        .read(|conn| persist::load(conn, SHOWTIME, rules(), &persist::LayoutCache::default()))
-        .await
-        .expect("load")
-        .expect("showtime")
-        .durable_state();
+    let stored = system.stored_state().await;
     prop_assert_eq!(&memory, &stored, "memory differs from the database");
 
     let ids: HashMap<usize, &str> = model
@@ -672,13 +676,7 @@ fn a_hold_queued_right_behind_a_background_expiry_keeps_its_order() {
         hold.expect("mailbox")
             .expect("the freed seat is held again");
         let memory = actor.send(GetDurableState).await.expect("mailbox");
-        let stored = system
-            .store
-            .read(|conn| persist::load(conn, SHOWTIME, rules(), &persist::LayoutCache::default()))
-            .await
-            .expect("load")
-            .expect("showtime")
-            .durable_state();
+        let stored = system.stored_state().await;
         assert_eq!(memory, stored);
         system.registry.stop();
         system.store.close();
@@ -713,13 +711,7 @@ fn an_actor_whose_write_is_refused_reloads_what_the_database_holds() {
 
         // The next message is handled after the reload.
         let memory = actor.send(GetDurableState).await.expect("mailbox");
-        let stored = system
-            .store
-            .read(|conn| persist::load(conn, SHOWTIME, rules(), &persist::LayoutCache::default()))
-            .await
-            .expect("load")
-            .expect("showtime")
-            .durable_state();
+        let stored = system.stored_state().await;
         assert_eq!(memory, stored, "memory was reloaded from the database");
         assert_eq!(memory.states[0], SeatState::Available, "the seat the database lost is free");
         assert!(matches!(&memory.states[1], SeatState::Locked { booking, .. } if booking == &held.booking_id));

@@ -4,6 +4,7 @@
 
 use std::collections::BTreeMap;
 
+use actix::Addr;
 use rusqlite::{Connection, OptionalExtension, params};
 use serde::Serialize;
 
@@ -13,7 +14,7 @@ use crate::{
     error::{AppError, AppResult},
     payments::Payments,
     seats::{
-        BookingStatus, ShowtimeRegistry, UserId,
+        BookingStatus, ShowtimeActor, ShowtimeRegistry, UserId,
         actor::{AddSeat, HoldSeats, ReleaseBooking, RemoveSeat, StartPayment},
         book::{BookingState, SeatLine},
     },
@@ -146,10 +147,7 @@ impl Bookings {
         booking_id: &str,
         seat: String,
     ) -> AppResult<BookingSummary> {
-        let actor = self
-            .registry
-            .get(self.route(user, booking_id).await?)
-            .await?;
+        let actor = self.actor_of(user, booking_id).await?;
         let held = actor
             .send(AddSeat {
                 user,
@@ -167,10 +165,7 @@ impl Bookings {
         booking_id: &str,
         seat: String,
     ) -> AppResult<BookingSummary> {
-        let actor = self
-            .registry
-            .get(self.route(user, booking_id).await?)
-            .await?;
+        let actor = self.actor_of(user, booking_id).await?;
         let held = actor
             .send(RemoveSeat {
                 user,
@@ -183,10 +178,7 @@ impl Bookings {
     }
 
     pub async fn release(&self, user: UserId, booking_id: &str) -> AppResult<()> {
-        let actor = self
-            .registry
-            .get(self.route(user, booking_id).await?)
-            .await?;
+        let actor = self.actor_of(user, booking_id).await?;
         actor
             .send(ReleaseBooking {
                 user,
@@ -203,10 +195,7 @@ impl Bookings {
         user: UserId,
         booking_id: &str,
     ) -> AppResult<PaymentCheckout> {
-        let actor = self
-            .registry
-            .get(self.route(user, booking_id).await?)
-            .await?;
+        let actor = self.actor_of(user, booking_id).await?;
         let started = actor
             .send(StartPayment {
                 user,
@@ -259,6 +248,11 @@ impl Bookings {
             payment: None,
             tickets: Vec::new(),
         }
+    }
+
+    /// The actor that owns a booking `user` owns; 404 for anyone else's.
+    async fn actor_of(&self, user: UserId, booking_id: &str) -> AppResult<Addr<ShowtimeActor>> {
+        self.registry.get(self.route(user, booking_id).await?).await
     }
 
     /// The showtime of a booking `user` owns; 404 for anyone else's.
