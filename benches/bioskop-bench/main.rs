@@ -56,6 +56,11 @@ enum Scenario {
         rounds: usize,
         #[arg(long, value_enum, default_value_t = Engines::All)]
         engine: Engines,
+        /// Drive a server that is already running instead (its own engine;
+        /// clients register through the API, double owners are checked from
+        /// the answers and the seat map).
+        #[arg(long)]
+        url: Option<String>,
     },
     /// Zipf-skewed demand over many showtimes: 80% seat-map reads, 20% holds and releases.
     Mixed {
@@ -113,13 +118,17 @@ fn main() -> anyhow::Result<()> {
                 clients,
                 rounds,
                 engine,
+                url,
             } => {
-                scenarios::flash_sale(scenarios::FlashOptions {
+                let options = scenarios::FlashOptions {
                     clients,
                     rounds: rounds.max(1),
                     engines: engine.list(),
-                })
-                .await
+                };
+                match url {
+                    Some(url) => scenarios::flash_sale_remote(&url, options).await,
+                    None => scenarios::flash_sale(options).await,
+                }
             }
             Scenario::Mixed {
                 clients,
