@@ -550,6 +550,12 @@ fn flash_report(
         "",
         None,
     );
+    report.line(
+        "time to sell out a house (ms)",
+        column(&|f| fmt(f.elapsed.as_secs_f64() * 1000.0 * 300.0 / f.house.max(1) as f64)),
+        "",
+        None,
+    );
     report.line("hold requests", column(&|f| f.holds.to_string()), "", None);
     report.line(
         "errors (not 201/409)",
@@ -622,6 +628,7 @@ fn flash_report(
             engine.name(),
             json!({
                 "requests_per_sec": rps(f),
+                "sell_out_ms": f.elapsed.as_secs_f64() * 1000.0 * 300.0 / f.house.max(1) as f64,
                 "hold_requests": f.holds,
                 "errors": f.errors,
                 "p50_ms": f.latencies.ms(0.5),

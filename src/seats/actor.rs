@@ -25,7 +25,7 @@ use crate::{
 };
 
 /// Room for a flash sale's burst of requests before senders wait.
-const MAILBOX_CAPACITY: usize = 8192;
+const MAILBOX_CAPACITY: usize = 32_768;
 
 pub struct ShowtimeActor {
     book: SeatBook,
