@@ -221,17 +221,12 @@ impl Bookings {
     fn summary_of_held(&self, held: BookingState) -> BookingSummary {
         let offset = self.locale.offset;
         let info = &held.showtime;
-        let price_lines = price_lines(&held.lines);
+        let price_lines = price_lines(&held.seats);
         BookingSummary {
             id: held.booking_id,
             status: held.status,
             showtime_id: held.showtime_id,
-            showtime_status: if held.cancelled {
-                "cancelled"
-            } else {
-                "scheduled"
-            }
-            .into(),
+            showtime_status: held.showtime_status.into(),
             movie_id: info.movie_id,
             movie_title: info.movie_title.clone(),
             cinema_id: info.cinema_id,
@@ -241,7 +236,7 @@ impl Bookings {
             ends_at: rfc3339(info.ends_at, offset),
             total: price_lines.iter().map(|l| l.amount).sum(),
             price_lines,
-            seats: held.lines,
+            seats: held.seats,
             currency: self.locale.currency.clone(),
             created_at: rfc3339(held.created_at, offset),
             expires_at: rfc3339(held.expires_at, offset),

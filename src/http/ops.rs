@@ -29,100 +29,99 @@ async fn readyz(state: web::Data<AppState>) -> AppResult<HttpResponse> {
 /// Prometheus text exposition.
 async fn metrics(state: web::Data<AppState>) -> HttpResponse {
     let sweeps = state.sweeps.totals();
+    let unix = |t: chrono::DateTime<chrono::Utc>| t.timestamp_millis() as f64 / 1000.0;
+    let busy = sweeps.last_busy.as_ref();
+    let figures: [(&str, &str, &str, String); 13] = [
+        (
+            "bioskop_showtime_actors",
+            "gauge",
+            "Showtime actors running (showtimes loaded in memory).",
+            state.registry.live().len().to_string(),
+        ),
+        (
+            "bioskop_sweeps_total",
+            "counter",
+            "Expiry sweeps run.",
+            sweeps.sweeps.to_string(),
+        ),
+        (
+            "bioskop_sweep_released_bookings_total",
+            "counter",
+            "Bookings released by sweeps because their hold ran out.",
+            sweeps.bookings_released.to_string(),
+        ),
+        (
+            "bioskop_sweep_released_seats_total",
+            "counter",
+            "Seats released by sweeps because their hold ran out.",
+            sweeps.seats_released.to_string(),
+        ),
+        (
+            "bioskop_sweep_failures_total",
+            "counter",
+            "Showtimes whose expiry could not be persisted (retried next sweep).",
+            sweeps.failures.to_string(),
+        ),
+        (
+            "bioskop_sweep_last_started_seconds",
+            "gauge",
+            "Unix time the last sweep started.",
+            sweeps.last_started_at.map_or(0.0, unix).to_string(),
+        ),
+        (
+            "bioskop_sweep_last_duration_seconds",
+            "gauge",
+            "How long the last sweep took, until its releases were durable.",
+            sweeps.last_duration.as_secs_f64().to_string(),
+        ),
+        (
+            "bioskop_sweep_last_released_seats",
+            "gauge",
+            "Seats the last sweep released.",
+            sweeps.last.seats_released.to_string(),
+        ),
+        (
+            "bioskop_sweep_last_busy_started_seconds",
+            "gauge",
+            "Unix time the last sweep that released seats started.",
+            busy.map_or(0.0, |(t, _, _)| unix(*t)).to_string(),
+        ),
+        (
+            "bioskop_sweep_last_busy_duration_seconds",
+            "gauge",
+            "How long the last sweep that released seats took, until durable.",
+            busy.map_or(0.0, |(_, d, _)| d.as_secs_f64()).to_string(),
+        ),
+        (
+            "bioskop_sweep_last_busy_released_seats",
+            "gauge",
+            "Seats the last sweep that released seats released.",
+            busy.map_or(0, |(_, _, r)| r.seats_released).to_string(),
+        ),
+        (
+            "bioskop_process_resident_memory_bytes",
+            "gauge",
+            "Resident memory of the server process.",
+            crate::process::resident_bytes("self").to_string(),
+        ),
+        (
+            &format!(
+                "bioskop_database_info{{synchronous=\"{}\"}}",
+                state.store.synchronous().pragma_value().to_lowercase()
+            ),
+            "gauge",
+            "The database settings in force.",
+            "1".to_string(),
+        ),
+    ];
     let mut out = String::new();
-    let mut metric = |name: &str, kind: &str, help: &str, value: String| {
+    for (name, kind, help, value) in figures {
+        let family = name.split('{').next().unwrap_or(name);
         let _ = writeln!(
             out,
-            "# HELP {name} {help}\n# TYPE {name} {kind}\n{name} {value}"
+            "# HELP {family} {help}\n# TYPE {family} {kind}\n{name} {value}"
         );
-    };
-    metric(
-        "bioskop_showtime_actors",
-        "gauge",
-        "Showtime actors running (showtimes loaded in memory).",
-        state.registry.live().len().to_string(),
-    );
-    metric(
-        "bioskop_sweeps_total",
-        "counter",
-        "Expiry sweeps run.",
-        sweeps.sweeps.to_string(),
-    );
-    metric(
-        "bioskop_sweep_released_bookings_total",
-        "counter",
-        "Bookings released by sweeps because their hold ran out.",
-        sweeps.bookings_released.to_string(),
-    );
-    metric(
-        "bioskop_sweep_released_seats_total",
-        "counter",
-        "Seats released by sweeps because their hold ran out.",
-        sweeps.seats_released.to_string(),
-    );
-    metric(
-        "bioskop_sweep_failures_total",
-        "counter",
-        "Showtimes whose expiry could not be persisted (retried next sweep).",
-        sweeps.failures.to_string(),
-    );
-    metric(
-        "bioskop_sweep_last_started_seconds",
-        "gauge",
-        "Unix time the last sweep started.",
-        sweeps
-            .last_started_at
-            .map_or(0.0, |t| t.timestamp_millis() as f64 / 1000.0)
-            .to_string(),
-    );
-    metric(
-        "bioskop_sweep_last_duration_seconds",
-        "gauge",
-        "How long the last sweep took, until its releases were durable.",
-        sweeps.last_duration.as_secs_f64().to_string(),
-    );
-    metric(
-        "bioskop_sweep_last_released_seats",
-        "gauge",
-        "Seats the last sweep released.",
-        sweeps.last.seats_released.to_string(),
-    );
-    let busy = sweeps.last_busy.clone();
-    metric(
-        "bioskop_sweep_last_busy_started_seconds",
-        "gauge",
-        "Unix time the last sweep that released seats started.",
-        busy.as_ref()
-            .map_or(0.0, |(t, _, _)| t.timestamp_millis() as f64 / 1000.0)
-            .to_string(),
-    );
-    metric(
-        "bioskop_sweep_last_busy_duration_seconds",
-        "gauge",
-        "How long the last sweep that released seats took, until durable.",
-        busy.as_ref()
-            .map_or(0.0, |(_, d, _)| d.as_secs_f64())
-            .to_string(),
-    );
-    metric(
-        "bioskop_sweep_last_busy_released_seats",
-        "gauge",
-        "Seats the last sweep that released seats released.",
-        busy.as_ref()
-            .map_or(0, |(_, _, r)| r.seats_released)
-            .to_string(),
-    );
-    metric(
-        "bioskop_process_resident_memory_bytes",
-        "gauge",
-        "Resident memory of the server process.",
-        crate::process::resident_bytes("self").to_string(),
-    );
-    let _ = writeln!(
-        out,
-        "# HELP bioskop_database_info The database settings in force.\n# TYPE bioskop_database_info gauge\nbioskop_database_info{{synchronous=\"{}\"}} 1",
-        state.store.synchronous().pragma_value().to_lowercase()
-    );
+    }
     HttpResponse::Ok()
         .content_type("text/plain; version=0.0.4")
         .body(out)

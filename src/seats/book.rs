@@ -110,7 +110,6 @@ pub struct Rules {
 #[derive(Debug, Clone)]
 pub struct SeatBook {
     pub showtime_id: ShowtimeId,
-    pub starts_at: i64,
     pub cancelled: bool,
     pub rules: Rules,
     pub layout: Arc<Layout>,
@@ -183,11 +182,10 @@ pub struct BookingState {
     pub booking_id: BookingId,
     pub showtime_id: ShowtimeId,
     pub status: BookingStatus,
-    pub seats: Vec<String>,
-    pub lines: Vec<SeatLine>,
+    pub seats: Vec<SeatLine>,
     pub created_at: i64,
     pub expires_at: i64,
-    pub cancelled: bool,
+    pub showtime_status: &'static str,
     pub showtime: Arc<ShowtimeInfo>,
 }
 
@@ -227,7 +225,7 @@ pub struct PaymentRequest {
 impl SeatBook {
     pub fn new(
         showtime_id: ShowtimeId,
-        starts_at: i64,
+        info: Arc<ShowtimeInfo>,
         cancelled: bool,
         rules: Rules,
         layout: Arc<Layout>,
@@ -236,14 +234,10 @@ impl SeatBook {
         let states = vec![SeatState::Available; layout.len()];
         SeatBook {
             showtime_id,
-            starts_at,
             cancelled,
             rules,
             layout,
-            info: Arc::new(ShowtimeInfo {
-                starts_at,
-                ..ShowtimeInfo::default()
-            }),
+            info,
             prices,
             states,
             bookings: HashMap::new(),
@@ -286,22 +280,18 @@ impl SeatBook {
         self.layout.position(seat_id)
     }
 
-    pub fn seat_count(&self) -> usize {
-        self.layout.len()
-    }
-
     /// Releases every open booking whose deadline is at or before `now`.
     /// However many there are, the database change is one set-based op.
     pub fn expire_due(&mut self, now: i64, ops: &mut Vec<Op>) -> Expired {
         let mut expired = Expired::default();
-        let mut one_by_one = Vec::new();
         while let Some((at, id)) = self.expiries.first().cloned() {
             if at > now {
                 break;
             }
             expired.bookings += 1;
             expired.seats += self.bookings.get(&id).map_or(0, |b| b.seats.len());
-            self.close(&id, BookingStatus::Expired, now, &mut one_by_one);
+            // Recorded below for all of them at once.
+            self.close(&id, BookingStatus::Expired);
         }
         if expired.bookings > 0 {
             ops.push(Op::ExpireDue {
@@ -444,7 +434,7 @@ impl SeatBook {
         let booking = self.owned(user, booking_id)?;
         match booking.status {
             status if status.is_open() => {
-                self.close(booking_id, BookingStatus::Released, now, ops);
+                self.close_recorded(booking_id, BookingStatus::Released, now, ops);
             }
             BookingStatus::Paid => {
                 return Err(AppError::conflict(
@@ -563,7 +553,7 @@ impl SeatBook {
             && payment.status == PaymentStatus::Pending;
         if !succeeded {
             if awaited {
-                self.close(&booking.id, BookingStatus::PaymentFailed, now, ops);
+                self.close_recorded(&booking.id, BookingStatus::PaymentFailed, now, ops);
                 return Ok(Settlement::Failed);
             }
             if payment.status == PaymentStatus::Pending {
@@ -647,11 +637,7 @@ impl SeatBook {
         let seats = self.seat_map(viewer, now);
         SeatMapDoc {
             showtime_id: self.showtime_id,
-            status: if self.cancelled {
-                "cancelled"
-            } else {
-                "scheduled"
-            },
+            status: self.showtime_status(),
             version: self.version,
             seats_total: seats.len(),
             seats_available: seats
@@ -659,6 +645,15 @@ impl SeatBook {
                 .filter(|s| s.status == SeatStatus::Available)
                 .count(),
             seats,
+        }
+    }
+
+    /// The showtime's status as the API words it.
+    pub fn showtime_status(&self) -> &'static str {
+        if self.cancelled {
+            "cancelled"
+        } else {
+            "scheduled"
         }
     }
 
@@ -671,23 +666,11 @@ impl SeatBook {
         self.expiries.first().map_or(i64::MAX, |(at, _)| *at)
     }
 
-    /// Seats nobody holds or bought at `now`.
-    pub fn available_count(&self, now: i64) -> usize {
-        self.states
-            .iter()
-            .filter(|s| match s {
-                SeatState::Available => true,
-                SeatState::Locked { until, .. } => *until <= now,
-                SeatState::Sold { .. } => false,
-            })
-            .count()
-    }
-
     fn ensure_open_for_sale(&self, now: i64) -> AppResult<()> {
         if self.cancelled {
             return Err(AppError::ShowtimeCancelled);
         }
-        if now >= self.starts_at {
+        if now >= self.info.starts_at {
             return Err(AppError::ShowtimeStarted);
         }
         Ok(())
@@ -772,13 +755,17 @@ impl SeatBook {
         });
     }
 
-    /// Ends an open booking: frees its seats and settles its pending payment.
-    fn close(&mut self, booking_id: &str, status: BookingStatus, now: i64, ops: &mut Vec<Op>) {
-        let Some(booking) = self.bookings.get_mut(booking_id) else {
-            return;
-        };
+    /// Ends an open booking in memory: frees its seats and settles its
+    /// pending payment. Returns the payment it settled, if any, or `None`
+    /// when the booking was not open.
+    fn close(
+        &mut self,
+        booking_id: &str,
+        status: BookingStatus,
+    ) -> Option<Option<(PaymentId, PaymentStatus)>> {
+        let booking = self.bookings.get_mut(booking_id)?;
         if !booking.status.is_open() {
-            return;
+            return None;
         }
         booking.status = status;
         let booking = booking.clone();
@@ -793,29 +780,51 @@ impl SeatBook {
                 self.states[seat.seat] = SeatState::Available;
             }
         }
+        self.version += 1;
+        let Some(payment) = booking
+            .payment_id
+            .and_then(|id| self.payments.get_mut(&id))
+            .filter(|p| p.status == PaymentStatus::Pending)
+        else {
+            return Some(None);
+        };
+        payment.status = match status {
+            BookingStatus::PaymentFailed => PaymentStatus::Failed,
+            BookingStatus::Expired => PaymentStatus::Expired,
+            _ => PaymentStatus::Voided,
+        };
+        payment.refund_reason = None;
+        Some(Some((payment.id.clone(), payment.status)))
+    }
+
+    /// [`SeatBook::close`], with the ops that make it durable.
+    fn close_recorded(
+        &mut self,
+        booking_id: &str,
+        status: BookingStatus,
+        now: i64,
+        ops: &mut Vec<Op>,
+    ) {
+        let Some(settled) = self.close(booking_id, status) else {
+            return;
+        };
         ops.push(Op::FreeSeats {
             showtime_id: self.showtime_id,
-            booking_id: booking.id.clone(),
+            booking_id: booking_id.to_string(),
         });
         ops.push(Op::SetBookingStatus {
-            booking_id: booking.id.clone(),
+            booking_id: booking_id.to_string(),
             status,
             now,
         });
-        if let Some(payment_id) = &booking.payment_id
-            && self
-                .payments
-                .get(payment_id)
-                .is_some_and(|p| p.status == PaymentStatus::Pending)
-        {
-            let payment_status = match status {
-                BookingStatus::PaymentFailed => PaymentStatus::Failed,
-                BookingStatus::Expired => PaymentStatus::Expired,
-                _ => PaymentStatus::Voided,
-            };
-            self.set_payment(payment_id, payment_status, None, now, ops);
+        if let Some((payment_id, payment_status)) = settled {
+            ops.push(Op::SetPaymentStatus {
+                payment_id,
+                status: payment_status,
+                now,
+                refund_reason: None,
+            });
         }
-        self.version += 1;
     }
 
     fn set_payment(
@@ -900,11 +909,6 @@ impl SeatBook {
             seats: booking
                 .seats
                 .iter()
-                .map(|s| self.layout[s.seat].id.clone())
-                .collect(),
-            lines: booking
-                .seats
-                .iter()
                 .map(|s| SeatLine {
                     id: self.layout[s.seat].id.clone(),
                     class: self.layout[s.seat].class.clone(),
@@ -913,7 +917,7 @@ impl SeatBook {
                 .collect(),
             created_at: booking.created_at,
             expires_at: booking.expires_at,
-            cancelled: self.cancelled,
+            showtime_status: self.showtime_status(),
             showtime: self.info.clone(),
         }
     }
@@ -1021,9 +1025,13 @@ mod tests {
             max_seats: 3,
             currency: "IDR".into(),
         };
+        let info = ShowtimeInfo {
+            starts_at: 1_000 * MINUTE,
+            ..ShowtimeInfo::default()
+        };
         SeatBook::new(
             1,
-            1_000 * MINUTE,
+            Arc::new(info),
             false,
             rules,
             Arc::new(Layout::new(layout)),

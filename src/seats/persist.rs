@@ -284,13 +284,21 @@ pub fn load(
     rules: Rules,
     layouts: &LayoutCache,
 ) -> AppResult<Option<SeatBook>> {
-    let Some((starts_at, status, auditorium_id)) = conn
+    let Some((status, auditorium_id, info)) = conn
         .prepare_cached(query!("load_showtime"))?
         .query_row(params![showtime_id], |r| {
             Ok((
+                r.get::<_, String>(0)?,
                 r.get::<_, i64>(1)?,
-                r.get::<_, String>(2)?,
-                r.get::<_, i64>(3)?,
+                ShowtimeInfo {
+                    movie_id: r.get(2)?,
+                    movie_title: r.get(3)?,
+                    cinema_id: r.get(4)?,
+                    cinema: r.get(5)?,
+                    auditorium: r.get(6)?,
+                    starts_at: r.get(7)?,
+                    ends_at: r.get(8)?,
+                },
             ))
         })
         .optional()?
@@ -305,25 +313,11 @@ pub fn load(
         .collect::<Result<HashMap<String, i64>, _>>()?;
     let mut book = SeatBook::new(
         showtime_id,
-        starts_at,
+        Arc::new(info),
         status == "cancelled",
         rules,
         layout,
         prices,
-    );
-    book.info = Arc::new(
-        conn.prepare_cached(query!("load_showtime_info"))?
-            .query_row(params![showtime_id], |r| {
-                Ok(ShowtimeInfo {
-                    movie_id: r.get(0)?,
-                    movie_title: r.get(1)?,
-                    cinema_id: r.get(2)?,
-                    cinema: r.get(3)?,
-                    auditorium: r.get(4)?,
-                    starts_at: r.get(5)?,
-                    ends_at: r.get(6)?,
-                })
-            })?,
     );
 
     let mut seats_of: HashMap<BookingId, Vec<BookedSeat>> = HashMap::new();
