@@ -637,10 +637,11 @@ proptest! {
     }
 }
 
-/// A sweep's expiry waits in the background lane; a hold sent right behind it
-/// to the same showtime must not overtake it (it needs the seat it frees).
+/// A sweep's expiry waits in the background lane, and a hold sent right behind
+/// it to the same showtime overtakes it in the interactive lane: the hold
+/// must still get the seat whose lock ran out (expiry is data).
 #[test]
-fn a_hold_queued_right_behind_a_background_expiry_keeps_its_order() {
+fn a_hold_that_overtakes_a_queued_background_expiry_still_gets_the_lapsed_seat() {
     actix::System::new().block_on(async {
         let system = System::start().await;
         let actor = system.actor().await;
