@@ -49,6 +49,11 @@ impl Report {
         });
     }
 
+    /// A line with a figure of the product alone.
+    pub fn actors(&mut self, metric: &str, value: String, target: &str, met: Option<bool>) {
+        self.line(metric, vec![("actors", value)], target, met);
+    }
+
     pub fn set(&mut self, key: &str, value: Value) {
         self.json.insert(key.into(), value);
     }

@@ -49,15 +49,64 @@ pub struct FlashOptions {
 
 #[derive(Default)]
 struct FlashFigures {
-    requests: u64,
     holds: u64,
     errors: u64,
     elapsed: Duration,
     winners: usize,
+    houses: usize,
     seats_held: usize,
     house: usize,
     double_owners: usize,
     latencies: Latencies,
+    /// Requests per client per round, so the ceiling gets the same bursts.
+    shapes: Vec<Vec<u64>>,
+}
+
+impl FlashFigures {
+    /// Adds one round; answers who claimed each seat (seat → winning bookings).
+    fn add_round(
+        &mut self,
+        runs: &[ClientRun],
+        elapsed: Duration,
+        house_seats: usize,
+    ) -> HashMap<String, Vec<String>> {
+        self.elapsed += elapsed;
+        self.houses += 1;
+        self.house += house_seats;
+        self.shapes.push(runs.iter().map(|r| r.requests).collect());
+        let mut claimed: HashMap<String, Vec<String>> = HashMap::new();
+        for run in runs {
+            self.holds += run.requests;
+            self.errors += run.errors;
+            self.latencies.merge(&run.latencies);
+            if let Some((booking, won)) = &run.won {
+                self.winners += 1;
+                for seat in won {
+                    claimed
+                        .entry(seat.clone())
+                        .or_default()
+                        .push(booking.clone());
+                }
+            }
+        }
+        claimed
+    }
+}
+
+/// The machine's HTTP ceiling: the same clients sending the same number of
+/// requests in the same bursts, to a trivial endpoint of the same server.
+async fn measure_ceiling(http: &reqwest::Client, base: &str, shapes: &[Vec<u64>]) -> Ceiling {
+    let (mut sent, mut took, mut latencies) = (0u64, Duration::ZERO, Latencies::new());
+    for shape in shapes {
+        let (requests, elapsed, burst) = burst_of_trivial_requests(http, base, shape).await;
+        sent += requests;
+        took += elapsed;
+        latencies.merge(&burst);
+    }
+    Ceiling {
+        requests_per_sec: sent as f64 / took.as_secs_f64().max(1e-9),
+        latencies,
+    }
 }
 
 struct ClientRun {
@@ -263,7 +312,6 @@ async fn flash_engine(
     let http = client(options.clients);
     connect_all(&http, &server.base, options.clients).await;
     let mut figures = FlashFigures::default();
-    let mut shapes: Vec<Vec<u64>> = Vec::new();
     for &showtime in showtimes {
         let (runs, elapsed) = flash_round(
             &http,
@@ -273,27 +321,9 @@ async fn flash_engine(
             seats,
         )
         .await;
-        figures.elapsed += elapsed;
-        shapes.push(runs.iter().map(|r| r.requests).collect());
-        let mut claimed: HashMap<String, Vec<String>> = HashMap::new();
-        for run in &runs {
-            figures.requests += run.requests;
-            figures.holds += run.requests;
-            figures.errors += run.errors;
-            figures.latencies.merge(&run.latencies);
-            if let Some((booking, won)) = &run.won {
-                figures.winners += 1;
-                for seat in won {
-                    claimed
-                        .entry(seat.clone())
-                        .or_default()
-                        .push(booking.clone());
-                }
-            }
-        }
+        let claimed = figures.add_round(&runs, elapsed, seats.len());
         let (owners, stored_doubles) = stored_owners(fixture, engine, showtime)?;
         figures.seats_held += owners.len();
-        figures.house += seats.len();
         figures.double_owners += stored_doubles;
         for (seat, bookings) in &claimed {
             // Two winners for one seat, or a winner the database does not know.
@@ -302,23 +332,9 @@ async fn flash_engine(
             }
         }
     }
-    // The machine's HTTP ceiling: the same clients sending the same number of
-    // requests in the same bursts, to a trivial endpoint of the same server.
-    let ceiling = if engine == Engine::Actors {
-        let (mut sent, mut took, mut latencies) = (0u64, Duration::ZERO, Latencies::new());
-        for shape in &shapes {
-            let (requests, elapsed, burst) =
-                burst_of_trivial_requests(&http, &server.base, shape).await;
-            sent += requests;
-            took += elapsed;
-            latencies.merge(&burst);
-        }
-        Some(Ceiling {
-            requests_per_sec: sent as f64 / took.as_secs_f64().max(1e-9),
-            latencies,
-        })
-    } else {
-        None
+    let ceiling = match engine {
+        Engine::Actors => Some(measure_ceiling(&http, &server.base, &figures.shapes).await),
+        Engine::DirectSqlite => None,
     };
     Ok((figures, ceiling))
 }
@@ -400,43 +416,16 @@ pub async fn flash_sale_remote(base: &str, options: FlashOptions) -> anyhow::Res
     );
     connect_all(&http, &base, options.clients).await;
     let mut figures = FlashFigures::default();
-    let mut shapes = Vec::new();
     for (showtime, seats) in &houses {
         let (runs, elapsed) = flash_round(&http, &base, &tokens, *showtime, seats).await;
-        figures.elapsed += elapsed;
-        shapes.push(runs.iter().map(|r| r.requests).collect::<Vec<_>>());
-        let mut claimed: HashMap<String, usize> = HashMap::new();
-        for run in &runs {
-            figures.requests += run.requests;
-            figures.holds += run.requests;
-            figures.errors += run.errors;
-            figures.latencies.merge(&run.latencies);
-            if let Some((_, won)) = &run.won {
-                figures.winners += 1;
-                for seat in won {
-                    *claimed.entry(seat.clone()).or_default() += 1;
-                }
-            }
-        }
-        figures.double_owners += claimed.values().filter(|n| **n > 1).count();
+        let claimed = figures.add_round(&runs, elapsed, seats.len());
+        figures.double_owners += claimed.values().filter(|b| b.len() > 1).count();
         let map = send(http.get(format!("{base}/api/v1/showtimes/{showtime}/seats"))).await;
-        let taken = map.body["seats"].as_array().map_or(0, |s| {
+        figures.seats_held += map.body["seats"].as_array().map_or(0, |s| {
             s.iter().filter(|x| x["status"] != "available").count()
         });
-        figures.seats_held += taken;
-        figures.house += seats.len();
     }
-    let (mut sent, mut took, mut latencies) = (0u64, Duration::ZERO, Latencies::new());
-    for shape in &shapes {
-        let (requests, elapsed, burst) = burst_of_trivial_requests(&http, &base, shape).await;
-        sent += requests;
-        took += elapsed;
-        latencies.merge(&burst);
-    }
-    let ceiling = Some(Ceiling {
-        requests_per_sec: sent as f64 / took.as_secs_f64().max(1e-9),
-        latencies,
-    });
+    let ceiling = Some(measure_ceiling(&http, &base, &figures.shapes).await);
     report.set("url", json!(base));
     report.set("clients", json!(options.clients));
     report.set("rounds", json!(options.rounds));
@@ -552,7 +541,7 @@ fn flash_report(
     );
     report.line(
         "time to sell out a house (ms)",
-        column(&|f| fmt(f.elapsed.as_secs_f64() * 1000.0 * 300.0 / f.house.max(1) as f64)),
+        column(&|f| fmt(f.elapsed.as_secs_f64() * 1000.0 / f.houses.max(1) as f64)),
         "",
         None,
     );
@@ -578,9 +567,9 @@ fn flash_report(
     );
     if let (Some(a), Some(d)) = (actors, direct) {
         let ratio = rps(a) / rps(d).max(1e-9);
-        report.line(
+        report.actors(
             "actors / direct-sqlite throughput",
-            vec![("actors", fmt(ratio))],
+            fmt(ratio),
             ">= 5x",
             Some(ratio >= 5.0),
         );
@@ -588,9 +577,9 @@ fn flash_report(
     }
     if let (Some(a), Some(c)) = (actors, ceiling.as_ref().map(|c| c.requests_per_sec)) {
         let ratio = rps(a) / c;
-        report.line(
+        report.actors(
             "actors / ceiling throughput",
-            vec![("actors", format!("{:.0}%", ratio * 100.0))],
+            format!("{:.0}%", ratio * 100.0),
             ">= 60%",
             Some(ratio >= 0.6),
         );
@@ -628,7 +617,7 @@ fn flash_report(
             engine.name(),
             json!({
                 "requests_per_sec": rps(f),
-                "sell_out_ms": f.elapsed.as_secs_f64() * 1000.0 * 300.0 / f.house.max(1) as f64,
+                "sell_out_ms": f.elapsed.as_secs_f64() * 1000.0 / f.houses.max(1) as f64,
                 "hold_requests": f.holds,
                 "errors": f.errors,
                 "p50_ms": f.latencies.ms(0.5),
@@ -840,9 +829,9 @@ pub async fn mixed(options: MixedOptions) -> anyhow::Result<Report> {
         .find(|(e, _)| *e == Engine::DirectSqlite)
         .map(|(_, f)| f);
     if let Some(a) = actors {
-        report.line(
+        report.actors(
             "double_owners (from the database)",
-            vec![("actors", a.double_owners.to_string())],
+            a.double_owners.to_string(),
             "0",
             Some(a.double_owners == 0),
         );
@@ -852,9 +841,9 @@ pub async fn mixed(options: MixedOptions) -> anyhow::Result<Report> {
     }
     if let (Some(a), Some(d)) = (actors, direct) {
         let ratio = ops(a) / ops(d).max(1e-9);
-        report.line(
+        report.actors(
             "actors / direct-sqlite throughput",
-            vec![("actors", fmt(ratio))],
+            fmt(ratio),
             ">= 3x",
             Some(ratio >= 3.0),
         );
@@ -1041,54 +1030,44 @@ pub async fn expiry(options: ExpiryOptions) -> anyhow::Result<Report> {
     )?;
     drop(server);
 
-    report.line(
-        "holds expiring together",
-        vec![("actors", held.to_string())],
-        "",
-        None,
-    );
-    report.line(
+    report.actors("holds expiring together", held.to_string(), "", None);
+    report.actors(
         "expired seat held by another 30 ms after",
-        vec![("actors", probe_status.to_string())],
+        probe_status.to_string(),
         "released, durable <= 1 s",
         // Expiry is data: the deadline is stored with the hold, so the
         // release needs no sweep and survives a crash (tests/crash.rs).
         Some(probe_status == 201),
     );
-    report.line(
+    report.actors(
         "seats released by that sweep",
-        vec![("actors", last_released.to_string())],
+        last_released.to_string(),
         "all (but the probe's showtime)",
         // The probe's hold released its own showtime's expired holds first.
         Some(last_released == held || last_released + bookings * SEATS_PER_BOOKING == held),
     );
-    report.line(
+    report.actors(
         "sweep's bookkeeping written (ms)",
-        vec![("actors", fmt(sweep_seconds * 1000.0))],
+        fmt(sweep_seconds * 1000.0),
         "(background; no target)",
         None,
     );
-    report.line(
+    report.actors(
         "holds still stored afterwards",
-        vec![("actors", still_held.to_string())],
+        still_held.to_string(),
         "0",
         Some(still_held == 0),
     );
-    report.line(
+    report.actors(
         "other holds during the sweep",
-        vec![("actors", during.count().to_string())],
+        during.count().to_string(),
         "",
         None,
     );
-    report.line(
-        "their p99 (ms)",
-        vec![("actors", fmt(during.ms(0.99)))],
-        "",
-        None,
-    );
-    report.line(
+    report.actors("their p99 (ms)", fmt(during.ms(0.99)), "", None);
+    report.actors(
         "p99 outside the sweep (ms)",
-        vec![("actors", fmt(outside.ms(0.99)))],
+        fmt(outside.ms(0.99)),
         "",
         None,
     );
@@ -1097,9 +1076,9 @@ pub async fn expiry(options: ExpiryOptions) -> anyhow::Result<Report> {
     } else {
         0.0
     };
-    report.line(
+    report.actors(
         "p99 during / outside",
-        vec![("actors", fmt(ratio))],
+        fmt(ratio),
         "<= 2x",
         Some(ratio <= 2.0 && during.count() > 0),
     );
@@ -1147,27 +1126,22 @@ pub async fn memory(showtimes: usize) -> anyhow::Result<Report> {
         .unwrap_or(0);
     let rss = server.resident_bytes() as f64 / (1024.0 * 1024.0);
     let startup = server.startup.as_secs_f64();
-    report.line(
+    report.actors(
         "showtime actors loaded",
-        vec![("actors", recovered.to_string())],
+        recovered.to_string(),
         &showtimes.to_string(),
         Some(recovered == showtimes),
     );
-    report.line(
-        "seats in memory",
-        vec![("actors", (recovered * 300).to_string())],
-        "",
-        None,
-    );
-    report.line(
+    report.actors("seats in memory", (recovered * 300).to_string(), "", None);
+    report.actors(
         "resident memory (MB)",
-        vec![("actors", fmt(rss))],
+        fmt(rss),
         "<= 150 MB",
         Some(rss <= 150.0),
     );
-    report.line(
+    report.actors(
         "start-up with recovery (s)",
-        vec![("actors", fmt(startup))],
+        fmt(startup),
         "<= 2 s",
         Some(startup <= 2.0),
     );
