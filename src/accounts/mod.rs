@@ -175,10 +175,7 @@ impl Accounts {
             .await?;
         // An unknown e-mail costs the same hash as a wrong password, so timing
         // does not tell which e-mails have accounts.
-        let (user, hash) = match found {
-            Some((user, hash)) => (Some(user), hash),
-            None => (None, dummy_hash().to_string()),
-        };
+        let (user, hash) = found.unzip();
         let matches = verify_password(password.to_string(), hash).await?;
         let Some(user) = user.filter(|_| matches) else {
             self.inner.limiter.record_failure(&email, client, now);
@@ -321,9 +318,13 @@ async fn hash_password(password: String) -> AppResult<String> {
     .map_err(|e| AppError::Internal(format!("hashing task failed: {e}")))?
 }
 
-async fn verify_password(password: String, hash: String) -> AppResult<bool> {
+/// Checks `password` against `hash`, or against a dummy hash when there is
+/// no account (same cost either way). Argon2, even the dummy's first making,
+/// runs on a blocking thread, never on an HTTP worker.
+async fn verify_password(password: String, hash: Option<String>) -> AppResult<bool> {
     tokio::task::spawn_blocking(move || {
-        let Ok(parsed) = PasswordHash::new(&hash) else {
+        let hash = hash.as_deref().unwrap_or_else(|| dummy_hash());
+        let Ok(parsed) = PasswordHash::new(hash) else {
             return false;
         };
         Argon2::default()
