@@ -30,6 +30,10 @@ pub enum AppError {
     },
     #[error("{detail}")]
     BadRequest { code: &'static str, detail: String },
+    #[error("the request body is larger than {limit_kib} KiB")]
+    PayloadTooLarge { limit_kib: usize },
+    #[error("send the body as {expected}")]
+    UnsupportedMediaType { expected: &'static str },
     #[error("authentication required")]
     Unauthenticated,
     #[error("wrong e-mail or password")]
@@ -81,6 +85,8 @@ impl AppError {
         match self {
             AppError::Validation { code, .. } => code,
             AppError::BadRequest { code, .. } => code,
+            AppError::PayloadTooLarge { .. } => "payload_too_large",
+            AppError::UnsupportedMediaType { .. } => "unsupported_media_type",
             AppError::Unauthenticated => "unauthenticated",
             AppError::InvalidCredentials => "invalid_credentials",
             AppError::InvalidSignature => "invalid_signature",

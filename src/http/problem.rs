@@ -7,7 +7,7 @@ use actix_web::{
     error::{JsonPayloadError, PathError, QueryPayloadError, UrlencodedError},
     http::{StatusCode, header},
 };
-use serde_json::{Value, json};
+use serde_json::json;
 
 use crate::error::AppError;
 
@@ -15,11 +15,9 @@ impl ResponseError for AppError {
     fn status_code(&self) -> StatusCode {
         match self {
             AppError::Validation { .. } => StatusCode::UNPROCESSABLE_ENTITY,
-            AppError::BadRequest { code, .. } => match *code {
-                "payload_too_large" => StatusCode::PAYLOAD_TOO_LARGE,
-                "unsupported_media_type" => StatusCode::UNSUPPORTED_MEDIA_TYPE,
-                _ => StatusCode::BAD_REQUEST,
-            },
+            AppError::BadRequest { .. } => StatusCode::BAD_REQUEST,
+            AppError::PayloadTooLarge { .. } => StatusCode::PAYLOAD_TOO_LARGE,
+            AppError::UnsupportedMediaType { .. } => StatusCode::UNSUPPORTED_MEDIA_TYPE,
             AppError::Unauthenticated
             | AppError::InvalidCredentials
             | AppError::InvalidSignature => StatusCode::UNAUTHORIZED,
@@ -81,14 +79,12 @@ impl ResponseError for AppError {
 pub fn json_error(error: JsonPayloadError, _: &HttpRequest) -> actix_web::Error {
     let problem = match &error {
         JsonPayloadError::Overflow { .. } | JsonPayloadError::OverflowKnownLength { .. } => {
-            AppError::BadRequest {
-                code: "payload_too_large",
-                detail: "the request body is larger than 64 KiB".into(),
+            AppError::PayloadTooLarge {
+                limit_kib: super::BODY_LIMIT / 1024,
             }
         }
-        JsonPayloadError::ContentType => AppError::BadRequest {
-            code: "unsupported_media_type",
-            detail: "send the body as application/json".into(),
+        JsonPayloadError::ContentType => AppError::UnsupportedMediaType {
+            expected: "application/json",
         },
         JsonPayloadError::Deserialize(e) if e.is_data() => AppError::Validation {
             code: "invalid_body",
@@ -105,13 +101,11 @@ pub fn json_error(error: JsonPayloadError, _: &HttpRequest) -> actix_web::Error 
 
 pub fn form_error(error: UrlencodedError, _: &HttpRequest) -> actix_web::Error {
     let problem = match &error {
-        UrlencodedError::Overflow { .. } => AppError::BadRequest {
-            code: "payload_too_large",
-            detail: "the request body is larger than 64 KiB".into(),
+        UrlencodedError::Overflow { .. } => AppError::PayloadTooLarge {
+            limit_kib: super::BODY_LIMIT / 1024,
         },
-        UrlencodedError::ContentType => AppError::BadRequest {
-            code: "unsupported_media_type",
-            detail: "send the body as a form or as JSON".into(),
+        UrlencodedError::ContentType => AppError::UnsupportedMediaType {
+            expected: "a form or JSON",
         },
         other => AppError::validation("invalid_body", format!("the form is invalid: {other}")),
     };
@@ -134,18 +128,4 @@ pub fn path_error(_: PathError, _: &HttpRequest) -> actix_web::Error {
 /// Any route that does not exist.
 pub async fn not_found() -> Result<HttpResponse, AppError> {
     Err(AppError::NotFound("resource"))
-}
-
-/// Problem document for errors actix-web raises itself (e.g. payload limits).
-pub fn plain(status: StatusCode, code: &str, detail: &str) -> HttpResponse {
-    let body: Value = json!({
-        "type": format!("/problems/{code}"),
-        "title": status.canonical_reason().unwrap_or("Error"),
-        "status": status.as_u16(),
-        "detail": detail,
-        "code": code,
-    });
-    HttpResponse::build(status)
-        .content_type("application/problem+json")
-        .body(body.to_string())
 }
