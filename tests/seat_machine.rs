@@ -720,3 +720,27 @@ fn an_actor_whose_write_is_refused_reloads_what_the_database_holds() {
         system.store.close();
     });
 }
+
+/// A burst of first requests for a showtime not yet in memory loads it once.
+#[test]
+fn many_first_requests_at_once_load_a_showtime_once() {
+    actix::System::new().block_on(async {
+        let system = System::start().await;
+        let actors =
+            futures_util::future::join_all((0..50).map(|_| system.registry.get(SHOWTIME))).await;
+        let first = actors[0].as_ref().expect("the actor").clone();
+        assert!(actors.iter().all(|a| a.as_ref().is_ok_and(|a| *a == first)));
+        assert_eq!(system.registry.loads(), 1);
+        assert_eq!(
+            system.registry.get(404).await.err().map(|e| e.code()),
+            Some("not_found")
+        );
+        assert_eq!(
+            system.registry.live().len(),
+            1,
+            "an unknown showtime leaves nothing behind"
+        );
+        system.registry.stop();
+        system.store.close();
+    });
+}

@@ -31,12 +31,18 @@ async fn metrics(state: web::Data<AppState>) -> HttpResponse {
     let sweeps = state.sweeps.totals();
     let unix = |t: chrono::DateTime<chrono::Utc>| t.timestamp_millis() as f64 / 1000.0;
     let busy = sweeps.last_busy.as_ref();
-    let figures: [(&str, &str, &str, String); 13] = [
+    let figures: [(&str, &str, &str, String); 14] = [
         (
             "bioskop_showtime_actors",
             "gauge",
             "Showtime actors running (showtimes loaded in memory).",
             state.registry.live().len().to_string(),
+        ),
+        (
+            "bioskop_showtime_loads_total",
+            "counter",
+            "Showtimes loaded from the database into an actor.",
+            state.registry.loads().to_string(),
         ),
         (
             "bioskop_sweeps_total",

@@ -4,15 +4,19 @@
 
 use std::{
     collections::HashMap,
-    sync::{Arc, Mutex},
+    sync::{
+        Arc, Mutex,
+        atomic::{AtomicU64, Ordering},
+    },
 };
 
 use actix::{Actor, Addr, Arbiter, ArbiterHandle};
 use futures_util::StreamExt;
+use tokio::sync::OnceCell;
 
 use super::{
     actor::{ExpireHolds, ShowtimeActor},
-    book::{Rules, SeatBook},
+    book::Rules,
     persist::{self, LayoutCache},
     types::ShowtimeId,
 };
@@ -21,6 +25,9 @@ use crate::{
     error::{AppError, AppResult},
     store::Store,
 };
+
+/// A showtime's actor, once started; shared by the requests that wait for it.
+type Slot = Arc<OnceCell<Addr<ShowtimeActor>>>;
 
 /// Showtimes loaded at once during recovery.
 const RECOVERY_CONCURRENCY: usize = 8;
@@ -36,8 +43,9 @@ struct Inner {
     clock: SharedClock,
     arbiter: Mutex<Option<Arbiter>>,
     handle: ArbiterHandle,
-    actors: Mutex<HashMap<ShowtimeId, Addr<ShowtimeActor>>>,
+    actors: Mutex<HashMap<ShowtimeId, Slot>>,
     layouts: Arc<LayoutCache>,
+    loads: AtomicU64,
 }
 
 impl ShowtimeRegistry {
@@ -54,20 +62,45 @@ impl ShowtimeRegistry {
                 handle,
                 actors: Mutex::new(HashMap::new()),
                 layouts: Arc::new(LayoutCache::default()),
+                loads: AtomicU64::new(0),
             }),
         }
     }
 
-    fn cached(&self, showtime_id: ShowtimeId) -> Option<Addr<ShowtimeActor>> {
-        let actors = self.inner.actors.lock().ok()?;
-        actors.get(&showtime_id).filter(|a| a.connected()).cloned()
+    /// The actor of `showtime_id`; 404 when there is no such showtime.
+    /// However many requests ask at once for a showtime not yet loaded (the
+    /// first burst of a flash sale), it is loaded once: they wait together.
+    pub async fn get(&self, showtime_id: ShowtimeId) -> AppResult<Addr<ShowtimeActor>> {
+        let slot = {
+            let mut actors = self.lock_actors()?;
+            let slot = actors.entry(showtime_id).or_default();
+            if slot.get().is_some_and(|addr| !addr.connected()) {
+                *slot = Arc::default();
+            }
+            slot.clone()
+        };
+        let started = slot
+            .get_or_try_init(|| self.start(showtime_id))
+            .await
+            .cloned();
+        if started.is_err() {
+            // Unknown showtimes leave nothing behind in the map.
+            let mut actors = self.lock_actors()?;
+            if actors
+                .get(&showtime_id)
+                .is_some_and(|s| Arc::ptr_eq(s, &slot) && s.get().is_none())
+            {
+                actors.remove(&showtime_id);
+            }
+        }
+        started
     }
 
-    /// The actor of `showtime_id`; 404 when there is no such showtime.
-    pub async fn get(&self, showtime_id: ShowtimeId) -> AppResult<Addr<ShowtimeActor>> {
-        if let Some(addr) = self.cached(showtime_id) {
-            return Ok(addr);
-        }
+    /// Loads the showtime and starts its actor. The actor's first message
+    /// releases the holds that ran out while nobody was looking, before anyone
+    /// else can reach it.
+    async fn start(&self, showtime_id: ShowtimeId) -> AppResult<Addr<ShowtimeActor>> {
+        self.inner.loads.fetch_add(1, Ordering::Relaxed);
         let rules = self.inner.rules.clone();
         let layouts = self.inner.layouts.clone();
         let book = self
@@ -76,44 +109,23 @@ impl ShowtimeRegistry {
             .read(move |conn| persist::load(conn, showtime_id, rules, &layouts))
             .await?
             .ok_or(AppError::NotFound("showtime"))?;
-        let (addr, expiry) = self.start_unless_running(showtime_id, book)?;
-        if let Some(expiry) = expiry {
-            expiry.await??;
-        }
-        Ok(addr)
-    }
-
-    /// Starts the actor with `book`, unless another request started one while
-    /// we were loading (then theirs is kept). A new actor's first message
-    /// releases the holds that ran out while nobody was looking; it is queued
-    /// before the actor is visible to anyone else.
-    #[allow(clippy::type_complexity)]
-    fn start_unless_running(
-        &self,
-        showtime_id: ShowtimeId,
-        book: SeatBook,
-    ) -> AppResult<(
-        Addr<ShowtimeActor>,
-        Option<actix::dev::Request<ShowtimeActor, ExpireHolds>>,
-    )> {
-        let mut actors = self
-            .inner
-            .actors
-            .lock()
-            .map_err(|_| AppError::Internal("the showtime registry is poisoned".into()))?;
-        if let Some(addr) = actors.get(&showtime_id).filter(|a| a.connected()) {
-            return Ok((addr.clone(), None));
-        }
         let store = self.inner.store.clone();
         let layouts = self.inner.layouts.clone();
         let addr = ShowtimeActor::start_in_arbiter(&self.inner.handle, move |_| {
             ShowtimeActor::new(book, store, layouts)
         });
-        let expiry = addr.send(ExpireHolds {
+        addr.send(ExpireHolds {
             now: self.inner.clock.now(),
-        });
-        actors.insert(showtime_id, addr.clone());
-        Ok((addr, Some(expiry)))
+        })
+        .await??;
+        Ok(addr)
+    }
+
+    fn lock_actors(&self) -> AppResult<std::sync::MutexGuard<'_, HashMap<ShowtimeId, Slot>>> {
+        self.inner
+            .actors
+            .lock()
+            .map_err(|_| AppError::Internal("the showtime registry is poisoned".into()))
     }
 
     /// Starts the actor of every showtime with open holds, so that holds which
@@ -141,8 +153,17 @@ impl ShowtimeRegistry {
         self.inner
             .actors
             .lock()
-            .map(|a| a.iter().map(|(id, addr)| (*id, addr.clone())).collect())
+            .map(|a| {
+                a.iter()
+                    .filter_map(|(id, slot)| slot.get().map(|addr| (*id, addr.clone())))
+                    .collect()
+            })
             .unwrap_or_default()
+    }
+
+    /// Showtimes loaded from the database so far (tries included).
+    pub fn loads(&self) -> u64 {
+        self.inner.loads.load(Ordering::Relaxed)
     }
 
     pub fn clock(&self) -> &SharedClock {
