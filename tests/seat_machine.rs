@@ -142,7 +142,6 @@ impl Model {
             return Err("too_many_seats".into());
         }
         let mut unique = seats.to_vec();
-        unique.dedup();
         unique.sort();
         unique.dedup();
         if unique.len() != seats.len() {

@@ -1132,7 +1132,6 @@ pub async fn memory(showtimes: usize) -> anyhow::Result<Report> {
         &showtimes.to_string(),
         Some(recovered == showtimes),
     );
-    report.actors("seats in memory", (recovered * 300).to_string(), "", None);
     report.actors(
         "resident memory (MB)",
         fmt(rss),
