@@ -14,7 +14,8 @@ use crate::{
     config::Settings,
     error::AppError,
     http,
-    payments::{self, Payments},
+    payments::{self, Payments, gateway::SandboxGateway},
+    refunds::{self, Refunds},
     scheduler,
     seats::{ShowtimeRegistry, book::Rules},
     store::Store,
@@ -29,6 +30,11 @@ pub struct AppState {
     pub registry: ShowtimeRegistry,
     pub bookings: Bookings,
     pub payments: Payments,
+    /// The built-in gateway (the only one so far): pays refunds, takes scripts.
+    pub sandbox: SandboxGateway,
+    pub refunds: Refunds,
+    /// The refund queue's task (embedded or RabbitMQ), stopped on shutdown.
+    pub refund_queue: std::sync::Mutex<Option<tokio::task::JoinHandle<()>>>,
     pub locale: Locale,
     pub sweeps: Arc<scheduler::SweepStats>,
 }
@@ -127,6 +133,25 @@ impl Application {
             clock.clone(),
             locale.clone(),
         );
+        let sandbox = SandboxGateway::new(store.clone(), clock.clone());
+        let refunds = Refunds::new(
+            store.clone(),
+            clock.clone(),
+            Arc::new(sandbox.clone()),
+            settings.refunds.clone(),
+            locale.offset,
+        );
+        // Refunds recorded before a crash or while the broker was away are
+        // in the outbox: the queue picks them up as soon as it runs.
+        let refund_queue = if settings.queue.amqp_url.trim().is_empty() {
+            actix_web::rt::spawn(refunds.clone().run_embedded())
+        } else {
+            actix_web::rt::spawn(refunds::amqp::run(
+                refunds.clone(),
+                settings.queue.amqp_url.trim().to_string(),
+                settings.queue.name_prefix.clone(),
+            ))
+        };
         let bookings = Bookings::new(
             registry.clone(),
             store.clone(),
@@ -160,6 +185,9 @@ impl Application {
             registry,
             bookings,
             payments,
+            sandbox,
+            refunds,
+            refund_queue: std::sync::Mutex::new(Some(refund_queue)),
             locale,
             sweeps,
         });
@@ -212,7 +240,12 @@ impl Application {
 }
 
 /// Stops the jobs, the actors and then the writer (which commits what it has).
+/// A refund attempt cut short is redelivered later: attempts are idempotent.
 pub async fn shutdown(state: &AppState, scheduler: Option<JobScheduler>) {
+    if let Some(queue) = state.refund_queue.lock().ok().and_then(|mut q| q.take()) {
+        queue.abort();
+        let _ = queue.await;
+    }
     if let Some(mut scheduler) = scheduler {
         let _ = scheduler.shutdown().await;
     }

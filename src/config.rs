@@ -85,6 +85,8 @@ pub struct PaymentSettings {
 #[derive(Debug, Clone, Deserialize)]
 pub struct QueueSettings {
     pub amqp_url: String,
+    /// Prefix of every exchange and queue name on the broker.
+    pub name_prefix: String,
 }
 
 #[derive(Debug, Clone, Deserialize)]

@@ -3,12 +3,42 @@
 use actix_web::{FromRequest, HttpRequest, dev::Payload, http::header, web};
 use futures_util::future::LocalBoxFuture;
 
-use crate::{accounts::User, app::AppState, error::AppError};
+use crate::{
+    accounts::{Role, User},
+    app::AppState,
+    error::AppError,
+};
 
 /// A logged-in caller (any role); 401 otherwise.
 pub struct Caller {
     pub user: User,
     pub token: String,
+}
+
+/// A logged-in admin; 403 for other roles, 401 when not logged in.
+pub struct Admin(pub User);
+
+impl Caller {
+    pub fn is_admin(&self) -> bool {
+        self.user.role == Role::Admin
+    }
+}
+
+impl FromRequest for Admin {
+    type Error = AppError;
+    type Future = LocalBoxFuture<'static, Result<Admin, AppError>>;
+
+    fn from_request(req: &HttpRequest, payload: &mut Payload) -> Self::Future {
+        let caller = Caller::from_request(req, payload);
+        Box::pin(async move {
+            let caller = caller.await?;
+            if caller.is_admin() {
+                Ok(Admin(caller.user))
+            } else {
+                Err(AppError::Forbidden("admin"))
+            }
+        })
+    }
 }
 
 /// A caller who may be anonymous; an invalid token counts as anonymous.

@@ -2,6 +2,7 @@
 //! business rule lives here.
 
 mod accounts;
+mod admin;
 pub mod auth;
 mod bookings;
 mod catalog;
@@ -33,7 +34,8 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
             .configure(accounts::routes)
             .configure(catalog::routes)
             .configure(bookings::routes)
-            .configure(payments::api_routes),
+            .configure(payments::api_routes)
+            .configure(admin::routes),
     )
     .configure(payments::sandbox_routes)
     .configure(ops::routes)

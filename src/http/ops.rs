@@ -5,7 +5,7 @@ use std::fmt::Write;
 use actix_web::{HttpResponse, web};
 use serde_json::json;
 
-use crate::{app::AppState, error::AppResult};
+use crate::{app::AppState, error::AppResult, refunds::QueueStatus};
 
 pub fn routes(cfg: &mut web::ServiceConfig) {
     cfg.route("/healthz", web::get().to(healthz))
@@ -17,13 +17,23 @@ async fn healthz() -> HttpResponse {
     HttpResponse::Ok().json(json!({"status": "ok"}))
 }
 
-/// Ready when the database answers a query.
+/// Ready when the database answers a query (503 otherwise). The refund queue
+/// is reported too: a broker that is away only delays refunds (the outbox
+/// keeps them), so it makes the server `degraded`, not unready.
 async fn readyz(state: web::Data<AppState>) -> AppResult<HttpResponse> {
     state
         .store
         .read(|conn| Ok(conn.query_row("SELECT 1", [], |r| r.get::<_, i64>(0))?))
         .await?;
-    Ok(HttpResponse::Ok().json(json!({"status": "ready", "database": "ok", "queue": "embedded"})))
+    let queue = state.refunds.status();
+    let (kind, status) = match &queue {
+        QueueStatus::Embedded => ("embedded", "ready"),
+        QueueStatus::Connected => ("rabbitmq", "ready"),
+        QueueStatus::Connecting | QueueStatus::Down { .. } => ("rabbitmq", "degraded"),
+    };
+    let mut queue = serde_json::to_value(&queue).unwrap_or_default();
+    queue["kind"] = json!(kind);
+    Ok(HttpResponse::Ok().json(json!({"status": status, "database": "ok", "queue": queue})))
 }
 
 /// Prometheus text exposition.

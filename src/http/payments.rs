@@ -3,10 +3,12 @@
 use actix_web::{HttpRequest, HttpResponse, http::header, web};
 use serde::Deserialize;
 
+use super::auth::Admin;
 use crate::{
     app::AppState,
     error::{AppError, AppResult},
     payments::SettlementView,
+    payments::gateway::SandboxControl,
 };
 
 /// Header carrying the hex HMAC-SHA256 of the notification body.
@@ -18,7 +20,18 @@ pub fn api_routes(cfg: &mut web::ServiceConfig) {
 
 pub fn sandbox_routes(cfg: &mut web::ServiceConfig) {
     cfg.route("/sandbox/pay/{payment_id}", web::get().to(checkout_page))
-        .route("/sandbox/pay/{payment_id}", web::post().to(pay));
+        .route("/sandbox/pay/{payment_id}", web::post().to(pay))
+        .route("/sandbox/control", web::post().to(control));
+}
+
+/// Scripts the sandbox's next refund calls (admin only).
+async fn control(
+    state: web::Data<AppState>,
+    _admin: Admin,
+    body: web::Json<SandboxControl>,
+) -> AppResult<HttpResponse> {
+    ensure_sandbox(&state)?;
+    Ok(HttpResponse::Ok().json(state.sandbox.set_control(body.into_inner())))
 }
 
 #[derive(Deserialize)]

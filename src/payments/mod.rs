@@ -6,6 +6,8 @@
 //! the payer presses pay or fail, for demos, staging and tests. Gateway
 //! notifications are signed with HMAC-SHA256 over the raw body.
 
+pub mod gateway;
+
 use hmac::{Hmac, KeyInit, Mac};
 use rand::RngExt;
 use rusqlite::{OptionalExtension, params};

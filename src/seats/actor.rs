@@ -12,8 +12,8 @@ use chrono::{DateTime, Utc};
 
 use super::{
     book::{
-        BookingState, DurableState, Expired, PaymentRequest, PaymentStarted, Rules, SeatBook,
-        Settlement,
+        BookingState, Cancellation, DurableState, Expired, PaymentRequest, PaymentStarted, Rules,
+        SeatBook, Settlement,
     },
     persist::{self, LayoutCache, Op},
     types::*,
@@ -258,6 +258,24 @@ impl Handler<ExpireHolds> for ShowtimeActor {
         // writes of this showtime may overtake it: it is idempotent cleanup,
         // and writes that take a seat accept a lock that ran out.
         self.persist_in(Lane::Background, ops, Ok(expired), ctx)
+    }
+}
+
+/// The cinema cancels the showtime (idempotent).
+#[derive(Message)]
+#[rtype(result = "AppResult<Cancellation>")]
+pub struct CancelShowtime {
+    pub reason: String,
+    pub now: DateTime<Utc>,
+}
+
+impl Handler<CancelShowtime> for ShowtimeActor {
+    type Result = ResponseFuture<AppResult<Cancellation>>;
+
+    fn handle(&mut self, msg: CancelShowtime, ctx: &mut Context<Self>) -> Self::Result {
+        let mut ops = Vec::new();
+        let done = self.book.cancel(&msg.reason, to_millis(msg.now), &mut ops);
+        self.persist(ops, Ok(done), ctx)
     }
 }
 

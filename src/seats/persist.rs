@@ -14,7 +14,10 @@ use super::{
     },
     types::*,
 };
-use crate::error::{AppError, AppResult};
+use crate::{
+    error::{AppError, AppResult},
+    notify, refunds,
+};
 
 macro_rules! query {
     ($name:literal) => {
@@ -93,6 +96,19 @@ pub enum Op {
         payment_id: PaymentId,
         now: i64,
         tickets: Vec<NewTicket>,
+    },
+    /// Money was taken without seats to give for it (a late payment).
+    QueueRefund {
+        refund: refunds::NewRefund,
+        now: i64,
+    },
+    /// The showtime is cancelled: open bookings voided, sold ones refunded,
+    /// every seat freed, and these refunds queued (with the customers told).
+    CancelShowtime {
+        showtime_id: ShowtimeId,
+        reason: String,
+        now: i64,
+        refunds: Vec<refunds::NewRefund>,
     },
 }
 
@@ -224,6 +240,49 @@ fn apply_one(conn: &Connection, op: &Op) -> AppResult<()> {
                     now,
                     ticket.checkin_code
                 ])?;
+            }
+        }
+        Op::QueueRefund { refund, now } => {
+            refunds::record(conn, refund, *now)?;
+        }
+        Op::CancelShowtime {
+            showtime_id,
+            reason,
+            now,
+            refunds,
+        } => {
+            let cancelled = conn
+                .prepare_cached(query!("cancel_showtime"))?
+                .execute(params![showtime_id, now, reason])?;
+            expect_rows(cancelled, 1, "cancel a scheduled showtime")?;
+            for sql in [
+                query!("cancel_void_payments"),
+                query!("cancel_void_bookings"),
+                query!("cancel_refund_bookings"),
+            ] {
+                conn.prepare_cached(sql)?
+                    .execute(params![showtime_id, now])?;
+            }
+            for sql in [query!("cancel_refund_tickets"), query!("cancel_free_seats")] {
+                conn.prepare_cached(sql)?.execute(params![showtime_id])?;
+            }
+            for refund in refunds {
+                refunds::record(conn, refund, *now)?;
+                notify::to_user(
+                    conn,
+                    refund.user_id,
+                    notify::Kind::ShowtimeCancelled,
+                    "Your showtime was cancelled; your money is on its way back",
+                    &serde_json::json!({
+                        "showtime_id": showtime_id,
+                        "booking_id": refund.booking_id,
+                        "refund_id": refund.id,
+                        "amount": refund.amount,
+                        "currency": refund.currency,
+                        "reason": reason,
+                    }),
+                    *now,
+                )?;
             }
         }
     }

@@ -15,8 +15,8 @@ use futures_util::StreamExt;
 use tokio::sync::OnceCell;
 
 use super::{
-    actor::{ExpireHolds, ShowtimeActor},
-    book::Rules,
+    actor::{CancelShowtime, ExpireHolds, ShowtimeActor},
+    book::{Cancellation, Rules},
     persist::{self, LayoutCache},
     types::ShowtimeId,
 };
@@ -94,6 +94,25 @@ impl ShowtimeRegistry {
             }
         }
         started
+    }
+
+    /// Cancels a showtime for `reason` (see [`super::book::SeatBook::cancel`]).
+    pub async fn cancel(&self, showtime_id: ShowtimeId, reason: &str) -> AppResult<Cancellation> {
+        let reason = reason.trim();
+        if reason.is_empty() || reason.chars().count() > 500 {
+            return Err(AppError::Validation {
+                code: "invalid_reason",
+                detail: "say why the showtime is cancelled (1 to 500 characters)".into(),
+                errors: vec![crate::error::FieldError::new("reason", "required")],
+            });
+        }
+        let actor = self.get(showtime_id).await?;
+        actor
+            .send(CancelShowtime {
+                reason: reason.to_string(),
+                now: self.inner.clock.now(),
+            })
+            .await?
     }
 
     /// Loads the showtime and starts its actor. The actor's first message

@@ -236,3 +236,135 @@ impl Reply {
         }
     }
 }
+
+/// A refund as stored: (id, payment, status, attempts).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct StoredRefund {
+    pub id: String,
+    pub payment_id: String,
+    pub status: String,
+    pub attempts: i64,
+}
+
+impl Api {
+    /// The admin's bearer token.
+    pub async fn admin(&self) -> String {
+        let reply = self
+            .post(
+                "/api/v1/auth/login",
+                None,
+                json!({"email": bioskop::testkit::ADMIN_EMAIL, "password": bioskop::testkit::ADMIN_PASSWORD}),
+            )
+            .await;
+        reply.assert_status(200)["token"]
+            .as_str()
+            .expect("admin token")
+            .to_string()
+    }
+
+    /// Holds and pays `seats`; answers (booking, payment).
+    pub async fn buy(&self, who: &Customer, showtime: i64, seats: &[&str]) -> (String, String) {
+        let held = self.hold(who, showtime, seats).await;
+        let booking = held.assert_status(201)["id"]
+            .as_str()
+            .expect("booking id")
+            .to_string();
+        let payment = self.pay(who, &booking).await;
+        let paid = self.sandbox(&payment, "success").await;
+        assert_eq!(paid.assert_status(200)["outcome"], "paid", "{paid:?}");
+        (booking, payment)
+    }
+
+    pub async fn cancel(&self, admin: &str, showtime: i64) -> Reply {
+        self.post(
+            &format!("/api/v1/admin/showtimes/{showtime}/cancel"),
+            Some(admin),
+            json!({"reason": "projector failure"}),
+        )
+        .await
+    }
+
+    /// Scripts the sandbox gateway's next refund calls.
+    pub async fn sandbox_control(&self, admin: &str, control: Value) {
+        self.post("/sandbox/control", Some(admin), control)
+            .await
+            .assert_status(200);
+    }
+
+    pub fn refunds_of(&self, showtime: i64) -> Vec<StoredRefund> {
+        let conn = self.app.db();
+        let mut stmt = conn
+            .prepare("SELECT id, payment_id, status, attempts FROM refunds WHERE showtime_id = ?1 ORDER BY payment_id")
+            .expect("query");
+        stmt.query_map([showtime], |r| {
+            Ok(StoredRefund {
+                id: r.get(0)?,
+                payment_id: r.get(1)?,
+                status: r.get(2)?,
+                attempts: r.get(3)?,
+            })
+        })
+        .expect("rows")
+        .collect::<Result<_, _>>()
+        .expect("refunds")
+    }
+
+    /// What the sandbox gateway paid out for a payment: (refunds, calls).
+    pub fn sandbox_ledger(&self, payment_id: &str) -> (i64, i64) {
+        self.app
+            .db()
+            .query_row(
+                "SELECT count(*), coalesce(sum(calls), 0) FROM sandbox_refunds WHERE payment_id = ?1",
+                [payment_id],
+                |r| Ok((r.get(0)?, r.get(1)?)),
+            )
+            .expect("ledger")
+    }
+
+    /// Attempt outcomes of a refund, in order.
+    pub fn attempts_of(&self, refund_id: &str) -> Vec<String> {
+        let conn = self.app.db();
+        let mut stmt = conn
+            .prepare("SELECT outcome FROM refund_attempts WHERE refund_id = ?1 ORDER BY attempt")
+            .expect("query");
+        stmt.query_map([refund_id], |r| r.get(0))
+            .expect("rows")
+            .collect::<Result<_, _>>()
+            .expect("attempts")
+    }
+
+    /// Notifications recorded for a kind: (channel, recipient).
+    pub fn notifications(&self, kind: &str) -> Vec<(String, String)> {
+        let conn = self.app.db();
+        let mut stmt = conn
+            .prepare("SELECT channel, recipient FROM notifications WHERE kind = ?1 ORDER BY id")
+            .expect("query");
+        stmt.query_map([kind], |r| Ok((r.get(0)?, r.get(1)?)))
+            .expect("rows")
+            .collect::<Result<_, _>>()
+            .expect("notifications")
+    }
+
+    /// Waits until every refund of the showtime satisfies `done`, nudging the
+    /// queue; fails with the refunds as they are after `within`.
+    pub async fn wait_for_refunds(
+        &self,
+        showtime: i64,
+        within: std::time::Duration,
+        done: impl Fn(&[StoredRefund]) -> bool,
+    ) -> Vec<StoredRefund> {
+        let deadline = std::time::Instant::now() + within;
+        loop {
+            let refunds = self.refunds_of(showtime);
+            if !refunds.is_empty() && done(&refunds) {
+                return refunds;
+            }
+            assert!(
+                std::time::Instant::now() < deadline,
+                "refunds did not get there in {within:?}: {refunds:?}"
+            );
+            self.app.state.refunds.wake();
+            tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+        }
+    }
+}

@@ -7,4 +7,5 @@ mod bad_input;
 mod expiry;
 mod journey;
 mod race;
+mod refunds;
 mod restart;

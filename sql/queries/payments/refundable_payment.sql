@@ -1,0 +1,1 @@
+SELECT status, amount FROM payments WHERE id = ?1

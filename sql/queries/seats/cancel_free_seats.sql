@@ -1,0 +1,1 @@
+DELETE FROM seat_occupancy WHERE showtime_id = ?1

@@ -1,0 +1,122 @@
+//! /admin: what the cinema's staff do. Every path answers 403 to customers,
+//! except the paths of one refund, which answer 404 to anyone but an admin
+//! (a customer learns nothing about refund ids).
+
+use actix_web::{HttpResponse, web};
+use serde::Deserialize;
+use serde_json::json;
+
+use super::auth::{Admin, Caller};
+use crate::{
+    app::AppState,
+    error::{AppError, AppResult},
+    notify,
+};
+
+pub fn routes(cfg: &mut web::ServiceConfig) {
+    cfg.route("/admin/showtimes/{id}/cancel", web::post().to(cancel))
+        .route("/admin/refunds", web::get().to(refunds))
+        .route("/admin/refunds/{id}/retry", web::post().to(retry))
+        .route("/admin/refunds/{id}/resolve", web::post().to(resolve))
+        .route("/admin/alerts", web::get().to(alerts))
+        .route("/admin/notifications", web::get().to(notifications));
+}
+
+#[derive(Deserialize)]
+struct CancelRequest {
+    reason: String,
+}
+
+/// 202: the cancellation is done; the refunds it queued happen later.
+async fn cancel(
+    state: web::Data<AppState>,
+    _admin: Admin,
+    id: web::Path<i64>,
+    body: web::Json<CancelRequest>,
+) -> AppResult<HttpResponse> {
+    let showtime_id = id.into_inner();
+    let done = state.registry.cancel(showtime_id, &body.reason).await?;
+    state.refunds.wake();
+    Ok(HttpResponse::Accepted().json(json!({
+        "showtime_id": showtime_id,
+        "status": "cancelled",
+        "already_cancelled": done.already_cancelled,
+        "bookings_voided": done.bookings_voided,
+        "tickets_refunded": done.tickets_refunded,
+        "refunds_queued": done.refunds_queued,
+    })))
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct StatusFilter {
+    status: Option<String>,
+}
+
+async fn refunds(
+    state: web::Data<AppState>,
+    _admin: Admin,
+    filter: web::Query<StatusFilter>,
+) -> AppResult<HttpResponse> {
+    let status = filter.into_inner().status.filter(|s| !s.is_empty());
+    Ok(HttpResponse::Ok().json(state.refunds.list(status).await?))
+}
+
+fn refund_admin(caller: &Caller) -> AppResult<()> {
+    if caller.is_admin() {
+        Ok(())
+    } else {
+        Err(AppError::NotFound("refund"))
+    }
+}
+
+async fn retry(
+    state: web::Data<AppState>,
+    caller: Caller,
+    id: web::Path<String>,
+) -> AppResult<HttpResponse> {
+    refund_admin(&caller)?;
+    Ok(HttpResponse::Accepted().json(state.refunds.retry(&id).await?))
+}
+
+#[derive(Deserialize)]
+struct Resolution {
+    note: String,
+}
+
+async fn resolve(
+    state: web::Data<AppState>,
+    caller: Caller,
+    id: web::Path<String>,
+    body: web::Json<Resolution>,
+) -> AppResult<HttpResponse> {
+    refund_admin(&caller)?;
+    let note = body.into_inner().note;
+    Ok(HttpResponse::Ok().json(state.refunds.resolve(&id, note).await?))
+}
+
+async fn alerts(state: web::Data<AppState>, _admin: Admin) -> AppResult<HttpResponse> {
+    Ok(HttpResponse::Ok().json(state.refunds.alerts().await?))
+}
+
+async fn notifications(
+    state: web::Data<AppState>,
+    _admin: Admin,
+    filter: web::Query<StatusFilter>,
+) -> AppResult<HttpResponse> {
+    let status = filter.into_inner().status.filter(|s| !s.is_empty());
+    if let Some(status) = &status
+        && !["pending", "sent", "failed"].contains(&status.as_str())
+    {
+        return Err(AppError::validation(
+            "invalid_status",
+            "status must be one of pending, sent, failed",
+        ));
+    }
+    let offset = state.locale.offset;
+    let list = state
+        .store
+        .read(move |conn| notify::list(conn, status.as_deref(), 1000, offset))
+        .await?;
+    Ok(HttpResponse::Ok().json(list))
+}

@@ -1,0 +1,179 @@
+//! The payment gateway as the refund worker sees it, and the built-in
+//! sandbox implementation. A refund call carries an idempotency key fixed per
+//! refund: asked twice (a redelivered message, a retry after a lost answer),
+//! a gateway pays once and answers with the same reference.
+
+use std::{
+    sync::{Arc, Mutex},
+    time::Duration,
+};
+
+use futures_util::future::BoxFuture;
+use rusqlite::{OptionalExtension, params};
+use serde::{Deserialize, Serialize};
+
+use crate::{
+    clock::{SharedClock, to_millis},
+    store::Store,
+};
+
+macro_rules! query {
+    ($name:literal) => {
+        include_str!(concat!("../../sql/queries/payments/", $name, ".sql"))
+    };
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RefundRequest {
+    pub payment_id: String,
+    pub amount: i64,
+    pub currency: String,
+    pub idempotency_key: String,
+}
+
+/// Why a refund call did not pay.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum RefundError {
+    /// Worth trying again later (gateway down, timeout, rate limit).
+    Transient(String),
+    /// The gateway will never refund this payment; retrying cannot help.
+    Permanent(String),
+}
+
+pub trait PaymentGateway: Send + Sync + 'static {
+    /// Refunds a payment; answers the gateway's reference for the refund.
+    fn refund(&self, request: RefundRequest) -> BoxFuture<'static, Result<String, RefundError>>;
+}
+
+/// What the sandbox is told to do with the next refund calls
+/// (`POST /sandbox/control`), so operators and tests can rehearse failures.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SandboxControl {
+    /// The next N refund calls fail with a transient error.
+    #[serde(default)]
+    pub fail_next_refunds: u32,
+    /// The next N refund calls are refused for good (a permanent error).
+    #[serde(default)]
+    pub reject_next_refunds: u32,
+    /// Every refund answer arrives this late, after the money moved: a slow
+    /// gateway, or a worker that dies while waiting for the answer.
+    #[serde(default)]
+    pub refund_answer_delay_ms: u64,
+}
+
+/// The built-in gateway. Its refunds are real entries in its own ledger
+/// (`sandbox_refunds`), one per idempotency key.
+#[derive(Clone)]
+pub struct SandboxGateway {
+    store: Store,
+    clock: SharedClock,
+    control: Arc<Mutex<SandboxControl>>,
+}
+
+impl SandboxGateway {
+    pub fn new(store: Store, clock: SharedClock) -> SandboxGateway {
+        SandboxGateway {
+            store,
+            clock,
+            control: Arc::default(),
+        }
+    }
+
+    /// Replaces what the sandbox does with the next refund calls.
+    pub fn set_control(&self, control: SandboxControl) -> SandboxControl {
+        if let Ok(mut current) = self.control.lock() {
+            *current = control;
+            return current.clone();
+        }
+        SandboxControl::default()
+    }
+
+    /// Takes one scripted failure, if any is left.
+    fn scripted_failure(&self) -> (Option<RefundError>, Duration) {
+        let Ok(mut control) = self.control.lock() else {
+            return (None, Duration::ZERO);
+        };
+        let delay = Duration::from_millis(control.refund_answer_delay_ms);
+        if control.reject_next_refunds > 0 {
+            control.reject_next_refunds -= 1;
+            return (
+                Some(RefundError::Permanent(
+                    "sandbox: the refund was refused (as told by /sandbox/control)".into(),
+                )),
+                delay,
+            );
+        }
+        if control.fail_next_refunds > 0 {
+            control.fail_next_refunds -= 1;
+            return (
+                Some(RefundError::Transient(
+                    "sandbox: the gateway is temporarily unavailable (as told by /sandbox/control)"
+                        .into(),
+                )),
+                delay,
+            );
+        }
+        (None, delay)
+    }
+}
+
+impl PaymentGateway for SandboxGateway {
+    fn refund(&self, request: RefundRequest) -> BoxFuture<'static, Result<String, RefundError>> {
+        let (failure, delay) = self.scripted_failure();
+        let store = self.store.clone();
+        let now = to_millis(self.clock.now());
+        Box::pin(async move {
+            if let Some(failure) = failure {
+                return Err(failure);
+            }
+            let payment_id = request.payment_id.clone();
+            let payment = store
+                .read(move |conn| {
+                    Ok(conn
+                        .prepare_cached(query!("refundable_payment"))?
+                        .query_row(params![payment_id], |r| {
+                            Ok((r.get::<_, String>(0)?, r.get::<_, i64>(1)?))
+                        })
+                        .optional()?)
+                })
+                .await
+                .map_err(|e| RefundError::Transient(format!("sandbox: {e}")))?;
+            match payment {
+                Some((status, amount)) if status == "succeeded" && request.amount <= amount => {}
+                Some((status, amount)) => {
+                    return Err(RefundError::Permanent(format!(
+                        "sandbox: payment {} ({status}, {amount}) cannot be refunded {}",
+                        request.payment_id, request.amount
+                    )));
+                }
+                None => {
+                    return Err(RefundError::Permanent(format!(
+                        "sandbox: no payment {}",
+                        request.payment_id
+                    )));
+                }
+            }
+            let reference = format!("sandbox-refund-{}", uuid::Uuid::new_v4());
+            let reference = store
+                .write(move |conn| {
+                    Ok(conn.prepare_cached(query!("sandbox_refund"))?.query_row(
+                        params![
+                            request.idempotency_key,
+                            request.payment_id,
+                            request.amount,
+                            reference,
+                            now
+                        ],
+                        |r| r.get::<_, String>(0),
+                    )?)
+                })
+                .await
+                .map_err(|e| RefundError::Transient(format!("sandbox: {e}")))?;
+            if !delay.is_zero() {
+                tokio::time::sleep(delay).await;
+            }
+            Ok(reference)
+        })
+    }
+}

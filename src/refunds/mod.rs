@@ -1,0 +1,694 @@
+//! Refunds: money going back to customers when a showtime is cancelled or a
+//! payment arrived for seats it could not have.
+//!
+//! A refund is recorded (with an outbox row carrying its first attempt) in the
+//! same transaction as the event that causes it. A queue carries attempts to
+//! the worker here: RabbitMQ when `queue.amqp_url` is set ([`amqp`]), else the
+//! embedded queue over the outbox table itself ([`Refunds::run_embedded_due`]).
+//! Either way the worker asks the gateway with a key fixed per refund, records
+//! the outcome conditionally on the attempt it was for (a duplicate delivery
+//! changes nothing), and schedules the next attempt after `refunds.backoff`
+//! through the outbox. After `refunds.max_attempts` failures, or one
+//! permanent refusal, the refund is FAILED: an admin alert and mails to the
+//! admins are recorded, and an admin can retry it or resolve it by hand.
+
+pub mod amqp;
+
+use std::{
+    sync::{Arc, Mutex},
+    time::Duration,
+};
+
+use chrono::FixedOffset;
+use futures_util::StreamExt;
+use rusqlite::{Connection, OptionalExtension, params};
+use serde::{Deserialize, Serialize};
+use serde_json::json;
+use tokio::sync::Notify;
+
+use crate::{
+    clock::{SharedClock, rfc3339, to_millis},
+    config::RefundSettings,
+    error::{AppError, AppResult},
+    notify,
+    payments::gateway::{PaymentGateway, RefundError, RefundRequest},
+    store::Store,
+};
+
+macro_rules! query {
+    ($name:literal) => {
+        include_str!(concat!("../../sql/queries/refunds/", $name, ".sql"))
+    };
+}
+
+/// Outbox rows the embedded queue takes per round.
+const EMBEDDED_BATCH: i64 = 256;
+/// Gateway calls the embedded queue makes at once.
+const EMBEDDED_CONCURRENCY: usize = 8;
+/// How often the queues look at the outbox when nobody woke them.
+pub const POLL_INTERVAL: Duration = Duration::from_secs(1);
+
+/// A refund to record, with the payment it gives back.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct NewRefund {
+    pub id: String,
+    pub payment_id: String,
+    pub booking_id: String,
+    pub user_id: i64,
+    pub showtime_id: i64,
+    pub amount: i64,
+    pub currency: String,
+    pub reason: String,
+}
+
+/// Records a refund and its first attempt in the caller's transaction.
+/// A payment that already has a refund keeps it: answers false.
+pub fn record(conn: &Connection, refund: &NewRefund, now: i64) -> AppResult<bool> {
+    let created = conn
+        .prepare_cached(query!("insert_refund"))?
+        .execute(params![
+            refund.id,
+            refund.payment_id,
+            refund.booking_id,
+            refund.user_id,
+            refund.showtime_id,
+            refund.amount,
+            refund.currency,
+            refund.reason,
+            now
+        ])?;
+    if created == 0 {
+        return Ok(false);
+    }
+    conn.prepare_cached(query!("insert_outbox"))?
+        .execute(params![refund.id, 1, 0, now, now])?;
+    Ok(true)
+}
+
+/// One queued attempt: what travels through RabbitMQ (as JSON) or waits in
+/// the embedded queue.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RefundMessage {
+    pub refund_id: String,
+    pub attempt: i64,
+}
+
+/// An outbox row: a message not yet handed over.
+#[derive(Debug, Clone)]
+pub struct OutboxRow {
+    pub id: i64,
+    pub message: RefundMessage,
+    pub delay_ms: i64,
+    pub available_at: i64,
+}
+
+/// What one delivery did.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Handled {
+    Succeeded,
+    /// Failed for now; the next attempt is queued.
+    Retrying,
+    /// Failed for good; admins are alerted.
+    Failed,
+    /// Nothing to do: a duplicate, or the refund moved on already.
+    Stale,
+}
+
+/// What one round of the embedded queue did.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize)]
+pub struct QueueRound {
+    pub delivered: usize,
+    pub succeeded: usize,
+    pub retrying: usize,
+    pub failed: usize,
+    pub stale: usize,
+    /// Deliveries that could not be handled (left queued for the next round).
+    pub errors: usize,
+}
+
+/// Where refunds are queued, for `/readyz`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(tag = "state", rename_all = "snake_case")]
+pub enum QueueStatus {
+    Embedded,
+    Connecting,
+    Connected,
+    Down { error: String },
+}
+
+/// A refund as admins see it.
+#[derive(Debug, Clone, Serialize)]
+pub struct RefundView {
+    pub id: String,
+    pub booking_id: String,
+    pub payment_id: String,
+    pub showtime_id: i64,
+    pub user_id: i64,
+    pub customer_email: String,
+    pub amount: i64,
+    pub currency: String,
+    pub reason: String,
+    pub status: String,
+    pub attempts: i64,
+    pub last_error: Option<String>,
+    pub last_attempt_at: Option<String>,
+    pub gateway_reference: Option<String>,
+    pub resolution_note: Option<String>,
+    pub created_at: String,
+    pub updated_at: String,
+    pub completed_at: Option<String>,
+}
+
+/// An alert for admins.
+#[derive(Debug, Clone, Serialize)]
+pub struct AlertView {
+    pub id: i64,
+    pub kind: String,
+    pub subject: String,
+    pub message: String,
+    pub created_at: String,
+}
+
+pub const STATUSES: [&str; 5] = ["pending", "retrying", "succeeded", "failed", "resolved"];
+
+#[derive(Clone)]
+pub struct Refunds {
+    inner: Arc<Inner>,
+}
+
+struct Inner {
+    store: Store,
+    clock: SharedClock,
+    gateway: Arc<dyn PaymentGateway>,
+    settings: RefundSettings,
+    offset: FixedOffset,
+    wake: Notify,
+    /// One embedded round at a time (the loop and a caller may both ask).
+    embedded_round: tokio::sync::Mutex<()>,
+    status: Mutex<QueueStatus>,
+}
+
+impl Refunds {
+    pub fn new(
+        store: Store,
+        clock: SharedClock,
+        gateway: Arc<dyn PaymentGateway>,
+        settings: RefundSettings,
+        offset: FixedOffset,
+    ) -> Refunds {
+        Refunds {
+            inner: Arc::new(Inner {
+                store,
+                clock,
+                gateway,
+                settings,
+                offset,
+                wake: Notify::new(),
+                embedded_round: tokio::sync::Mutex::new(()),
+                status: Mutex::new(QueueStatus::Embedded),
+            }),
+        }
+    }
+
+    pub fn store(&self) -> &Store {
+        &self.inner.store
+    }
+
+    pub fn clock(&self) -> &SharedClock {
+        &self.inner.clock
+    }
+
+    /// Tells the queue that new outbox rows are waiting.
+    pub fn wake(&self) {
+        self.inner.wake.notify_one();
+    }
+
+    /// Waits until woken or until the poll interval passed.
+    pub async fn woken(&self) {
+        let _ = tokio::time::timeout(POLL_INTERVAL, self.inner.wake.notified()).await;
+    }
+
+    pub fn status(&self) -> QueueStatus {
+        self.inner
+            .status
+            .lock()
+            .map(|s| s.clone())
+            .unwrap_or(QueueStatus::Connecting)
+    }
+
+    pub fn set_status(&self, status: QueueStatus) {
+        if let Ok(mut current) = self.inner.status.lock() {
+            *current = status;
+        }
+    }
+
+    /// The wait before attempt `attempt + 1`, after attempt `attempt` failed.
+    pub fn backoff_after(&self, attempt: i64) -> Duration {
+        let backoff = &self.inner.settings.backoff;
+        let step = usize::try_from(attempt.saturating_sub(1)).unwrap_or(0);
+        backoff
+            .get(step)
+            .or(backoff.last())
+            .copied()
+            .unwrap_or(Duration::ZERO)
+    }
+
+    /// Every distinct wait between attempts (the delay queues to declare).
+    pub fn backoff_steps(&self) -> Vec<Duration> {
+        let mut steps = self.inner.settings.backoff.clone();
+        steps.sort();
+        steps.dedup();
+        steps.retain(|d| !d.is_zero());
+        steps
+    }
+
+    /// Handles one delivered attempt: asks the gateway, then records what came
+    /// of it. Safe to run twice for the same message, even at the same time.
+    pub async fn deliver(&self, message: &RefundMessage) -> AppResult<Handled> {
+        let id = message.refund_id.clone();
+        let refund = self
+            .inner
+            .store
+            .read(move |conn| {
+                Ok(conn
+                    .prepare_cached(query!("refund_for_attempt"))?
+                    .query_row(params![id], |r| {
+                        Ok(Pending {
+                            status: r.get(0)?,
+                            attempts: r.get(1)?,
+                            extra_attempts: r.get(2)?,
+                            payment_id: r.get(3)?,
+                            amount: r.get(4)?,
+                            currency: r.get(5)?,
+                            idempotency_key: r.get(6)?,
+                        })
+                    })
+                    .optional()?)
+            })
+            .await?;
+        let Some(refund) = refund else {
+            tracing::warn!(?message, "a refund message names no refund; dropped");
+            return Ok(Handled::Stale);
+        };
+        let open = refund.status == "pending" || refund.status == "retrying";
+        if !open || refund.attempts + 1 != message.attempt {
+            return Ok(Handled::Stale);
+        }
+        let outcome = self
+            .inner
+            .gateway
+            .refund(RefundRequest {
+                payment_id: refund.payment_id,
+                amount: refund.amount,
+                currency: refund.currency,
+                idempotency_key: refund.idempotency_key,
+            })
+            .await;
+        let limit = i64::from(self.inner.settings.max_attempts).max(1) + refund.extra_attempts;
+        let backoff = i64::try_from(self.backoff_after(message.attempt).as_millis()).unwrap_or(0);
+        let now = to_millis(self.inner.clock.now());
+        let message = message.clone();
+        let handled = self
+            .inner
+            .store
+            .write(move |conn| record_outcome(conn, &message, outcome, limit, backoff, now))
+            .await?;
+        if handled == Handled::Retrying {
+            self.wake();
+        }
+        Ok(handled)
+    }
+
+    /// One round of the embedded queue: delivers every outbox row due at the
+    /// clock's now and marks it done. Returns what it did.
+    pub async fn run_embedded_due(&self) -> AppResult<QueueRound> {
+        let _one_at_a_time = self.inner.embedded_round.lock().await;
+        let mut round = QueueRound::default();
+        loop {
+            let now = to_millis(self.inner.clock.now());
+            let rows = self
+                .inner
+                .store
+                .read(move |conn| outbox_rows(conn, query!("due_outbox"), &[&now, &EMBEDDED_BATCH]))
+                .await?;
+            let taken = rows.len();
+            let results: Vec<(i64, AppResult<Handled>)> = futures_util::stream::iter(rows)
+                .map(|row| async move { (row.id, self.deliver(&row.message).await) })
+                .buffer_unordered(EMBEDDED_CONCURRENCY)
+                .collect()
+                .await;
+            let mut done = Vec::new();
+            for (id, result) in results {
+                round.delivered += 1;
+                match result {
+                    Ok(handled) => {
+                        done.push(id);
+                        match handled {
+                            Handled::Succeeded => round.succeeded += 1,
+                            Handled::Retrying => round.retrying += 1,
+                            Handled::Failed => round.failed += 1,
+                            Handled::Stale => round.stale += 1,
+                        }
+                    }
+                    Err(error) => {
+                        tracing::warn!(%error, "a refund attempt could not be handled; it stays queued");
+                        round.errors += 1;
+                    }
+                }
+            }
+            self.mark_published(done).await?;
+            if taken < EMBEDDED_BATCH as usize || round.errors > 0 {
+                return Ok(round);
+            }
+        }
+    }
+
+    /// Outbox rows not yet handed to the broker, oldest first.
+    pub async fn unpublished(&self, limit: i64) -> AppResult<Vec<OutboxRow>> {
+        self.inner
+            .store
+            .read(move |conn| outbox_rows(conn, query!("unpublished_outbox"), &[&limit]))
+            .await
+    }
+
+    /// Marks outbox rows as handed over (confirmed by the broker, or consumed
+    /// by the embedded queue).
+    pub async fn mark_published(&self, ids: Vec<i64>) -> AppResult<()> {
+        if ids.is_empty() {
+            return Ok(());
+        }
+        let now = to_millis(self.inner.clock.now());
+        self.inner
+            .store
+            .write(move |conn| {
+                let mut mark = conn.prepare_cached(query!("mark_published"))?;
+                for id in ids {
+                    mark.execute(params![id, now])?;
+                }
+                Ok(())
+            })
+            .await
+    }
+
+    /// Refunds, newest first, optionally of one status.
+    pub async fn list(&self, status: Option<String>) -> AppResult<Vec<RefundView>> {
+        if let Some(status) = &status
+            && !STATUSES.contains(&status.as_str())
+        {
+            return Err(AppError::validation(
+                "invalid_status",
+                format!("status must be one of {}", STATUSES.join(", ")),
+            ));
+        }
+        let offset = self.inner.offset;
+        self.inner
+            .store
+            .read(move |conn| list_refunds(conn, status.as_deref(), None, offset))
+            .await
+    }
+
+    /// Puts a FAILED refund back in the queue with a fresh round of attempts.
+    pub async fn retry(&self, refund_id: &str) -> AppResult<RefundView> {
+        let id = refund_id.to_string();
+        let now = to_millis(self.inner.clock.now());
+        let offset = self.inner.offset;
+        let view = self
+            .inner
+            .store
+            .write(move |conn| {
+                let attempts: Option<i64> = conn
+                    .prepare_cached(query!("retry_failed"))?
+                    .query_row(params![id, now], |r| r.get(0))
+                    .optional()?;
+                match attempts {
+                    Some(attempts) => {
+                        conn.prepare_cached(query!("insert_outbox"))?
+                            .execute(params![id, attempts + 1, 0, now, now])?;
+                    }
+                    None => not_failed(conn, &id)?,
+                }
+                one_refund(conn, &id, offset)
+            })
+            .await?;
+        self.wake();
+        Ok(view)
+    }
+
+    /// Records that an admin refunded a FAILED refund by hand.
+    pub async fn resolve(&self, refund_id: &str, note: String) -> AppResult<RefundView> {
+        let note = note.trim().to_string();
+        if note.is_empty() || note.chars().count() > 1000 {
+            return Err(AppError::Validation {
+                code: "invalid_note",
+                detail: "say how the refund was done (1 to 1000 characters)".into(),
+                errors: vec![crate::error::FieldError::new("note", "required")],
+            });
+        }
+        let id = refund_id.to_string();
+        let now = to_millis(self.inner.clock.now());
+        let offset = self.inner.offset;
+        self.inner
+            .store
+            .write(move |conn| {
+                let changed = conn
+                    .prepare_cached(query!("resolve_failed"))?
+                    .execute(params![id, note, now])?;
+                if changed == 0 {
+                    not_failed(conn, &id)?;
+                }
+                one_refund(conn, &id, offset)
+            })
+            .await
+    }
+
+    pub async fn alerts(&self) -> AppResult<Vec<AlertView>> {
+        let offset = self.inner.offset;
+        self.inner
+            .store
+            .read(move |conn| {
+                Ok(conn
+                    .prepare_cached(query!("list_alerts"))?
+                    .query_map(params![500], |r| {
+                        Ok(AlertView {
+                            id: r.get(0)?,
+                            kind: r.get(1)?,
+                            subject: r.get(2)?,
+                            message: r.get(3)?,
+                            created_at: rfc3339(r.get(4)?, offset),
+                        })
+                    })?
+                    .collect::<Result<Vec<_>, _>>()?)
+            })
+            .await
+    }
+
+    /// Runs the embedded queue until the task is aborted.
+    pub async fn run_embedded(self) {
+        self.set_status(QueueStatus::Embedded);
+        loop {
+            if let Err(error) = self.run_embedded_due().await {
+                tracing::warn!(%error, "the embedded refund queue could not run; trying again");
+            }
+            self.woken().await;
+        }
+    }
+}
+
+/// The refund fields an attempt needs.
+struct Pending {
+    status: String,
+    attempts: i64,
+    extra_attempts: i64,
+    payment_id: String,
+    amount: i64,
+    currency: String,
+    idempotency_key: String,
+}
+
+fn outbox_rows(
+    conn: &Connection,
+    sql: &str,
+    args: &[&dyn rusqlite::ToSql],
+) -> AppResult<Vec<OutboxRow>> {
+    Ok(conn
+        .prepare_cached(sql)?
+        .query_map(args, |r| {
+            Ok(OutboxRow {
+                id: r.get(0)?,
+                message: RefundMessage {
+                    refund_id: r.get(1)?,
+                    attempt: r.get(2)?,
+                },
+                delay_ms: r.get(3)?,
+                available_at: r.get(4)?,
+            })
+        })?
+        .collect::<Result<Vec<_>, _>>()?)
+}
+
+/// Records an attempt's outcome, if the refund is still at that attempt.
+fn record_outcome(
+    conn: &Connection,
+    message: &RefundMessage,
+    outcome: Result<String, RefundError>,
+    limit: i64,
+    backoff_ms: i64,
+    now: i64,
+) -> AppResult<Handled> {
+    let attempt = message.attempt;
+    let id = &message.refund_id;
+    let returned = |r: &rusqlite::Row<'_>| {
+        Ok(json!({
+            "refund_id": id,
+            "user_id": r.get::<_, i64>(0)?,
+            "amount": r.get::<_, i64>(1)?,
+            "currency": r.get::<_, String>(2)?,
+            "booking_id": r.get::<_, String>(3)?,
+            "reason": r.get::<_, String>(4)?,
+            "attempts": attempt,
+        }))
+    };
+    let (error, permanent) = match outcome {
+        Ok(reference) => {
+            let Some(facts) = conn
+                .prepare_cached(query!("record_success"))?
+                .query_row(params![id, attempt, now, reference], returned)
+                .optional()?
+            else {
+                return Ok(Handled::Stale);
+            };
+            insert_attempt(conn, id, attempt, now, "succeeded", None)?;
+            let user_id = facts["user_id"].as_i64().unwrap_or_default();
+            notify::to_user(
+                conn,
+                user_id,
+                notify::Kind::RefundSucceeded,
+                "Refund succeeded",
+                &facts,
+                now,
+            )?;
+            return Ok(Handled::Succeeded);
+        }
+        Err(RefundError::Transient(error)) => (error, false),
+        Err(RefundError::Permanent(error)) => (error, true),
+    };
+    let gives_up = permanent || attempt >= limit;
+    let status = if gives_up { "failed" } else { "retrying" };
+    let Some(facts) = conn
+        .prepare_cached(query!("record_failure"))?
+        .query_row(params![id, attempt, now, status, error], returned)
+        .optional()?
+    else {
+        return Ok(Handled::Stale);
+    };
+    let outcome = if permanent {
+        "permanent_error"
+    } else {
+        "transient_error"
+    };
+    insert_attempt(conn, id, attempt, now, outcome, Some(&error))?;
+    if !gives_up {
+        conn.prepare_cached(query!("insert_outbox"))?
+            .execute(params![id, attempt + 1, backoff_ms, now + backoff_ms, now])?;
+        return Ok(Handled::Retrying);
+    }
+    let why = if permanent {
+        format!("the gateway refused it: {error}")
+    } else {
+        format!("{attempt} attempts failed; the last: {error}")
+    };
+    conn.prepare_cached(query!("insert_alert"))?
+        .execute(params![
+            "refund_failed",
+            id,
+            format!("Refund {id} needs manual handling: {why}"),
+            now
+        ])?;
+    notify::to_admins(
+        conn,
+        notify::Kind::RefundFailed,
+        "A refund needs manual handling",
+        &facts,
+        now,
+    )?;
+    let user_id = facts["user_id"].as_i64().unwrap_or_default();
+    notify::to_user(
+        conn,
+        user_id,
+        notify::Kind::RefundNeedsManualHandling,
+        "Your refund is being handled by our staff",
+        &facts,
+        now,
+    )?;
+    Ok(Handled::Failed)
+}
+
+fn insert_attempt(
+    conn: &Connection,
+    refund_id: &str,
+    attempt: i64,
+    now: i64,
+    outcome: &str,
+    error: Option<&str>,
+) -> AppResult<()> {
+    conn.prepare_cached(query!("insert_attempt"))?
+        .execute(params![refund_id, attempt, now, outcome, error])?;
+    Ok(())
+}
+
+/// The error for a retry or resolve of a refund that is not FAILED.
+fn not_failed(conn: &Connection, refund_id: &str) -> AppResult<()> {
+    let status: Option<String> = conn
+        .prepare_cached(query!("refund_status"))?
+        .query_row(params![refund_id], |r| r.get(0))
+        .optional()?;
+    match status {
+        None => Err(AppError::NotFound("refund")),
+        Some(status) => Err(AppError::conflict(
+            "refund_not_failed",
+            format!("the refund is {status}; only a failed refund can be retried or resolved"),
+        )),
+    }
+}
+
+fn one_refund(conn: &Connection, refund_id: &str, offset: FixedOffset) -> AppResult<RefundView> {
+    list_refunds(conn, None, Some(refund_id), offset)?
+        .into_iter()
+        .next()
+        .ok_or(AppError::NotFound("refund"))
+}
+
+fn list_refunds(
+    conn: &Connection,
+    status: Option<&str>,
+    id: Option<&str>,
+    offset: FixedOffset,
+) -> AppResult<Vec<RefundView>> {
+    let time = |t: Option<i64>| t.map(|t| rfc3339(t, offset));
+    Ok(conn
+        .prepare_cached(query!("list_refunds"))?
+        .query_map(params![status, id, 1000], |r| {
+            Ok(RefundView {
+                id: r.get(0)?,
+                booking_id: r.get(1)?,
+                payment_id: r.get(2)?,
+                showtime_id: r.get(3)?,
+                user_id: r.get(4)?,
+                customer_email: r.get(5)?,
+                amount: r.get(6)?,
+                currency: r.get(7)?,
+                reason: r.get(8)?,
+                status: r.get(9)?,
+                attempts: r.get(10)?,
+                last_error: r.get(11)?,
+                last_attempt_at: time(r.get(12)?),
+                gateway_reference: r.get(13)?,
+                resolution_note: r.get(14)?,
+                created_at: rfc3339(r.get(15)?, offset),
+                updated_at: rfc3339(r.get(16)?, offset),
+                completed_at: time(r.get(17)?),
+            })
+        })?
+        .collect::<Result<Vec<_>, _>>()?)
+}
