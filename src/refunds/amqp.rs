@@ -18,9 +18,9 @@
 //! starts after a back-off (lapin's own recovery is not trusted alone), and
 //! the outbox keeps every refund meanwhile.
 
-use std::{collections::HashSet, future::ready, time::Duration};
+use std::{collections::HashSet, time::Duration};
 
-use futures_util::StreamExt;
+use futures_util::{StreamExt, stream::FuturesUnordered};
 use lapin::{
     BasicProperties, Channel, Confirmation, Connection, ConnectionProperties, ExchangeKind,
     message::Delivery,
@@ -150,16 +150,23 @@ async fn serve(
     refunds.set_status(QueueStatus::Connected);
     tracing::info!(queue = %topology.queue, "RabbitMQ connected; relaying and consuming refunds");
 
-    let consume = consumer
-        .take_while(|delivery| ready(delivery.is_ok()))
-        .filter_map(|delivery| ready(delivery.ok()))
-        .for_each_concurrent(usize::from(PREFETCH), |delivery| {
-            handle_delivery(refunds, delivery)
-        });
+    // Deliveries in flight are dropped with the connection: their acks could
+    // not reach the broker anyway, and it redelivers them to the next session
+    // (where the refund's idempotency key keeps the gateway from paying twice).
+    let mut consumer = consumer;
+    let mut in_flight = FuturesUnordered::new();
     let relay = relay(refunds, &publisher, topology, &mut delay_queues);
-    tokio::select! {
-        _ = consume => Err("the broker stopped the consumer".to_string()),
-        result = relay => result,
+    tokio::pin!(relay);
+    loop {
+        tokio::select! {
+            delivery = consumer.next(), if in_flight.len() < usize::from(PREFETCH) => match delivery {
+                Some(Ok(delivery)) => in_flight.push(handle_delivery(refunds, delivery)),
+                Some(Err(error)) => return Err(format!("the consumer failed: {error}")),
+                None => return Err("the broker stopped the consumer".into()),
+            },
+            Some(()) = in_flight.next(), if !in_flight.is_empty() => {}
+            result = &mut relay => return result,
+        }
     }
 }
 

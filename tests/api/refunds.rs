@@ -461,3 +461,45 @@ async fn admin_paths_refuse_customers_and_explain_bad_requests() {
         .await
         .assert_problem(404, "not_found");
 }
+
+#[actix_web::test]
+async fn duplicate_deliveries_of_an_attempt_pay_once_and_record_once() {
+    use bioskop::refunds::{Handled, RefundMessage};
+
+    let api = Api::spawn().await;
+    let admin = api.admin().await;
+    let showtime = api.app.bookable_showtime().await;
+    let ani = api.customer().await;
+    let (_, payment) = api.buy(&ani, showtime, &["A1"]).await;
+    // Slow answers keep the duplicates in flight together.
+    api.sandbox_control(&admin, json!({"refund_answer_delay_ms": 300}))
+        .await;
+    api.cancel(&admin, showtime).await.assert_status(202);
+    let refund = api.refunds_of(showtime)[0].id.clone();
+    let message = RefundMessage {
+        refund_id: refund.clone(),
+        attempt: 1,
+    };
+    let refunds = &api.app.state.refunds;
+    let (first, second) = tokio::join!(refunds.deliver(&message), refunds.deliver(&message));
+    let handled = [first.expect("first"), second.expect("second")];
+    assert!(
+        handled.iter().filter(|h| **h == Handled::Succeeded).count() <= 1,
+        "{handled:?}"
+    );
+    let done = api
+        .wait_for_refunds(showtime, PATIENCE, all("succeeded"))
+        .await;
+    assert_eq!(done[0].attempts, 1);
+    assert_eq!(api.attempts_of(&refund), ["succeeded"]);
+    assert_eq!(api.sandbox_ledger(&payment).0, 1, "one refund paid");
+
+    // Delivered again later: nothing happens, the gateway is not even asked.
+    let calls = api.sandbox_ledger(&payment).1;
+    assert_eq!(
+        refunds.deliver(&message).await.expect("late"),
+        Handled::Stale
+    );
+    assert_eq!(api.sandbox_ledger(&payment).1, calls);
+    assert_eq!(api.attempts_of(&refund), ["succeeded"]);
+}
