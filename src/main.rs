@@ -26,11 +26,17 @@ async fn main() -> anyhow::Result<()> {
     let cli = Cli::parse();
     let settings = Settings::load(cli.config.as_deref())?;
     let database = settings.database.path.clone();
+    let queue = if settings.queue.amqp_url.trim().is_empty() {
+        "the embedded queue (set queue.amqp_url for RabbitMQ)".to_string()
+    } else {
+        format!("RabbitMQ, exchanges and queues {}.refunds*", settings.queue.name_prefix)
+    };
     let bind_host = settings.http.bind.ip();
     let app = Application::build(settings, Arc::new(SystemClock)).await?;
 
     println!("bioskop is listening on http://{bind_host}:{}", app.port());
     println!("  database: {}", database.display());
+    println!("  refunds: {queue}");
     if let Some(seeded) = &app.seeded {
         println!(
             "  demo data seeded: {} cities, {} cinemas, {} auditoriums ({} seats), {} movies, {} showtimes",
