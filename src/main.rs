@@ -29,7 +29,10 @@ async fn main() -> anyhow::Result<()> {
     let queue = if settings.queue.amqp_url.trim().is_empty() {
         "the embedded queue (set queue.amqp_url for RabbitMQ)".to_string()
     } else {
-        format!("RabbitMQ, exchanges and queues {}.refunds*", settings.queue.name_prefix)
+        format!(
+            "RabbitMQ, exchanges and queues {}.refunds*",
+            settings.queue.name_prefix
+        )
     };
     let bind_host = settings.http.bind.ip();
     let app = Application::build(settings, Arc::new(SystemClock)).await?;

@@ -15,8 +15,8 @@ use bioskop::{
     seats::{
         BookingStatus, PaymentStatus, ShowtimeActor, ShowtimeRegistry,
         actor::{
-            AddSeat, GetDurableState, HoldSeats, ReleaseBooking, RemoveSeat, SettlePayment,
-            StartPayment,
+            AddSeat, CancelShowtime, GetDurableState, HoldSeats, ReleaseBooking, RemoveSeat,
+            SettlePayment, StartPayment,
         },
         book::{Rules, SeatState},
         persist,
@@ -43,6 +43,7 @@ enum Step {
     Advance { minutes: u64 },
     Sweep,
     Restart,
+    Cancel,
 }
 
 fn step() -> impl Strategy<Value = Step> {
@@ -56,6 +57,7 @@ fn step() -> impl Strategy<Value = Step> {
         2 => (0..12u64).prop_map(|minutes| Step::Advance { minutes }),
         1 => Just(Step::Sweep),
         1 => Just(Step::Restart),
+        1 => Just(Step::Cancel),
     ]
 }
 
@@ -76,6 +78,10 @@ struct Model {
     /// seat → (booking index, sold)
     seats: Vec<Option<(usize, bool)>>,
     bookings: Vec<ModelBooking>,
+    cancelled: bool,
+    /// Refunds queued: one per paid booking of a cancelled showtime, one per
+    /// payment that succeeded without seats.
+    refunds: i64,
 }
 
 type Outcome = Result<String, String>;
@@ -85,6 +91,8 @@ impl Model {
         Model {
             seats: vec![None; SEATS],
             bookings: Vec::new(),
+            cancelled: false,
+            refunds: 0,
         }
     }
 
@@ -135,6 +143,9 @@ impl Model {
 
     fn hold(&mut self, user: usize, seats: &[usize], now: i64) -> Outcome {
         self.expire(now);
+        if self.cancelled {
+            return Err("showtime_cancelled".into());
+        }
         if seats.is_empty() {
             return Err("no_seats".into());
         }
@@ -174,6 +185,9 @@ impl Model {
 
     fn add(&mut self, b: usize, seat: usize, now: i64) -> Outcome {
         self.expire(now);
+        if self.cancelled {
+            return Err("showtime_cancelled".into());
+        }
         let booking = &self.bookings[b];
         if booking.status != BookingStatus::Held {
             return Model::not_open(booking.status);
@@ -257,12 +271,39 @@ impl Model {
             return Ok("paid".into());
         }
         let seats = &self.bookings[b].seats;
-        if seats.is_empty() || seats.iter().any(|&s| self.seats[s].is_some()) {
+        if self.cancelled || seats.is_empty() || seats.iter().any(|&s| self.seats[s].is_some()) {
             self.set_payment(b, PaymentStatus::Succeeded);
+            self.refunds += 1;
             return Ok("refund_required".into());
         }
         self.sell(b);
         Ok("paid_after_expiry".into())
+    }
+
+    fn cancel(&mut self, now: i64) -> Outcome {
+        if self.cancelled {
+            return Ok("already".into());
+        }
+        self.expire(now);
+        let mut voided = 0;
+        let mut refunded = 0;
+        for b in 0..self.bookings.len() {
+            match self.bookings[b].status {
+                s if s.is_open() => {
+                    self.close(b, BookingStatus::Voided);
+                    voided += 1;
+                }
+                BookingStatus::Paid => {
+                    self.bookings[b].status = BookingStatus::Refunded;
+                    refunded += 1;
+                }
+                _ => {}
+            }
+        }
+        self.seats = vec![None; SEATS];
+        self.cancelled = true;
+        self.refunds += refunded;
+        Ok(format!("voided {voided}, refunds {refunded}"))
     }
 
     fn set_payment(&mut self, b: usize, status: PaymentStatus) {
@@ -530,6 +571,27 @@ async fn run(steps: Vec<Step>) -> Result<(), TestCaseError> {
                 model.expire(now_ms);
                 (Ok(String::new()), Ok(String::new()))
             }
+            Step::Cancel => {
+                let expected = model.cancel(now_ms);
+                let actual = actor
+                    .send(CancelShowtime {
+                        reason: "test".into(),
+                        now,
+                    })
+                    .await
+                    .expect("mailbox");
+                let actual = code(actual).map(|done| {
+                    if done.already_cancelled {
+                        "already".to_string()
+                    } else {
+                        format!(
+                            "voided {}, refunds {}",
+                            done.bookings_voided, done.refunds_queued
+                        )
+                    }
+                });
+                (expected, actual)
+            }
         };
         prop_assert_eq!(
             &actual,
@@ -620,6 +682,23 @@ async fn check(system: &System, model: &Model) -> Result<(), TestCaseError> {
         .await
         .expect("tickets");
     prop_assert_eq!(sold, tickets, "one valid ticket per sold seat");
+    let refunds: i64 = system
+        .store
+        .read(|conn| {
+            Ok(conn.query_row(
+                "SELECT COUNT(*) FROM refunds r JOIN refund_outbox o ON o.refund_id = r.id AND o.attempt = 1
+                 WHERE r.showtime_id = ?1",
+                [SHOWTIME],
+                |r| r.get(0),
+            )?)
+        })
+        .await
+        .expect("refunds");
+    prop_assert_eq!(
+        refunds,
+        model.refunds,
+        "one queued refund per payment owed back"
+    );
     Ok(())
 }
 
