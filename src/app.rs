@@ -14,6 +14,7 @@ use crate::{
     config::Settings,
     error::AppError,
     http,
+    notify::Notifier,
     payments::{self, Payments, gateway::SandboxGateway},
     refunds::{self, Refunds},
     scheduler,
@@ -35,8 +36,20 @@ pub struct AppState {
     pub refunds: Refunds,
     /// The refund queue's task (embedded or RabbitMQ), stopped on shutdown.
     pub refund_queue: std::sync::Mutex<Option<tokio::task::JoinHandle<()>>>,
+    pub notifier: Notifier,
+    /// The notifier's task, stopped on shutdown.
+    pub notifier_task: std::sync::Mutex<Option<tokio::task::JoinHandle<()>>>,
     pub locale: Locale,
     pub sweeps: Arc<scheduler::SweepStats>,
+}
+
+impl AppState {
+    /// A settled payment may have recorded an e-ticket or a refund: the
+    /// workers need not wait for their next poll.
+    pub fn after_settlement(&self) {
+        self.notifier.wake();
+        self.refunds.wake();
+    }
 }
 
 /// Credentials of the admin created at start, to print.
@@ -152,6 +165,9 @@ impl Application {
                 settings.queue.name_prefix.clone(),
             ))
         };
+        // Messages recorded before a crash are pending rows: sent from here on.
+        let notifier = Notifier::new(store.clone(), clock.clone(), &settings).await?;
+        let notifier_task = actix_web::rt::spawn(notifier.clone().run());
         let bookings = Bookings::new(
             registry.clone(),
             store.clone(),
@@ -188,6 +204,8 @@ impl Application {
             sandbox,
             refunds,
             refund_queue: std::sync::Mutex::new(Some(refund_queue)),
+            notifier,
+            notifier_task: std::sync::Mutex::new(Some(notifier_task)),
             locale,
             sweeps,
         });
@@ -242,9 +260,11 @@ impl Application {
 /// Stops the jobs, the actors and then the writer (which commits what it has).
 /// A refund attempt cut short is redelivered later: attempts are idempotent.
 pub async fn shutdown(state: &AppState, scheduler: Option<JobScheduler>) {
-    if let Some(queue) = state.refund_queue.lock().ok().and_then(|mut q| q.take()) {
-        queue.abort();
-        let _ = queue.await;
+    for task in [&state.refund_queue, &state.notifier_task] {
+        if let Some(task) = task.lock().ok().and_then(|mut t| t.take()) {
+            task.abort();
+            let _ = task.await;
+        }
     }
     if let Some(mut scheduler) = scheduler {
         let _ = scheduler.shutdown().await;

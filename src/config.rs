@@ -20,6 +20,7 @@ pub struct Settings {
     pub queue: QueueSettings,
     pub refunds: RefundSettings,
     pub mail: MailSettings,
+    pub whatsapp: WhatsAppSettings,
     pub accounts: AccountSettings,
     pub admin: AdminSettings,
     pub demo: DemoSettings,
@@ -99,8 +100,27 @@ pub struct RefundSettings {
 #[derive(Debug, Clone, Deserialize)]
 pub struct MailSettings {
     pub smtp_url: String,
+    pub username: String,
+    pub password: String,
     pub dir: PathBuf,
     pub from: String,
+    pub locale: MailLocale,
+    #[serde(deserialize_with = "durations")]
+    pub retry_backoff: Vec<Duration>,
+}
+
+/// The language of messages.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum MailLocale {
+    Id,
+    En,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+pub struct WhatsAppSettings {
+    pub endpoint: String,
+    pub token: String,
 }
 
 #[derive(Debug, Clone, Deserialize)]

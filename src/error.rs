@@ -54,6 +54,8 @@ pub enum AppError {
     ShowtimeStarted,
     #[error("you already hold booking {booking_id} for this showtime")]
     BookingAlreadyOpen { booking_id: String },
+    #[error("this ticket was already checked in at {checked_in_at}")]
+    AlreadyUsed { checked_in_at: String },
     #[error("{detail}")]
     Conflict { code: &'static str, detail: String },
     #[error("too many attempts; try again in {retry_after_secs} s")]
@@ -97,6 +99,7 @@ impl AppError {
             AppError::ShowtimeCancelled => "showtime_cancelled",
             AppError::ShowtimeStarted => "showtime_started",
             AppError::BookingAlreadyOpen { .. } => "booking_already_open",
+            AppError::AlreadyUsed { .. } => "already_used",
             AppError::Conflict { code, .. } => code,
             AppError::TooManyAttempts { .. } => "too_many_attempts",
             AppError::Storage(_) => "storage_unavailable",

@@ -37,6 +37,7 @@ async fn cancel(
     let showtime_id = id.into_inner();
     let done = state.registry.cancel(showtime_id, &body.reason).await?;
     state.refunds.wake();
+    state.notifier.wake();
     Ok(HttpResponse::Accepted().json(json!({
         "showtime_id": showtime_id,
         "status": "cancelled",
@@ -96,7 +97,12 @@ async fn resolve(
 }
 
 async fn alerts(state: web::Data<AppState>, _admin: Admin) -> AppResult<HttpResponse> {
-    Ok(HttpResponse::Ok().json(state.refunds.alerts().await?))
+    let offset = state.locale.offset;
+    let alerts = state
+        .store
+        .read(move |conn| notify::alerts(conn, offset))
+        .await?;
+    Ok(HttpResponse::Ok().json(alerts))
 }
 
 async fn notifications(
@@ -106,11 +112,11 @@ async fn notifications(
 ) -> AppResult<HttpResponse> {
     let status = filter.into_inner().status.filter(|s| !s.is_empty());
     if let Some(status) = &status
-        && !["pending", "sent", "failed"].contains(&status.as_str())
+        && !["pending", "sent", "failed", "skipped"].contains(&status.as_str())
     {
         return Err(AppError::validation(
             "invalid_status",
-            "status must be one of pending, sent, failed",
+            "status must be one of pending, sent, failed, skipped",
         ));
     }
     let offset = state.locale.offset;

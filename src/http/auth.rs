@@ -41,6 +41,25 @@ impl FromRequest for Admin {
     }
 }
 
+/// A logged-in admin or staff member (door staff check tickets in).
+pub struct Staff(pub User);
+
+impl FromRequest for Staff {
+    type Error = AppError;
+    type Future = LocalBoxFuture<'static, Result<Staff, AppError>>;
+
+    fn from_request(req: &HttpRequest, payload: &mut Payload) -> Self::Future {
+        let caller = Caller::from_request(req, payload);
+        Box::pin(async move {
+            let caller = caller.await?;
+            match caller.user.role {
+                Role::Admin | Role::Staff => Ok(Staff(caller.user)),
+                Role::Customer => Err(AppError::Forbidden("staff")),
+            }
+        })
+    }
+}
+
 /// A caller who may be anonymous; an invalid token counts as anonymous.
 pub struct MaybeCaller(pub Option<User>);
 

@@ -3,7 +3,7 @@
 use actix_web::{HttpResponse, http::header, web};
 use serde::Deserialize;
 
-use super::auth::Caller;
+use super::auth::{Caller, Staff};
 use crate::{app::AppState, error::AppResult, tickets};
 
 pub fn routes(cfg: &mut web::ServiceConfig) {
@@ -15,7 +15,9 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
         .route("/bookings/{id}/seats/{seat}", web::delete().to(remove_seat))
         .route("/bookings/{id}/payment", web::post().to(pay))
         .route("/tickets", web::get().to(list_tickets))
-        .route("/tickets/{id}", web::get().to(show_ticket));
+        .route("/tickets/{id}", web::get().to(show_ticket))
+        .route("/tickets/{id}/qr.svg", web::get().to(ticket_qr))
+        .route("/checkin", web::post().to(check_in));
 }
 
 #[derive(Deserialize)]
@@ -116,4 +118,32 @@ async fn show_ticket(
 ) -> AppResult<HttpResponse> {
     Ok(HttpResponse::Ok()
         .json(tickets::get(&state.store, &state.locale, caller.user.id, &id).await?))
+}
+
+/// The ticket's check-in code as a QR image.
+async fn ticket_qr(
+    state: web::Data<AppState>,
+    caller: Caller,
+    id: web::Path<String>,
+) -> AppResult<HttpResponse> {
+    let ticket = tickets::get(&state.store, &state.locale, caller.user.id, &id).await?;
+    Ok(HttpResponse::Ok()
+        .content_type("image/svg+xml")
+        .insert_header((header::CACHE_CONTROL, "private, max-age=3600"))
+        .body(tickets::qr::svg(&ticket.checkin_code)?))
+}
+
+#[derive(Deserialize)]
+struct Scan {
+    code: String,
+}
+
+/// A scan at the door: 200 admits, 409 `already_used` / `ticket_refunded`, 404 unknown.
+async fn check_in(
+    state: web::Data<AppState>,
+    _staff: Staff,
+    body: web::Json<Scan>,
+) -> AppResult<HttpResponse> {
+    let admitted = tickets::check_in(&state.store, &state.locale, &state.clock, &body.code).await?;
+    Ok(HttpResponse::Ok().json(admitted))
 }

@@ -33,7 +33,12 @@ async fn readyz(state: web::Data<AppState>) -> AppResult<HttpResponse> {
     };
     let mut queue = serde_json::to_value(&queue).unwrap_or_default();
     queue["kind"] = json!(kind);
-    Ok(HttpResponse::Ok().json(json!({"status": status, "database": "ok", "queue": queue})))
+    Ok(HttpResponse::Ok().json(json!({
+        "status": status,
+        "database": "ok",
+        "queue": queue,
+        "notifications": state.notifier.describe(),
+    })))
 }
 
 /// Prometheus text exposition.

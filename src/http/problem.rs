@@ -28,6 +28,7 @@ impl ResponseError for AppError {
             | AppError::ShowtimeCancelled
             | AppError::ShowtimeStarted
             | AppError::BookingAlreadyOpen { .. }
+            | AppError::AlreadyUsed { .. }
             | AppError::Conflict { .. } => StatusCode::CONFLICT,
             AppError::TooManyAttempts { .. } => StatusCode::TOO_MANY_REQUESTS,
             AppError::Storage(_) => StatusCode::SERVICE_UNAVAILABLE,
@@ -60,6 +61,7 @@ impl ResponseError for AppError {
             }
             AppError::SeatUnavailable { seats } => body["seats"] = json!(seats),
             AppError::BookingAlreadyOpen { booking_id } => body["booking_id"] = json!(booking_id),
+            AppError::AlreadyUsed { checked_in_at } => body["checked_in_at"] = json!(checked_in_at),
             AppError::TooManyAttempts { retry_after_secs } => {
                 body["retry_after"] = json!(retry_after_secs);
                 response.insert_header((header::RETRY_AFTER, retry_after_secs.to_string()));

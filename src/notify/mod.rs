@@ -1,8 +1,15 @@
 //! Notifications to people: e-mail and WhatsApp messages, recorded as rows of
 //! the notification outbox in the same transaction as the event that causes
-//! them, so a committed event can never lose its message. Sending the rows
-//! (lettre, WhatsApp HTTP) is the notifier's job; until it runs they wait as
-//! `pending` and are listed at `GET /api/v1/admin/notifications`.
+//! them, so a committed event can never lose its message; the [`notifier`]
+//! sends them (lettre over SMTP or `.eml` files, WhatsApp over HTTP), and
+//! admins see them at `GET /api/v1/admin/notifications`. Admin alerts (things
+//! a person must look at) live here too.
+
+pub mod notifier;
+pub mod render;
+pub mod transport;
+
+pub use notifier::Notifier;
 
 use rusqlite::{Connection, params};
 use serde::Serialize;
@@ -20,6 +27,8 @@ macro_rules! query {
 /// What a message is about; the notifier picks its text from this.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Kind {
+    /// The tickets of a paid booking, with a QR code per seat.
+    ETicket,
     ShowtimeCancelled,
     RefundSucceeded,
     RefundNeedsManualHandling,
@@ -30,6 +39,7 @@ pub enum Kind {
 impl Kind {
     pub fn as_str(self) -> &'static str {
         match self {
+            Kind::ETicket => "e_ticket",
             Kind::ShowtimeCancelled => "showtime_cancelled",
             Kind::RefundSucceeded => "refund_succeeded",
             Kind::RefundNeedsManualHandling => "refund_manual",
@@ -115,6 +125,45 @@ pub fn list(
                 last_error: r.get(9)?,
                 created_at: rfc3339(r.get(10)?, offset),
                 sent_at: r.get::<_, Option<i64>>(11)?.map(|t| rfc3339(t, offset)),
+            })
+        })?
+        .collect::<Result<Vec<_>, _>>()?)
+}
+
+/// Records an alert for the admins in the caller's transaction.
+pub fn alert(
+    conn: &Connection,
+    kind: &str,
+    subject: &str,
+    message: &str,
+    now: i64,
+) -> AppResult<()> {
+    conn.prepare_cached(query!("insert_alert"))?
+        .execute(params![kind, subject, message, now])?;
+    Ok(())
+}
+
+/// An alert for admins.
+#[derive(Debug, Clone, Serialize)]
+pub struct AlertView {
+    pub id: i64,
+    pub kind: String,
+    pub subject: String,
+    pub message: String,
+    pub created_at: String,
+}
+
+/// Alerts, newest first.
+pub fn alerts(conn: &Connection, offset: FixedOffset) -> AppResult<Vec<AlertView>> {
+    Ok(conn
+        .prepare_cached(query!("list_alerts"))?
+        .query_map(params![500], |r| {
+            Ok(AlertView {
+                id: r.get(0)?,
+                kind: r.get(1)?,
+                subject: r.get(2)?,
+                message: r.get(3)?,
+                created_at: rfc3339(r.get(4)?, offset),
             })
         })?
         .collect::<Result<Vec<_>, _>>()?)

@@ -9,7 +9,6 @@
 pub mod gateway;
 
 use hmac::{Hmac, KeyInit, Mac};
-use rand::RngExt;
 use rusqlite::{OptionalExtension, params};
 use serde::Serialize;
 use sha2::Sha256;
@@ -186,11 +185,5 @@ pub async fn webhook_secret(store: &Store, configured: &str) -> AppResult<Vec<u8
     if !configured.is_empty() {
         return Ok(configured.as_bytes().to_vec());
     }
-    let fresh: [u8; 32] = rand::rng().random();
-    store
-        .write(move |conn| {
-            conn.execute(query!("secret_insert"), params!["webhook", fresh.to_vec()])?;
-            Ok(conn.query_row(query!("secret_get"), params!["webhook"], |r| r.get(0))?)
-        })
-        .await
+    crate::store::secret(store, "webhook", 32).await
 }

@@ -160,16 +160,6 @@ pub struct RefundView {
     pub completed_at: Option<String>,
 }
 
-/// An alert for admins.
-#[derive(Debug, Clone, Serialize)]
-pub struct AlertView {
-    pub id: i64,
-    pub kind: String,
-    pub subject: String,
-    pub message: String,
-    pub created_at: String,
-}
-
 pub const STATUSES: [&str; 5] = ["pending", "retrying", "succeeded", "failed", "resolved"];
 
 #[derive(Clone)]
@@ -462,27 +452,6 @@ impl Refunds {
             .await
     }
 
-    pub async fn alerts(&self) -> AppResult<Vec<AlertView>> {
-        let offset = self.inner.offset;
-        self.inner
-            .store
-            .read(move |conn| {
-                Ok(conn
-                    .prepare_cached(query!("list_alerts"))?
-                    .query_map(params![500], |r| {
-                        Ok(AlertView {
-                            id: r.get(0)?,
-                            kind: r.get(1)?,
-                            subject: r.get(2)?,
-                            message: r.get(3)?,
-                            created_at: rfc3339(r.get(4)?, offset),
-                        })
-                    })?
-                    .collect::<Result<Vec<_>, _>>()?)
-            })
-            .await
-    }
-
     /// Runs the embedded queue until the task is aborted.
     pub async fn run_embedded(self) {
         self.set_status(QueueStatus::Embedded);
@@ -598,13 +567,13 @@ fn record_outcome(
     } else {
         format!("{attempt} attempts failed; the last: {error}")
     };
-    conn.prepare_cached(query!("insert_alert"))?
-        .execute(params![
-            "refund_failed",
-            id,
-            format!("Refund {id} needs manual handling: {why}"),
-            now
-        ])?;
+    notify::alert(
+        conn,
+        "refund_failed",
+        id,
+        &format!("Refund {id} needs manual handling: {why}"),
+        now,
+    )?;
     notify::to_admins(
         conn,
         notify::Kind::RefundFailed,

@@ -241,6 +241,14 @@ fn apply_one(conn: &Connection, op: &Op) -> AppResult<()> {
                     ticket.checkin_code
                 ])?;
             }
+            notify::to_user(
+                conn,
+                *user_id,
+                notify::Kind::ETicket,
+                "Your e-ticket",
+                &serde_json::json!({"booking_id": booking_id, "payment_id": payment_id}),
+                *now,
+            )?;
         }
         Op::QueueRefund { refund, now } => {
             refunds::record(conn, refund, *now)?;

@@ -233,6 +233,25 @@ impl Store {
     }
 }
 
+/// A random value of `len` bytes made once and kept in the database under
+/// `name` (signing keys, the installation's id).
+pub async fn secret(store: &Store, name: &'static str, len: usize) -> AppResult<Vec<u8>> {
+    let fresh: Vec<u8> = (0..len).map(|_| rand::random::<u8>()).collect();
+    store
+        .write(move |conn| {
+            conn.execute(
+                include_str!("../../sql/queries/store/secret_insert.sql"),
+                rusqlite::params![name, fresh],
+            )?;
+            Ok(conn.query_row(
+                include_str!("../../sql/queries/store/secret_get.sql"),
+                rusqlite::params![name],
+                |r| r.get(0),
+            )?)
+        })
+        .await
+}
+
 fn open_connection(path: &Path, synchronous: Synchronous) -> AppResult<Connection> {
     let conn = Connection::open(path)?;
     conn.busy_timeout(std::time::Duration::from_secs(5))?;

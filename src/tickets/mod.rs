@@ -1,16 +1,30 @@
 //! Tickets: one per sold seat, issued by the showtime actor with the sale
-//! (transaction id, seat, customer, time of purchase) and read here.
+//! (transaction id, seat, customer, time of purchase) and read here; their
+//! QR codes; and check-in at the door.
+//!
+//! A check-in code is 128 random bits (hex), stored with the ticket: it cannot
+//! be guessed, and a code that is not in the database admits nobody. Admitting
+//! is one conditional UPDATE through the single writer, so two gates scanning
+//! the same code at the same moment admit it exactly once.
 
-use rusqlite::{Connection, params};
+pub mod qr;
+
+use rusqlite::{Connection, OptionalExtension, params};
 use serde::Serialize;
 
 use crate::{
     catalog::Locale,
-    clock::rfc3339,
+    clock::{SharedClock, rfc3339, to_millis},
     error::{AppError, AppResult},
     seats::UserId,
     store::Store,
 };
+
+macro_rules! query {
+    ($name:literal) => {
+        include_str!(concat!("../../sql/queries/tickets/", $name, ".sql"))
+    };
+}
 
 #[derive(Debug, Clone, Serialize)]
 pub struct Ticket {
@@ -41,9 +55,7 @@ fn tickets_of(
     only: Option<&str>,
 ) -> AppResult<Vec<Ticket>> {
     Ok(conn
-        .prepare_cached(include_str!(
-            "../../sql/queries/tickets/tickets_of_user.sql"
-        ))?
+        .prepare_cached(query!("tickets_of_user"))?
         .query_map(params![user, only], |r| {
             Ok(Ticket {
                 id: r.get(0)?,
@@ -92,4 +104,63 @@ pub async fn get(
         .into_iter()
         .next()
         .ok_or(AppError::NotFound("ticket"))
+}
+
+/// A ticket admitted at the door.
+#[derive(Debug, Clone, Serialize)]
+pub struct Admission {
+    pub ticket_id: String,
+    pub seat: String,
+    pub showtime_id: i64,
+    pub status: &'static str,
+    pub checked_in_at: String,
+}
+
+/// Admits the ticket with this check-in code, once.
+pub async fn check_in(
+    store: &Store,
+    locale: &Locale,
+    clock: &SharedClock,
+    code: &str,
+) -> AppResult<Admission> {
+    let code = code.trim().to_ascii_lowercase();
+    // Not the shape of a code: forged or mistyped, and nothing to look up.
+    if code.len() != 32 || !code.bytes().all(|b| b.is_ascii_hexdigit()) {
+        return Err(AppError::NotFound("ticket"));
+    }
+    let now = to_millis(clock.now());
+    let offset = locale.offset;
+    store
+        .write(move |conn| {
+            let admitted = conn
+                .prepare_cached(query!("checkin"))?
+                .query_row(params![code, now], |r| {
+                    Ok(Admission {
+                        ticket_id: r.get(0)?,
+                        seat: r.get(1)?,
+                        showtime_id: r.get(2)?,
+                        status: "used",
+                        checked_in_at: rfc3339(r.get(3)?, offset),
+                    })
+                })
+                .optional()?;
+            if let Some(admitted) = admitted {
+                return Ok(admitted);
+            }
+            let found: Option<(String, String, Option<i64>)> = conn
+                .prepare_cached(query!("ticket_by_code"))?
+                .query_row(params![code], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))
+                .optional()?;
+            match found {
+                None => Err(AppError::NotFound("ticket")),
+                Some((_, status, _)) if status == "refunded" => Err(AppError::conflict(
+                    "ticket_refunded",
+                    "this ticket was refunded and admits nobody",
+                )),
+                Some((_, _, at)) => Err(AppError::AlreadyUsed {
+                    checked_in_at: at.map(|t| rfc3339(t, offset)).unwrap_or_default(),
+                }),
+            }
+        })
+        .await
 }

@@ -67,7 +67,8 @@ CREATE TABLE admin_alerts (
     UNIQUE (kind, subject, created_at)
 );
 
--- Messages to people (e-mail, WhatsApp), kept until sent.
+-- Messages to people (e-mail, WhatsApp), kept until sent. `skipped`: a
+-- WhatsApp message while no WhatsApp endpoint is configured.
 CREATE TABLE notifications (
     id           INTEGER PRIMARY KEY,
     channel      TEXT NOT NULL CHECK (channel IN ('email', 'whatsapp')),
@@ -77,7 +78,7 @@ CREATE TABLE notifications (
     subject      TEXT NOT NULL,
     -- The event's facts as JSON; the notifier renders the message from them.
     data         TEXT NOT NULL,
-    status       TEXT NOT NULL DEFAULT 'pending' CHECK (status IN ('pending', 'sent', 'failed')),
+    status       TEXT NOT NULL DEFAULT 'pending' CHECK (status IN ('pending', 'sent', 'failed', 'skipped')),
     attempts     INTEGER NOT NULL DEFAULT 0,
     last_error   TEXT,
     next_attempt_at INTEGER NOT NULL,

@@ -1,0 +1,318 @@
+//! The notifier: sends pending notification rows, one round at a time.
+//! A row is marked sent only after the transport accepted it; a crash in
+//! between sends it again with the same Message-ID (derived from the row), so
+//! mail systems see one message. Transient failures wait `mail.retry_backoff`
+//! and try again, for as long as it takes; a permanent rejection marks the row
+//! failed and raises an admin alert.
+
+use std::{sync::Arc, time::Duration};
+
+use chrono::FixedOffset;
+use futures_util::StreamExt;
+use lettre::message::Mailbox;
+use rusqlite::params;
+use serde::Serialize;
+use tokio::sync::Notify;
+
+use super::{
+    alert,
+    render::{self, Rendered},
+    transport::{self, MailTransport, SendError, WhatsApp},
+};
+use crate::{
+    clock::{SharedClock, to_millis},
+    config::{MailLocale, Settings},
+    error::{AppError, AppResult},
+    store::Store,
+};
+
+macro_rules! query {
+    ($name:literal) => {
+        include_str!(concat!("../../sql/queries/notify/", $name, ".sql"))
+    };
+}
+
+const BATCH: i64 = 100;
+const CONCURRENCY: usize = 4;
+const POLL_INTERVAL: Duration = Duration::from_millis(500);
+
+/// What one round did.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize)]
+pub struct NotifyRound {
+    pub sent: usize,
+    pub retrying: usize,
+    pub failed: usize,
+    pub skipped: usize,
+}
+
+struct Due {
+    id: i64,
+    channel: String,
+    recipient: String,
+    kind: String,
+    data: serde_json::Value,
+    attempts: i64,
+}
+
+enum Outcome {
+    Sent { subject: String },
+    Skipped { subject: String, why: String },
+    Retry { error: String },
+    Failed { error: String },
+}
+
+#[derive(Clone)]
+pub struct Notifier {
+    inner: Arc<Inner>,
+}
+
+struct Inner {
+    store: Store,
+    clock: SharedClock,
+    mail: MailTransport,
+    whatsapp: Option<WhatsApp>,
+    from: Mailbox,
+    /// Right of the `@` in Message-IDs; with `install`, unique per database.
+    domain: String,
+    install: String,
+    locale: MailLocale,
+    offset: FixedOffset,
+    backoff: Vec<Duration>,
+    wake: Notify,
+    round: tokio::sync::Mutex<()>,
+}
+
+impl Notifier {
+    pub async fn new(store: Store, clock: SharedClock, settings: &Settings) -> AppResult<Notifier> {
+        let from: Mailbox = settings.mail.from.parse().map_err(|e| {
+            AppError::validation(
+                "invalid_mail_from",
+                format!("mail.from `{}`: {e}", settings.mail.from),
+            )
+        })?;
+        let domain = from.email.domain().to_string();
+        let install = hex::encode(
+            crate::store::secret(&store, "install_id", 6)
+                .await?
+                .get(..6)
+                .unwrap_or_default(),
+        );
+        Ok(Notifier {
+            inner: Arc::new(Inner {
+                store,
+                clock,
+                mail: MailTransport::from_settings(&settings.mail)?,
+                whatsapp: WhatsApp::from_settings(&settings.whatsapp),
+                from,
+                domain,
+                install,
+                locale: settings.mail.locale,
+                offset: settings.catalog.utc_offset,
+                backoff: settings.mail.retry_backoff.clone(),
+                wake: Notify::new(),
+                round: tokio::sync::Mutex::new(()),
+            }),
+        })
+    }
+
+    pub fn describe(&self) -> String {
+        let whatsapp = if self.inner.whatsapp.is_some() {
+            "WhatsApp on"
+        } else {
+            "WhatsApp off"
+        };
+        format!("{}, {whatsapp}", self.inner.mail.describe())
+    }
+
+    /// Tells the notifier that new rows are waiting.
+    pub fn wake(&self) {
+        self.inner.wake.notify_one();
+    }
+
+    /// Sends until the task is aborted.
+    pub async fn run(self) {
+        loop {
+            if let Err(error) = self.run_due().await {
+                tracing::warn!(%error, "the notifier could not run; trying again");
+            }
+            let _ = tokio::time::timeout(POLL_INTERVAL, self.inner.wake.notified()).await;
+        }
+    }
+
+    /// Sends every pending notification due at the clock's now.
+    pub async fn run_due(&self) -> AppResult<NotifyRound> {
+        let _one_at_a_time = self.inner.round.lock().await;
+        let mut round = NotifyRound::default();
+        loop {
+            let now = to_millis(self.inner.clock.now());
+            let due = self
+                .inner
+                .store
+                .read(move |conn| {
+                    Ok(conn
+                        .prepare_cached(query!("due"))?
+                        .query_map(params![now, BATCH], |r| {
+                            Ok(Due {
+                                id: r.get(0)?,
+                                channel: r.get(1)?,
+                                recipient: r.get(2)?,
+                                kind: r.get(3)?,
+                                data: serde_json::from_str(&r.get::<_, String>(4)?)
+                                    .unwrap_or_default(),
+                                attempts: r.get(5)?,
+                            })
+                        })?
+                        .collect::<Result<Vec<_>, _>>()?)
+                })
+                .await?;
+            let taken = due.len();
+            let outcomes: Vec<AppResult<Outcome>> = futures_util::stream::iter(due)
+                .map(|row| self.send_one(row))
+                .buffer_unordered(CONCURRENCY)
+                .collect()
+                .await;
+            let mut retried = false;
+            for outcome in outcomes {
+                match outcome? {
+                    Outcome::Sent { .. } => round.sent += 1,
+                    Outcome::Skipped { .. } => round.skipped += 1,
+                    Outcome::Retry { .. } => {
+                        round.retrying += 1;
+                        retried = true;
+                    }
+                    Outcome::Failed { .. } => round.failed += 1,
+                }
+            }
+            // A retry is due later; rows taken now are all handled.
+            if taken < BATCH as usize || retried {
+                return Ok(round);
+            }
+        }
+    }
+
+    async fn send_one(&self, row: Due) -> AppResult<Outcome> {
+        let (kind, data, locale, offset) = (
+            row.kind.clone(),
+            row.data.clone(),
+            self.inner.locale,
+            self.inner.offset,
+        );
+        let rendered = self
+            .inner
+            .store
+            .read(move |conn| Ok(render::render(conn, &kind, &data, locale, offset)))
+            .await?;
+        let outcome = match rendered {
+            Err(error) => Outcome::Failed {
+                error: format!("cannot render: {error}"),
+            },
+            Ok(rendered) => self.deliver(&row, &rendered).await,
+        };
+        self.record(&row, &outcome).await?;
+        Ok(outcome)
+    }
+
+    async fn deliver(&self, row: &Due, rendered: &Rendered) -> Outcome {
+        let subject = rendered.subject.clone();
+        let sent = match row.channel.as_str() {
+            "email" => {
+                let message_id = format!(
+                    "<notification-{}.{}@{}>",
+                    row.id, self.inner.install, self.inner.domain
+                );
+                match transport::mail(&self.inner.from, &row.recipient, message_id, rendered) {
+                    Ok(message) => self.inner.mail.send(message, row.id).await,
+                    Err(error) => Err(error),
+                }
+            }
+            "whatsapp" => match &self.inner.whatsapp {
+                None => {
+                    return Outcome::Skipped {
+                        subject,
+                        why: "WhatsApp is not configured (whatsapp.endpoint, whatsapp.token)"
+                            .into(),
+                    };
+                }
+                Some(whatsapp) => {
+                    let text = format!("{}\n\n{}", rendered.subject, rendered.text);
+                    whatsapp.send(&row.recipient, &text).await
+                }
+            },
+            other => Err(SendError::Permanent(format!("unknown channel {other}"))),
+        };
+        match sent {
+            Ok(()) => Outcome::Sent { subject },
+            Err(SendError::Transient(error)) => Outcome::Retry { error },
+            Err(SendError::Permanent(error)) => Outcome::Failed { error },
+        }
+    }
+
+    async fn record(&self, row: &Due, outcome: &Outcome) -> AppResult<()> {
+        let now = to_millis(self.inner.clock.now());
+        let step = usize::try_from(row.attempts).unwrap_or(0);
+        let wait = self
+            .inner
+            .backoff
+            .get(step)
+            .or(self.inner.backoff.last())
+            .map_or(0, |d| i64::try_from(d.as_millis()).unwrap_or(i64::MAX));
+        let (id, attempts) = (row.id, row.attempts);
+        let (channel, recipient) = (row.channel.clone(), row.recipient.clone());
+        let outcome = match outcome {
+            Outcome::Sent { subject } => Ok((subject.clone(), None)),
+            Outcome::Skipped { subject, why } => Ok((subject.clone(), Some(why.clone()))),
+            Outcome::Retry { error } => Err((error.clone(), false)),
+            Outcome::Failed { error } => Err((error.clone(), true)),
+        };
+        self.inner
+            .store
+            .write(move |conn| {
+                match outcome {
+                    Ok((subject, None)) => {
+                        conn.prepare_cached(query!("mark_sent"))?.execute(params![
+                            id,
+                            attempts,
+                            "sent",
+                            subject,
+                            now,
+                            None::<String>
+                        ])?;
+                    }
+                    Ok((subject, Some(why))) => {
+                        conn.prepare_cached(query!("mark_sent"))?.execute(params![
+                            id,
+                            attempts,
+                            "skipped",
+                            subject,
+                            None::<i64>,
+                            why
+                        ])?;
+                    }
+                    Err((error, false)) => {
+                        conn.prepare_cached(query!("mark_retry"))?.execute(params![
+                            id,
+                            attempts,
+                            error,
+                            now.saturating_add(wait)
+                        ])?;
+                    }
+                    Err((error, true)) => {
+                        let changed = conn
+                            .prepare_cached(query!("mark_failed"))?
+                            .execute(params![id, attempts, error])?;
+                        if changed > 0 {
+                            alert(
+                                conn,
+                                "notification_failed",
+                                &id.to_string(),
+                                &format!("A {channel} message to {recipient} was refused: {error}"),
+                                now,
+                            )?;
+                        }
+                    }
+                }
+                Ok(())
+            })
+            .await
+    }
+}

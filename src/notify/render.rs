@@ -1,0 +1,403 @@
+//! The words of every message, in Indonesian (the default) or English, built
+//! at send time from the event's facts and what the database says of the
+//! booking. An e-ticket carries one QR code per seat as an inline PNG.
+
+use chrono::FixedOffset;
+use rusqlite::{Connection, OptionalExtension, params};
+use serde_json::Value;
+
+use crate::{
+    clock::from_millis,
+    config::MailLocale,
+    error::{AppError, AppResult},
+    tickets::qr,
+};
+
+macro_rules! query {
+    ($dir:literal, $name:literal) => {
+        include_str!(concat!("../../sql/queries/", $dir, "/", $name, ".sql"))
+    };
+}
+
+/// A message ready for a transport.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Rendered {
+    pub subject: String,
+    pub text: String,
+    pub html: String,
+    /// Inline images the HTML refers to as `cid:<content_id>`.
+    pub images: Vec<InlineImage>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct InlineImage {
+    pub content_id: String,
+    pub png: Vec<u8>,
+}
+
+/// Renders a notification of `kind` from its `data`.
+pub fn render(
+    conn: &Connection,
+    kind: &str,
+    data: &Value,
+    locale: MailLocale,
+    offset: FixedOffset,
+) -> AppResult<Rendered> {
+    let words = Words { locale, offset };
+    match kind {
+        "e_ticket" => e_ticket(conn, data, &words),
+        "showtime_cancelled" | "refund_succeeded" | "refund_manual" => {
+            about_booking(conn, kind, data, &words)
+        }
+        "refund_failed" => Ok(refund_failed(data, &words)),
+        other => Err(AppError::Internal(format!(
+            "no words for notifications of kind {other}"
+        ))),
+    }
+}
+
+struct Words {
+    locale: MailLocale,
+    offset: FixedOffset,
+}
+
+impl Words {
+    fn pick<'a>(&self, id: &'a str, en: &'a str) -> &'a str {
+        match self.locale {
+            MailLocale::Id => id,
+            MailLocale::En => en,
+        }
+    }
+
+    fn when(&self, millis: i64) -> String {
+        let at = from_millis(millis).with_timezone(&self.offset);
+        format!("{} (UTC{})", at.format("%d-%m-%Y %H:%M"), self.offset)
+    }
+
+    fn money(&self, amount: i64, currency: &str) -> String {
+        if currency != "IDR" {
+            return format!("{amount} {currency}");
+        }
+        let digits = amount.unsigned_abs().to_string();
+        let mut grouped = String::new();
+        for (i, digit) in digits.chars().enumerate() {
+            if i > 0 && (digits.len() - i) % 3 == 0 {
+                grouped.push('.');
+            }
+            grouped.push(digit);
+        }
+        let sign = if amount < 0 { "-" } else { "" };
+        format!("{sign}Rp{grouped}")
+    }
+}
+
+/// Lines of "label: value", as text and as an HTML table.
+fn facts_block(facts: &[(&str, String)]) -> (String, String) {
+    let text = facts
+        .iter()
+        .map(|(label, value)| format!("{label}: {value}"))
+        .collect::<Vec<_>>()
+        .join("\n");
+    let rows = facts
+        .iter()
+        .map(|(label, value)| {
+            format!(
+                "<tr><th align=\"left\">{}</th><td>{}</td></tr>",
+                escape(label),
+                escape(value)
+            )
+        })
+        .collect::<String>();
+    (text, format!("<table>{rows}</table>"))
+}
+
+fn page(title: &str, body: &str) -> String {
+    format!(
+        "<!doctype html><html><head><meta charset=\"utf-8\"><title>{t}</title></head>\
+         <body style=\"font-family:sans-serif;max-width:40rem\"><h1>{t}</h1>{body}</body></html>",
+        t = escape(title)
+    )
+}
+
+struct TicketLine {
+    id: String,
+    seat: String,
+    class: String,
+    price: i64,
+    code: String,
+}
+
+fn e_ticket(conn: &Connection, data: &Value, words: &Words) -> AppResult<Rendered> {
+    let booking_id = data["booking_id"].as_str().unwrap_or_default();
+    let mut header = None;
+    let mut lines = Vec::new();
+    let rows = conn
+        .prepare_cached(query!("tickets", "eticket"))?
+        .query_map(params![booking_id], |r| {
+            Ok((
+                TicketLine {
+                    id: r.get(0)?,
+                    seat: r.get(1)?,
+                    class: r.get(2)?,
+                    price: r.get(3)?,
+                    code: r.get(4)?,
+                },
+                (
+                    r.get::<_, String>(7)?,  // payment id
+                    r.get::<_, i64>(8)?,     // amount
+                    r.get::<_, String>(9)?,  // currency
+                    r.get::<_, String>(11)?, // movie
+                    r.get::<_, String>(12)?, // cinema
+                    r.get::<_, String>(13)?, // address
+                    r.get::<_, String>(14)?, // auditorium
+                    r.get::<_, i64>(15)?,    // starts at
+                    r.get::<_, String>(16)?, // customer
+                ),
+            ))
+        })?
+        .collect::<Result<Vec<_>, _>>()?;
+    for (line, facts) in rows {
+        header.get_or_insert(facts);
+        lines.push(line);
+    }
+    let Some((payment_id, amount, currency, movie, cinema, address, auditorium, starts_at, name)) =
+        header
+    else {
+        return Err(AppError::Internal(format!(
+            "booking {booking_id} has no tickets to send"
+        )));
+    };
+    let subject = format!(
+        "{}: {movie}, {}",
+        words.pick("E-tiket Anda", "Your e-ticket"),
+        words.when(starts_at)
+    );
+    let greeting = format!("{} {name},", words.pick("Halo", "Hello"));
+    let intro = words.pick(
+        "terima kasih, pembayaran Anda berhasil. Tunjukkan kode QR setiap kursi di pintu masuk studio.",
+        "thank you, your payment went through. Show each seat's QR code at the auditorium door.",
+    );
+    let seats = lines
+        .iter()
+        .map(|l| l.seat.clone())
+        .collect::<Vec<_>>()
+        .join(", ");
+    let (facts_text, facts_html) = facts_block(&[
+        (words.pick("Film", "Movie"), movie.clone()),
+        (
+            words.pick("Bioskop", "Cinema"),
+            format!("{cinema}, {address}"),
+        ),
+        (words.pick("Studio", "Auditorium"), auditorium),
+        (words.pick("Waktu", "Time"), words.when(starts_at)),
+        (words.pick("Kursi", "Seats"), seats),
+        (
+            words.pick("Total dibayar", "Total paid"),
+            words.money(amount, &currency),
+        ),
+        (
+            words.pick("Kode booking", "Booking reference"),
+            booking_id.to_string(),
+        ),
+        (words.pick("ID transaksi", "Transaction id"), payment_id),
+    ]);
+    let mut text = format!("{greeting}\n{intro}\n\n{facts_text}\n");
+    let mut html = format!(
+        "<p>{}</p><p>{}</p>{facts_html}",
+        escape(&greeting),
+        escape(intro)
+    );
+    let mut images = Vec::new();
+    for line in &lines {
+        let seat_label = format!(
+            "{} {} ({}, {})",
+            words.pick("Kursi", "Seat"),
+            line.seat,
+            line.class,
+            words.money(line.price, &currency)
+        );
+        text.push_str(&format!(
+            "\n{seat_label}\n  {}: {}\n",
+            words.pick("Kode check-in", "Check-in code"),
+            line.code
+        ));
+        let content_id = format!("qr-{}", line.id);
+        html.push_str(&format!(
+            "<h2>{}</h2><p><img src=\"cid:{content_id}\" alt=\"QR {}\" width=\"240\" height=\"240\"><br><code>{}</code></p>",
+            escape(&seat_label),
+            escape(&line.seat),
+            escape(&line.code)
+        ));
+        images.push(InlineImage {
+            content_id,
+            png: qr::png(&line.code)?,
+        });
+    }
+    Ok(Rendered {
+        html: page(&subject, &html),
+        subject,
+        text,
+        images,
+    })
+}
+
+fn about_booking(
+    conn: &Connection,
+    kind: &str,
+    data: &Value,
+    words: &Words,
+) -> AppResult<Rendered> {
+    let booking_id = data["booking_id"].as_str().unwrap_or_default();
+    let (movie, cinema, auditorium, starts_at, name) = conn
+        .prepare_cached(query!("notify", "booking_facts"))?
+        .query_row(params![booking_id], |r| {
+            Ok((
+                r.get::<_, String>(0)?,
+                r.get::<_, String>(1)?,
+                r.get::<_, String>(2)?,
+                r.get::<_, i64>(3)?,
+                r.get::<_, String>(4)?,
+            ))
+        })
+        .optional()?
+        .ok_or_else(|| AppError::Internal(format!("no booking {booking_id} to write about")))?;
+    let amount = data["amount"].as_i64().unwrap_or_default();
+    let currency = data["currency"].as_str().unwrap_or("IDR");
+    let money = words.money(amount, currency);
+    let (subject, message) = match kind {
+        "showtime_cancelled" => (
+            format!("{}: {movie}", words.pick("Jadwal tayang dibatalkan", "Showtime cancelled")),
+            format!(
+                "{} {money} {}",
+                words.pick(
+                    "mohon maaf, jadwal tayang ini dibatalkan oleh bioskop. Dana Anda sebesar",
+                    "we are sorry: the cinema cancelled this showtime. Your payment of",
+                ),
+                words.pick(
+                    "sedang dikembalikan; kami kabari lagi setelah selesai.",
+                    "is being refunded; we will tell you when it is done.",
+                )
+            ),
+        ),
+        "refund_succeeded" => (
+            format!("{}: {money}", words.pick("Pengembalian dana berhasil", "Refund succeeded")),
+            format!(
+                "{} {money} {}",
+                words.pick("dana Anda sebesar", "your refund of"),
+                words.pick(
+                    "telah dikembalikan ke metode pembayaran Anda.",
+                    "has been paid back to your payment method.",
+                )
+            ),
+        ),
+        _ => (
+            words
+                .pick(
+                    "Pengembalian dana Anda ditangani staf kami",
+                    "Our staff are handling your refund",
+                )
+                .to_string(),
+            format!(
+                "{} {money} {}",
+                words.pick(
+                    "pengembalian otomatis dana Anda sebesar",
+                    "the automatic refund of",
+                ),
+                words.pick(
+                    "belum berhasil. Staf kami akan menyelesaikannya secara manual dan menghubungi Anda.",
+                    "did not go through. Our staff will complete it by hand and contact you.",
+                )
+            ),
+        ),
+    };
+    let greeting = format!("{} {name},", words.pick("Halo", "Hello"));
+    let (facts_text, facts_html) = facts_block(&[
+        (words.pick("Film", "Movie"), movie),
+        (words.pick("Bioskop", "Cinema"), cinema),
+        (words.pick("Studio", "Auditorium"), auditorium),
+        (words.pick("Waktu", "Time"), words.when(starts_at)),
+        (
+            words.pick("Kode booking", "Booking reference"),
+            booking_id.to_string(),
+        ),
+    ]);
+    Ok(Rendered {
+        text: format!("{greeting}\n{message}\n\n{facts_text}\n"),
+        html: page(
+            &subject,
+            &format!(
+                "<p>{}</p><p>{}</p>{facts_html}",
+                escape(&greeting),
+                escape(&message)
+            ),
+        ),
+        subject,
+        images: Vec::new(),
+    })
+}
+
+fn refund_failed(data: &Value, words: &Words) -> Rendered {
+    let refund_id = data["refund_id"].as_str().unwrap_or_default();
+    let amount = data["amount"].as_i64().unwrap_or_default();
+    let currency = data["currency"].as_str().unwrap_or("IDR");
+    let subject = format!(
+        "{} {refund_id}",
+        words.pick(
+            "Pengembalian dana perlu ditangani manual:",
+            "Refund needs manual handling:"
+        )
+    );
+    let message = words.pick(
+        "Pengembalian dana ini gagal setelah semua percobaan. Selesaikan secara manual, lalu tandai selesai di halaman admin (POST /api/v1/admin/refunds/{id}/resolve) atau coba lagi (/retry).",
+        "This refund failed after its last attempt. Refund it by hand and mark it resolved in the admin pages (POST /api/v1/admin/refunds/{id}/resolve), or retry it (/retry).",
+    );
+    let (facts_text, facts_html) = facts_block(&[
+        ("Refund", refund_id.to_string()),
+        (
+            words.pick("Kode booking", "Booking"),
+            data["booking_id"].as_str().unwrap_or_default().to_string(),
+        ),
+        (
+            words.pick("Jumlah", "Amount"),
+            words.money(amount, currency),
+        ),
+        (
+            words.pick("Percobaan", "Attempts"),
+            data["attempts"].as_i64().unwrap_or_default().to_string(),
+        ),
+        (
+            words.pick("Alasan", "Reason"),
+            data["reason"].as_str().unwrap_or_default().to_string(),
+        ),
+    ]);
+    Rendered {
+        text: format!("{message}\n\n{facts_text}\n"),
+        html: page(&subject, &format!("<p>{}</p>{facts_html}", escape(message))),
+        subject,
+        images: Vec::new(),
+    }
+}
+
+fn escape(text: &str) -> String {
+    text.replace('&', "&amp;")
+        .replace('<', "&lt;")
+        .replace('>', "&gt;")
+        .replace('"', "&quot;")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn rupiah_are_grouped_by_thousands() {
+        let words = Words {
+            locale: MailLocale::Id,
+            offset: FixedOffset::east_opt(7 * 3600).expect("offset"),
+        };
+        assert_eq!(words.money(180_000, "IDR"), "Rp180.000");
+        assert_eq!(words.money(1_250_000, "IDR"), "Rp1.250.000");
+        assert_eq!(words.money(500, "IDR"), "Rp500");
+        assert_eq!(words.money(12, "USD"), "12 USD");
+    }
+}
