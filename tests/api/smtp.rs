@@ -82,7 +82,7 @@ async fn over_smtp_a_purchase_delivers_one_e_ticket_whose_qr_admits_at_the_door(
 }
 
 #[actix_web::test]
-async fn over_smtp_mail_waits_out_a_server_that_is_down_and_each_is_delivered_once() {
+async fn over_smtp_mail_waits_out_a_server_that_is_down_and_a_restart_and_each_is_delivered_once() {
     let Some(smtp) = smtp() else { return };
     let proxy = FaultProxy::start(smtp.address).await;
     proxy.refuse(true);
@@ -115,6 +115,19 @@ async fn over_smtp_mail_waits_out_a_server_that_is_down_and_each_is_delivered_on
         assert!(std::time::Instant::now() < deadline, "only {tried} tried");
         tokio::time::sleep(Duration::from_millis(50)).await;
     }
+
+    // Restarted while the server is still down: the rows are still there.
+    let api = Api::with(api.app.restart().await);
+    let pending: i64 = api
+        .app
+        .db()
+        .query_row(
+            "SELECT count(*) FROM notifications WHERE kind = 'e_ticket' AND status = 'pending'",
+            [],
+            |r| r.get(0),
+        )
+        .expect("notifications");
+    assert_eq!(pending, 20);
 
     proxy.refuse(false);
     // The retries are due after the back-off, on the system's (manual) clock.
