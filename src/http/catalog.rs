@@ -10,8 +10,15 @@ use crate::{
     catalog,
     clock::to_millis,
     error::{AppError, AppResult},
-    seats::actor::GetSeatMap,
+    seats::{
+        actor::{GetSeatMap, Subscribe},
+        live::Subscription,
+    },
 };
+
+/// A comment line every so often keeps proxies and browsers from closing an
+/// idle stream, and tells the client the server is still there.
+const HEARTBEAT: std::time::Duration = std::time::Duration::from_secs(15);
 
 pub fn routes(cfg: &mut web::ServiceConfig) {
     cfg.route("/cities", web::get().to(cities))
@@ -19,7 +26,8 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
         .route("/cinemas/{id}/movies", web::get().to(movies))
         .route("/cinemas/{id}/showtimes", web::get().to(showtimes))
         .route("/showtimes/{id}", web::get().to(showtime))
-        .route("/showtimes/{id}/seats", web::get().to(seat_map));
+        .route("/showtimes/{id}/seats", web::get().to(seat_map))
+        .route("/showtimes/{id}/seats/events", web::get().to(seat_events));
 }
 
 async fn cities(state: web::Data<AppState>) -> AppResult<HttpResponse> {
@@ -119,4 +127,73 @@ async fn seat_map(
     Ok(HttpResponse::Ok()
         .content_type("application/json")
         .body(body))
+}
+
+#[derive(Deserialize)]
+struct EventsQuery {
+    /// For clients that cannot set the header (the same as `Last-Event-ID`).
+    last_event_id: Option<u64>,
+}
+
+/// Live seat changes as Server-Sent Events: a snapshot (or what a client
+/// reconnecting with `Last-Event-ID` missed), then one event per change.
+async fn seat_events(
+    state: web::Data<AppState>,
+    id: web::Path<i64>,
+    query: web::Query<EventsQuery>,
+    req: actix_web::HttpRequest,
+) -> AppResult<HttpResponse> {
+    let last_event_id = req
+        .headers()
+        .get("Last-Event-ID")
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.trim().parse().ok())
+        .or(query.last_event_id);
+    let actor = state.registry.get(id.into_inner()).await?;
+    let subscription = actor.send(Subscribe { last_event_id }).await?;
+    Ok(HttpResponse::Ok()
+        .content_type("text/event-stream")
+        .insert_header((actix_web::http::header::CACHE_CONTROL, "no-cache"))
+        .insert_header(("X-Accel-Buffering", "no"))
+        .streaming(event_stream(subscription)))
+}
+
+fn event_stream(
+    subscription: Subscription,
+) -> impl futures_util::Stream<Item = Result<web::Bytes, actix_web::Error>> {
+    use std::sync::atomic::Ordering;
+
+    let Subscription {
+        initial,
+        events,
+        overflowed,
+    } = subscription;
+    let mut first = vec![web::Bytes::from_static(b"retry: 1000\n\n")];
+    first.extend(initial);
+    let heartbeat = tokio::time::interval_at(tokio::time::Instant::now() + HEARTBEAT, HEARTBEAT);
+    let start = (first.into_iter(), events, heartbeat, overflowed, false);
+    futures_util::stream::unfold(
+        start,
+        |(mut first, mut events, mut heartbeat, overflowed, done)| async move {
+            if let Some(frame) = first.next() {
+                return Some((Ok(frame), (first, events, heartbeat, overflowed, done)));
+            }
+            if done {
+                return None;
+            }
+            let frame = tokio::select! {
+                frame = events.recv() => match frame {
+                    Some(frame) => frame,
+                    None if overflowed.load(Ordering::Acquire) => {
+                        // Too slow to keep up: told to start again from a snapshot.
+                        let frame = web::Bytes::from_static(b"event: resync\ndata: {}\n\n");
+                        return Some((Ok(frame), (first, events, heartbeat, overflowed, true)));
+                    }
+                    None => return None,
+                },
+                _ = heartbeat.tick() => web::Bytes::from_static(b": heartbeat\n\n"),
+            };
+            Some((Ok(frame), (first, events, heartbeat, overflowed, done)))
+        },
+    )
 }

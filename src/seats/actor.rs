@@ -15,11 +15,12 @@ use super::{
         BookingState, Cancellation, DurableState, Expired, PaymentRequest, PaymentStarted, Rules,
         SeatBook, Settlement,
     },
+    live::{Live, Subscription},
     persist::{self, LayoutCache, Op},
     types::*,
 };
 use crate::{
-    clock::to_millis,
+    clock::{SharedClock, to_millis},
     error::{AppError, AppResult},
     store::{Lane, Store},
 };
@@ -32,15 +33,46 @@ pub struct ShowtimeActor {
     store: Store,
     layouts: Arc<LayoutCache>,
     map_cache: Option<MapCache>,
+    clock: SharedClock,
+    live: Live,
+    /// Wakes the actor when the next hold lapses, so live subscribers see
+    /// the seat become available at its deadline, not at the next sweep.
+    lapse_timer: Option<SpawnHandle>,
 }
 
 impl ShowtimeActor {
-    pub fn new(book: SeatBook, store: Store, layouts: Arc<LayoutCache>) -> ShowtimeActor {
+    pub fn new(
+        book: SeatBook,
+        store: Store,
+        layouts: Arc<LayoutCache>,
+        clock: SharedClock,
+    ) -> ShowtimeActor {
+        let first_event_id = u64::try_from(clock.now().timestamp_micros()).unwrap_or(0);
         ShowtimeActor {
             book,
             store,
             layouts,
             map_cache: None,
+            clock,
+            live: Live::new(first_event_id),
+            lapse_timer: None,
+        }
+    }
+
+    /// Tells live subscribers what changed, and wakes up for the next lapse.
+    fn publish(&mut self, ctx: &mut Context<Self>) {
+        let now = self.clock.now();
+        self.live.publish(&self.book, to_millis(now));
+        if let Some(timer) = self.lapse_timer.take() {
+            ctx.cancel_future(timer);
+        }
+        let next = self.book.next_lapse();
+        if self.live.has_subscribers() && next < i64::MAX {
+            let wait = u64::try_from(next.saturating_sub(to_millis(now))).unwrap_or(0);
+            self.lapse_timer = Some(ctx.run_later(
+                std::time::Duration::from_millis(wait.saturating_add(1)),
+                |actor, ctx| actor.publish(ctx),
+            ));
         }
     }
 
@@ -63,6 +95,7 @@ impl ShowtimeActor {
         result: AppResult<T>,
         ctx: &mut Context<Self>,
     ) -> ResponseFuture<AppResult<T>> {
+        self.publish(ctx);
         if ops.is_empty() {
             return Box::pin(async move { result });
         }
@@ -324,6 +357,37 @@ impl Handler<GetSeatMap> for ShowtimeActor {
     }
 }
 
+/// Follow the seat map live (Server-Sent Events); see [`super::live`].
+#[derive(Message)]
+#[rtype(result = "Subscription")]
+pub struct Subscribe {
+    pub last_event_id: Option<u64>,
+}
+
+impl Handler<Subscribe> for ShowtimeActor {
+    type Result = MessageResult<Subscribe>;
+
+    fn handle(&mut self, msg: Subscribe, ctx: &mut Context<Self>) -> Self::Result {
+        let now = to_millis(self.clock.now());
+        let subscription = self.live.subscribe(&self.book, msg.last_event_id, now);
+        self.publish(ctx);
+        MessageResult(subscription)
+    }
+}
+
+/// How many follow the seat map live.
+#[derive(Message)]
+#[rtype(result = "usize")]
+pub struct CountSubscribers;
+
+impl Handler<CountSubscribers> for ShowtimeActor {
+    type Result = MessageResult<CountSubscribers>;
+
+    fn handle(&mut self, _: CountSubscribers, _: &mut Context<Self>) -> Self::Result {
+        MessageResult(self.live.subscribers())
+    }
+}
+
 /// Everything that must survive a restart; tests compare it with the database.
 #[derive(Message)]
 #[rtype(result = "DurableState")]
@@ -357,7 +421,10 @@ impl Handler<Reload> for ShowtimeActor {
         };
         // `wait` holds back every other message until memory is trustworthy again.
         ctx.wait(load.into_actor(self).map(|loaded, actor, ctx| match loaded {
-            Ok(Some(book)) => actor.book = book,
+            Ok(Some(book)) => {
+                actor.book = book;
+                actor.publish(ctx);
+            }
             Ok(None) => ctx.stop(),
             Err(error) => {
                 tracing::error!(%error, showtime_id = actor.book.showtime_id, "reload failed; retrying");

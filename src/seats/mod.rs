@@ -10,6 +10,7 @@
 
 pub mod actor;
 pub mod book;
+pub mod live;
 pub mod persist;
 pub mod registry;
 pub mod types;

@@ -130,8 +130,9 @@ impl ShowtimeRegistry {
             .ok_or(AppError::NotFound("showtime"))?;
         let store = self.inner.store.clone();
         let layouts = self.inner.layouts.clone();
+        let clock = self.inner.clock.clone();
         let addr = ShowtimeActor::start_in_arbiter(&self.inner.handle, move |_| {
-            ShowtimeActor::new(book, store, layouts)
+            ShowtimeActor::new(book, store, layouts, clock)
         });
         addr.send(ExpireHolds {
             now: self.inner.clock.now(),

@@ -7,6 +7,7 @@ mod bad_input;
 mod expiry;
 mod fault_proxy;
 mod journey;
+mod live;
 mod mail;
 mod notifications;
 mod race;

@@ -1,0 +1,246 @@
+//! Live seat changes for Server-Sent Events subscribers, kept by the showtime
+//! actor. After each message the actor compares what the public seat map
+//! shows with what it last published and sends the difference to every
+//! subscriber as one event. Events carry an increasing id (started from the
+//! actor's start time in microseconds, so ids of a restarted server are
+//! larger than any before); the last events are kept so a client that
+//! reconnects with `Last-Event-ID` gets exactly what it missed, or a fresh
+//! snapshot when they are gone.
+//!
+//! A subscriber never slows the actor: its buffer is bounded, a send never
+//! waits, and a subscriber whose buffer is full is dropped and told (by its
+//! HTTP stream) to resync. `mine` is never in an event: every subscriber sees
+//! the anonymous map.
+
+use std::{
+    collections::VecDeque,
+    sync::{
+        Arc,
+        atomic::{AtomicBool, Ordering},
+    },
+};
+
+use actix_web::web::Bytes;
+use serde::Serialize;
+use tokio::sync::mpsc;
+
+use super::{
+    book::{SeatBook, SeatState},
+    types::SeatStatus,
+};
+
+/// Frames buffered per subscriber before it counts as too slow.
+pub const SUBSCRIBER_BUFFER: usize = 256;
+/// Events kept for reconnecting clients.
+const KEPT_EVENTS: usize = 1024;
+
+/// What a new subscriber gets: frames to send first, then the live ones.
+pub struct Subscription {
+    pub initial: Vec<Bytes>,
+    pub events: mpsc::Receiver<Bytes>,
+    /// Set when the subscriber fell behind and was dropped: it must resync.
+    pub overflowed: Arc<AtomicBool>,
+}
+
+struct Subscriber {
+    frames: mpsc::Sender<Bytes>,
+    overflowed: Arc<AtomicBool>,
+}
+
+/// One seat's public state: status, and the deadline of a lock.
+type Public = (SeatStatus, i64);
+
+#[derive(Serialize)]
+struct Change<'a> {
+    seat: &'a str,
+    status: SeatStatus,
+    /// locked, released, expired, sold or refunded.
+    reason: &'static str,
+}
+
+#[derive(Serialize)]
+struct SeatsEvent<'a> {
+    showtime_id: i64,
+    version: u64,
+    showtime_status: &'static str,
+    changes: Vec<Change<'a>>,
+}
+
+pub struct Live {
+    subscribers: Vec<Subscriber>,
+    /// The public map as last published; None while nobody listens (then
+    /// nothing is tracked, and reconnecting clients get a snapshot).
+    baseline: Option<Vec<Public>>,
+    cancelled: bool,
+    last_id: u64,
+    seen_version: u64,
+    /// The last events; every visible change after `kept_from` is in here.
+    kept: VecDeque<(u64, Bytes)>,
+    kept_from: u64,
+}
+
+impl Live {
+    pub fn new(first_id: u64) -> Live {
+        Live {
+            subscribers: Vec::new(),
+            baseline: None,
+            cancelled: false,
+            last_id: first_id,
+            seen_version: 0,
+            kept: VecDeque::new(),
+            kept_from: first_id,
+        }
+    }
+
+    pub fn has_subscribers(&self) -> bool {
+        !self.subscribers.is_empty()
+    }
+
+    pub fn subscribers(&self) -> usize {
+        self.subscribers.len()
+    }
+
+    /// Adds a subscriber. With `last_event_id` it gets the events it missed
+    /// (or a snapshot when they are no longer kept); without, a snapshot.
+    pub fn subscribe(
+        &mut self,
+        book: &SeatBook,
+        last_event_id: Option<u64>,
+        now: i64,
+    ) -> Subscription {
+        self.publish(book, now);
+        let tracked = self.baseline.is_some();
+        if !tracked {
+            self.baseline = Some(public(book, now));
+            self.cancelled = book.cancelled;
+            self.kept.clear();
+            self.kept_from = self.last_id;
+        }
+        let initial = match last_event_id {
+            Some(seen) if tracked && seen >= self.kept_from && seen <= self.last_id => self
+                .kept
+                .iter()
+                .filter(|(id, _)| *id > seen)
+                .map(|(_, frame)| frame.clone())
+                .collect(),
+            _ => vec![self.snapshot(book, now)],
+        };
+        let (frames, events) = mpsc::channel(SUBSCRIBER_BUFFER);
+        let overflowed = Arc::new(AtomicBool::new(false));
+        self.subscribers.push(Subscriber {
+            frames,
+            overflowed: overflowed.clone(),
+        });
+        Subscription {
+            initial,
+            events,
+            overflowed,
+        }
+    }
+
+    fn snapshot(&self, book: &SeatBook, now: i64) -> Bytes {
+        let doc = book.seat_map_doc(None, now);
+        frame(
+            self.last_id,
+            "snapshot",
+            &serde_json::to_string(&doc).unwrap_or_default(),
+        )
+    }
+
+    /// Sends what changed on the public map since the last event.
+    pub fn publish(&mut self, book: &SeatBook, now: i64) {
+        if self.subscribers.is_empty() {
+            // Nobody listens: changes are not tracked, only counted, so a
+            // client coming back with an old id is sent a snapshot.
+            if book.version != self.seen_version {
+                self.seen_version = book.version;
+                self.last_id += 1;
+                self.baseline = None;
+                self.kept.clear();
+                self.kept_from = self.last_id;
+            }
+            return;
+        }
+        self.seen_version = book.version;
+        let current = public(book, now);
+        let Some(before) = self.baseline.replace(current.clone()) else {
+            return;
+        };
+        let cancelled_now = book.cancelled && !self.cancelled;
+        self.cancelled = book.cancelled;
+        let changes: Vec<Change<'_>> = before
+            .iter()
+            .zip(&current)
+            .enumerate()
+            .filter_map(|(i, (old, new))| {
+                let reason = match (old.0, new.0) {
+                    (a, b) if a == b => return None,
+                    (_, SeatStatus::Locked) => "locked",
+                    (SeatStatus::Locked, SeatStatus::Available) if old.1 <= now => "expired",
+                    (SeatStatus::Locked, SeatStatus::Available) => "released",
+                    (_, SeatStatus::Sold) => "sold",
+                    (SeatStatus::Sold, SeatStatus::Available) => "refunded",
+                    _ => "changed",
+                };
+                Some(Change {
+                    seat: &book.layout[i].id,
+                    status: new.0,
+                    reason,
+                })
+            })
+            .collect();
+        if changes.is_empty() && !cancelled_now {
+            return;
+        }
+        self.last_id += 1;
+        let event = SeatsEvent {
+            showtime_id: book.showtime_id,
+            version: book.version,
+            showtime_status: book.showtime_status(),
+            changes,
+        };
+        let name = if cancelled_now {
+            "showtime_cancelled"
+        } else {
+            "seats"
+        };
+        let frame = frame(
+            self.last_id,
+            name,
+            &serde_json::to_string(&event).unwrap_or_default(),
+        );
+        self.kept.push_back((self.last_id, frame.clone()));
+        if self.kept.len() > KEPT_EVENTS
+            && let Some((id, _)) = self.kept.pop_front()
+        {
+            self.kept_from = id;
+        }
+        self.subscribers.retain(
+            |subscriber| match subscriber.frames.try_send(frame.clone()) {
+                Ok(()) => true,
+                Err(mpsc::error::TrySendError::Full(_)) => {
+                    subscriber.overflowed.store(true, Ordering::Release);
+                    false
+                }
+                Err(mpsc::error::TrySendError::Closed(_)) => false,
+            },
+        );
+    }
+}
+
+fn public(book: &SeatBook, now: i64) -> Vec<Public> {
+    book.states
+        .iter()
+        .map(|state| match state {
+            SeatState::Available => (SeatStatus::Available, 0),
+            SeatState::Locked { until, .. } if *until <= now => (SeatStatus::Available, 0),
+            SeatState::Locked { until, .. } => (SeatStatus::Locked, *until),
+            SeatState::Sold { .. } => (SeatStatus::Sold, 0),
+        })
+        .collect()
+}
+
+/// One SSE frame.
+pub fn frame(id: u64, event: &str, data: &str) -> Bytes {
+    Bytes::from(format!("id: {id}\nevent: {event}\ndata: {data}\n\n"))
+}
