@@ -81,6 +81,19 @@ pub struct BookingSummary {
     pub expires_at: String,
     pub payment: Option<PaymentView>,
     pub tickets: Vec<TicketRef>,
+    /// Money on its way back (showtime cancelled, or paid too late).
+    pub refund: Option<RefundState>,
+}
+
+/// What the customer sees of a refund: pending and retrying both read as
+/// `pending`; failed and resolved ones are in staff's hands or done.
+#[derive(Debug, Clone, Serialize)]
+pub struct RefundState {
+    pub status: String,
+    pub amount: i64,
+    pub currency: String,
+    pub reason: String,
+    pub completed_at: Option<String>,
 }
 
 /// Answer to starting a payment.
@@ -242,6 +255,7 @@ impl Bookings {
             expires_at: rfc3339(held.expires_at, offset),
             payment: None,
             tickets: Vec::new(),
+            refund: None,
         }
     }
 
@@ -336,6 +350,7 @@ fn summary(
                 currency: locale.currency.clone(),
                 payment: None,
                 tickets: Vec::new(),
+                refund: None,
             })
         })
         .optional()?
@@ -387,6 +402,25 @@ fn summary(
             })
         })?
         .collect::<Result<_, _>>()?;
+    booking.refund = conn
+        .prepare_cached(query!("booking_refund"))?
+        .query_row(params![booking_id], |r| {
+            let status: String = r.get(0)?;
+            Ok(RefundState {
+                status: match status.as_str() {
+                    "retrying" => "pending".into(),
+                    "failed" => "manual".into(),
+                    _ => status,
+                },
+                amount: r.get(1)?,
+                currency: r.get(2)?,
+                reason: r.get(3)?,
+                completed_at: r
+                    .get::<_, Option<i64>>(4)?
+                    .map(|t| rfc3339(t, locale.offset)),
+            })
+        })
+        .optional()?;
     Ok(booking)
 }
 

@@ -6,6 +6,7 @@ mod admin;
 pub mod auth;
 mod bookings;
 mod catalog;
+mod front;
 mod ops;
 mod payments;
 pub mod problem;
@@ -39,5 +40,6 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
     )
     .configure(payments::sandbox_routes)
     .configure(ops::routes)
+    .configure(front::routes)
     .default_service(web::to(problem::not_found));
 }

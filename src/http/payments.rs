@@ -195,7 +195,7 @@ fn result_page(settled: &SettlementView) -> String {
     format!(
         r#"<!doctype html><html lang="en"><head><meta charset="utf-8"><title>Payment {outcome}</title></head>
 <body style="font-family:sans-serif;max-width:32rem;margin:2rem auto"><h1>Payment: {outcome}</h1>
-<p>Booking {booking}.</p><p><a href="/">Back to Bioskop</a></p></body></html>"#,
+<p>Booking {booking}.</p><p><a href="/#/bookings/{booking}">Back to Bioskop</a></p></body></html>"#,
         outcome = escape(&outcome.replace('_', " ")),
         booking = escape(&settled.booking_id),
     )

@@ -1,0 +1,486 @@
+// Bioskop's web front end: plain JavaScript over the public JSON API and the
+// live seat map (Server-Sent Events). No build step: the server embeds this file.
+"use strict";
+
+const API = "/api/v1";
+const main = document.getElementById("main");
+const nav = document.getElementById("nav");
+const statusLine = document.getElementById("status");
+let me = null;
+let cleanup = [];
+// Pages load asynchronously: only the latest navigation may draw.
+let generation = 0;
+
+// ---------------------------------------------------------------- helpers
+
+function token() { return localStorage.getItem("bioskop.token"); }
+
+async function api(method, path, body) {
+  const headers = {};
+  if (token()) headers.Authorization = "Bearer " + token();
+  if (body !== undefined) headers["Content-Type"] = "application/json";
+  const response = await fetch(API + path, {
+    method, headers, body: body === undefined ? undefined : JSON.stringify(body),
+  });
+  const text = await response.text();
+  const data = text ? (() => { try { return JSON.parse(text); } catch { return text; } })() : null;
+  if (!response.ok) {
+    const error = new Error((data && data.detail) || response.statusText);
+    error.code = data && data.code;
+    error.status = response.status;
+    throw error;
+  }
+  return data;
+}
+
+function el(tag, attrs = {}, ...children) {
+  const node = document.createElement(tag);
+  for (const [key, value] of Object.entries(attrs)) {
+    if (value === undefined || value === null || value === false) continue;
+    if (key.startsWith("on")) node.addEventListener(key.slice(2), value);
+    else if (key === "class") node.className = value;
+    else node.setAttribute(key, value === true ? "" : value);
+  }
+  for (const child of children.flat()) {
+    if (child === null || child === undefined || child === false) continue;
+    node.append(child instanceof Node ? child : document.createTextNode(String(child)));
+  }
+  return node;
+}
+
+function show(...nodes) {
+  main.replaceChildren(...nodes.flat(Infinity).filter((n) => n !== null && n !== undefined && n !== false));
+  main.focus({ preventScroll: true });
+}
+
+function say(message) {
+  statusLine.textContent = message || "";
+  if (message) setTimeout(() => { if (statusLine.textContent === message) statusLine.textContent = ""; }, 6000);
+}
+
+function money(amount, currency) {
+  if (currency === "IDR") return "Rp" + Number(amount).toLocaleString("id-ID");
+  return amount + " " + currency;
+}
+
+// Times come with the cinema's offset (+07:00): shown as the cinema's local
+// time, whatever the browser's time zone.
+function clock(iso) { return String(iso).slice(11, 16); }
+
+function when(iso) {
+  const day = new Date(String(iso).slice(0, 10) + "T12:00:00");
+  return `${day.toLocaleDateString("id-ID", { weekday: "short", day: "numeric", month: "short" })}, ${clock(iso)}`;
+}
+
+function today(offsetDays = 0) {
+  const d = new Date(Date.now() + offsetDays * 86400000);
+  const two = (n) => String(n).padStart(2, "0");
+  return `${d.getFullYear()}-${two(d.getMonth() + 1)}-${two(d.getDate())}`;
+}
+
+function badge(text) { return el("span", { class: "badge " + text }, text.replace(/_/g, " ")); }
+
+function fail(error) { say(error.message || String(error)); }
+
+// ---------------------------------------------------------------- routing
+
+const routes = [
+  [/^#\/login$/, loginPage],
+  [/^#\/?$/, citiesPage],
+  [/^#\/city\/(\d+)$/, cinemasPage],
+  [/^#\/cinema\/(\d+)(?:\/(\d{4}-\d{2}-\d{2}))?$/, cinemaPage],
+  [/^#\/showtime\/(\d+)$/, showtimePage],
+  [/^#\/bookings\/([\w-]+)$/, bookingPage],
+  [/^#\/me$/, myPage],
+  [/^#\/admin$/, adminPage],
+];
+
+async function route() {
+  const current = ++generation;
+  for (const stop of cleanup) stop();
+  cleanup = [];
+  const hash = location.hash || "#/";
+  if (!me && token()) {
+    try { me = await api("GET", "/me"); } catch { localStorage.removeItem("bioskop.token"); }
+  }
+  drawNav();
+  // Booking needs an account: the flow asks for it first.
+  if (!me && hash !== "#/login") { location.hash = "#/login"; return; }
+  for (const [pattern, page] of routes) {
+    const match = hash.match(pattern);
+    if (match) {
+      try {
+        const nodes = await page(...match.slice(1));
+        if (current === generation) show(nodes);
+      } catch (error) { if (current === generation) fail(error); }
+      return;
+    }
+  }
+  show([el("h1", {}, "Not found"), el("a", { href: "#/" }, "Start again")]);
+}
+
+function drawNav() {
+  nav.replaceChildren(
+    ...(me ? [
+      el("a", { href: "#/" }, "Cinemas"),
+      el("a", { href: "#/me" }, "My bookings"),
+      me.role === "admin" ? el("a", { href: "#/admin" }, "Admin") : null,
+      el("span", { class: "muted" }, me.name),
+      el("button", { class: "secondary", onclick: logout }, "Log out"),
+    ] : [el("a", { href: "#/login" }, "Log in")]).filter(Boolean),
+  );
+}
+
+async function logout() {
+  try { await api("POST", "/auth/logout"); } catch { /* already gone */ }
+  localStorage.removeItem("bioskop.token");
+  me = null;
+  location.hash = "#/login";
+}
+
+window.addEventListener("hashchange", route);
+window.addEventListener("DOMContentLoaded", route);
+
+// ---------------------------------------------------------------- pages
+
+function loginPage() {
+  const login = el("form", { class: "card", "aria-label": "Log in" },
+    el("h2", {}, "Log in"),
+    el("label", {}, "E-mail", el("input", { name: "email", type: "email", required: true, autocomplete: "username" })),
+    el("label", {}, "Password", el("input", { name: "password", type: "password", required: true, autocomplete: "current-password" })),
+    el("button", { type: "submit" }, "Log in"));
+  const register = el("form", { class: "card", "aria-label": "Register" },
+    el("h2", {}, "New here? Register"),
+    el("label", {}, "Name", el("input", { name: "name", required: true, autocomplete: "name" })),
+    el("label", {}, "E-mail", el("input", { name: "email", type: "email", required: true, autocomplete: "email" })),
+    el("label", {}, "Phone (optional, for WhatsApp)", el("input", { name: "phone", type: "tel", autocomplete: "tel" })),
+    el("label", {}, "Password (8+ characters)", el("input", { name: "password", type: "password", required: true, minlength: 8, autocomplete: "new-password" })),
+    el("button", { type: "submit" }, "Register"));
+  const submit = (path, form) => async (event) => {
+    event.preventDefault();
+    const body = Object.fromEntries(new FormData(form));
+    if (!body.phone) delete body.phone;
+    try {
+      const session = await api("POST", path, body);
+      localStorage.setItem("bioskop.token", session.token);
+      me = session.user;
+      location.hash = "#/";
+    } catch (error) { fail(error); }
+  };
+  login.addEventListener("submit", submit("/auth/login", login));
+  register.addEventListener("submit", submit("/auth/register", register));
+  return [el("h1", {}, "Welcome to Bioskop"), login, register];
+}
+
+async function citiesPage() {
+  const cities = await api("GET", "/cities");
+  return [el("h1", {}, "Choose your city"),
+    el("div", { class: "grid-list" }, cities.map((c) => el("a", { class: "button-link", href: `#/city/${c.id}` }, c.name)))];
+}
+
+async function cinemasPage(cityId) {
+  const cinemas = await api("GET", `/cinemas?city_id=${cityId}`);
+  return [el("h1", {}, "Choose a cinema"),
+    el("div", { class: "grid-list" }, cinemas.map((c) =>
+      el("a", { class: "button-link", href: `#/cinema/${c.id}` },
+        el("strong", {}, c.name), el("br"), el("span", { class: "muted" }, c.address))))];
+}
+
+function dateButtons(selected, href) {
+  return el("div", { class: "dates", role: "group", "aria-label": "Date" },
+    [0, 1, 2, 3, 4, 5, 6].map((n) => {
+      const date = today(n);
+      const label = n === 0 ? "Today" : n === 1 ? "Tomorrow" : new Date(date).toLocaleDateString("id-ID", { weekday: "short", day: "numeric", month: "short" });
+      return el("button", { "aria-pressed": date === selected ? "true" : "false", onclick: () => { location.hash = href(date); } }, label);
+    }));
+}
+
+async function cinemaPage(cinemaId, date) {
+  date = date || today();
+  const [cinema, movies, showtimes] = await Promise.all([
+    api("GET", "/cinemas").then((all) => all.find((c) => String(c.id) === cinemaId)).catch(() => null),
+    api("GET", `/cinemas/${cinemaId}/movies?date=${date}`),
+    api("GET", `/cinemas/${cinemaId}/showtimes?date=${date}`),
+  ]);
+  return [el("h1", {}, cinema ? cinema.name : "Movies now showing"),
+    dateButtons(date, (d) => `#/cinema/${cinemaId}/${d}`),
+    movies.length === 0 ? el("p", {}, "No showtimes on this date.") : null,
+    movies.map((movie) => el("section", { class: "card" },
+      el("h2", {}, movie.title, " ", el("span", { class: "badge" }, movie.rating)),
+      el("p", { class: "muted" }, `${movie.duration_minutes} min · ${(movie.genres || []).join(", ")} · ${movie.language}`),
+      el("p", {}, movie.synopsis),
+      el("div", { class: "times" }, showtimes.filter((s) => s.movie_id === movie.id).map((s) =>
+        el("a", { class: "time-link" + (s.status === "cancelled" ? " cancelled" : ""), href: `#/showtime/${s.id}`,
+          "aria-label": `${movie.title} at ${when(s.starts_at)}, ${s.auditorium}, ${s.seats_available} seats free` },
+          clock(s.starts_at),
+          " · ", s.auditorium, s.status === "cancelled" ? " (cancelled)" : ""))))),
+  ];
+}
+
+// The seat map of a showtime: live, clickable, with the hold and its summary.
+async function showtimePage(showtimeId) {
+  const [showtime, map, bookings] = await Promise.all([
+    api("GET", `/showtimes/${showtimeId}`),
+    api("GET", `/showtimes/${showtimeId}/seats`),
+    api("GET", "/bookings"),
+  ]);
+  const state = {
+    seats: new Map(map.seats.map((s) => [s.id, s])),
+    status: map.status,
+    booking: bookings.find((b) => String(b.showtime_id) === showtimeId && (b.status === "held" || b.status === "awaiting_payment")) || null,
+  };
+  const prices = Object.fromEntries(showtime.prices.map((p) => [p.class, p.amount]));
+  const grid = el("div", { class: "seatmap", role: "group", "aria-label": "Seat map" });
+  const side = el("aside", { class: "card", "aria-label": "Your booking" });
+  const banner = el("p", { role: "alert" });
+  const buttons = new Map();
+
+  const rows = Math.max(...map.seats.map((s) => s.grid_row)) + 1;
+  const cols = Math.max(...map.seats.map((s) => s.grid_col)) + 1;
+  grid.style.gridTemplateRows = `repeat(${rows}, 2.1rem)`;
+  grid.style.gridTemplateColumns = `repeat(${cols}, 2.1rem)`;
+  for (const seat of map.seats) {
+    const button = el("button", { class: "seat", "data-seat": seat.id, onclick: () => clickSeat(seat.id) }, seat.id);
+    button.style.gridRow = String(seat.grid_row + 1);
+    button.style.gridColumn = seat.class === "couple" ? `${seat.grid_col + 1} / span 2` : String(seat.grid_col + 1);
+    buttons.set(seat.id, button);
+    grid.append(button);
+  }
+
+  const mine = (id) => !!state.booking && state.booking.seats.some((s) => s.id === id);
+  function paintSeat(id) {
+    const seat = state.seats.get(id);
+    const button = buttons.get(id);
+    const status = mine(id) ? "mine" : seat.status;
+    button.className = `seat ${seat.class} ${status}`;
+    const words = { available: "available", locked: "taken", sold: "sold", mine: "held by you" }[status];
+    button.setAttribute("aria-label", `Seat ${id}, ${seat.class}, ${money(prices[seat.class] || 0, showtime.currency)}, ${words}`);
+    button.setAttribute("aria-pressed", status === "mine" ? "true" : "false");
+    button.disabled = state.status === "cancelled" || status === "sold";
+  }
+  const paintAll = () => { for (const id of state.seats.keys()) paintSeat(id); drawSide(); };
+
+  let timer = null;
+  function drawSide() {
+    clearInterval(timer);
+    banner.textContent = state.status === "cancelled" ? "This showtime was cancelled." : "";
+    const b = state.booking;
+    if (!b || b.seats.length === 0) {
+      side.replaceChildren(el("h2", {}, "Your seats"), el("p", { class: "muted" }, "Click a free seat to hold it for 10 minutes."));
+      return;
+    }
+    const countdown = el("p", { class: "countdown", "aria-live": "off" });
+    const tick = () => {
+      const left = Math.max(0, Math.floor((new Date(b.expires_at) - Date.now()) / 1000));
+      countdown.textContent = `Held for ${Math.floor(left / 60)}:${String(left % 60).padStart(2, "0")}`;
+      if (left === 0) { clearInterval(timer); say("Your hold ran out; the seats are free again."); reload(); }
+    };
+    tick();
+    timer = setInterval(tick, 1000);
+    side.replaceChildren(
+      el("h2", {}, "Booking summary"),
+      countdown,
+      el("p", {}, showtime.movie.title, el("br"), `${showtime.cinema.name} · ${showtime.auditorium.name}`, el("br"), when(showtime.starts_at)),
+      el("table", {}, el("tbody", {},
+        b.price_lines.map((l) => el("tr", {}, el("td", {}, `${l.quantity} × ${l.class}`), el("td", {}, money(l.amount, b.currency)))),
+        el("tr", {}, el("th", {}, "Total"), el("th", {}, money(b.total, b.currency))))),
+      el("p", {}, "Seats: ", b.seats.map((s) => s.id).join(", ")),
+      el("button", { onclick: pay }, b.status === "awaiting_payment" ? "Continue to payment" : "Pay"),
+      " ",
+      el("button", { class: "secondary", onclick: release }, "Give up the seats"));
+  }
+  cleanup.push(() => clearInterval(timer));
+
+  async function reload() {
+    const list = await api("GET", "/bookings");
+    state.booking = list.find((x) => x.id === (state.booking && state.booking.id) && (x.status === "held" || x.status === "awaiting_payment")) || null;
+    paintAll();
+  }
+
+  async function clickSeat(id) {
+    if (state.status === "cancelled") return;
+    try {
+      if (mine(id)) {
+        state.booking = await api("DELETE", `/bookings/${state.booking.id}/seats/${id}`);
+      } else if (!state.booking) {
+        state.booking = await api("POST", "/bookings", { showtime_id: Number(showtimeId), seats: [id] });
+      } else {
+        state.booking = await api("POST", `/bookings/${state.booking.id}/seats`, { seat: id });
+      }
+      if (state.seats.get(id).status === "available" && mine(id)) state.seats.get(id).status = "locked";
+      paintAll();
+      say(mine(id) ? `Seat ${id} is yours for now.` : `Seat ${id} released.`);
+    } catch (error) {
+      if (error.code === "seat_unavailable") say(`Seat ${id} was just taken by someone else.`);
+      else if (error.code === "booking_awaiting_payment") say("Your booking is waiting for payment; its seats are frozen.");
+      else fail(error);
+    }
+  }
+
+  async function pay() {
+    try {
+      const checkout = await api("POST", `/bookings/${state.booking.id}/payment`);
+      location.href = checkout.redirect_url;
+    } catch (error) { fail(error); }
+  }
+
+  async function release() {
+    try {
+      await api("DELETE", `/bookings/${state.booking.id}`);
+      state.booking = null;
+      paintAll();
+      say("Your seats were released.");
+    } catch (error) { fail(error); }
+  }
+
+  // Live: every change anyone makes shows here without reloading.
+  const events = new EventSource(`${API}/showtimes/${showtimeId}/seats/events`);
+  const apply = (event) => {
+    const data = JSON.parse(event.data);
+    state.status = data.showtime_status || state.status;
+    for (const change of data.changes || []) {
+      const seat = state.seats.get(change.seat);
+      if (seat) seat.status = change.status;
+    }
+    paintAll();
+  };
+  events.addEventListener("snapshot", (event) => {
+    const doc = JSON.parse(event.data);
+    state.status = doc.status;
+    for (const s of doc.seats) state.seats.set(s.id, { ...state.seats.get(s.id), status: s.status });
+    paintAll();
+  });
+  events.addEventListener("seats", apply);
+  events.addEventListener("showtime_cancelled", (event) => { apply(event); say("The cinema cancelled this showtime."); });
+  cleanup.push(() => events.close());
+
+  const legend = el("div", { class: "legend", "aria-label": "Legend" },
+    el("span", { style: "--c:var(--free)" }, "Available"),
+    el("span", { style: "--c:var(--mine)" }, "Yours"),
+    el("span", { style: "--c:var(--locked)" }, "Taken"),
+    el("span", { style: "--c:var(--sold)" }, "Sold"),
+    showtime.prices.map((p) => el("span", { style: "--c:transparent" }, `${p.class}: ${money(p.amount, p.currency)}`)));
+  paintAll();
+  return [
+    el("h1", {}, showtime.movie.title),
+    el("p", { class: "muted" }, `${showtime.cinema.name} · ${showtime.auditorium.name} · ${when(showtime.starts_at)}`),
+    banner,
+    el("div", { class: "layout" },
+      el("section", { "aria-label": "Seats" }, el("div", { class: "screen" }, "SCREEN"), grid, legend),
+      side)];
+}
+
+async function ticketCard(ticket) {
+  const qr = el("div", { class: "qr", "aria-label": `QR code of seat ${ticket.seat}` });
+  try {
+    const response = await fetch(`${API}/tickets/${ticket.id}/qr.svg`, { headers: { Authorization: "Bearer " + token() } });
+    if (response.ok) qr.innerHTML = await response.text();
+  } catch { /* the code below still admits */ }
+  return el("article", { class: "card", "data-ticket": ticket.id },
+    el("h3", {}, `Seat ${ticket.seat} `, badge(ticket.status)),
+    qr,
+    el("p", {}, el("code", {}, ticket.checkin_code)));
+}
+
+async function bookingPage(bookingId) {
+  const b = await api("GET", `/bookings/${bookingId}`);
+  const tickets = b.status === "paid" || b.status === "refunded"
+    ? (await api("GET", "/tickets")).filter((t) => t.booking_id === b.id) : [];
+  const refund = b.refund ? el("p", { class: "refund" }, "Refund: ", badge(b.refund.status), " ",
+    money(b.refund.amount, b.refund.currency),
+    b.refund.status === "manual" ? " — our staff will contact you." : "") : null;
+  return [
+    el("h1", {}, b.movie_title, " ", badge(b.status)),
+    el("p", { class: "muted" }, `${b.cinema} · ${b.auditorium} · ${when(b.starts_at)}`),
+    b.showtime_status === "cancelled" ? el("p", { role: "alert" }, "The cinema cancelled this showtime.") : null,
+    refund,
+    el("p", {}, "Seats: ", b.seats.map((s) => s.id).join(", "), " · Total ", money(b.total, b.currency)),
+    b.status === "paid" ? el("h2", {}, "Your e-ticket") : null,
+    el("div", { class: "tickets" }, await Promise.all(tickets.map(ticketCard))),
+    b.status === "held" || b.status === "awaiting_payment" ? el("a", { href: `#/showtime/${b.showtime_id}` }, "Back to the seat map") : null];
+}
+
+async function myPage() {
+  const bookings = await api("GET", "/bookings");
+  return [el("h1", {}, "My bookings"),
+    bookings.length === 0 ? el("p", {}, "No bookings yet.") : el("table", {},
+      el("thead", {}, el("tr", {}, el("th", {}, "Movie"), el("th", {}, "When"), el("th", {}, "Seats"), el("th", {}, "Status"), el("th", {}, "Refund"))),
+      el("tbody", {}, bookings.map((b) => el("tr", { "data-booking": b.id },
+        el("td", {}, el("a", { href: `#/bookings/${b.id}` }, b.movie_title)),
+        el("td", {}, when(b.starts_at)),
+        el("td", {}, b.seats.map((s) => s.id).join(", ")),
+        el("td", {}, badge(b.status)),
+        el("td", {}, b.refund ? badge(b.refund.status) : "")))))];
+}
+
+// ---------------------------------------------------------------- admin
+
+async function adminPage() {
+  const showtimesBox = el("section", { class: "card", "aria-label": "Showtimes" });
+  const refundsBox = el("section", { class: "card", "aria-label": "Refunds" });
+  const alertsBox = el("section", { class: "card", "aria-label": "Alerts" });
+
+  const cinemas = await api("GET", "/cinemas");
+  const cinemaSelect = el("select", { "aria-label": "Cinema" }, cinemas.map((c) => el("option", { value: c.id }, c.name)));
+  const dateInput = el("input", { type: "date", value: today(1), "aria-label": "Date" });
+  const list = el("div");
+  async function drawShowtimes() {
+    const showtimes = await api("GET", `/cinemas/${cinemaSelect.value}/showtimes?date=${dateInput.value}`);
+    list.replaceChildren(el("table", {}, el("tbody", {}, showtimes.map((s) => {
+      const row = el("tr", { "data-showtime": s.id },
+        el("td", {}, clock(s.starts_at)),
+        el("td", {}, s.movie_title), el("td", {}, s.auditorium),
+        el("td", {}, `${s.seats_available}/${s.seats_total} free`), el("td", {}, badge(s.status)));
+      const actions = el("td");
+      if (s.status !== "cancelled") {
+        actions.append(el("button", { class: "danger", onclick: () => {
+          const reason = el("input", { "aria-label": "Reason", placeholder: "Reason (shown to customers)", required: true });
+          const form = el("form", {}, reason, " ",
+            el("button", { class: "danger", type: "submit" }, "Confirm cancellation"), " ",
+            el("button", { class: "secondary", type: "button", onclick: () => form.remove() }, "Keep it"));
+          form.addEventListener("submit", async (event) => {
+            event.preventDefault();
+            try {
+              const done = await api("POST", `/admin/showtimes/${s.id}/cancel`, { reason: reason.value });
+              say(`Cancelled: ${done.tickets_refunded} tickets refunded, ${done.refunds_queued} refunds queued.`);
+              drawShowtimes(); drawRefunds();
+            } catch (error) { fail(error); }
+          });
+          actions.replaceChildren(form);
+          reason.focus();
+        } }, "Cancel…"));
+      }
+      row.append(actions);
+      return row;
+    }))));
+  }
+  cinemaSelect.addEventListener("change", drawShowtimes);
+  dateInput.addEventListener("change", drawShowtimes);
+  showtimesBox.append(el("h2", {}, "Showtimes"), cinemaSelect, " ", dateInput, list);
+
+  async function drawRefunds() {
+    const refunds = await api("GET", "/admin/refunds");
+    refundsBox.replaceChildren(el("h2", {}, "Refunds"), refunds.length === 0 ? el("p", {}, "No refunds.") : el("table", {},
+      el("thead", {}, el("tr", {}, ["Customer", "Amount", "Status", "Attempts", "Last error", ""].map((h) => el("th", {}, h)))),
+      el("tbody", {}, refunds.map((r) => el("tr", { "data-refund": r.id },
+        el("td", {}, r.customer_email), el("td", {}, money(r.amount, r.currency)), el("td", {}, badge(r.status)),
+        el("td", {}, r.attempts), el("td", {}, r.last_error || ""),
+        el("td", {}, r.status === "failed" ? [
+          el("button", { onclick: async () => { try { await api("POST", `/admin/refunds/${r.id}/retry`); drawRefunds(); } catch (e) { fail(e); } } }, "Retry"), " ",
+          el("button", { class: "secondary", onclick: async () => {
+            const note = prompt("How was it refunded?");
+            if (!note) return;
+            try { await api("POST", `/admin/refunds/${r.id}/resolve`, { note }); drawRefunds(); } catch (e) { fail(e); }
+          } }, "Mark refunded by hand"),
+        ] : null))))));
+  }
+  async function drawAlerts() {
+    const alerts = await api("GET", "/admin/alerts");
+    alertsBox.replaceChildren(el("h2", {}, "Alerts"), alerts.length === 0 ? el("p", {}, "Nothing needs you.") :
+      el("ul", {}, alerts.map((a) => el("li", {}, `${when(a.created_at)} — ${a.message}`))));
+  }
+  await Promise.all([drawShowtimes(), drawRefunds(), drawAlerts()]);
+  const refresh = setInterval(() => { drawRefunds().catch(() => {}); drawAlerts().catch(() => {}); }, 5000);
+  cleanup.push(() => clearInterval(refresh));
+  return [el("h1", {}, "Admin"), showtimesBox, refundsBox, alertsBox];
+}
