@@ -368,3 +368,49 @@ impl Api {
         }
     }
 }
+
+/// Where most refund tests start: one customer bought `seats`, the sandbox
+/// was told `control`, and the admin cancelled the showtime.
+pub struct CancelledSale {
+    pub admin: String,
+    pub showtime: i64,
+    pub payment: String,
+}
+
+impl Api {
+    pub async fn cancelled_sale(&self, seats: &[&str], control: Value) -> CancelledSale {
+        let admin = self.admin().await;
+        let showtime = self.app.bookable_showtime().await;
+        let customer = self.customer().await;
+        let (_, payment) = self.buy(&customer, showtime, seats).await;
+        self.sandbox_control(&admin, control).await;
+        self.cancel(&admin, showtime).await.assert_status(202);
+        CancelledSale {
+            admin,
+            showtime,
+            payment,
+        }
+    }
+
+    /// One round of the embedded refund queue, now.
+    pub async fn refund_round(&self) -> bioskop::refunds::QueueRound {
+        self.app
+            .state
+            .refunds
+            .run_embedded_due()
+            .await
+            .expect("a queue round")
+    }
+
+    /// Outbox rows not yet handed to the queue.
+    pub fn unpublished_refunds(&self) -> i64 {
+        self.app
+            .db()
+            .query_row(
+                "SELECT count(*) FROM refund_outbox WHERE published_at IS NULL",
+                [],
+                |r| r.get(0),
+            )
+            .expect("outbox")
+    }
+}

@@ -5,7 +5,7 @@ use std::time::Duration;
 
 use serde_json::json;
 
-use crate::helpers::Api;
+use crate::helpers::{Api, CancelledSale};
 
 const PATIENCE: Duration = Duration::from_secs(15);
 
@@ -131,36 +131,24 @@ async fn cancelling_a_showtime_refunds_every_buyer_exactly_once() {
 #[actix_web::test]
 async fn a_refund_that_fails_twice_succeeds_on_its_third_attempt_after_the_backoff() {
     let api = Api::spawn().await;
-    let admin = api.admin().await;
-    let showtime = api.app.bookable_showtime().await;
-    let ani = api.customer().await;
-    let (_, payment) = api.buy(&ani, showtime, &["A1"]).await;
-    api.sandbox_control(&admin, json!({"fail_next_refunds": 2}))
+    let CancelledSale {
+        admin,
+        showtime,
+        payment,
+        ..
+    } = api
+        .cancelled_sale(&["A1"], json!({"fail_next_refunds": 2}))
         .await;
-
-    api.cancel(&admin, showtime).await.assert_status(202);
     let first = api
         .wait_for_refunds(showtime, PATIENCE, |r| r[0].attempts == 1)
         .await;
     assert_eq!(first[0].status, "retrying");
 
     // The next attempt waits for the first back-off step (10 s).
-    let round = api
-        .app
-        .state
-        .refunds
-        .run_embedded_due()
-        .await
-        .expect("round");
+    let round = api.refund_round().await;
     assert_eq!(round.delivered, 0, "nothing is due before the back-off");
     api.app.advance(Duration::from_secs(9));
-    let round = api
-        .app
-        .state
-        .refunds
-        .run_embedded_due()
-        .await
-        .expect("round");
+    let round = api.refund_round().await;
     assert_eq!(round.delivered, 0, "nothing is due before the back-off");
     api.app.advance(Duration::from_secs(1));
     api.wait_for_refunds(showtime, PATIENCE, |r| r[0].attempts == 2)
@@ -184,13 +172,14 @@ async fn a_refund_that_fails_twice_succeeds_on_its_third_attempt_after_the_backo
 #[actix_web::test]
 async fn a_refund_failing_every_attempt_is_failed_after_five_and_the_admins_are_alerted() {
     let api = Api::spawn().await;
-    let admin = api.admin().await;
-    let showtime = api.app.bookable_showtime().await;
-    let ani = api.customer().await;
-    let (_, payment) = api.buy(&ani, showtime, &["A1"]).await;
-    api.sandbox_control(&admin, json!({"fail_next_refunds": 10}))
+    let CancelledSale {
+        admin,
+        showtime,
+        payment,
+        ..
+    } = api
+        .cancelled_sale(&["A1"], json!({"fail_next_refunds": 10}))
         .await;
-    api.cancel(&admin, showtime).await.assert_status(202);
 
     for attempt in 1..=5 {
         api.wait_for_refunds(showtime, PATIENCE, |r| r[0].attempts == attempt)
@@ -202,13 +191,7 @@ async fn a_refund_failing_every_attempt_is_failed_after_five_and_the_admins_are_
         .await;
     // However long it waits, there is no sixth attempt.
     api.app.advance(Duration::from_secs(3600));
-    let round = api
-        .app
-        .state
-        .refunds
-        .run_embedded_due()
-        .await
-        .expect("round");
+    let round = api.refund_round().await;
     assert_eq!(round.delivered, 0);
     assert_eq!(api.refunds_of(showtime)[0].attempts, 5);
     assert_eq!(api.attempts_of(&failed[0].id).len(), 5);

@@ -17,7 +17,7 @@ use serde_json::json;
 
 use crate::{
     fault_proxy::{FaultProxy, broker_address},
-    helpers::{Api, StoredRefund},
+    helpers::{Api, CancelledSale, StoredRefund},
 };
 
 const PATIENCE: Duration = Duration::from_secs(30);
@@ -158,17 +158,9 @@ async fn over_rabbitmq_cancelling_a_showtime_refunds_every_buyer_exactly_once() 
             "paid exactly once"
         );
     }
-    let unpublished: i64 = api
-        .app
-        .db()
-        .query_row(
-            "SELECT count(*) FROM refund_outbox WHERE published_at IS NULL",
-            [],
-            |r| r.get(0),
-        )
-        .expect("outbox");
     assert_eq!(
-        unpublished, 0,
+        api.unpublished_refunds(),
+        0,
         "every outbox row was confirmed by the broker"
     );
 
@@ -211,13 +203,11 @@ async fn over_rabbitmq_a_refund_failing_twice_succeeds_on_attempt_three() {
     let Some(url) = broker_url() else { return };
     let rig = Rig::start(url, false).await;
     let api = &rig.api;
-    let admin = api.admin().await;
-    let showtime = api.app.bookable_showtime().await;
-    let customer = api.customer().await;
-    let (_, payment) = api.buy(&customer, showtime, &["A1"]).await;
-    api.sandbox_control(&admin, json!({"fail_next_refunds": 2}))
+    let CancelledSale {
+        showtime, payment, ..
+    } = api
+        .cancelled_sale(&["A1"], json!({"fail_next_refunds": 2}))
         .await;
-    api.cancel(&admin, showtime).await.assert_status(202);
 
     let done = api
         .wait_for_refunds(showtime, PATIENCE, all("succeeded"))
@@ -236,13 +226,14 @@ async fn over_rabbitmq_a_refund_failing_five_times_is_failed_with_one_alert() {
     let Some(url) = broker_url() else { return };
     let rig = Rig::start(url, false).await;
     let api = &rig.api;
-    let admin = api.admin().await;
-    let showtime = api.app.bookable_showtime().await;
-    let customer = api.customer().await;
-    let (_, payment) = api.buy(&customer, showtime, &["A1"]).await;
-    api.sandbox_control(&admin, json!({"fail_next_refunds": 5}))
+    let CancelledSale {
+        admin,
+        showtime,
+        payment,
+        ..
+    } = api
+        .cancelled_sale(&["A1"], json!({"fail_next_refunds": 5}))
         .await;
-    api.cancel(&admin, showtime).await.assert_status(202);
 
     let failed = api
         .wait_for_refunds(showtime, PATIENCE, all("failed"))
@@ -329,18 +320,8 @@ async fn over_rabbitmq_refunds_wait_out_a_broker_that_is_down_and_a_restart_and_
             .iter()
             .all(|r| r.status == "pending" && r.attempts == 0)
     );
-    let unpublished = |api: &Api| -> i64 {
-        api.app
-            .db()
-            .query_row(
-                "SELECT count(*) FROM refund_outbox WHERE published_at IS NULL",
-                [],
-                |r| r.get(0),
-            )
-            .expect("outbox")
-    };
     assert_eq!(
-        unpublished(api),
+        api.unpublished_refunds(),
         3,
         "kept in the outbox while the broker is away"
     );
@@ -358,7 +339,7 @@ async fn over_rabbitmq_refunds_wait_out_a_broker_that_is_down_and_a_restart_and_
         url,
         prefix,
     };
-    assert_eq!(unpublished(&rig.api), 3);
+    assert_eq!(rig.api.unpublished_refunds(), 3);
     rig.proxy.refuse(false);
     rig.wait_connected().await;
     let done = rig
@@ -373,6 +354,6 @@ async fn over_rabbitmq_refunds_wait_out_a_broker_that_is_down_and_a_restart_and_
             "none lost, none doubled"
         );
     }
-    assert_eq!(unpublished(&rig.api), 0);
+    assert_eq!(rig.api.unpublished_refunds(), 0);
     rig.clean_up().await;
 }
