@@ -369,6 +369,29 @@ impl Api {
     }
 }
 
+/// One customer's paid booking on a bookable showtime, with the admin's token.
+pub struct Sale {
+    pub admin: String,
+    pub showtime: i64,
+    pub customer: Customer,
+    pub payment: String,
+}
+
+impl Api {
+    pub async fn sale(&self, seats: &[&str]) -> Sale {
+        let admin = self.admin().await;
+        let showtime = self.app.bookable_showtime().await;
+        let customer = self.customer().await;
+        let (_, payment) = self.buy(&customer, showtime, seats).await;
+        Sale {
+            admin,
+            showtime,
+            customer,
+            payment,
+        }
+    }
+}
+
 /// Where most refund tests start: one customer bought `seats`, the sandbox
 /// was told `control`, and the admin cancelled the showtime.
 pub struct CancelledSale {
@@ -379,10 +402,12 @@ pub struct CancelledSale {
 
 impl Api {
     pub async fn cancelled_sale(&self, seats: &[&str], control: Value) -> CancelledSale {
-        let admin = self.admin().await;
-        let showtime = self.app.bookable_showtime().await;
-        let customer = self.customer().await;
-        let (_, payment) = self.buy(&customer, showtime, seats).await;
+        let Sale {
+            admin,
+            showtime,
+            payment,
+            ..
+        } = self.sale(seats).await;
         self.sandbox_control(&admin, control).await;
         self.cancel(&admin, showtime).await.assert_status(202);
         CancelledSale {

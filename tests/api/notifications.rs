@@ -10,7 +10,7 @@ use actix_web::{App, HttpResponse, HttpServer, web};
 use serde_json::{Value, json};
 
 use crate::{
-    helpers::{Api, Customer},
+    helpers::{Api, Customer, Sale},
     mail,
 };
 
@@ -112,10 +112,12 @@ async fn a_purchase_mails_an_e_ticket_whose_qr_codes_admit_each_seat_once() {
 #[actix_web::test]
 async fn check_in_refuses_forged_codes_refunded_tickets_and_customers() {
     let api = Api::spawn().await;
-    let admin = api.admin().await;
-    let showtime = api.app.bookable_showtime().await;
-    let ani = api.customer().await;
-    api.buy(&ani, showtime, &["A1"]).await;
+    let Sale {
+        admin,
+        showtime,
+        customer: ani,
+        ..
+    } = api.sale(&["A1"]).await;
     let code = tickets_of(&api, &ani).await[0]["checkin_code"]
         .as_str()
         .expect("code")
@@ -145,10 +147,11 @@ async fn check_in_refuses_forged_codes_refunded_tickets_and_customers() {
 #[actix_web::test]
 async fn two_gates_scanning_one_code_at_the_same_moment_admit_it_once() {
     let api = Api::spawn().await;
-    let admin = api.admin().await;
-    let showtime = api.app.bookable_showtime().await;
-    let ani = api.customer().await;
-    api.buy(&ani, showtime, &["A1"]).await;
+    let Sale {
+        admin,
+        customer: ani,
+        ..
+    } = api.sale(&["A1"]).await;
     let code = tickets_of(&api, &ani).await[0]["checkin_code"]
         .as_str()
         .expect("code")

@@ -260,13 +260,11 @@ async fn a_refund_failing_every_attempt_is_failed_after_five_and_the_admins_are_
 #[actix_web::test]
 async fn a_refund_the_gateway_refuses_fails_at_once_and_an_admin_resolves_it_by_hand() {
     let api = Api::spawn().await;
-    let admin = api.admin().await;
-    let showtime = api.app.bookable_showtime().await;
-    let ani = api.customer().await;
-    api.buy(&ani, showtime, &["A1", "A2"]).await;
-    api.sandbox_control(&admin, json!({"reject_next_refunds": 1}))
+    let CancelledSale {
+        admin, showtime, ..
+    } = api
+        .cancelled_sale(&["A1", "A2"], json!({"reject_next_refunds": 1}))
         .await;
-    api.cancel(&admin, showtime).await.assert_status(202);
 
     let failed = api
         .wait_for_refunds(showtime, PATIENCE, all("failed"))
