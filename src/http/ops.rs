@@ -43,6 +43,22 @@ async fn readyz(state: web::Data<AppState>) -> AppResult<HttpResponse> {
 
 /// Prometheus text exposition.
 async fn metrics(state: web::Data<AppState>) -> HttpResponse {
+    let backlog = state
+        .store
+        .read(|conn| {
+            Ok(conn
+                .prepare_cached(include_str!("../../sql/queries/notify/backlog.sql"))?
+                .query_map([], |r| {
+                    Ok((
+                        r.get::<_, String>(0)?,
+                        r.get::<_, String>(1)?,
+                        r.get::<_, i64>(2)?,
+                    ))
+                })?
+                .collect::<Result<Vec<_>, _>>()?)
+        })
+        .await
+        .unwrap_or_default();
     let sweeps = state.sweeps.totals();
     let unix = |t: chrono::DateTime<chrono::Utc>| t.timestamp_millis() as f64 / 1000.0;
     let busy = sweeps.last_busy.as_ref();
@@ -142,6 +158,37 @@ async fn metrics(state: web::Data<AppState>) -> HttpResponse {
             out,
             "# HELP {family} {help}\n# TYPE {family} {kind}\n{name} {value}"
         );
+    }
+    let queue_up = match state.refunds.status() {
+        QueueStatus::Embedded | QueueStatus::Connected => 1,
+        QueueStatus::Connecting | QueueStatus::Down { .. } => 0,
+    };
+    let _ = writeln!(
+        out,
+        "# HELP bioskop_refund_queue_up Whether the refund queue (RabbitMQ, or the embedded one) is connected.\n\
+         # TYPE bioskop_refund_queue_up gauge\nbioskop_refund_queue_up {queue_up}"
+    );
+    for (family, help) in [
+        (
+            "refunds",
+            "Refunds by status (failed ones wait for an admin).",
+        ),
+        (
+            "notifications",
+            "Notifications by status (pending ones wait to be sent).",
+        ),
+        (
+            "refund_outbox",
+            "Refund attempts not yet handed to the queue.",
+        ),
+    ] {
+        let _ = writeln!(
+            out,
+            "# HELP bioskop_{family} {help}\n# TYPE bioskop_{family} gauge"
+        );
+        for (_, status, count) in backlog.iter().filter(|(f, _, _)| f == family) {
+            let _ = writeln!(out, "bioskop_{family}{{status=\"{status}\"}} {count}");
+        }
     }
     HttpResponse::Ok()
         .content_type("text/plain; version=0.0.4")

@@ -225,6 +225,16 @@ async fn a_refund_failing_every_attempt_is_failed_after_five_and_the_admins_are_
         "{listed:?}"
     );
 
+    let metrics = api.get("/metrics", None).await;
+    let metrics = metrics.body.as_str().unwrap_or_default().to_string();
+    for line in [
+        "bioskop_refunds{status=\"failed\"} 1",
+        "bioskop_refund_queue_up 1",
+        "bioskop_refund_outbox{status=\"unpublished\"} 0",
+    ] {
+        assert!(metrics.contains(line), "{line} in {metrics}");
+    }
+
     // The admin retries once the gateway is back: one more round, and it pays.
     api.sandbox_control(&admin, json!({})).await;
     let retried = api
