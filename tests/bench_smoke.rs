@@ -33,3 +33,21 @@ fn a_small_flash_sale_fills_the_house_without_a_double_owner_in_either_engine() 
         assert_eq!(figures["winners"], 150, "{engine}: 2 seats each: {figures}");
     }
 }
+
+#[test]
+fn a_small_live_run_delivers_every_change_to_every_subscriber() {
+    let output = Command::new(env!("CARGO_BIN_EXE_bioskop-bench"))
+        .args(["live", "--subscribers", "100", "--changes", "6", "--json"])
+        .output()
+        .expect("the benchmark runs");
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    assert!(
+        output.status.success(),
+        "the benchmark failed: {stdout}\n{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    let report: Value = serde_json::from_str(stdout.lines().last().unwrap_or_default())
+        .unwrap_or_else(|e| panic!("not a JSON report ({e}): {stdout}"));
+    assert_eq!(report["correct"], true, "{report}");
+    assert_eq!(report["actors"]["delivered"], 600, "{report}");
+}

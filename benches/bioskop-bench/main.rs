@@ -7,6 +7,7 @@
 
 mod direct;
 mod fixture;
+mod live;
 mod load;
 mod report;
 mod scenarios;
@@ -87,6 +88,14 @@ enum Scenario {
         #[arg(long, default_value_t = 2000)]
         showtimes: usize,
     },
+    /// Server-Sent Events subscribers of one showtime: how fast a change reaches all of them.
+    Live {
+        #[arg(long, default_value_t = 1000)]
+        subscribers: usize,
+        /// Seat changes made (holds and releases, one at a time).
+        #[arg(long, default_value_t = 40)]
+        changes: usize,
+    },
     /// Internal: run one engine on a prepared database (started by the scenarios).
     #[command(hide = true)]
     Serve {
@@ -157,6 +166,10 @@ fn main() -> anyhow::Result<()> {
                 .await
             }
             Scenario::Memory { showtimes } => scenarios::memory(showtimes.max(1)).await,
+            Scenario::Live {
+                subscribers,
+                changes,
+            } => live::live(subscribers.max(1), changes.max(2)).await,
             Scenario::Serve { .. } => unreachable!("handled above"),
         }
     })?;
