@@ -37,9 +37,13 @@ async fn main() -> anyhow::Result<()> {
     let bind_host = settings.http.bind.ip();
     let app = Application::build(settings, Arc::new(SystemClock)).await?;
 
-    println!("bioskop is listening on http://{bind_host}:{}", app.port());
+    println!(
+        "bioskop is listening on http://{bind_host}:{} (web front end at /, API under /api/v1)",
+        app.port()
+    );
     println!("  database: {}", database.display());
     println!("  refunds: {queue}");
+    println!("  messages: {}", app.state().notifier.describe());
     if let Some(seeded) = &app.seeded {
         println!(
             "  demo data seeded: {} cities, {} cinemas, {} auditoriums ({} seats), {} movies, {} showtimes",

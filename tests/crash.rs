@@ -48,7 +48,7 @@ fn start(dir: &Path, hold_ttl: &str, sweep_cron: &str) -> Server {
     for line in lines.by_ref() {
         let line = line.expect("a banner line");
         if let Some(address) = line.strip_prefix("bioskop is listening on ") {
-            base = Some(address.trim().to_string());
+            base = address.split_whitespace().next().map(str::to_string);
         }
         if let Some(login) = line.trim().strip_prefix("admin login: ")
             && let Some((email, password)) = login.split_once(" / ")
