@@ -95,6 +95,8 @@ pub struct RefundSettings {
     pub max_attempts: u32,
     #[serde(deserialize_with = "durations")]
     pub backoff: Vec<Duration>,
+    #[serde(deserialize_with = "duration")]
+    pub requeue_after: Duration,
 }
 
 #[derive(Debug, Clone, Deserialize)]

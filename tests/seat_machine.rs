@@ -16,7 +16,7 @@ use bioskop::{
         BookingStatus, PaymentStatus, ShowtimeActor, ShowtimeRegistry,
         actor::{
             AddSeat, CancelShowtime, GetDurableState, HoldSeats, ReleaseBooking, RemoveSeat,
-            SettlePayment, StartPayment,
+            SettlePayment, StartPayment, Subscribe,
         },
         book::{Rules, SeatState},
         persist,
@@ -819,6 +819,80 @@ fn many_first_requests_at_once_load_a_showtime_once() {
             "an unknown showtime leaves nothing behind"
         );
         system.registry.stop();
+        system.store.close();
+    });
+}
+
+/// With someone watching the live map and nobody else writing, a hold that
+/// runs out is announced as expired at its deadline and recorded as expired,
+/// without waiting for the minute's sweep (real clock, a 300 ms hold).
+#[test]
+fn a_hold_that_lapses_while_someone_watches_is_announced_and_recorded_at_its_deadline() {
+    actix::System::new().block_on(async {
+        let system = System::start().await;
+        let registry = ShowtimeRegistry::new(
+            system.store.clone(),
+            Rules {
+                hold_ttl_ms: 300,
+                ..rules()
+            },
+            Arc::new(bioskop::clock::SystemClock),
+        );
+        let actor = registry.get(SHOWTIME).await.expect("the showtime actor");
+        let mut watcher = actor
+            .send(Subscribe {
+                last_event_id: None,
+            })
+            .await
+            .expect("subscribed");
+        let held = actor
+            .send(HoldSeats {
+                user: 1,
+                seats: vec!["A1".into()],
+                now: Utc::now(),
+            })
+            .await
+            .expect("mailbox")
+            .expect("held");
+        let next = |events: &mut tokio::sync::mpsc::Receiver<actix_web::web::Bytes>| {
+            let frame = events.try_recv().ok();
+            frame.map(|f| String::from_utf8_lossy(&f).to_string())
+        };
+        tokio::time::sleep(Duration::from_millis(50)).await;
+        let locked = next(&mut watcher.events).expect("the hold is announced");
+        assert!(locked.contains("\"reason\":\"locked\""), "{locked}");
+        let expired = tokio::time::timeout(Duration::from_secs(3), watcher.events.recv())
+            .await
+            .expect("announced within 3 s")
+            .expect("a frame");
+        let expired = String::from_utf8_lossy(&expired).to_string();
+        assert!(expired.contains("\"reason\":\"expired\""), "{expired}");
+
+        let id = held.booking_id.clone();
+        let deadline = std::time::Instant::now() + Duration::from_secs(3);
+        loop {
+            let id = id.clone();
+            let status: String = system
+                .store
+                .read(move |conn| {
+                    Ok(
+                        conn.query_row("SELECT status FROM bookings WHERE id = ?1", [id], |r| {
+                            r.get(0)
+                        })?,
+                    )
+                })
+                .await
+                .expect("booking");
+            if status == "expired" {
+                break;
+            }
+            assert!(std::time::Instant::now() < deadline, "still {status}");
+            tokio::time::sleep(Duration::from_millis(20)).await;
+        }
+        // Nothing more to say until something changes.
+        tokio::time::sleep(Duration::from_millis(300)).await;
+        assert!(next(&mut watcher.events).is_none());
+        registry.stop();
         system.store.close();
     });
 }

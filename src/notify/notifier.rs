@@ -55,10 +55,19 @@ struct Due {
 }
 
 enum Outcome {
-    Sent { subject: String },
-    Skipped { subject: String, why: String },
-    Retry { error: String },
-    Failed { error: String },
+    Sent {
+        subject: String,
+    },
+    Skipped {
+        subject: Option<String>,
+        why: String,
+    },
+    Retry {
+        error: String,
+    },
+    Failed {
+        error: String,
+    },
 }
 
 #[derive(Clone)]
@@ -203,10 +212,19 @@ impl Notifier {
             .read(move |conn| Ok(render::render(conn, &kind, &data, locale, offset)))
             .await?;
         let outcome = match rendered {
+            Ok(rendered) => self.deliver(&row, &rendered).await,
+            Err(AppError::Conflict { code, detail }) if code == render::NOTHING_TO_SEND => {
+                Outcome::Skipped {
+                    subject: None,
+                    why: detail,
+                }
+            }
+            Err(AppError::Storage(error)) => Outcome::Retry {
+                error: format!("cannot render now: {error}"),
+            },
             Err(error) => Outcome::Failed {
                 error: format!("cannot render: {error}"),
             },
-            Ok(rendered) => self.deliver(&row, &rendered).await,
         };
         self.record(&row, &outcome).await?;
         Ok(outcome)
@@ -228,7 +246,7 @@ impl Notifier {
             "whatsapp" => match &self.inner.whatsapp {
                 None => {
                     return Outcome::Skipped {
-                        subject,
+                        subject: Some(subject),
                         why: "WhatsApp is not configured (whatsapp.endpoint, whatsapp.token)"
                             .into(),
                     };
@@ -259,7 +277,7 @@ impl Notifier {
         let (id, attempts) = (row.id, row.attempts);
         let (channel, recipient) = (row.channel.clone(), row.recipient.clone());
         let outcome = match outcome {
-            Outcome::Sent { subject } => Ok((subject.clone(), None)),
+            Outcome::Sent { subject } => Ok((Some(subject.clone()), None)),
             Outcome::Skipped { subject, why } => Ok((subject.clone(), Some(why.clone()))),
             Outcome::Retry { error } => Err((error.clone(), false)),
             Outcome::Failed { error } => Err((error.clone(), true)),

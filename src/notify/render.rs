@@ -19,6 +19,9 @@ macro_rules! query {
     };
 }
 
+/// The code of a render error that means "no message is due any more".
+pub const NOTHING_TO_SEND: &str = "nothing_to_send";
+
 /// A message ready for a transport.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Rendered {
@@ -125,6 +128,7 @@ struct TicketLine {
     class: String,
     price: i64,
     code: String,
+    status: String,
 }
 
 fn e_ticket(conn: &Connection, data: &Value, words: &Words) -> AppResult<Rendered> {
@@ -141,6 +145,7 @@ fn e_ticket(conn: &Connection, data: &Value, words: &Words) -> AppResult<Rendere
                     class: r.get(2)?,
                     price: r.get(3)?,
                     code: r.get(4)?,
+                    status: r.get(5)?,
                 },
                 (
                     r.get::<_, String>(7)?,  // payment id
@@ -156,16 +161,19 @@ fn e_ticket(conn: &Connection, data: &Value, words: &Words) -> AppResult<Rendere
             ))
         })?
         .collect::<Result<Vec<_>, _>>()?;
-    for (line, facts) in rows {
+    // Tickets refunded before their e-ticket went out (the showtime was
+    // cancelled meanwhile) admit nobody: they are not sent.
+    for (line, facts) in rows.into_iter().filter(|(l, _)| l.status != "refunded") {
         header.get_or_insert(facts);
         lines.push(line);
     }
     let Some((payment_id, amount, currency, movie, cinema, address, auditorium, starts_at, name)) =
         header
     else {
-        return Err(AppError::Internal(format!(
-            "booking {booking_id} has no tickets to send"
-        )));
+        return Err(AppError::conflict(
+            NOTHING_TO_SEND,
+            format!("booking {booking_id} has no valid tickets left to send"),
+        ));
     };
     let subject = format!(
         "{}: {movie}, {}",

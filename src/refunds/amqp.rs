@@ -267,6 +267,7 @@ async fn relay(
     delay_queues: &mut HashSet<i64>,
 ) -> Result<(), String> {
     loop {
+        refunds.requeue_stalled().await.map_err(text)?;
         loop {
             let rows = refunds.unpublished(RELAY_BATCH).await.map_err(text)?;
             let taken = rows.len();

@@ -45,6 +45,7 @@ macro_rules! query {
 const EMBEDDED_BATCH: i64 = 256;
 /// Gateway calls the embedded queue makes at once.
 const EMBEDDED_CONCURRENCY: usize = 8;
+const REQUEUE_CHECK_EVERY_MS: i64 = 30_000;
 /// How often the queues look at the outbox when nobody woke them.
 pub const POLL_INTERVAL: Duration = Duration::from_secs(1);
 
@@ -125,6 +126,8 @@ pub struct QueueRound {
     pub stale: usize,
     /// Deliveries that could not be handled (left queued for the next round).
     pub errors: usize,
+    /// Attempts queued again because a queue lost them.
+    pub requeued: usize,
 }
 
 /// Where refunds are queued, for `/readyz`.
@@ -177,6 +180,8 @@ struct Inner {
     /// One embedded round at a time (the loop and a caller may both ask).
     embedded_round: tokio::sync::Mutex<()>,
     status: Mutex<QueueStatus>,
+    /// When (clock time) stalled attempts were last looked for.
+    last_requeue_check: Mutex<Option<i64>>,
 }
 
 impl Refunds {
@@ -197,6 +202,7 @@ impl Refunds {
                 wake: Notify::new(),
                 embedded_round: tokio::sync::Mutex::new(()),
                 status: Mutex::new(QueueStatus::Embedded),
+                last_requeue_check: Mutex::new(None),
             }),
         }
     }
@@ -310,11 +316,45 @@ impl Refunds {
         Ok(handled)
     }
 
+    /// Queues again the attempts a queue took and never delivered (see
+    /// `requeue_stalled.sql`); answers how many.
+    pub async fn requeue_stalled(&self) -> AppResult<usize> {
+        let now = to_millis(self.inner.clock.now());
+        // A look every half minute is plenty for something measured in minutes.
+        if let Ok(mut last) = self.inner.last_requeue_check.lock() {
+            if last.is_some_and(|at| now - at < REQUEUE_CHECK_EVERY_MS) {
+                return Ok(0);
+            }
+            *last = Some(now);
+        }
+        let grace =
+            i64::try_from(self.inner.settings.requeue_after.as_millis()).unwrap_or(i64::MAX);
+        let requeued = self
+            .inner
+            .store
+            .write(move |conn| {
+                Ok(conn
+                    .prepare_cached(query!("requeue_stalled"))?
+                    .execute(params![now, grace])?)
+            })
+            .await?;
+        if requeued > 0 {
+            tracing::warn!(
+                requeued,
+                "refund attempts the queue never delivered were queued again"
+            );
+        }
+        Ok(requeued)
+    }
+
     /// One round of the embedded queue: delivers every outbox row due at the
     /// clock's now and marks it done. Returns what it did.
     pub async fn run_embedded_due(&self) -> AppResult<QueueRound> {
         let _one_at_a_time = self.inner.embedded_round.lock().await;
-        let mut round = QueueRound::default();
+        let mut round = QueueRound {
+            requeued: self.requeue_stalled().await?,
+            ..QueueRound::default()
+        };
         loop {
             let now = to_millis(self.inner.clock.now());
             let rows = self

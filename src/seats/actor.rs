@@ -69,9 +69,16 @@ impl ShowtimeActor {
         let next = self.book.next_lapse();
         if self.live.has_subscribers() && next < i64::MAX {
             let wait = u64::try_from(next.saturating_sub(to_millis(now))).unwrap_or(0);
+            // The hold is expired (and recorded, as the sweep would) when the
+            // timer fires, so the next deadline is always a later one.
             self.lapse_timer = Some(ctx.run_later(
                 std::time::Duration::from_millis(wait.saturating_add(1)),
-                |actor, ctx| actor.publish(ctx),
+                |actor, ctx| {
+                    actor.lapse_timer = None;
+                    ctx.notify(ExpireHolds {
+                        now: actor.clock.now(),
+                    });
+                },
             ));
         }
     }
@@ -421,8 +428,11 @@ impl Handler<Reload> for ShowtimeActor {
         };
         // `wait` holds back every other message until memory is trustworthy again.
         ctx.wait(load.into_actor(self).map(|loaded, actor, ctx| match loaded {
-            Ok(Some(book)) => {
+            Ok(Some(mut book)) => {
+                // Versions only grow: caches and live subscribers compare them.
+                book.version = actor.book.version + 1;
                 actor.book = book;
+                actor.map_cache = None;
                 actor.publish(ctx);
             }
             Ok(None) => ctx.stop(),

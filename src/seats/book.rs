@@ -586,6 +586,9 @@ impl SeatBook {
         // Money arrived for a booking that no longer holds its seats.
         let reason = if self.cancelled || booking.status == BookingStatus::Voided {
             Some(REFUND_SHOWTIME_CANCELLED)
+        } else if now >= self.info.starts_at {
+            // Too late to watch it: the money goes back, no ticket is issued.
+            Some(REFUND_SHOWTIME_STARTED)
         } else if booking.seats.is_empty()
             || booking
                 .seats
@@ -632,6 +635,15 @@ impl SeatBook {
             };
         }
         self.expire_due(now, ops);
+        // Recorded even when memory has nothing due: an expiry still waiting
+        // in the writer's background lane must land before the voiding, or
+        // the database would call voided what memory calls expired.
+        if !matches!(ops.last(), Some(Op::ExpireDue { .. })) {
+            ops.push(Op::ExpireDue {
+                showtime_id: self.showtime_id,
+                now,
+            });
+        }
         let mut done = Cancellation::default();
         let open: Vec<BookingId> = self
             .bookings

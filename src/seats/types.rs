@@ -100,3 +100,4 @@ pub enum SeatStatus {
 /// Why money was taken without a seat to show for it; the refunds pipeline acts on it.
 pub const REFUND_SHOWTIME_CANCELLED: &str = "showtime_cancelled";
 pub const REFUND_SEATS_TAKEN: &str = "seats_no_longer_available";
+pub const REFUND_SHOWTIME_STARTED: &str = "showtime_started";

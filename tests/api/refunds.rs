@@ -494,3 +494,64 @@ async fn duplicate_deliveries_of_an_attempt_pay_once_and_record_once() {
     assert_eq!(api.sandbox_ledger(&payment).1, calls);
     assert_eq!(api.attempts_of(&refund), ["succeeded"]);
 }
+
+#[actix_web::test]
+async fn an_attempt_the_queue_took_and_lost_is_queued_again_after_requeue_after() {
+    let api = Api::spawn().await;
+    let CancelledSale {
+        showtime, payment, ..
+    } = api
+        .cancelled_sale(&["A1"], json!({"fail_next_refunds": 1}))
+        .await;
+    api.wait_for_refunds(showtime, PATIENCE, all("retrying"))
+        .await;
+    // The queue takes attempt 2 and loses it (a broker reset, say).
+    api.app
+        .state
+        .store
+        .write(|conn| {
+            Ok(conn.execute(
+                "UPDATE refund_outbox SET published_at = created_at WHERE published_at IS NULL",
+                [],
+            )?)
+        })
+        .await
+        .expect("lose the message");
+    api.app.advance(Duration::from_secs(60));
+    let round = api.refund_round().await;
+    assert_eq!((round.delivered, round.requeued), (0, 0), "{round:?}");
+    assert_eq!(api.refunds_of(showtime)[0].attempts, 1, "stuck for now");
+
+    api.app.advance(Duration::from_secs(10 * 60));
+    let round = api.refund_round().await;
+    assert_eq!(round.requeued, 1, "{round:?}");
+    let done = api
+        .wait_for_refunds(showtime, PATIENCE, all("succeeded"))
+        .await;
+    assert_eq!(done[0].attempts, 2);
+    assert_eq!(api.sandbox_ledger(&payment), (1, 1));
+}
+
+#[actix_web::test]
+async fn a_payment_that_succeeds_after_the_showtime_started_is_refunded_not_sold() {
+    let api = Api::spawn().await;
+    let showtime = api.app.bookable_showtime().await;
+    let ani = api.customer().await;
+    let held = api.hold(&ani, showtime, &["A1"]).await;
+    let booking = held.assert_status(201)["id"]
+        .as_str()
+        .expect("id")
+        .to_string();
+    let payment = api.pay(&ani, &booking).await;
+    api.app.advance(Duration::from_secs(3 * 86_400));
+
+    let late = api.sandbox(&payment, "success").await;
+    let late = late.assert_status(200);
+    assert_eq!(late["outcome"], "refund_required", "{late}");
+    assert_eq!(late["reason"], "showtime_started");
+    assert!(api.occupancy(showtime).is_empty(), "no seat was sold");
+    let refunds = api
+        .wait_for_refunds(showtime, PATIENCE, all("succeeded"))
+        .await;
+    assert_eq!(refunds[0].payment_id, payment);
+}

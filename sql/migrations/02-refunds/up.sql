@@ -56,6 +56,7 @@ CREATE TABLE refund_outbox (
     published_at INTEGER
 );
 CREATE INDEX refund_outbox_unpublished ON refund_outbox(available_at) WHERE published_at IS NULL;
+CREATE INDEX refund_outbox_by_refund ON refund_outbox(refund_id, attempt);
 
 -- Things an admin must look at, such as a refund that needs doing by hand.
 CREATE TABLE admin_alerts (
