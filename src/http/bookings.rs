@@ -136,6 +136,8 @@ async fn ticket_qr(
 #[derive(Deserialize)]
 struct Scan {
     code: String,
+    /// The showtime this gate admits for; tickets of other showtimes are refused.
+    showtime_id: Option<i64>,
 }
 
 /// A scan at the door: 200 admits, 409 `already_used` / `ticket_refunded`, 404 unknown.
@@ -144,6 +146,13 @@ async fn check_in(
     _staff: Staff,
     body: web::Json<Scan>,
 ) -> AppResult<HttpResponse> {
-    let admitted = tickets::check_in(&state.store, &state.locale, &state.clock, &body.code).await?;
+    let admitted = tickets::check_in(
+        &state.store,
+        &state.locale,
+        &state.clock,
+        &body.code,
+        body.showtime_id,
+    )
+    .await?;
     Ok(HttpResponse::Ok().json(admitted))
 }

@@ -116,12 +116,14 @@ pub struct Admission {
     pub checked_in_at: String,
 }
 
-/// Admits the ticket with this check-in code, once.
+/// Admits the ticket with this check-in code, once; with `showtime`, only a
+/// ticket for that showtime (the gate's).
 pub async fn check_in(
     store: &Store,
     locale: &Locale,
     clock: &SharedClock,
     code: &str,
+    showtime: Option<i64>,
 ) -> AppResult<Admission> {
     let code = code.trim().to_ascii_lowercase();
     // Not the shape of a code: forged or mistyped, and nothing to look up.
@@ -134,7 +136,7 @@ pub async fn check_in(
         .write(move |conn| {
             let admitted = conn
                 .prepare_cached(query!("checkin"))?
-                .query_row(params![code, now], |r| {
+                .query_row(params![code, now, showtime], |r| {
                     Ok(Admission {
                         ticket_id: r.get(0)?,
                         seat: r.get(1)?,
@@ -147,17 +149,25 @@ pub async fn check_in(
             if let Some(admitted) = admitted {
                 return Ok(admitted);
             }
-            let found: Option<(String, String, Option<i64>)> = conn
+            let found: Option<(String, String, Option<i64>, i64)> = conn
                 .prepare_cached(query!("ticket_by_code"))?
-                .query_row(params![code], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))
+                .query_row(params![code], |r| {
+                    Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?))
+                })
                 .optional()?;
             match found {
                 None => Err(AppError::NotFound("ticket")),
-                Some((_, status, _)) if status == "refunded" => Err(AppError::conflict(
+                Some((_, status, _, _)) if status == "refunded" => Err(AppError::conflict(
                     "ticket_refunded",
                     "this ticket was refunded and admits nobody",
                 )),
-                Some((_, _, at)) => Err(AppError::AlreadyUsed {
+                Some((_, _, _, other)) if showtime.is_some_and(|s| s != other) => {
+                    Err(AppError::conflict(
+                        "wrong_showtime",
+                        format!("this ticket is for showtime {other}, not this one"),
+                    ))
+                }
+                Some((_, _, at, _)) => Err(AppError::AlreadyUsed {
                     checked_in_at: at.map(|t| rfc3339(t, offset)).unwrap_or_default(),
                 }),
             }

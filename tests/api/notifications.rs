@@ -138,6 +138,15 @@ async fn check_in_refuses_forged_codes_refunded_tickets_and_customers() {
         .await
         .assert_problem(404, "not_found");
 
+    // A gate admitting for another showtime refuses it.
+    api.post(
+        "/api/v1/checkin",
+        Some(&admin),
+        json!({"code": code, "showtime_id": showtime + 1}),
+    )
+    .await
+    .assert_problem(409, "wrong_showtime");
+
     api.cancel(&admin, showtime).await.assert_status(202);
     scan(&api, &admin, &code)
         .await

@@ -1,1 +1,1 @@
-SELECT id, status, checked_in_at FROM tickets WHERE checkin_code = ?1
+SELECT id, status, checked_in_at, showtime_id FROM tickets WHERE checkin_code = ?1
