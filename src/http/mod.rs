@@ -36,7 +36,8 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
             .configure(catalog::routes)
             .configure(bookings::routes)
             .configure(payments::api_routes)
-            .configure(admin::routes),
+            .configure(admin::routes)
+            .configure(front::api_routes),
     )
     .configure(payments::sandbox_routes)
     .configure(ops::routes)

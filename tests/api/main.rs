@@ -10,6 +10,7 @@ mod journey;
 mod live;
 mod mail;
 mod notifications;
+mod openapi;
 mod race;
 mod refunds;
 mod refunds_amqp;
