@@ -21,6 +21,7 @@ pub struct Settings {
     pub refunds: RefundSettings,
     pub mail: MailSettings,
     pub whatsapp: WhatsAppSettings,
+    pub checkin: CheckinSettings,
     pub accounts: AccountSettings,
     pub admin: AdminSettings,
     pub demo: DemoSettings,
@@ -117,6 +118,12 @@ pub struct MailSettings {
 pub enum MailLocale {
     Id,
     En,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+pub struct CheckinSettings {
+    #[serde(deserialize_with = "duration")]
+    pub opens_before: Duration,
 }
 
 #[derive(Debug, Clone, Deserialize)]

@@ -152,6 +152,7 @@ async fn check_in(
         &state.clock,
         &body.code,
         body.showtime_id,
+        state.settings.checkin.opens_before,
     )
     .await?;
     Ok(HttpResponse::Ok().json(admitted))

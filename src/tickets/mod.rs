@@ -124,7 +124,9 @@ pub async fn check_in(
     clock: &SharedClock,
     code: &str,
     showtime: Option<i64>,
+    opens_before: std::time::Duration,
 ) -> AppResult<Admission> {
+    let opens_before = i64::try_from(opens_before.as_millis()).unwrap_or(i64::MAX);
     let code = code.trim().to_ascii_lowercase();
     // Not the shape of a code: forged or mistyped, and nothing to look up.
     if code.len() != 32 || !code.bytes().all(|b| b.is_ascii_hexdigit()) {
@@ -136,7 +138,7 @@ pub async fn check_in(
         .write(move |conn| {
             let admitted = conn
                 .prepare_cached(query!("checkin"))?
-                .query_row(params![code, now, showtime], |r| {
+                .query_row(params![code, now, showtime, opens_before], |r| {
                     Ok(Admission {
                         ticket_id: r.get(0)?,
                         seat: r.get(1)?,
@@ -149,28 +151,43 @@ pub async fn check_in(
             if let Some(admitted) = admitted {
                 return Ok(admitted);
             }
-            let found: Option<(String, String, Option<i64>, i64)> = conn
+            let found: Option<(String, Option<i64>, i64, i64, i64)> = conn
                 .prepare_cached(query!("ticket_by_code"))?
                 .query_row(params![code], |r| {
-                    Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?))
+                    Ok((r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?, r.get(5)?))
                 })
                 .optional()?;
-            match found {
-                None => Err(AppError::NotFound("ticket")),
-                Some((_, status, _, _)) if status == "refunded" => Err(AppError::conflict(
+            let Some((status, used_at, of_showtime, starts_at, ends_at)) = found else {
+                return Err(AppError::NotFound("ticket"));
+            };
+            Err(if status == "refunded" {
+                AppError::conflict(
                     "ticket_refunded",
                     "this ticket was refunded and admits nobody",
-                )),
-                Some((_, _, _, other)) if showtime.is_some_and(|s| s != other) => {
-                    Err(AppError::conflict(
-                        "wrong_showtime",
-                        format!("this ticket is for showtime {other}, not this one"),
-                    ))
+                )
+            } else if showtime.is_some_and(|s| s != of_showtime) {
+                AppError::conflict(
+                    "wrong_showtime",
+                    format!("this ticket is for showtime {of_showtime}, not this one"),
+                )
+            } else if status == "used" {
+                AppError::AlreadyUsed {
+                    checked_in_at: used_at.map(|t| rfc3339(t, offset)).unwrap_or_default(),
                 }
-                Some((_, _, at, _)) => Err(AppError::AlreadyUsed {
-                    checked_in_at: at.map(|t| rfc3339(t, offset)).unwrap_or_default(),
-                }),
-            }
+            } else if now < starts_at.saturating_sub(opens_before) {
+                AppError::conflict(
+                    "doors_not_open",
+                    format!(
+                        "doors open at {}",
+                        rfc3339(starts_at.saturating_sub(opens_before), offset)
+                    ),
+                )
+            } else {
+                AppError::conflict(
+                    "showtime_over",
+                    format!("the showtime ended at {}", rfc3339(ends_at, offset)),
+                )
+            })
         })
         .await
 }

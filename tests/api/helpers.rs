@@ -439,3 +439,21 @@ impl Api {
             .expect("outbox")
     }
 }
+
+impl Api {
+    /// Moves the clock to half an hour before the showtime starts: its doors are open.
+    pub fn open_doors(&self, showtime: i64) {
+        let starts_at: i64 = self
+            .app
+            .db()
+            .query_row(
+                "SELECT starts_at FROM showtimes WHERE id = ?1",
+                [showtime],
+                |r| r.get(0),
+            )
+            .expect("the showtime");
+        self.app
+            .clock
+            .set(bioskop::clock::from_millis(starts_at - 30 * 60_000));
+    }
+}

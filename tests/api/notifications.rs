@@ -87,6 +87,7 @@ async fn a_purchase_mails_an_e_ticket_whose_qr_codes_admit_each_seat_once() {
     decoded.sort();
     assert_eq!(decoded, codes);
 
+    api.open_doors(showtime);
     let first = scan(&api, &admin, &decoded[0]).await;
     assert_eq!(first.assert_status(200)["status"], "used");
     let replay = scan(&api, &admin, &decoded[0]).await;
@@ -123,6 +124,10 @@ async fn check_in_refuses_forged_codes_refunded_tickets_and_customers() {
         .expect("code")
         .to_string();
 
+    // Not before the doors open.
+    let early = scan(&api, &admin, &code).await;
+    early.assert_problem(409, "doors_not_open");
+    api.open_doors(showtime);
     scan(&api, &ani.token, &code)
         .await
         .assert_problem(403, "forbidden");
@@ -147,6 +152,12 @@ async fn check_in_refuses_forged_codes_refunded_tickets_and_customers() {
     .await
     .assert_problem(409, "wrong_showtime");
 
+    // Nor after the showtime ended.
+    api.app.advance(std::time::Duration::from_secs(86_400));
+    scan(&api, &admin, &code)
+        .await
+        .assert_problem(409, "showtime_over");
+
     api.cancel(&admin, showtime).await.assert_status(202);
     scan(&api, &admin, &code)
         .await
@@ -158,6 +169,7 @@ async fn two_gates_scanning_one_code_at_the_same_moment_admit_it_once() {
     let api = Api::spawn().await;
     let Sale {
         admin,
+        showtime,
         customer: ani,
         ..
     } = api.sale(&["A1"]).await;
@@ -165,6 +177,7 @@ async fn two_gates_scanning_one_code_at_the_same_moment_admit_it_once() {
         .as_str()
         .expect("code")
         .to_string();
+    api.open_doors(showtime);
     let scans = futures_util::future::join_all((0..8).map(|_| scan(&api, &admin, &code))).await;
     let admitted = scans.iter().filter(|r| r.status.as_u16() == 200).count();
     assert_eq!(admitted, 1, "{scans:?}");

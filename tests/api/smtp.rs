@@ -71,6 +71,7 @@ async fn over_smtp_a_purchase_delivers_one_e_ticket_whose_qr_admits_at_the_door(
     let mails_now = mail::wait_for(&smtp.maildir, &ani.email, "E-tiket", 1).await;
     assert_eq!(mails_now.len(), 1, "exactly one e-ticket");
     assert_eq!(mails[0].pngs.len(), 1);
+    api.open_doors(showtime);
     let admitted = api
         .post(
             "/api/v1/checkin",

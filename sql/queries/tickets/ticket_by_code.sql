@@ -1,1 +1,3 @@
-SELECT id, status, checked_in_at, showtime_id FROM tickets WHERE checkin_code = ?1
+SELECT t.id, t.status, t.checked_in_at, t.showtime_id, s.starts_at, s.ends_at
+FROM tickets t JOIN showtimes s ON s.id = t.showtime_id
+WHERE t.checkin_code = ?1
