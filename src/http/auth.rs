@@ -24,39 +24,44 @@ impl Caller {
     }
 }
 
+/// A logged-in admin or staff member (door staff check tickets in).
+pub struct Staff(pub User);
+
+/// The logged-in caller if their role is one of `allowed`; 403 naming `needs` otherwise.
+fn with_role(
+    req: &HttpRequest,
+    payload: &mut Payload,
+    allowed: &'static [Role],
+    needs: &'static str,
+) -> LocalBoxFuture<'static, Result<User, AppError>> {
+    let caller = Caller::from_request(req, payload);
+    Box::pin(async move {
+        let caller = caller.await?;
+        if allowed.contains(&caller.user.role) {
+            Ok(caller.user)
+        } else {
+            Err(AppError::Forbidden(needs))
+        }
+    })
+}
+
 impl FromRequest for Admin {
     type Error = AppError;
     type Future = LocalBoxFuture<'static, Result<Admin, AppError>>;
 
     fn from_request(req: &HttpRequest, payload: &mut Payload) -> Self::Future {
-        let caller = Caller::from_request(req, payload);
-        Box::pin(async move {
-            let caller = caller.await?;
-            if caller.is_admin() {
-                Ok(Admin(caller.user))
-            } else {
-                Err(AppError::Forbidden("admin"))
-            }
-        })
+        let user = with_role(req, payload, &[Role::Admin], "admin");
+        Box::pin(async move { user.await.map(Admin) })
     }
 }
-
-/// A logged-in admin or staff member (door staff check tickets in).
-pub struct Staff(pub User);
 
 impl FromRequest for Staff {
     type Error = AppError;
     type Future = LocalBoxFuture<'static, Result<Staff, AppError>>;
 
     fn from_request(req: &HttpRequest, payload: &mut Payload) -> Self::Future {
-        let caller = Caller::from_request(req, payload);
-        Box::pin(async move {
-            let caller = caller.await?;
-            match caller.user.role {
-                Role::Admin | Role::Staff => Ok(Staff(caller.user)),
-                Role::Customer => Err(AppError::Forbidden("staff")),
-            }
-        })
+        let user = with_role(req, payload, &[Role::Admin, Role::Staff], "staff");
+        Box::pin(async move { user.await.map(Staff) })
     }
 }
 

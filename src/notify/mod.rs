@@ -58,14 +58,15 @@ pub fn to_user(
     data: &impl Serialize,
     now: i64,
 ) -> AppResult<usize> {
-    let data = serde_json::to_string(data).unwrap_or_else(|_| "{}".into());
-    Ok(conn.prepare_cached(query!("for_user"))?.execute(params![
-        user_id,
-        kind.as_str(),
+    record(
+        conn,
+        query!("for_user"),
+        Some(user_id),
+        kind,
         subject,
         data,
-        now
-    ])?)
+        now,
+    )
 }
 
 /// Records an e-mail to every admin. Runs inside the caller's transaction.
@@ -76,13 +77,24 @@ pub fn to_admins(
     data: &impl Serialize,
     now: i64,
 ) -> AppResult<usize> {
+    record(conn, query!("for_admins"), None, kind, subject, data, now)
+}
+
+/// Runs one of the recording queries: `?1` user (or NULL), `?2` kind,
+/// `?3` subject, `?4` data as JSON, `?5` now.
+fn record(
+    conn: &Connection,
+    sql: &str,
+    user_id: Option<i64>,
+    kind: Kind,
+    subject: &str,
+    data: &impl Serialize,
+    now: i64,
+) -> AppResult<usize> {
     let data = serde_json::to_string(data).unwrap_or_else(|_| "{}".into());
-    Ok(conn.prepare_cached(query!("for_admins"))?.execute(params![
-        kind.as_str(),
-        subject,
-        data,
-        now
-    ])?)
+    Ok(conn
+        .prepare_cached(sql)?
+        .execute(params![user_id, kind.as_str(), subject, data, now])?)
 }
 
 /// A recorded notification, as the admin list shows it.
