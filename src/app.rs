@@ -112,7 +112,7 @@ impl Application {
         }
 
         let rules = Rules {
-            hold_ttl_ms: i64::try_from(settings.booking.hold_ttl.as_millis()).unwrap_or(i64::MAX),
+            hold_ttl_ms: crate::clock::millis(settings.booking.hold_ttl),
             max_seats: settings.booking.max_seats_per_booking,
             currency: settings.booking.currency.clone(),
         };

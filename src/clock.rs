@@ -58,6 +58,11 @@ pub fn to_millis(at: DateTime<Utc>) -> i64 {
     at.timestamp_millis()
 }
 
+/// A duration in milliseconds, as instants are counted (saturating).
+pub fn millis(duration: std::time::Duration) -> i64 {
+    i64::try_from(duration.as_millis()).unwrap_or(i64::MAX)
+}
+
 pub fn from_millis(ms: i64) -> DateTime<Utc> {
     DateTime::from_timestamp_millis(ms).unwrap_or(DateTime::<Utc>::MIN_UTC)
 }

@@ -182,6 +182,16 @@ impl Settings {
     }
 }
 
+/// The wait after the `n`th failure (0-based) of a back-off list: the last
+/// step repeats; an empty list means no wait.
+pub fn backoff_step(backoff: &[Duration], n: usize) -> Duration {
+    backoff
+        .get(n)
+        .or(backoff.last())
+        .copied()
+        .unwrap_or(Duration::ZERO)
+}
+
 /// Parses `500ms`, `30s`, `10m`, `2h`, `30d` (a bare number means seconds).
 pub fn parse_duration(text: &str) -> Result<Duration, String> {
     let text = text.trim();
@@ -240,6 +250,15 @@ mod tests {
         assert!(parse_duration("ten minutes").is_err());
         assert!(parse_duration("10 fortnights").is_err());
         assert!(parse_duration("99999999999999999999d").is_err());
+    }
+
+    #[test]
+    fn a_back_off_repeats_its_last_step() {
+        let steps = [Duration::from_secs(10), Duration::from_secs(60)];
+        assert_eq!(backoff_step(&steps, 0), Duration::from_secs(10));
+        assert_eq!(backoff_step(&steps, 1), Duration::from_secs(60));
+        assert_eq!(backoff_step(&steps, 7), Duration::from_secs(60));
+        assert_eq!(backoff_step(&[], 0), Duration::ZERO);
     }
 
     #[test]

@@ -27,7 +27,7 @@ impl LoginLimiter {
         LoginLimiter {
             per_email,
             per_client,
-            window_ms: i64::try_from(window.as_millis()).unwrap_or(i64::MAX),
+            window_ms: crate::clock::millis(window),
             failures: Mutex::new(HashMap::new()),
         }
     }

@@ -291,7 +291,7 @@ impl Accounts {
     }
 
     fn session_expiry(&self, now: i64) -> i64 {
-        let ttl = i64::try_from(self.inner.settings.session_ttl.as_millis()).unwrap_or(i64::MAX);
+        let ttl = crate::clock::millis(self.inner.settings.session_ttl);
         now.saturating_add(ttl)
     }
 }

@@ -20,8 +20,8 @@ use super::{
     transport::{self, MailTransport, SendError, WhatsApp},
 };
 use crate::{
-    clock::{SharedClock, to_millis},
-    config::{MailLocale, Settings},
+    clock::{SharedClock, millis, to_millis},
+    config::{self, MailLocale, Settings},
     error::{AppError, AppResult},
     store::Store,
 };
@@ -268,12 +268,7 @@ impl Notifier {
     async fn record(&self, row: &Due, outcome: &Outcome) -> AppResult<()> {
         let now = to_millis(self.inner.clock.now());
         let step = usize::try_from(row.attempts).unwrap_or(0);
-        let wait = self
-            .inner
-            .backoff
-            .get(step)
-            .or(self.inner.backoff.last())
-            .map_or(0, |d| i64::try_from(d.as_millis()).unwrap_or(i64::MAX));
+        let wait = millis(config::backoff_step(&self.inner.backoff, step));
         let (id, attempts) = (row.id, row.attempts);
         let (channel, recipient) = (row.channel.clone(), row.recipient.clone());
         let outcome = match outcome {

@@ -33,7 +33,7 @@ use lapin::{
 };
 
 use super::{OutboxRow, QueueStatus, RefundMessage, Refunds};
-use crate::clock::to_millis;
+use crate::clock::{millis, to_millis};
 
 /// Deliveries handled at once (and unacked at most).
 const PREFETCH: u16 = 16;
@@ -125,7 +125,7 @@ async fn serve(
     let mut delay_queues = HashSet::new();
     declare(&publisher, topology).await.map_err(text)?;
     for step in refunds.backoff_steps() {
-        let ms = i64::try_from(step.as_millis()).unwrap_or(i64::MAX);
+        let ms = millis(step);
         declare_delay_queue(&publisher, topology, ms)
             .await
             .map_err(text)?;

@@ -27,8 +27,8 @@ use serde_json::json;
 use tokio::sync::Notify;
 
 use crate::{
-    clock::{SharedClock, rfc3339, to_millis},
-    config::RefundSettings,
+    clock::{SharedClock, millis, rfc3339, to_millis},
+    config::{self, RefundSettings},
     error::{AppError, AppResult},
     notify,
     payments::gateway::{PaymentGateway, RefundError, RefundRequest},
@@ -241,13 +241,8 @@ impl Refunds {
 
     /// The wait before attempt `attempt + 1`, after attempt `attempt` failed.
     pub fn backoff_after(&self, attempt: i64) -> Duration {
-        let backoff = &self.inner.settings.backoff;
         let step = usize::try_from(attempt.saturating_sub(1)).unwrap_or(0);
-        backoff
-            .get(step)
-            .or(backoff.last())
-            .copied()
-            .unwrap_or(Duration::ZERO)
+        config::backoff_step(&self.inner.settings.backoff, step)
     }
 
     /// Every distinct wait between attempts (the delay queues to declare).
@@ -302,7 +297,7 @@ impl Refunds {
             })
             .await;
         let limit = i64::from(self.inner.settings.max_attempts).max(1) + refund.extra_attempts;
-        let backoff = i64::try_from(self.backoff_after(message.attempt).as_millis()).unwrap_or(0);
+        let backoff = millis(self.backoff_after(message.attempt));
         let now = to_millis(self.inner.clock.now());
         let message = message.clone();
         let handled = self
@@ -327,8 +322,7 @@ impl Refunds {
             }
             *last = Some(now);
         }
-        let grace =
-            i64::try_from(self.inner.settings.requeue_after.as_millis()).unwrap_or(i64::MAX);
+        let grace = millis(self.inner.settings.requeue_after);
         let requeued = self
             .inner
             .store

@@ -14,7 +14,7 @@ use serde::Serialize;
 
 use crate::{
     catalog::Locale,
-    clock::{SharedClock, rfc3339, to_millis},
+    clock::{SharedClock, millis, rfc3339, to_millis},
     error::{AppError, AppResult},
     seats::UserId,
     store::Store,
@@ -126,7 +126,7 @@ pub async fn check_in(
     showtime: Option<i64>,
     opens_before: std::time::Duration,
 ) -> AppResult<Admission> {
-    let opens_before = i64::try_from(opens_before.as_millis()).unwrap_or(i64::MAX);
+    let opens_before = millis(opens_before);
     let code = code.trim().to_ascii_lowercase();
     // Not the shape of a code: forged or mistyped, and nothing to look up.
     if code.len() != 32 || !code.bytes().all(|b| b.is_ascii_hexdigit()) {
