@@ -8,6 +8,7 @@ pub mod catalog;
 pub mod clock;
 pub mod config;
 pub mod error;
+pub mod html;
 pub mod http;
 pub mod notify;
 pub mod payments;

@@ -7,6 +7,7 @@ use super::auth::Admin;
 use crate::{
     app::AppState,
     error::{AppError, AppResult},
+    html::escape,
     payments::SettlementView,
     payments::gateway::SandboxControl,
 };
@@ -199,12 +200,4 @@ fn result_page(settled: &SettlementView) -> String {
         outcome = escape(&outcome.replace('_', " ")),
         booking = escape(&settled.booking_id),
     )
-}
-
-fn escape(text: &str) -> String {
-    text.replace('&', "&amp;")
-        .replace('<', "&lt;")
-        .replace('>', "&gt;")
-        .replace('"', "&quot;")
-        .replace('\'', "&#39;")
 }

@@ -10,6 +10,7 @@ use crate::{
     clock::from_millis,
     config::MailLocale,
     error::{AppError, AppResult},
+    html::escape,
     tickets::qr,
 };
 
@@ -384,13 +385,6 @@ fn refund_failed(data: &Value, words: &Words) -> Rendered {
         subject,
         images: Vec::new(),
     }
-}
-
-fn escape(text: &str) -> String {
-    text.replace('&', "&amp;")
-        .replace('<', "&lt;")
-        .replace('>', "&gt;")
-        .replace('"', "&quot;")
 }
 
 #[cfg(test)]
