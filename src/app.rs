@@ -34,11 +34,9 @@ pub struct AppState {
     /// The built-in gateway (the only one so far): pays refunds, takes scripts.
     pub sandbox: SandboxGateway,
     pub refunds: Refunds,
-    /// The refund queue's task (embedded or RabbitMQ), stopped on shutdown.
-    pub refund_queue: std::sync::Mutex<Option<tokio::task::JoinHandle<()>>>,
     pub notifier: Notifier,
-    /// The notifier's task, stopped on shutdown.
-    pub notifier_task: std::sync::Mutex<Option<tokio::task::JoinHandle<()>>>,
+    /// The refund queue's and the notifier's tasks, stopped on shutdown.
+    pub workers: std::sync::Mutex<Vec<tokio::task::JoinHandle<()>>>,
     pub locale: Locale,
     pub sweeps: Arc<scheduler::SweepStats>,
 }
@@ -203,9 +201,8 @@ impl Application {
             payments,
             sandbox,
             refunds,
-            refund_queue: std::sync::Mutex::new(Some(refund_queue)),
             notifier,
-            notifier_task: std::sync::Mutex::new(Some(notifier_task)),
+            workers: std::sync::Mutex::new(vec![refund_queue, notifier_task]),
             locale,
             sweeps,
         });
@@ -260,11 +257,14 @@ impl Application {
 /// Stops the jobs, the actors and then the writer (which commits what it has).
 /// A refund attempt cut short is redelivered later: attempts are idempotent.
 pub async fn shutdown(state: &AppState, scheduler: Option<JobScheduler>) {
-    for task in [&state.refund_queue, &state.notifier_task] {
-        if let Some(task) = task.lock().ok().and_then(|mut t| t.take()) {
-            task.abort();
-            let _ = task.await;
-        }
+    let workers = state
+        .workers
+        .lock()
+        .map(|mut w| std::mem::take(&mut *w))
+        .unwrap_or_default();
+    for task in workers {
+        task.abort();
+        let _ = task.await;
     }
     if let Some(mut scheduler) = scheduler {
         let _ = scheduler.shutdown().await;

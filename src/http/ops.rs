@@ -5,7 +5,7 @@ use std::fmt::Write;
 use actix_web::{HttpResponse, web};
 use serde_json::json;
 
-use crate::{app::AppState, error::AppResult, refunds::QueueStatus};
+use crate::{app::AppState, error::AppResult};
 
 pub fn routes(cfg: &mut web::ServiceConfig) {
     cfg.route("/healthz", web::get().to(healthz))
@@ -26,11 +26,8 @@ async fn readyz(state: web::Data<AppState>) -> AppResult<HttpResponse> {
         .read(|conn| Ok(conn.query_row("SELECT 1", [], |r| r.get::<_, i64>(0))?))
         .await?;
     let queue = state.refunds.status();
-    let (kind, status) = match &queue {
-        QueueStatus::Embedded => ("embedded", "ready"),
-        QueueStatus::Connected => ("rabbitmq", "ready"),
-        QueueStatus::Connecting | QueueStatus::Down { .. } => ("rabbitmq", "degraded"),
-    };
+    let status = if queue.is_up() { "ready" } else { "degraded" };
+    let kind = queue.kind();
     let mut queue = serde_json::to_value(&queue).unwrap_or_default();
     queue["kind"] = json!(kind);
     Ok(HttpResponse::Ok().json(json!({
@@ -159,10 +156,7 @@ async fn metrics(state: web::Data<AppState>) -> HttpResponse {
             "# HELP {family} {help}\n# TYPE {family} {kind}\n{name} {value}"
         );
     }
-    let queue_up = match state.refunds.status() {
-        QueueStatus::Embedded | QueueStatus::Connected => 1,
-        QueueStatus::Connecting | QueueStatus::Down { .. } => 0,
-    };
+    let queue_up = u8::from(state.refunds.status().is_up());
     let _ = writeln!(
         out,
         "# HELP bioskop_refund_queue_up Whether the refund queue (RabbitMQ, or the embedded one) is connected.\n\

@@ -140,6 +140,20 @@ pub enum QueueStatus {
     Down { error: String },
 }
 
+impl QueueStatus {
+    /// Whether refunds flow now (a broker away only delays them).
+    pub fn is_up(&self) -> bool {
+        matches!(self, QueueStatus::Embedded | QueueStatus::Connected)
+    }
+
+    pub fn kind(&self) -> &'static str {
+        match self {
+            QueueStatus::Embedded => "embedded",
+            _ => "rabbitmq",
+        }
+    }
+}
+
 /// A refund as admins see it.
 #[derive(Debug, Clone, Serialize)]
 pub struct RefundView {
@@ -205,10 +219,6 @@ impl Refunds {
                 last_requeue_check: Mutex::new(None),
             }),
         }
-    }
-
-    pub fn store(&self) -> &Store {
-        &self.inner.store
     }
 
     pub fn clock(&self) -> &SharedClock {
