@@ -54,6 +54,7 @@ struct Due {
     attempts: i64,
 }
 
+#[derive(Clone)]
 enum Outcome {
     Sent {
         subject: String,
@@ -271,17 +272,12 @@ impl Notifier {
         let wait = millis(config::backoff_step(&self.inner.backoff, step));
         let (id, attempts) = (row.id, row.attempts);
         let (channel, recipient) = (row.channel.clone(), row.recipient.clone());
-        let outcome = match outcome {
-            Outcome::Sent { subject } => Ok((Some(subject.clone()), None)),
-            Outcome::Skipped { subject, why } => Ok((subject.clone(), Some(why.clone()))),
-            Outcome::Retry { error } => Err((error.clone(), false)),
-            Outcome::Failed { error } => Err((error.clone(), true)),
-        };
+        let outcome = outcome.clone();
         self.inner
             .store
             .write(move |conn| {
                 match outcome {
-                    Ok((subject, None)) => {
+                    Outcome::Sent { subject } => {
                         conn.prepare_cached(query!("mark_sent"))?.execute(params![
                             id,
                             attempts,
@@ -291,7 +287,7 @@ impl Notifier {
                             None::<String>
                         ])?;
                     }
-                    Ok((subject, Some(why))) => {
+                    Outcome::Skipped { subject, why } => {
                         conn.prepare_cached(query!("mark_sent"))?.execute(params![
                             id,
                             attempts,
@@ -301,7 +297,7 @@ impl Notifier {
                             why
                         ])?;
                     }
-                    Err((error, false)) => {
+                    Outcome::Retry { error } => {
                         conn.prepare_cached(query!("mark_retry"))?.execute(params![
                             id,
                             attempts,
@@ -309,7 +305,7 @@ impl Notifier {
                             now.saturating_add(wait)
                         ])?;
                     }
-                    Err((error, true)) => {
+                    Outcome::Failed { error } => {
                         let changed = conn
                             .prepare_cached(query!("mark_failed"))?
                             .execute(params![id, attempts, error])?;

@@ -127,49 +127,46 @@ impl PaymentGateway for SandboxGateway {
             if let Some(failure) = failure {
                 return Err(failure);
             }
-            let payment_id = request.payment_id.clone();
-            let payment = store
-                .read(move |conn| {
-                    Ok(conn
-                        .prepare_cached(query!("refundable_payment"))?
-                        .query_row(params![payment_id], |r| {
-                            Ok((r.get::<_, String>(0)?, r.get::<_, i64>(1)?))
-                        })
-                        .optional()?)
-                })
-                .await
-                .map_err(|e| RefundError::Transient(format!("sandbox: {e}")))?;
-            match payment {
-                Some((status, amount)) if status == "succeeded" && request.amount <= amount => {}
-                Some((status, amount)) => {
-                    return Err(RefundError::Permanent(format!(
-                        "sandbox: payment {} ({status}, {amount}) cannot be refunded {}",
-                        request.payment_id, request.amount
-                    )));
-                }
-                None => {
-                    return Err(RefundError::Permanent(format!(
-                        "sandbox: no payment {}",
-                        request.payment_id
-                    )));
-                }
-            }
             let reference = format!("sandbox-refund-{}", uuid::Uuid::new_v4());
-            let reference = store
+            // The check and the payout in one write: nothing can change between.
+            let paid = store
                 .write(move |conn| {
-                    Ok(conn.prepare_cached(query!("sandbox_refund"))?.query_row(
-                        params![
-                            request.idempotency_key,
-                            request.payment_id,
-                            request.amount,
-                            reference,
-                            now
-                        ],
-                        |r| r.get::<_, String>(0),
-                    )?)
+                    let payment: Option<(String, i64)> = conn
+                        .prepare_cached(query!("refundable_payment"))?
+                        .query_row(params![request.payment_id], |r| Ok((r.get(0)?, r.get(1)?)))
+                        .optional()?;
+                    match payment {
+                        Some((status, amount))
+                            if status == "succeeded" && request.amount <= amount => {}
+                        Some((status, amount)) => {
+                            return Ok(Err(RefundError::Permanent(format!(
+                                "sandbox: payment {} ({status}, {amount}) cannot be refunded {}",
+                                request.payment_id, request.amount
+                            ))));
+                        }
+                        None => {
+                            return Ok(Err(RefundError::Permanent(format!(
+                                "sandbox: no payment {}",
+                                request.payment_id
+                            ))));
+                        }
+                    }
+                    Ok(Ok(conn
+                        .prepare_cached(query!("sandbox_refund"))?
+                        .query_row(
+                            params![
+                                request.idempotency_key,
+                                request.payment_id,
+                                request.amount,
+                                reference,
+                                now
+                            ],
+                            |r| r.get::<_, String>(0),
+                        )?))
                 })
                 .await
                 .map_err(|e| RefundError::Transient(format!("sandbox: {e}")))?;
+            let reference = paid?;
             if !delay.is_zero() {
                 tokio::time::sleep(delay).await;
             }
