@@ -61,8 +61,13 @@ impl ShowtimeActor {
 
     /// Tells live subscribers what changed, and wakes up for the next lapse.
     fn publish(&mut self, ctx: &mut Context<Self>) {
+        self.live.publish(&self.book, to_millis(self.clock.now()));
+        self.arm_lapse_timer(ctx);
+    }
+
+    /// While someone watches, wake up when the next hold lapses.
+    fn arm_lapse_timer(&mut self, ctx: &mut Context<Self>) {
         let now = self.clock.now();
-        self.live.publish(&self.book, to_millis(now));
         if let Some(timer) = self.lapse_timer.take() {
             ctx.cancel_future(timer);
         }
@@ -376,8 +381,9 @@ impl Handler<Subscribe> for ShowtimeActor {
 
     fn handle(&mut self, msg: Subscribe, ctx: &mut Context<Self>) -> Self::Result {
         let now = to_millis(self.clock.now());
+        // Subscribing publishes what was pending to the others first.
         let subscription = self.live.subscribe(&self.book, msg.last_event_id, now);
-        self.publish(ctx);
+        self.arm_lapse_timer(ctx);
         MessageResult(subscription)
     }
 }
