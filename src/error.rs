@@ -115,3 +115,34 @@ impl From<rusqlite::Error> for AppError {
 }
 
 pub type AppResult<T> = Result<T, AppError>;
+
+/// `text` trimmed, when it is 1 to `max` characters; 422 `code` otherwise
+/// (a reason, a note: free text a person must write).
+pub fn required_text(
+    text: &str,
+    max: usize,
+    field: &'static str,
+    code: &'static str,
+    asked: &str,
+) -> AppResult<String> {
+    let text = text.trim();
+    if text.is_empty() || text.chars().count() > max {
+        return Err(AppError::Validation {
+            code,
+            detail: format!("{asked} (1 to {max} characters)"),
+            errors: vec![FieldError::new(field, format!("1 to {max} characters"))],
+        });
+    }
+    Ok(text.to_string())
+}
+
+/// A status filter: none, or one of `allowed`; 422 `invalid_status` otherwise.
+pub fn status_filter(status: Option<String>, allowed: &[&str]) -> AppResult<Option<String>> {
+    match status.filter(|s| !s.is_empty()) {
+        Some(status) if !allowed.contains(&status.as_str()) => Err(AppError::validation(
+            "invalid_status",
+            format!("status must be one of {}", allowed.join(", ")),
+        )),
+        status => Ok(status),
+    }
+}

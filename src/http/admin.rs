@@ -9,7 +9,7 @@ use serde_json::json;
 use super::auth::{Admin, Caller};
 use crate::{
     app::AppState,
-    error::{AppError, AppResult},
+    error::{AppError, AppResult, status_filter},
     notify,
 };
 
@@ -59,8 +59,7 @@ async fn refunds(
     _admin: Admin,
     filter: web::Query<StatusFilter>,
 ) -> AppResult<HttpResponse> {
-    let status = filter.into_inner().status.filter(|s| !s.is_empty());
-    Ok(HttpResponse::Ok().json(state.refunds.list(status).await?))
+    Ok(HttpResponse::Ok().json(state.refunds.list(filter.into_inner().status).await?))
 }
 
 fn refund_admin(caller: &Caller) -> AppResult<()> {
@@ -110,15 +109,7 @@ async fn notifications(
     _admin: Admin,
     filter: web::Query<StatusFilter>,
 ) -> AppResult<HttpResponse> {
-    let status = filter.into_inner().status.filter(|s| !s.is_empty());
-    if let Some(status) = &status
-        && !["pending", "sent", "failed", "skipped"].contains(&status.as_str())
-    {
-        return Err(AppError::validation(
-            "invalid_status",
-            "status must be one of pending, sent, failed, skipped",
-        ));
-    }
+    let status = status_filter(filter.into_inner().status, &notify::STATUSES)?;
     let offset = state.locale.offset;
     let list = state
         .store

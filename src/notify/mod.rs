@@ -24,6 +24,9 @@ macro_rules! query {
     };
 }
 
+/// What can become of a notification.
+pub const STATUSES: [&str; 4] = ["pending", "sent", "failed", "skipped"];
+
 /// What a message is about; the notifier picks its text from this.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Kind {

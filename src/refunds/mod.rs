@@ -427,14 +427,7 @@ impl Refunds {
 
     /// Refunds, newest first, optionally of one status.
     pub async fn list(&self, status: Option<String>) -> AppResult<Vec<RefundView>> {
-        if let Some(status) = &status
-            && !STATUSES.contains(&status.as_str())
-        {
-            return Err(AppError::validation(
-                "invalid_status",
-                format!("status must be one of {}", STATUSES.join(", ")),
-            ));
-        }
+        let status = crate::error::status_filter(status, &STATUSES)?;
         let offset = self.inner.offset;
         self.inner
             .store
@@ -471,14 +464,13 @@ impl Refunds {
 
     /// Records that an admin refunded a FAILED refund by hand.
     pub async fn resolve(&self, refund_id: &str, note: String) -> AppResult<RefundView> {
-        let note = note.trim().to_string();
-        if note.is_empty() || note.chars().count() > 1000 {
-            return Err(AppError::Validation {
-                code: "invalid_note",
-                detail: "say how the refund was done (1 to 1000 characters)".into(),
-                errors: vec![crate::error::FieldError::new("note", "required")],
-            });
-        }
+        let note = crate::error::required_text(
+            &note,
+            1000,
+            "note",
+            "invalid_note",
+            "say how the refund was done",
+        )?;
         let id = refund_id.to_string();
         let now = to_millis(self.inner.clock.now());
         let offset = self.inner.offset;

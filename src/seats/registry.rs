@@ -98,18 +98,17 @@ impl ShowtimeRegistry {
 
     /// Cancels a showtime for `reason` (see [`super::book::SeatBook::cancel`]).
     pub async fn cancel(&self, showtime_id: ShowtimeId, reason: &str) -> AppResult<Cancellation> {
-        let reason = reason.trim();
-        if reason.is_empty() || reason.chars().count() > 500 {
-            return Err(AppError::Validation {
-                code: "invalid_reason",
-                detail: "say why the showtime is cancelled (1 to 500 characters)".into(),
-                errors: vec![crate::error::FieldError::new("reason", "required")],
-            });
-        }
+        let reason = crate::error::required_text(
+            reason,
+            500,
+            "reason",
+            "invalid_reason",
+            "say why the showtime is cancelled",
+        )?;
         let actor = self.get(showtime_id).await?;
         actor
             .send(CancelShowtime {
-                reason: reason.to_string(),
+                reason,
                 now: self.inner.clock.now(),
             })
             .await?
