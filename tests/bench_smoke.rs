@@ -6,10 +6,11 @@ use std::process::Command;
 
 use serde_json::Value;
 
-#[test]
-fn a_small_flash_sale_fills_the_house_without_a_double_owner_in_either_engine() {
+/// Runs `bioskop-bench` with `args` and `--json`; answers its report.
+fn bench(args: &[&str]) -> Value {
     let output = Command::new(env!("CARGO_BIN_EXE_bioskop-bench"))
-        .args(["flash-sale", "--clients", "300", "--rounds", "1", "--json"])
+        .args(args)
+        .arg("--json")
         .output()
         .expect("the benchmark runs");
     let stdout = String::from_utf8_lossy(&output.stdout);
@@ -18,8 +19,13 @@ fn a_small_flash_sale_fills_the_house_without_a_double_owner_in_either_engine() 
         "the benchmark failed: {stdout}\n{}",
         String::from_utf8_lossy(&output.stderr)
     );
-    let report: Value = serde_json::from_str(stdout.lines().last().unwrap_or_default())
-        .unwrap_or_else(|e| panic!("not a JSON report ({e}): {stdout}"));
+    serde_json::from_str(stdout.lines().last().unwrap_or_default())
+        .unwrap_or_else(|e| panic!("not a JSON report ({e}): {stdout}"))
+}
+
+#[test]
+fn a_small_flash_sale_fills_the_house_without_a_double_owner_in_either_engine() {
+    let report = bench(&["flash-sale", "--clients", "300", "--rounds", "1"]);
     assert_eq!(report["correct"], true, "{report}");
     for engine in ["actors", "direct-sqlite"] {
         let figures = &report[engine];
@@ -36,18 +42,7 @@ fn a_small_flash_sale_fills_the_house_without_a_double_owner_in_either_engine() 
 
 #[test]
 fn a_small_live_run_delivers_every_change_to_every_subscriber() {
-    let output = Command::new(env!("CARGO_BIN_EXE_bioskop-bench"))
-        .args(["live", "--subscribers", "100", "--changes", "6", "--json"])
-        .output()
-        .expect("the benchmark runs");
-    let stdout = String::from_utf8_lossy(&output.stdout);
-    assert!(
-        output.status.success(),
-        "the benchmark failed: {stdout}\n{}",
-        String::from_utf8_lossy(&output.stderr)
-    );
-    let report: Value = serde_json::from_str(stdout.lines().last().unwrap_or_default())
-        .unwrap_or_else(|e| panic!("not a JSON report ({e}): {stdout}"));
+    let report = bench(&["live", "--subscribers", "100", "--changes", "6"]);
     assert_eq!(report["correct"], true, "{report}");
     assert_eq!(report["actors"]["delivered"], 600, "{report}");
 }

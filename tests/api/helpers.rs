@@ -237,6 +237,11 @@ impl Reply {
     }
 }
 
+/// For [`Api::wait_for_refunds`]: every refund has this status.
+pub fn all(status: &'static str) -> impl Fn(&[StoredRefund]) -> bool {
+    move |refunds| refunds.iter().all(|r| r.status == status)
+}
+
 /// A refund as stored: (id, payment, status, attempts).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct StoredRefund {

@@ -27,6 +27,14 @@ async fn tickets_of(api: &Api, who: &Customer) -> Vec<Value> {
         .clone()
 }
 
+/// The check-in code of the customer's first ticket.
+async fn first_code(api: &Api, who: &Customer) -> String {
+    tickets_of(api, who).await[0]["checkin_code"]
+        .as_str()
+        .expect("code")
+        .to_string()
+}
+
 async fn scan(api: &Api, token: &str, code: &str) -> crate::helpers::Reply {
     api.post("/api/v1/checkin", Some(token), json!({"code": code}))
         .await
@@ -119,10 +127,7 @@ async fn check_in_refuses_forged_codes_refunded_tickets_and_customers() {
         customer: ani,
         ..
     } = api.sale(&["A1"]).await;
-    let code = tickets_of(&api, &ani).await[0]["checkin_code"]
-        .as_str()
-        .expect("code")
-        .to_string();
+    let code = first_code(&api, &ani).await;
 
     // Not before the doors open.
     let early = scan(&api, &admin, &code).await;
@@ -173,10 +178,7 @@ async fn two_gates_scanning_one_code_at_the_same_moment_admit_it_once() {
         customer: ani,
         ..
     } = api.sale(&["A1"]).await;
-    let code = tickets_of(&api, &ani).await[0]["checkin_code"]
-        .as_str()
-        .expect("code")
-        .to_string();
+    let code = first_code(&api, &ani).await;
     api.open_doors(showtime);
     let scans = futures_util::future::join_all((0..8).map(|_| scan(&api, &admin, &code))).await;
     let admitted = scans.iter().filter(|r| r.status.as_u16() == 200).count();

@@ -5,13 +5,9 @@ use std::time::Duration;
 
 use serde_json::json;
 
-use crate::helpers::{Api, CancelledSale};
+use crate::helpers::{Api, CancelledSale, all};
 
 const PATIENCE: Duration = Duration::from_secs(15);
-
-fn all(status: &'static str) -> impl Fn(&[crate::helpers::StoredRefund]) -> bool {
-    move |refunds| refunds.iter().all(|r| r.status == status)
-}
 
 #[actix_web::test]
 async fn cancelling_a_showtime_refunds_every_buyer_exactly_once() {

@@ -17,7 +17,7 @@ use serde_json::json;
 
 use crate::{
     fault_proxy::{FaultProxy, broker_address},
-    helpers::{Api, CancelledSale, StoredRefund},
+    helpers::{Api, CancelledSale, all},
 };
 
 const PATIENCE: Duration = Duration::from_secs(30);
@@ -124,10 +124,6 @@ async fn assert_broker_answers(url: &str) {
         }
         Err(_) => panic!("BIOSKOP_TEST_AMQP_URL={url} is set but RabbitMQ does not answer"),
     }
-}
-
-fn all(status: &'static str) -> impl Fn(&[StoredRefund]) -> bool {
-    move |refunds| refunds.iter().all(|r| r.status == status)
 }
 
 #[actix_web::test]
