@@ -1,6 +1,19 @@
 //! bioskop: a cinema ticketing server. One actor per showtime owns its seats
 //! in memory and persists every change to SQLite before answering.
 
+/// The text of a query kept in `sql/queries/`, compiled in:
+/// `query!("seats/lock_seat")` is `sql/queries/seats/lock_seat.sql`.
+macro_rules! query {
+    ($path:literal) => {
+        include_str!(concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/sql/queries/",
+            $path,
+            ".sql"
+        ))
+    };
+}
+
 pub mod accounts;
 pub mod app;
 pub mod bookings;
@@ -8,8 +21,10 @@ pub mod catalog;
 pub mod clock;
 pub mod config;
 pub mod error;
+pub mod gateway;
 pub mod html;
 pub mod http;
+pub mod ids;
 pub mod notify;
 pub mod payments;
 pub mod process;

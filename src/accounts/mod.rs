@@ -32,12 +32,6 @@ use crate::{
     store::Store,
 };
 
-macro_rules! query {
-    ($name:literal) => {
-        include_str!(concat!("../../sql/queries/accounts/", $name, ".sql"))
-    };
-}
-
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "lowercase")]
 pub enum Role {
@@ -116,14 +110,16 @@ impl Accounts {
             .inner
             .store
             .write(move |conn| {
-                let inserted = conn.prepare_cached(query!("insert_user"))?.execute(params![
-                    valid.email,
-                    hash,
-                    valid.name,
-                    valid.phone,
-                    "customer",
-                    now
-                ]);
+                let inserted = conn
+                    .prepare_cached(query!("accounts/insert_user"))?
+                    .execute(params![
+                        valid.email,
+                        hash,
+                        valid.name,
+                        valid.phone,
+                        "customer",
+                        now
+                    ]);
                 match inserted {
                     Err(rusqlite::Error::SqliteFailure(e, _))
                         if e.code == rusqlite::ErrorCode::ConstraintViolation =>
@@ -133,7 +129,7 @@ impl Accounts {
                     other => other?,
                 };
                 let id = conn.last_insert_rowid();
-                conn.prepare_cached(query!("insert_session"))?
+                conn.prepare_cached(query!("accounts/insert_session"))?
                     .execute(params![token_hash.to_vec(), id, now, expires_at])?;
                 Ok(User {
                     id,
@@ -157,7 +153,7 @@ impl Accounts {
             .store
             .read(move |conn| {
                 Ok(conn
-                    .prepare_cached(query!("user_by_email"))?
+                    .prepare_cached(query!("accounts/user_by_email"))?
                     .query_row(params![lookup], |r| {
                         Ok((
                             User {
@@ -194,7 +190,7 @@ impl Accounts {
         self.inner
             .store
             .write(move |conn| {
-                conn.prepare_cached(query!("insert_session"))?
+                conn.prepare_cached(query!("accounts/insert_session"))?
                     .execute(params![token_hash.to_vec(), user_id, now, expires_at])?;
                 Ok(())
             })
@@ -224,7 +220,7 @@ impl Accounts {
             .store
             .read(move |conn| {
                 Ok(conn
-                    .prepare_cached(query!("user_by_session"))?
+                    .prepare_cached(query!("accounts/user_by_session"))?
                     .query_row(params![token_hash.to_vec()], |r| {
                         Ok((
                             User {
@@ -262,7 +258,7 @@ impl Accounts {
         self.inner
             .store
             .write(move |conn| {
-                conn.prepare_cached(query!("delete_session"))?
+                conn.prepare_cached(query!("accounts/delete_session"))?
                     .execute(params![token_hash.to_vec()])?;
                 Ok(())
             })
@@ -283,7 +279,7 @@ impl Accounts {
         self.inner
             .store
             .write(move |conn| {
-                conn.prepare_cached(query!("upsert_admin"))?
+                conn.prepare_cached(query!("accounts/upsert_admin"))?
                     .execute(params![email, hash, now])?;
                 Ok(())
             })

@@ -21,12 +21,6 @@ use crate::{
     store::Store,
 };
 
-macro_rules! query {
-    ($name:literal) => {
-        include_str!(concat!("../../sql/queries/bookings/", $name, ".sql"))
-    };
-}
-
 /// Bookings listed per customer at most.
 const LIST_LIMIT: i64 = 200;
 
@@ -271,7 +265,7 @@ impl Bookings {
             .store
             .read(move |conn| {
                 Ok(conn
-                    .prepare_cached(query!("booking_route"))?
+                    .prepare_cached(query!("bookings/booking_route"))?
                     .query_row(params![id], |r| {
                         Ok((r.get::<_, i64>(0)?, r.get::<_, i64>(1)?))
                     })
@@ -300,7 +294,7 @@ impl Bookings {
         self.store
             .read(move |conn| {
                 let ids = conn
-                    .prepare_cached(query!("bookings_of_user"))?
+                    .prepare_cached(query!("bookings/bookings_of_user"))?
                     .query_map(params![user, LIST_LIMIT], |r| r.get::<_, String>(0))?
                     .collect::<Result<Vec<_>, _>>()?;
                 ids.iter()
@@ -319,7 +313,7 @@ fn summary(
     now: i64,
 ) -> AppResult<BookingSummary> {
     let mut booking = conn
-        .prepare_cached(query!("booking_summary"))?
+        .prepare_cached(query!("bookings/booking_summary"))?
         .query_row(params![booking_id, user], |r| {
             let status =
                 BookingStatus::parse(&r.get::<_, String>(2)?).unwrap_or(BookingStatus::Expired);
@@ -356,7 +350,7 @@ fn summary(
         .optional()?
         .ok_or(AppError::NotFound("booking"))?;
     booking.seats = conn
-        .prepare_cached(query!("booking_seats"))?
+        .prepare_cached(query!("bookings/booking_seats"))?
         .query_map(params![booking_id], |r| {
             Ok(SeatLine {
                 id: r.get(0)?,
@@ -368,7 +362,7 @@ fn summary(
     booking.price_lines = price_lines(&booking.seats);
     booking.total = booking.price_lines.iter().map(|l| l.amount).sum();
     booking.payment = conn
-        .prepare_cached(query!("booking_payment"))?
+        .prepare_cached(query!("bookings/booking_payment"))?
         .query_row(params![booking_id], |r| {
             Ok(PaymentView {
                 payment_id: r.get(0)?,
@@ -393,7 +387,7 @@ fn summary(
         payment.status = "expired".into();
     }
     booking.tickets = conn
-        .prepare_cached(query!("booking_tickets"))?
+        .prepare_cached(query!("bookings/booking_tickets"))?
         .query_map(params![booking_id], |r| {
             Ok(TicketRef {
                 id: r.get(0)?,
@@ -403,7 +397,7 @@ fn summary(
         })?
         .collect::<Result<_, _>>()?;
     booking.refund = conn
-        .prepare_cached(query!("booking_refund"))?
+        .prepare_cached(query!("bookings/booking_refund"))?
         .query_row(params![booking_id], |r| {
             let status: String = r.get(0)?;
             Ok(RefundState {

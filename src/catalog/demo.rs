@@ -9,12 +9,6 @@ use rusqlite::{Connection, params};
 use super::Locale;
 use crate::error::AppResult;
 
-macro_rules! query {
-    ($name:literal) => {
-        include_str!(concat!("../../sql/queries/catalog/", $name, ".sql"))
-    };
-}
-
 /// One block of identical rows in a layout.
 struct RowBlock {
     rows: &'static str,
@@ -238,7 +232,7 @@ pub fn seed(conn: &Connection, locale: &Locale, now: DateTime<Utc>) -> AppResult
         let city_id = match city_ids.iter().find(|(name, _)| *name == cinema.city) {
             Some((_, id)) => *id,
             None => {
-                conn.execute(query!("insert_city"), params![cinema.city])?;
+                conn.execute(query!("catalog/insert_city"), params![cinema.city])?;
                 let id = conn.last_insert_rowid();
                 city_ids.push((cinema.city, id));
                 summary.cities += 1;
@@ -246,13 +240,16 @@ pub fn seed(conn: &Connection, locale: &Locale, now: DateTime<Utc>) -> AppResult
             }
         };
         conn.execute(
-            query!("insert_cinema"),
+            query!("catalog/insert_cinema"),
             params![city_id, cinema.name, cinema.address],
         )?;
         let cinema_id = conn.last_insert_rowid();
         summary.cinemas += 1;
         for layout in cinema.auditoriums {
-            conn.execute(query!("insert_auditorium"), params![cinema_id, layout.name])?;
+            conn.execute(
+                query!("catalog/insert_auditorium"),
+                params![cinema_id, layout.name],
+            )?;
             let auditorium_id = conn.last_insert_rowid();
             summary.auditoriums += 1;
             summary.seats += insert_layout(conn, auditorium_id, layout)?;
@@ -264,7 +261,7 @@ pub fn seed(conn: &Connection, locale: &Locale, now: DateTime<Utc>) -> AppResult
     let mut movie_ids = Vec::new();
     for movie in MOVIES {
         conn.execute(
-            query!("insert_movie"),
+            query!("catalog/insert_movie"),
             params![
                 movie.title,
                 movie.synopsis,
@@ -293,7 +290,7 @@ pub fn seed(conn: &Connection, locale: &Locale, now: DateTime<Utc>) -> AppResult
                 let starts_at = starts.timestamp_millis();
                 let ends_at = starts_at + minutes * 60_000;
                 conn.execute(
-                    query!("insert_showtime"),
+                    query!("catalog/insert_showtime"),
                     params![movie_id, auditorium_id, starts_at, ends_at],
                 )?;
                 let showtime_id = conn.last_insert_rowid();
@@ -304,7 +301,10 @@ pub fn seed(conn: &Connection, locale: &Locale, now: DateTime<Utc>) -> AppResult
                         } else {
                             weekday_price
                         };
-                        conn.execute(query!("insert_price"), params![showtime_id, class, amount])?;
+                        conn.execute(
+                            query!("catalog/insert_price"),
+                            params![showtime_id, class, amount],
+                        )?;
                     }
                 }
                 summary.showtimes += 1;
@@ -317,7 +317,7 @@ pub fn seed(conn: &Connection, locale: &Locale, now: DateTime<Utc>) -> AppResult
 fn insert_layout(conn: &Connection, auditorium_id: i64, layout: &Layout) -> AppResult<usize> {
     let mut count = 0;
     let mut grid_row = 0;
-    let mut insert = conn.prepare_cached(query!("insert_seat"))?;
+    let mut insert = conn.prepare_cached(query!("catalog/insert_seat"))?;
     for block in layout.blocks {
         for row in block.rows.chars() {
             let mut grid_col = 0;

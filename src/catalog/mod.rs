@@ -12,12 +12,6 @@ use crate::{
     error::{AppError, AppResult},
 };
 
-macro_rules! query {
-    ($name:literal) => {
-        include_str!(concat!("../../sql/queries/catalog/", $name, ".sql"))
-    };
-}
-
 #[derive(Debug, Clone, Serialize)]
 pub struct City {
     pub id: i64,
@@ -122,7 +116,7 @@ impl Locale {
 
 pub fn cities(conn: &Connection) -> AppResult<Vec<City>> {
     Ok(conn
-        .prepare_cached(query!("cities"))?
+        .prepare_cached(query!("catalog/cities"))?
         .query_map([], |r| {
             Ok(City {
                 id: r.get(0)?,
@@ -134,7 +128,7 @@ pub fn cities(conn: &Connection) -> AppResult<Vec<City>> {
 
 pub fn cinemas(conn: &Connection, city_id: Option<i64>) -> AppResult<Vec<Cinema>> {
     Ok(conn
-        .prepare_cached(query!("cinemas"))?
+        .prepare_cached(query!("catalog/cinemas"))?
         .query_map(params![city_id], cinema_row)?
         .collect::<Result<_, _>>()?)
 }
@@ -149,7 +143,7 @@ fn cinema_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<Cinema> {
 }
 
 fn ensure_cinema(conn: &Connection, cinema_id: i64) -> AppResult<Cinema> {
-    conn.prepare_cached(query!("cinema"))?
+    conn.prepare_cached(query!("catalog/cinema"))?
         .query_row(params![cinema_id], cinema_row)
         .optional()?
         .ok_or(AppError::NotFound("cinema"))
@@ -183,7 +177,7 @@ pub fn movies_showing(
     ensure_cinema(conn, cinema_id)?;
     let (from, to) = locale.day_bounds(date);
     Ok(conn
-        .prepare_cached(query!("movies_at_cinema"))?
+        .prepare_cached(query!("catalog/movies_at_cinema"))?
         .query_map(params![cinema_id, from, to], |r| {
             Ok(MovieShowing {
                 movie: movie_from(r, 0)?,
@@ -205,7 +199,7 @@ pub fn showtimes(
     ensure_cinema(conn, cinema_id)?;
     let (from, to) = locale.day_bounds(date);
     let rows = conn
-        .prepare_cached(query!("showtimes_at_cinema"))?
+        .prepare_cached(query!("catalog/showtimes_at_cinema"))?
         .query_map(params![cinema_id, from, to, movie_id, now_ms], |r| {
             let total: i64 = r.get(8)?;
             let taken: i64 = r.get(9)?;
@@ -234,7 +228,7 @@ pub fn showtimes(
 
 pub fn prices(conn: &Connection, locale: &Locale, showtime_id: i64) -> AppResult<Vec<Price>> {
     Ok(conn
-        .prepare_cached(query!("showtime_prices"))?
+        .prepare_cached(query!("catalog/showtime_prices"))?
         .query_map(params![showtime_id], |r| {
             Ok(Price {
                 class: r.get(0)?,
@@ -247,7 +241,7 @@ pub fn prices(conn: &Connection, locale: &Locale, showtime_id: i64) -> AppResult
 
 pub fn showtime(conn: &Connection, locale: &Locale, showtime_id: i64) -> AppResult<ShowtimeDetail> {
     let detail = conn
-        .prepare_cached(query!("showtime_detail"))?
+        .prepare_cached(query!("catalog/showtime_detail"))?
         .query_row(params![showtime_id], |r| {
             Ok(ShowtimeDetail {
                 id: r.get(0)?,
@@ -281,6 +275,6 @@ pub fn showtime(conn: &Connection, locale: &Locale, showtime_id: i64) -> AppResu
 }
 
 pub fn is_empty(conn: &Connection) -> AppResult<bool> {
-    let cities: i64 = conn.query_row(query!("count_cities"), [], |r| r.get(0))?;
+    let cities: i64 = conn.query_row(query!("catalog/count_cities"), [], |r| r.get(0))?;
     Ok(cities == 0)
 }

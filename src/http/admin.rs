@@ -9,8 +9,7 @@ use serde_json::json;
 use super::auth::{Admin, Caller};
 use crate::{
     app::AppState,
-    error::{AppError, AppResult, status_filter},
-    notify,
+    error::{AppError, AppResult},
 };
 
 pub fn routes(cfg: &mut web::ServiceConfig) {
@@ -96,12 +95,7 @@ async fn resolve(
 }
 
 async fn alerts(state: web::Data<AppState>, _admin: Admin) -> AppResult<HttpResponse> {
-    let offset = state.locale.offset;
-    let alerts = state
-        .store
-        .read(move |conn| notify::alerts(conn, offset))
-        .await?;
-    Ok(HttpResponse::Ok().json(alerts))
+    Ok(HttpResponse::Ok().json(state.notifier.alerts().await?))
 }
 
 async fn notifications(
@@ -109,11 +103,5 @@ async fn notifications(
     _admin: Admin,
     filter: web::Query<StatusFilter>,
 ) -> AppResult<HttpResponse> {
-    let status = status_filter(filter.into_inner().status, &notify::STATUSES)?;
-    let offset = state.locale.offset;
-    let list = state
-        .store
-        .read(move |conn| notify::list(conn, status.as_deref(), 1000, offset))
-        .await?;
-    Ok(HttpResponse::Ok().json(list))
+    Ok(HttpResponse::Ok().json(state.notifier.list(filter.into_inner().status).await?))
 }

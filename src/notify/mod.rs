@@ -18,12 +18,6 @@ use chrono::FixedOffset;
 
 use crate::{clock::rfc3339, error::AppResult};
 
-macro_rules! query {
-    ($name:literal) => {
-        include_str!(concat!("../../sql/queries/notify/", $name, ".sql"))
-    };
-}
-
 /// What can become of a notification.
 pub const STATUSES: [&str; 4] = ["pending", "sent", "failed", "skipped"];
 
@@ -63,7 +57,7 @@ pub fn to_user(
 ) -> AppResult<usize> {
     record(
         conn,
-        query!("for_user"),
+        query!("notify/for_user"),
         Some(user_id),
         kind,
         subject,
@@ -80,7 +74,15 @@ pub fn to_admins(
     data: &impl Serialize,
     now: i64,
 ) -> AppResult<usize> {
-    record(conn, query!("for_admins"), None, kind, subject, data, now)
+    record(
+        conn,
+        query!("notify/for_admins"),
+        None,
+        kind,
+        subject,
+        data,
+        now,
+    )
 }
 
 /// Runs one of the recording queries: `?1` user (or NULL), `?2` kind,
@@ -125,7 +127,7 @@ pub fn list(
     offset: FixedOffset,
 ) -> AppResult<Vec<NotificationView>> {
     Ok(conn
-        .prepare_cached(query!("list"))?
+        .prepare_cached(query!("notify/list"))?
         .query_map(params![status, limit], |r| {
             Ok(NotificationView {
                 id: r.get(0)?,
@@ -153,7 +155,7 @@ pub fn alert(
     message: &str,
     now: i64,
 ) -> AppResult<()> {
-    conn.prepare_cached(query!("insert_alert"))?
+    conn.prepare_cached(query!("notify/insert_alert"))?
         .execute(params![kind, subject, message, now])?;
     Ok(())
 }
@@ -171,7 +173,7 @@ pub struct AlertView {
 /// Alerts, newest first.
 pub fn alerts(conn: &Connection, offset: FixedOffset) -> AppResult<Vec<AlertView>> {
     Ok(conn
-        .prepare_cached(query!("list_alerts"))?
+        .prepare_cached(query!("notify/list_alerts"))?
         .query_map(params![500], |r| {
             Ok(AlertView {
                 id: r.get(0)?,

@@ -26,12 +26,6 @@ use crate::{
     store::Store,
 };
 
-macro_rules! query {
-    ($name:literal) => {
-        include_str!(concat!("../../sql/queries/notify/", $name, ".sql"))
-    };
-}
-
 const BATCH: i64 = 100;
 const CONCURRENCY: usize = 4;
 const POLL_INTERVAL: Duration = Duration::from_millis(500);
@@ -134,6 +128,25 @@ impl Notifier {
         format!("{}, {whatsapp}", self.inner.mail.describe())
     }
 
+    /// Notifications, newest first, optionally of one status (the admin list).
+    pub async fn list(&self, status: Option<String>) -> AppResult<Vec<super::NotificationView>> {
+        let status = crate::error::status_filter(status, &super::STATUSES)?;
+        let offset = self.inner.offset;
+        self.inner
+            .store
+            .read(move |conn| super::list(conn, status.as_deref(), 1000, offset))
+            .await
+    }
+
+    /// Alerts for the admins, newest first.
+    pub async fn alerts(&self) -> AppResult<Vec<super::AlertView>> {
+        let offset = self.inner.offset;
+        self.inner
+            .store
+            .read(move |conn| super::alerts(conn, offset))
+            .await
+    }
+
     /// Tells the notifier that new rows are waiting.
     pub fn wake(&self) {
         self.inner.wake.notify_one();
@@ -160,7 +173,7 @@ impl Notifier {
                 .store
                 .read(move |conn| {
                     Ok(conn
-                        .prepare_cached(query!("due"))?
+                        .prepare_cached(query!("notify/due"))?
                         .query_map(params![now, BATCH], |r| {
                             Ok(Due {
                                 id: r.get(0)?,
@@ -278,36 +291,20 @@ impl Notifier {
             .write(move |conn| {
                 match outcome {
                     Outcome::Sent { subject } => {
-                        conn.prepare_cached(query!("mark_sent"))?.execute(params![
-                            id,
-                            attempts,
-                            "sent",
-                            subject,
-                            now,
-                            None::<String>
-                        ])?;
+                        conn.prepare_cached(query!("notify/mark_sent"))?
+                            .execute(params![id, attempts, "sent", subject, now, None::<String>])?;
                     }
                     Outcome::Skipped { subject, why } => {
-                        conn.prepare_cached(query!("mark_sent"))?.execute(params![
-                            id,
-                            attempts,
-                            "skipped",
-                            subject,
-                            None::<i64>,
-                            why
-                        ])?;
+                        conn.prepare_cached(query!("notify/mark_sent"))?
+                            .execute(params![id, attempts, "skipped", subject, None::<i64>, why])?;
                     }
                     Outcome::Retry { error } => {
-                        conn.prepare_cached(query!("mark_retry"))?.execute(params![
-                            id,
-                            attempts,
-                            error,
-                            now.saturating_add(wait)
-                        ])?;
+                        conn.prepare_cached(query!("notify/mark_retry"))?
+                            .execute(params![id, attempts, error, now.saturating_add(wait)])?;
                     }
                     Outcome::Failed { error } => {
                         let changed = conn
-                            .prepare_cached(query!("mark_failed"))?
+                            .prepare_cached(query!("notify/mark_failed"))?
                             .execute(params![id, attempts, error])?;
                         if changed > 0 {
                             alert(

@@ -14,12 +14,6 @@ use crate::{
     tickets::qr,
 };
 
-macro_rules! query {
-    ($dir:literal, $name:literal) => {
-        include_str!(concat!("../../sql/queries/", $dir, "/", $name, ".sql"))
-    };
-}
-
 /// The code of a render error that means "no message is due any more".
 pub const NOTHING_TO_SEND: &str = "nothing_to_send";
 
@@ -137,7 +131,7 @@ fn e_ticket(conn: &Connection, data: &Value, words: &Words) -> AppResult<Rendere
     let mut header = None;
     let mut lines = Vec::new();
     let rows = conn
-        .prepare_cached(query!("tickets", "eticket"))?
+        .prepare_cached(query!("tickets/eticket"))?
         .query_map(params![booking_id], |r| {
             Ok((
                 TicketLine {
@@ -258,7 +252,7 @@ fn about_booking(
 ) -> AppResult<Rendered> {
     let booking_id = data["booking_id"].as_str().unwrap_or_default();
     let (movie, cinema, auditorium, starts_at, name) = conn
-        .prepare_cached(query!("notify", "booking_facts"))?
+        .prepare_cached(query!("notify/booking_facts"))?
         .query_row(params![booking_id], |r| {
             Ok((
                 r.get::<_, String>(0)?,

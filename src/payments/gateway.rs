@@ -1,7 +1,5 @@
-//! The payment gateway as the refund worker sees it, and the built-in
-//! sandbox implementation. A refund call carries an idempotency key fixed per
-//! refund: asked twice (a redelivered message, a retry after a lost answer),
-//! a gateway pays once and answers with the same reference.
+//! The built-in sandbox gateway: refunds paid into its own ledger, and
+//! failures an operator can script to rehearse the refund pipeline.
 
 use std::{
     sync::{Arc, Mutex},
@@ -14,36 +12,9 @@ use serde::{Deserialize, Serialize};
 
 use crate::{
     clock::{SharedClock, to_millis},
+    gateway::{PaymentGateway, RefundError, RefundRequest},
     store::Store,
 };
-
-macro_rules! query {
-    ($name:literal) => {
-        include_str!(concat!("../../sql/queries/payments/", $name, ".sql"))
-    };
-}
-
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct RefundRequest {
-    pub payment_id: String,
-    pub amount: i64,
-    pub currency: String,
-    pub idempotency_key: String,
-}
-
-/// Why a refund call did not pay.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum RefundError {
-    /// Worth trying again later (gateway down, timeout, rate limit).
-    Transient(String),
-    /// The gateway will never refund this payment; retrying cannot help.
-    Permanent(String),
-}
-
-pub trait PaymentGateway: Send + Sync + 'static {
-    /// Refunds a payment; answers the gateway's reference for the refund.
-    fn refund(&self, request: RefundRequest) -> BoxFuture<'static, Result<String, RefundError>>;
-}
 
 /// What the sandbox is told to do with the next refund calls
 /// (`POST /sandbox/control`), so operators and tests can rehearse failures.
@@ -132,7 +103,7 @@ impl PaymentGateway for SandboxGateway {
             let paid = store
                 .write(move |conn| {
                     let payment: Option<(String, i64)> = conn
-                        .prepare_cached(query!("refundable_payment"))?
+                        .prepare_cached(query!("payments/refundable_payment"))?
                         .query_row(params![request.payment_id], |r| Ok((r.get(0)?, r.get(1)?)))
                         .optional()?;
                     match payment {
@@ -152,7 +123,7 @@ impl PaymentGateway for SandboxGateway {
                         }
                     }
                     Ok(Ok(conn
-                        .prepare_cached(query!("sandbox_refund"))?
+                        .prepare_cached(query!("payments/sandbox_refund"))?
                         .query_row(
                             params![
                                 request.idempotency_key,

@@ -21,12 +21,6 @@ use crate::{
     store::Store,
 };
 
-macro_rules! query {
-    ($name:literal) => {
-        include_str!(concat!("../../sql/queries/payments/", $name, ".sql"))
-    };
-}
-
 /// What became of a payment result.
 #[derive(Debug, Clone, Serialize)]
 pub struct SettlementView {
@@ -102,7 +96,7 @@ impl Payments {
             .store
             .read(move |conn| {
                 Ok(conn
-                    .prepare_cached(query!("payment_route"))?
+                    .prepare_cached(query!("payments/payment_route"))?
                     .query_row(params![id], |r| {
                         Ok((r.get::<_, String>(0)?, r.get::<_, i64>(1)?))
                     })
@@ -136,7 +130,7 @@ impl Payments {
         let offset = self.locale.offset;
         self.store
             .read(move |conn| {
-                conn.prepare_cached(query!("payment_page"))?
+                conn.prepare_cached(query!("payments/payment_page"))?
                     .query_row(params![id], |r| {
                         Ok(CheckoutPage {
                             payment_id: r.get(0)?,

@@ -30,16 +30,10 @@ use crate::{
     clock::{SharedClock, millis, rfc3339, to_millis},
     config::{self, RefundSettings},
     error::{AppError, AppResult},
+    gateway::{PaymentGateway, RefundError, RefundRequest},
     notify,
-    payments::gateway::{PaymentGateway, RefundError, RefundRequest},
     store::Store,
 };
-
-macro_rules! query {
-    ($name:literal) => {
-        include_str!(concat!("../../sql/queries/refunds/", $name, ".sql"))
-    };
-}
 
 /// Outbox rows the embedded queue takes per round.
 const EMBEDDED_BATCH: i64 = 256;
@@ -66,7 +60,7 @@ pub struct NewRefund {
 /// A payment that already has a refund keeps it: answers false.
 pub fn record(conn: &Connection, refund: &NewRefund, now: i64) -> AppResult<bool> {
     let created = conn
-        .prepare_cached(query!("insert_refund"))?
+        .prepare_cached(query!("refunds/insert_refund"))?
         .execute(params![
             refund.id,
             refund.payment_id,
@@ -81,7 +75,7 @@ pub fn record(conn: &Connection, refund: &NewRefund, now: i64) -> AppResult<bool
     if created == 0 {
         return Ok(false);
     }
-    conn.prepare_cached(query!("insert_outbox"))?
+    conn.prepare_cached(query!("refunds/insert_outbox"))?
         .execute(params![refund.id, 1, 0, now, now])?;
     Ok(true)
 }
@@ -273,7 +267,7 @@ impl Refunds {
             .store
             .read(move |conn| {
                 Ok(conn
-                    .prepare_cached(query!("refund_for_attempt"))?
+                    .prepare_cached(query!("refunds/refund_for_attempt"))?
                     .query_row(params![id], |r| {
                         Ok(Pending {
                             status: r.get(0)?,
@@ -338,7 +332,7 @@ impl Refunds {
             .store
             .write(move |conn| {
                 Ok(conn
-                    .prepare_cached(query!("requeue_stalled"))?
+                    .prepare_cached(query!("refunds/requeue_stalled"))?
                     .execute(params![now, grace])?)
             })
             .await?;
@@ -364,7 +358,9 @@ impl Refunds {
             let rows = self
                 .inner
                 .store
-                .read(move |conn| outbox_rows(conn, query!("due_outbox"), &[&now, &EMBEDDED_BATCH]))
+                .read(move |conn| {
+                    outbox_rows(conn, query!("refunds/due_outbox"), &[&now, &EMBEDDED_BATCH])
+                })
                 .await?;
             let taken = rows.len();
             let results: Vec<(i64, AppResult<Handled>)> = futures_util::stream::iter(rows)
@@ -402,7 +398,7 @@ impl Refunds {
     pub async fn unpublished(&self, limit: i64) -> AppResult<Vec<OutboxRow>> {
         self.inner
             .store
-            .read(move |conn| outbox_rows(conn, query!("unpublished_outbox"), &[&limit]))
+            .read(move |conn| outbox_rows(conn, query!("refunds/unpublished_outbox"), &[&limit]))
             .await
     }
 
@@ -416,7 +412,7 @@ impl Refunds {
         self.inner
             .store
             .write(move |conn| {
-                let mut mark = conn.prepare_cached(query!("mark_published"))?;
+                let mut mark = conn.prepare_cached(query!("refunds/mark_published"))?;
                 for id in ids {
                     mark.execute(params![id, now])?;
                 }
@@ -445,12 +441,12 @@ impl Refunds {
             .store
             .write(move |conn| {
                 let attempts: Option<i64> = conn
-                    .prepare_cached(query!("retry_failed"))?
+                    .prepare_cached(query!("refunds/retry_failed"))?
                     .query_row(params![id, now], |r| r.get(0))
                     .optional()?;
                 match attempts {
                     Some(attempts) => {
-                        conn.prepare_cached(query!("insert_outbox"))?
+                        conn.prepare_cached(query!("refunds/insert_outbox"))?
                             .execute(params![id, attempts + 1, 0, now, now])?;
                     }
                     None => not_failed(conn, &id)?,
@@ -478,7 +474,7 @@ impl Refunds {
             .store
             .write(move |conn| {
                 let changed = conn
-                    .prepare_cached(query!("resolve_failed"))?
+                    .prepare_cached(query!("refunds/resolve_failed"))?
                     .execute(params![id, note, now])?;
                 if changed == 0 {
                     not_failed(conn, &id)?;
@@ -557,7 +553,7 @@ fn record_outcome(
     let (error, permanent) = match outcome {
         Ok(reference) => {
             let Some(facts) = conn
-                .prepare_cached(query!("record_success"))?
+                .prepare_cached(query!("refunds/record_success"))?
                 .query_row(params![id, attempt, now, reference], returned)
                 .optional()?
             else {
@@ -581,7 +577,7 @@ fn record_outcome(
     let gives_up = permanent || attempt >= limit;
     let status = if gives_up { "failed" } else { "retrying" };
     let Some(facts) = conn
-        .prepare_cached(query!("record_failure"))?
+        .prepare_cached(query!("refunds/record_failure"))?
         .query_row(params![id, attempt, now, status, error], returned)
         .optional()?
     else {
@@ -594,7 +590,7 @@ fn record_outcome(
     };
     insert_attempt(conn, id, attempt, now, outcome, Some(&error))?;
     if !gives_up {
-        conn.prepare_cached(query!("insert_outbox"))?
+        conn.prepare_cached(query!("refunds/insert_outbox"))?
             .execute(params![id, attempt + 1, backoff_ms, now + backoff_ms, now])?;
         return Ok(Handled::Retrying);
     }
@@ -637,7 +633,7 @@ fn insert_attempt(
     outcome: &str,
     error: Option<&str>,
 ) -> AppResult<()> {
-    conn.prepare_cached(query!("insert_attempt"))?
+    conn.prepare_cached(query!("refunds/insert_attempt"))?
         .execute(params![refund_id, attempt, now, outcome, error])?;
     Ok(())
 }
@@ -645,7 +641,7 @@ fn insert_attempt(
 /// The error for a retry or resolve of a refund that is not FAILED.
 fn not_failed(conn: &Connection, refund_id: &str) -> AppResult<()> {
     let status: Option<String> = conn
-        .prepare_cached(query!("refund_status"))?
+        .prepare_cached(query!("refunds/refund_status"))?
         .query_row(params![refund_id], |r| r.get(0))
         .optional()?;
     match status {
@@ -672,7 +668,7 @@ fn list_refunds(
 ) -> AppResult<Vec<RefundView>> {
     let time = |t: Option<i64>| t.map(|t| rfc3339(t, offset));
     Ok(conn
-        .prepare_cached(query!("list_refunds"))?
+        .prepare_cached(query!("refunds/list_refunds"))?
         .query_map(params![status, id, 1000], |r| {
             Ok(RefundView {
                 id: r.get(0)?,

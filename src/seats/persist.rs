@@ -19,12 +19,6 @@ use crate::{
     notify, refunds,
 };
 
-macro_rules! query {
-    ($name:literal) => {
-        include_str!(concat!("../../sql/queries/seats/", $name, ".sql"))
-    };
-}
-
 /// A ticket issued by a sale.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct NewTicket {
@@ -130,7 +124,7 @@ fn apply_one(conn: &Connection, op: &Op) -> AppResult<()> {
             now,
             expires_at,
         } => {
-            conn.prepare_cached(query!("insert_booking"))?
+            conn.prepare_cached(query!("seats/insert_booking"))?
                 .execute(params![id, showtime_id, user_id, now, expires_at])?;
         }
         Op::LockSeat {
@@ -143,15 +137,11 @@ fn apply_one(conn: &Connection, op: &Op) -> AppResult<()> {
             until,
             now,
         } => {
-            let locked = conn.prepare_cached(query!("lock_seat"))?.execute(params![
-                showtime_id,
-                seat_id,
-                booking_id,
-                until,
-                now
-            ])?;
+            let locked = conn
+                .prepare_cached(query!("seats/lock_seat"))?
+                .execute(params![showtime_id, seat_id, booking_id, until, now])?;
             expect_rows(locked, 1, "lock a seat that is free")?;
-            conn.prepare_cached(query!("insert_booking_seat"))?
+            conn.prepare_cached(query!("seats/insert_booking_seat"))?
                 .execute(params![booking_id, seat_id, class, price, position])?;
         }
         Op::UnlockSeat {
@@ -160,17 +150,17 @@ fn apply_one(conn: &Connection, op: &Op) -> AppResult<()> {
             seat_id,
         } => {
             let freed = conn
-                .prepare_cached(query!("unlock_seat"))?
+                .prepare_cached(query!("seats/unlock_seat"))?
                 .execute(params![showtime_id, seat_id, booking_id])?;
             expect_rows(freed, 1, "unlock a seat the booking holds")?;
-            conn.prepare_cached(query!("delete_booking_seat"))?
+            conn.prepare_cached(query!("seats/delete_booking_seat"))?
                 .execute(params![booking_id, seat_id])?;
         }
         Op::FreeSeats {
             showtime_id,
             booking_id,
         } => {
-            conn.prepare_cached(query!("free_seats"))?
+            conn.prepare_cached(query!("seats/free_seats"))?
                 .execute(params![showtime_id, booking_id])?;
         }
         Op::SetBookingStatus {
@@ -179,7 +169,7 @@ fn apply_one(conn: &Connection, op: &Op) -> AppResult<()> {
             now,
         } => {
             let changed = conn
-                .prepare_cached(query!("set_booking_status"))?
+                .prepare_cached(query!("seats/set_booking_status"))?
                 .execute(params![booking_id, status.as_str(), now])?;
             expect_rows(changed, 1, "update a booking")?;
         }
@@ -192,7 +182,7 @@ fn apply_one(conn: &Connection, op: &Op) -> AppResult<()> {
             now,
             expires_at,
         } => {
-            conn.prepare_cached(query!("insert_payment"))?
+            conn.prepare_cached(query!("seats/insert_payment"))?
                 .execute(params![
                     id, booking_id, provider, amount, currency, now, expires_at
                 ])?;
@@ -204,16 +194,16 @@ fn apply_one(conn: &Connection, op: &Op) -> AppResult<()> {
             refund_reason,
         } => {
             let changed = conn
-                .prepare_cached(query!("set_payment_status"))?
+                .prepare_cached(query!("seats/set_payment_status"))?
                 .execute(params![payment_id, status.as_str(), now, refund_reason])?;
             expect_rows(changed, 1, "update a payment")?;
         }
         Op::ExpireDue { showtime_id, now } => {
-            conn.prepare_cached(query!("expire_due_payments"))?
+            conn.prepare_cached(query!("seats/expire_due_payments"))?
                 .execute(params![showtime_id, now])?;
-            conn.prepare_cached(query!("expire_due_seats"))?
+            conn.prepare_cached(query!("seats/expire_due_seats"))?
                 .execute(params![showtime_id, now])?;
-            conn.prepare_cached(query!("expire_due_bookings"))?
+            conn.prepare_cached(query!("seats/expire_due_bookings"))?
                 .execute(params![showtime_id, now])?;
         }
         Op::SellSeats {
@@ -224,8 +214,8 @@ fn apply_one(conn: &Connection, op: &Op) -> AppResult<()> {
             now,
             tickets,
         } => {
-            let mut sell = conn.prepare_cached(query!("sell_seat"))?;
-            let mut issue = conn.prepare_cached(query!("insert_ticket"))?;
+            let mut sell = conn.prepare_cached(query!("seats/sell_seat"))?;
+            let mut issue = conn.prepare_cached(query!("seats/insert_ticket"))?;
             for ticket in tickets {
                 let sold = sell.execute(params![showtime_id, ticket.seat_id, booking_id, now])?;
                 expect_rows(sold, 1, "sell a seat")?;
@@ -260,18 +250,21 @@ fn apply_one(conn: &Connection, op: &Op) -> AppResult<()> {
             refunds,
         } => {
             let cancelled = conn
-                .prepare_cached(query!("cancel_showtime"))?
+                .prepare_cached(query!("seats/cancel_showtime"))?
                 .execute(params![showtime_id, now, reason])?;
             expect_rows(cancelled, 1, "cancel a scheduled showtime")?;
             for sql in [
-                query!("cancel_void_payments"),
-                query!("cancel_void_bookings"),
-                query!("cancel_refund_bookings"),
+                query!("seats/cancel_void_payments"),
+                query!("seats/cancel_void_bookings"),
+                query!("seats/cancel_refund_bookings"),
             ] {
                 conn.prepare_cached(sql)?
                     .execute(params![showtime_id, now])?;
             }
-            for sql in [query!("cancel_refund_tickets"), query!("cancel_free_seats")] {
+            for sql in [
+                query!("seats/cancel_refund_tickets"),
+                query!("seats/cancel_free_seats"),
+            ] {
                 conn.prepare_cached(sql)?.execute(params![showtime_id])?;
             }
             for refund in refunds {
@@ -322,7 +315,7 @@ impl LayoutCache {
             return Ok(layout);
         }
         let seats = conn
-            .prepare_cached(query!("load_layout"))?
+            .prepare_cached(query!("seats/load_layout"))?
             .query_map(params![auditorium_id], |r| {
                 Ok(SeatDef {
                     id: r.get(0)?,
@@ -352,7 +345,7 @@ pub fn load(
     layouts: &LayoutCache,
 ) -> AppResult<Option<SeatBook>> {
     let Some((status, auditorium_id, info)) = conn
-        .prepare_cached(query!("load_showtime"))?
+        .prepare_cached(query!("seats/load_showtime"))?
         .query_row(params![showtime_id], |r| {
             Ok((
                 r.get::<_, String>(0)?,
@@ -375,7 +368,7 @@ pub fn load(
 
     let layout = layouts.get_or_load(conn, auditorium_id)?;
     let prices = conn
-        .prepare_cached(query!("load_prices"))?
+        .prepare_cached(query!("seats/load_prices"))?
         .query_map(params![showtime_id], |r| Ok((r.get(0)?, r.get(1)?)))?
         .collect::<Result<HashMap<String, i64>, _>>()?;
     let mut book = SeatBook::new(
@@ -389,7 +382,7 @@ pub fn load(
 
     let mut seats_of: HashMap<BookingId, Vec<BookedSeat>> = HashMap::new();
     let rows = conn
-        .prepare_cached(query!("load_booking_seats"))?
+        .prepare_cached(query!("seats/load_booking_seats"))?
         .query_map(params![showtime_id], |r| {
             Ok((
                 r.get::<_, String>(0)?,
@@ -414,7 +407,7 @@ pub fn load(
     }
 
     let bookings = conn
-        .prepare_cached(query!("load_bookings"))?
+        .prepare_cached(query!("seats/load_bookings"))?
         .query_map(params![showtime_id], |r| {
             Ok((
                 r.get::<_, String>(0)?,
@@ -442,7 +435,7 @@ pub fn load(
     }
 
     let payments = conn
-        .prepare_cached(query!("load_payments"))?
+        .prepare_cached(query!("seats/load_payments"))?
         .query_map(params![showtime_id], |r| {
             Ok((
                 r.get::<_, String>(0)?,
@@ -468,7 +461,7 @@ pub fn load(
     }
 
     let occupancy = conn
-        .prepare_cached(query!("load_occupancy"))?
+        .prepare_cached(query!("seats/load_occupancy"))?
         .query_map(params![showtime_id], |r| {
             Ok((
                 r.get::<_, String>(0)?,
@@ -502,7 +495,7 @@ pub fn load(
 /// Showtimes that have holds to recover (and maybe expire) after a restart.
 pub fn showtimes_with_open_bookings(conn: &Connection) -> AppResult<Vec<ShowtimeId>> {
     Ok(conn
-        .prepare_cached(query!("showtimes_with_open_bookings"))?
+        .prepare_cached(query!("seats/showtimes_with_open_bookings"))?
         .query_map([], |r| r.get(0))?
         .collect::<Result<Vec<_>, _>>()?)
 }

@@ -3,10 +3,7 @@
 
 use serde::Serialize;
 
-pub type BookingId = String;
-pub type PaymentId = String;
-pub type UserId = i64;
-pub type ShowtimeId = i64;
+pub use crate::ids::{BookingId, PaymentId, ShowtimeId, UserId};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
 #[serde(rename_all = "snake_case")]

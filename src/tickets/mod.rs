@@ -16,15 +16,9 @@ use crate::{
     catalog::Locale,
     clock::{SharedClock, millis, rfc3339, to_millis},
     error::{AppError, AppResult},
-    seats::UserId,
+    ids::UserId,
     store::Store,
 };
-
-macro_rules! query {
-    ($name:literal) => {
-        include_str!(concat!("../../sql/queries/tickets/", $name, ".sql"))
-    };
-}
 
 #[derive(Debug, Clone, Serialize)]
 pub struct Ticket {
@@ -55,7 +49,7 @@ fn tickets_of(
     only: Option<&str>,
 ) -> AppResult<Vec<Ticket>> {
     Ok(conn
-        .prepare_cached(query!("tickets_of_user"))?
+        .prepare_cached(query!("tickets/tickets_of_user"))?
         .query_map(params![user, only], |r| {
             Ok(Ticket {
                 id: r.get(0)?,
@@ -137,7 +131,7 @@ pub async fn check_in(
     store
         .write(move |conn| {
             let admitted = conn
-                .prepare_cached(query!("checkin"))?
+                .prepare_cached(query!("tickets/checkin"))?
                 .query_row(params![code, now, showtime, opens_before], |r| {
                     Ok(Admission {
                         ticket_id: r.get(0)?,
@@ -152,7 +146,7 @@ pub async fn check_in(
                 return Ok(admitted);
             }
             let found: Option<(String, Option<i64>, i64, i64, i64)> = conn
-                .prepare_cached(query!("ticket_by_code"))?
+                .prepare_cached(query!("tickets/ticket_by_code"))?
                 .query_row(params![code], |r| {
                     Ok((r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?, r.get(5)?))
                 })
