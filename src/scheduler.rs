@@ -75,7 +75,12 @@ pub struct SweepTotals {
 
 impl SweepStats {
     pub fn record(&self, started_at: DateTime<Utc>, took: Duration, report: &SweepReport) {
-        if let Ok(mut totals) = self.inner.lock() {
+        // Counters only: what a panicking writer left is still worth counting on.
+        let mut totals = self
+            .inner
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        {
             totals.sweeps += 1;
             totals.bookings_released += report.released as u64;
             totals.seats_released += report.seats_released as u64;
@@ -90,7 +95,10 @@ impl SweepStats {
     }
 
     pub fn totals(&self) -> SweepTotals {
-        self.inner.lock().map(|t| t.clone()).unwrap_or_default()
+        self.inner
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+            .clone()
     }
 }
 

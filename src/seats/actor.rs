@@ -12,16 +12,17 @@ use chrono::{DateTime, Utc};
 
 use super::{
     book::{
-        BookingState, Cancellation, DurableState, Expired, PaymentRequest, PaymentStarted, Rules,
-        SeatBook, Settlement,
+        BookingState, Cancellation, DurableState, Expired, Fresh, Op, PaymentRequest,
+        PaymentStarted, Rules, SeatBook, Settlement,
     },
     live::{Live, Subscription},
-    persist::{self, LayoutCache, Op},
+    persist::{self, LayoutCache},
     types::*,
 };
 use crate::{
     clock::{SharedClock, to_millis},
     error::{AppError, AppResult},
+    ids::{RefundId, TicketId},
     store::{Lane, Store},
 };
 
@@ -88,6 +89,18 @@ impl ShowtimeActor {
         }
     }
 
+    /// Applies one change to the book and persists what it did before
+    /// answering: the shape of every message that changes seats.
+    fn change<T: 'static>(
+        &mut self,
+        ctx: &mut Context<Self>,
+        apply: impl FnOnce(&mut SeatBook, &mut Vec<Op>) -> AppResult<T>,
+    ) -> ResponseFuture<AppResult<T>> {
+        let mut ops = Vec::new();
+        let result = apply(&mut self.book, &mut ops);
+        self.persist(ops, result, ctx)
+    }
+
     /// Persists `ops`, then answers `result`. If the write fails, memory may
     /// be ahead of the database: the actor reloads itself before handling
     /// anything else, and the caller gets the storage error.
@@ -149,16 +162,10 @@ impl Handler<HoldSeats> for ShowtimeActor {
     type Result = ResponseFuture<AppResult<BookingState>>;
 
     fn handle(&mut self, msg: HoldSeats, ctx: &mut Context<Self>) -> Self::Result {
-        let mut ops = Vec::new();
         let booking_id = uuid::Uuid::new_v4().to_string();
-        let result = self.book.hold(
-            msg.user,
-            booking_id,
-            &msg.seats,
-            to_millis(msg.now),
-            &mut ops,
-        );
-        self.persist(ops, result, ctx)
+        self.change(ctx, |book, ops| {
+            book.hold(msg.user, booking_id, &msg.seats, to_millis(msg.now), ops)
+        })
     }
 }
 
@@ -176,15 +183,15 @@ impl Handler<AddSeat> for ShowtimeActor {
     type Result = ResponseFuture<AppResult<BookingState>>;
 
     fn handle(&mut self, msg: AddSeat, ctx: &mut Context<Self>) -> Self::Result {
-        let mut ops = Vec::new();
-        let result = self.book.add_seat(
-            msg.user,
-            &msg.booking_id,
-            &msg.seat,
-            to_millis(msg.now),
-            &mut ops,
-        );
-        self.persist(ops, result, ctx)
+        self.change(ctx, |book, ops| {
+            book.add_seat(
+                msg.user,
+                &msg.booking_id,
+                &msg.seat,
+                to_millis(msg.now),
+                ops,
+            )
+        })
     }
 }
 
@@ -202,15 +209,15 @@ impl Handler<RemoveSeat> for ShowtimeActor {
     type Result = ResponseFuture<AppResult<BookingState>>;
 
     fn handle(&mut self, msg: RemoveSeat, ctx: &mut Context<Self>) -> Self::Result {
-        let mut ops = Vec::new();
-        let result = self.book.remove_seat(
-            msg.user,
-            &msg.booking_id,
-            &msg.seat,
-            to_millis(msg.now),
-            &mut ops,
-        );
-        self.persist(ops, result, ctx)
+        self.change(ctx, |book, ops| {
+            book.remove_seat(
+                msg.user,
+                &msg.booking_id,
+                &msg.seat,
+                to_millis(msg.now),
+                ops,
+            )
+        })
     }
 }
 
@@ -227,11 +234,9 @@ impl Handler<ReleaseBooking> for ShowtimeActor {
     type Result = ResponseFuture<AppResult<BookingState>>;
 
     fn handle(&mut self, msg: ReleaseBooking, ctx: &mut Context<Self>) -> Self::Result {
-        let mut ops = Vec::new();
-        let result = self
-            .book
-            .release(msg.user, &msg.booking_id, to_millis(msg.now), &mut ops);
-        self.persist(ops, result, ctx)
+        self.change(ctx, |book, ops| {
+            book.release(msg.user, &msg.booking_id, to_millis(msg.now), ops)
+        })
     }
 }
 
@@ -249,19 +254,13 @@ impl Handler<StartPayment> for ShowtimeActor {
     type Result = ResponseFuture<AppResult<PaymentStarted>>;
 
     fn handle(&mut self, msg: StartPayment, ctx: &mut Context<Self>) -> Self::Result {
-        let mut ops = Vec::new();
         let request = PaymentRequest {
             payment_id: uuid::Uuid::new_v4().to_string(),
             provider: msg.provider,
         };
-        let result = self.book.start_payment(
-            msg.user,
-            &msg.booking_id,
-            request,
-            to_millis(msg.now),
-            &mut ops,
-        );
-        self.persist(ops, result, ctx)
+        self.change(ctx, |book, ops| {
+            book.start_payment(msg.user, &msg.booking_id, request, to_millis(msg.now), ops)
+        })
     }
 }
 
@@ -278,11 +277,10 @@ impl Handler<SettlePayment> for ShowtimeActor {
     type Result = ResponseFuture<AppResult<Settlement>>;
 
     fn handle(&mut self, msg: SettlePayment, ctx: &mut Context<Self>) -> Self::Result {
-        let mut ops = Vec::new();
-        let result =
-            self.book
-                .settle_payment(&msg.payment_id, msg.succeeded, to_millis(msg.now), &mut ops);
-        self.persist(ops, result, ctx)
+        self.change(ctx, |book, ops| {
+            let now = to_millis(msg.now);
+            book.settle_payment(&msg.payment_id, msg.succeeded, now, &mut RandomIds, ops)
+        })
     }
 }
 
@@ -318,9 +316,9 @@ impl Handler<CancelShowtime> for ShowtimeActor {
     type Result = ResponseFuture<AppResult<Cancellation>>;
 
     fn handle(&mut self, msg: CancelShowtime, ctx: &mut Context<Self>) -> Self::Result {
-        let mut ops = Vec::new();
-        let done = self.book.cancel(&msg.reason, to_millis(msg.now), &mut ops);
-        self.persist(ops, Ok(done), ctx)
+        self.change(ctx, |book, ops| {
+            Ok(book.cancel(&msg.reason, to_millis(msg.now), &mut RandomIds, ops))
+        })
     }
 }
 
@@ -350,17 +348,23 @@ impl Handler<GetSeatMap> for ShowtimeActor {
         let personal = msg.viewer.filter(|user| self.book.has_open_booking(*user));
         if personal.is_none()
             && let Some(cache) = &self.map_cache
-            && cache.version == self.book.version
+            && cache.version == self.book.version()
             && now < cache.valid_until
         {
             return MessageResult(cache.body.clone());
         }
-        let body = Bytes::from(
-            serde_json::to_vec(&self.book.seat_map_doc(personal, now)).unwrap_or_default(),
-        );
+        let body = match serde_json::to_vec(&self.book.seat_map_doc(personal, now)) {
+            Ok(body) => Bytes::from(body),
+            Err(error) => {
+                // Plain data always serializes; if it ever does not, say so
+                // and serve an empty map rather than nothing at all.
+                tracing::error!(%error, showtime_id = self.book.showtime_id(), "seat map not serialized");
+                return MessageResult(Bytes::from_static(b"{}"));
+            }
+        };
         if personal.is_none() {
             self.map_cache = Some(MapCache {
-                version: self.book.version,
+                version: self.book.version(),
                 valid_until: self.book.next_lapse(),
                 body: body.clone(),
             });
@@ -424,8 +428,8 @@ impl Handler<Reload> for ShowtimeActor {
 
     fn handle(&mut self, _: Reload, ctx: &mut Context<Self>) {
         let store = self.store.clone();
-        let showtime_id = self.book.showtime_id;
-        let rules: Rules = self.book.rules.clone();
+        let showtime_id = self.book.showtime_id();
+        let rules: Rules = self.book.rules().clone();
         let layouts = self.layouts.clone();
         let load = async move {
             store
@@ -435,18 +439,36 @@ impl Handler<Reload> for ShowtimeActor {
         // `wait` holds back every other message until memory is trustworthy again.
         ctx.wait(load.into_actor(self).map(|loaded, actor, ctx| match loaded {
             Ok(Some(mut book)) => {
-                // Versions only grow: caches and live subscribers compare them.
-                book.version = actor.book.version + 1;
+                book.continue_versions_from(&actor.book);
                 actor.book = book;
                 actor.map_cache = None;
                 actor.publish(ctx);
             }
             Ok(None) => ctx.stop(),
             Err(error) => {
-                tracing::error!(%error, showtime_id = actor.book.showtime_id, "reload failed; retrying");
+                tracing::error!(%error, showtime_id = actor.book.showtime_id(), "reload failed; retrying");
                 ctx.notify_later(Reload, std::time::Duration::from_secs(1));
             }
         }));
+    }
+}
+
+/// The ids and codes of a change, drawn at random: ticket and refund ids are
+/// UUIDs, and a check-in code is 128 random bits so it cannot be guessed.
+struct RandomIds;
+
+impl Fresh for RandomIds {
+    fn ticket_id(&mut self) -> TicketId {
+        uuid::Uuid::new_v4().to_string()
+    }
+
+    fn checkin_code(&mut self) -> String {
+        use rand::RngExt;
+        hex::encode(rand::rng().random::<[u8; 16]>())
+    }
+
+    fn refund_id(&mut self) -> RefundId {
+        uuid::Uuid::new_v4().to_string()
     }
 }
 

@@ -24,10 +24,7 @@ use actix_web::web::Bytes;
 use serde::Serialize;
 use tokio::sync::mpsc;
 
-use super::{
-    book::{SeatBook, SeatState},
-    types::SeatStatus,
-};
+use super::{book::SeatBook, types::SeatStatus};
 
 /// Frames buffered per subscriber before it counts as too slow.
 pub const SUBSCRIBER_BUFFER: usize = 256;
@@ -112,7 +109,7 @@ impl Live {
         let tracked = self.baseline.is_some();
         if !tracked {
             self.baseline = Some(public(book, now));
-            self.cancelled = book.cancelled;
+            self.cancelled = book.is_cancelled();
             self.kept.clear();
             self.kept_from = self.last_id;
         }
@@ -140,11 +137,7 @@ impl Live {
 
     fn snapshot(&self, book: &SeatBook, now: i64) -> Bytes {
         let doc = book.seat_map_doc(None, now);
-        frame(
-            self.last_id,
-            "snapshot",
-            &serde_json::to_string(&doc).unwrap_or_default(),
-        )
+        frame(self.last_id, "snapshot", &to_json(&doc))
     }
 
     /// Sends what changed on the public map since the last event.
@@ -155,8 +148,8 @@ impl Live {
         if self.subscribers.is_empty() {
             // Nobody listens: changes are not tracked, only counted, so a
             // client coming back with an old id is sent a snapshot.
-            if book.version != self.seen_version {
-                self.seen_version = book.version;
+            if book.version() != self.seen_version {
+                self.seen_version = book.version();
                 self.last_id += 1;
                 self.baseline = None;
                 self.kept.clear();
@@ -164,13 +157,13 @@ impl Live {
             }
             return;
         }
-        self.seen_version = book.version;
+        self.seen_version = book.version();
         let current = public(book, now);
         let Some(before) = self.baseline.replace(current.clone()) else {
             return;
         };
-        let cancelled_now = book.cancelled && !self.cancelled;
-        self.cancelled = book.cancelled;
+        let cancelled_now = book.is_cancelled() && !self.cancelled;
+        self.cancelled = book.is_cancelled();
         let changes: Vec<Change<'_>> = before
             .iter()
             .zip(&current)
@@ -186,7 +179,7 @@ impl Live {
                     _ => "changed",
                 };
                 Some(Change {
-                    seat: &book.layout[i].id,
+                    seat: book.layout().seat_id(i),
                     status: new.0,
                     reason,
                 })
@@ -197,8 +190,8 @@ impl Live {
         }
         self.last_id += 1;
         let event = SeatsEvent {
-            showtime_id: book.showtime_id,
-            version: book.version,
+            showtime_id: book.showtime_id(),
+            version: book.version(),
             showtime_status: book.showtime_status(),
             changes,
         };
@@ -207,11 +200,7 @@ impl Live {
         } else {
             "seats"
         };
-        let frame = frame(
-            self.last_id,
-            name,
-            &serde_json::to_string(&event).unwrap_or_default(),
-        );
+        let frame = frame(self.last_id, name, &to_json(&event));
         self.kept.push_back((self.last_id, frame.clone()));
         if self.kept.len() > KEPT_EVENTS
             && let Some((id, _)) = self.kept.pop_front()
@@ -232,15 +221,19 @@ impl Live {
 }
 
 fn public(book: &SeatBook, now: i64) -> Vec<Public> {
-    book.states
+    book.seat_states()
         .iter()
-        .map(|state| match state {
-            SeatState::Available => (SeatStatus::Available, 0),
-            SeatState::Locked { until, .. } if *until <= now => (SeatStatus::Available, 0),
-            SeatState::Locked { until, .. } => (SeatStatus::Locked, *until),
-            SeatState::Sold { .. } => (SeatStatus::Sold, 0),
-        })
+        .map(|state| state.public_at(now))
         .collect()
+}
+
+/// An event's data. Plain data always serializes; if it ever does not, the
+/// error is logged and the client gets an empty object, not a broken frame.
+fn to_json(value: &impl Serialize) -> String {
+    serde_json::to_string(value).unwrap_or_else(|error| {
+        tracing::error!(%error, "a live seat event was not serialized");
+        "{}".into()
+    })
 }
 
 /// One SSE frame.

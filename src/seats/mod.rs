@@ -2,11 +2,12 @@
 //! memory, serializes every hold, release, sale and expiry, and answers only
 //! after the change is durable in SQLite.
 //!
-//! - [`book`]: the state machine itself, plain data and methods (no I/O);
-//!   every change returns the [`persist::Op`]s that make it durable.
+//! - [`book`]: the state machine itself, plain data and methods (no I/O, no
+//!   randomness); every change returns the [`book::Op`]s that make it durable.
 //! - [`persist`]: applying those ops to SQLite and loading a showtime back.
 //! - [`actor`]: the actix actor and its messages.
 //! - [`registry`]: finds or starts the actor of a showtime.
+//! - [`live`]: the public seat changes sent to live subscribers (SSE).
 
 pub mod actor;
 pub mod book;

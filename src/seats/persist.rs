@@ -10,7 +10,7 @@ use rusqlite::{Connection, OptionalExtension, params};
 
 use super::{
     book::{
-        BookedSeat, Booking, Layout, Payment, Rules, SeatBook, SeatDef, SeatState, ShowtimeInfo,
+        BookedSeat, Booking, Layout, Op, Payment, Rules, SeatBook, SeatDef, SeatState, ShowtimeInfo,
     },
     types::*,
 };
@@ -18,93 +18,6 @@ use crate::{
     error::{AppError, AppResult},
     notify, refunds,
 };
-
-/// A ticket issued by a sale.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct NewTicket {
-    pub id: String,
-    pub seat_id: String,
-    pub price: i64,
-    pub checkin_code: String,
-}
-
-/// One durable step of a seat change. A message's ops are applied together,
-/// in one savepoint, before the actor answers.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Op {
-    CreateBooking {
-        id: BookingId,
-        showtime_id: ShowtimeId,
-        user_id: UserId,
-        now: i64,
-        expires_at: i64,
-    },
-    LockSeat {
-        showtime_id: ShowtimeId,
-        booking_id: BookingId,
-        seat_id: String,
-        class: String,
-        price: i64,
-        position: i64,
-        until: i64,
-        now: i64,
-    },
-    UnlockSeat {
-        showtime_id: ShowtimeId,
-        booking_id: BookingId,
-        seat_id: String,
-    },
-    FreeSeats {
-        showtime_id: ShowtimeId,
-        booking_id: BookingId,
-    },
-    SetBookingStatus {
-        booking_id: BookingId,
-        status: BookingStatus,
-        now: i64,
-    },
-    CreatePayment {
-        id: PaymentId,
-        booking_id: BookingId,
-        provider: String,
-        amount: i64,
-        currency: String,
-        now: i64,
-        expires_at: i64,
-    },
-    SetPaymentStatus {
-        payment_id: PaymentId,
-        status: PaymentStatus,
-        now: i64,
-        refund_reason: Option<String>,
-    },
-    /// Records that every open booking of the showtime due at `now` expired
-    /// (frees its seats, expires its pending payment). Expiry is data, so
-    /// this is cleanup that may run after later writes of the same showtime:
-    /// it is idempotent, and writes that take seats accept an expired lock.
-    ExpireDue { showtime_id: ShowtimeId, now: i64 },
-    SellSeats {
-        showtime_id: ShowtimeId,
-        booking_id: BookingId,
-        user_id: UserId,
-        payment_id: PaymentId,
-        now: i64,
-        tickets: Vec<NewTicket>,
-    },
-    /// Money was taken without seats to give for it (a late payment).
-    QueueRefund {
-        refund: refunds::NewRefund,
-        now: i64,
-    },
-    /// The showtime is cancelled: open bookings voided, sold ones refunded,
-    /// every seat freed, and these refunds queued (with the customers told).
-    CancelShowtime {
-        showtime_id: ShowtimeId,
-        reason: String,
-        now: i64,
-        refunds: Vec<refunds::NewRefund>,
-    },
-}
 
 /// Applies ops in order. Any surprise (a seat row that is not where memory
 /// says) is an error, so the caller's savepoint rolls the whole change back.
@@ -478,7 +391,7 @@ pub fn load(
                 format!("occupied seat {seat_id} is not in the layout"),
             )
         })?;
-        book.states[seat] = match (state.as_str(), until) {
+        let state = match (state.as_str(), until) {
             ("sold", _) => SeatState::Sold { booking },
             ("locked", Some(until)) => SeatState::Locked { booking, until },
             _ => {
@@ -488,6 +401,7 @@ pub fn load(
                 ));
             }
         };
+        book.restore_seat(seat, state);
     }
     Ok(Some(book))
 }

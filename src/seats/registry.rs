@@ -167,17 +167,17 @@ impl ShowtimeRegistry {
         Ok(showtimes.len())
     }
 
-    /// The actors currently running.
+    /// The actors currently running. A poisoned map is still read: the
+    /// sweep must go on expiring holds, never see an empty cinema.
     pub fn live(&self) -> Vec<(ShowtimeId, Addr<ShowtimeActor>)> {
-        self.inner
-            .actors
-            .lock()
-            .map(|a| {
-                a.iter()
-                    .filter_map(|(id, slot)| slot.get().map(|addr| (*id, addr.clone())))
-                    .collect()
-            })
-            .unwrap_or_default()
+        let actors = self.inner.actors.lock().unwrap_or_else(|poisoned| {
+            tracing::error!("the showtime registry was poisoned by a panic; reading it anyway");
+            poisoned.into_inner()
+        });
+        actors
+            .iter()
+            .filter_map(|(id, slot)| slot.get().map(|addr| (*id, addr.clone())))
+            .collect()
     }
 
     /// Showtimes loaded from the database so far (tries included).
@@ -191,10 +191,19 @@ impl ShowtimeRegistry {
 
     /// Stops every actor and their thread (on shutdown, and between restarts in tests).
     pub fn stop(&self) {
-        if let Ok(mut actors) = self.inner.actors.lock() {
-            actors.clear();
-        }
-        if let Some(arbiter) = self.inner.arbiter.lock().ok().and_then(|mut a| a.take()) {
+        // Shutting down goes ahead even past a poisoned lock.
+        self.inner
+            .actors
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+            .clear();
+        let arbiter = self
+            .inner
+            .arbiter
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+            .take();
+        if let Some(arbiter) = arbiter {
             arbiter.stop();
             let _ = arbiter.join();
         }

@@ -215,15 +215,18 @@ impl Store {
 
     /// Lets queued writes finish, then stops the writer. Later writes fail.
     pub fn close(&self) {
-        if let Ok(mut writer) = self.inner.writer.lock() {
-            writer.take();
-        }
+        // Closing goes ahead even past a poisoned lock: later writes must fail.
+        self.inner
+            .writer
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+            .take();
         let thread = self
             .inner
             .writer_thread
             .lock()
-            .ok()
-            .and_then(|mut t| t.take());
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+            .take();
         if let Some(thread) = thread {
             let _ = thread.join();
         }

@@ -1,0 +1,66 @@
+//! The state that must survive a restart, in a comparable form: after any
+//! change, memory must equal what loading the database gives (the property
+//! test and the crash tests compare the two).
+
+use super::{SeatBook, SeatState};
+use crate::seats::types::*;
+
+type DurableBooking = (
+    BookingId,
+    UserId,
+    BookingStatus,
+    Vec<(usize, i64)>,
+    i64,
+    Option<PaymentId>,
+);
+type DurablePayment = (PaymentId, BookingId, PaymentStatus, i64, Option<String>);
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DurableState {
+    pub cancelled: bool,
+    pub states: Vec<SeatState>,
+    pub bookings: Vec<DurableBooking>,
+    pub payments: Vec<DurablePayment>,
+}
+
+impl SeatBook {
+    pub fn durable_state(&self) -> DurableState {
+        let mut bookings: Vec<_> = self
+            .bookings
+            .values()
+            .map(|b| {
+                let mut seats: Vec<_> = b.seats.iter().map(|s| (s.seat, s.price)).collect();
+                seats.sort();
+                (
+                    b.id.clone(),
+                    b.user_id,
+                    b.status,
+                    seats,
+                    b.expires_at,
+                    b.payment_id.clone(),
+                )
+            })
+            .collect();
+        bookings.sort();
+        let mut payments: Vec<_> = self
+            .payments
+            .values()
+            .map(|p| {
+                (
+                    p.id.clone(),
+                    p.booking_id.clone(),
+                    p.status,
+                    p.amount,
+                    p.refund_reason.clone(),
+                )
+            })
+            .collect();
+        payments.sort();
+        DurableState {
+            cancelled: self.cancelled,
+            states: self.states.clone(),
+            bookings,
+            payments,
+        }
+    }
+}

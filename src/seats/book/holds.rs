@@ -1,0 +1,225 @@
+//! Holding seats: a hold (all or none), one seat more or less, giving the
+//! hold up, and expiry at the deadline.
+
+use serde::Serialize;
+
+use super::{BookedSeat, Booking, BookingState, Op, SeatBook, SeatState};
+use crate::{
+    error::{AppError, AppResult},
+    seats::types::*,
+};
+
+/// What an expiry released.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize)]
+pub struct Expired {
+    pub bookings: usize,
+    pub seats: usize,
+}
+
+impl SeatBook {
+    /// Releases every open booking whose deadline is at or before `now`.
+    /// However many there are, the database change is one set-based op.
+    pub fn expire_due(&mut self, now: i64, ops: &mut Vec<Op>) -> Expired {
+        let mut expired = Expired::default();
+        while let Some((at, id)) = self.expiries.first().cloned() {
+            if at > now {
+                break;
+            }
+            expired.bookings += 1;
+            expired.seats += self.bookings.get(&id).map_or(0, |b| b.seats.len());
+            // Recorded below for all of them at once.
+            self.close(&id, BookingStatus::Expired);
+        }
+        if expired.bookings > 0 {
+            ops.push(Op::ExpireDue {
+                showtime_id: self.showtime_id,
+                now,
+            });
+        }
+        expired
+    }
+
+    /// Locks `seat_ids` for a new booking of `user`: all of them or none.
+    pub fn hold(
+        &mut self,
+        user: UserId,
+        booking_id: BookingId,
+        seat_ids: &[String],
+        now: i64,
+        ops: &mut Vec<Op>,
+    ) -> AppResult<BookingState> {
+        self.expire_due(now, ops);
+        self.ensure_open_for_sale(now)?;
+        if seat_ids.is_empty() {
+            return Err(AppError::validation("no_seats", "choose at least one seat"));
+        }
+        if seat_ids.len() > self.rules.max_seats {
+            return Err(self.too_many_seats());
+        }
+        let wanted = self.resolve_seats(seat_ids)?;
+        if let Some(open) = self.open_by_user.get(&user) {
+            return Err(AppError::BookingAlreadyOpen {
+                booking_id: open.clone(),
+            });
+        }
+        let taken: Vec<String> = wanted
+            .iter()
+            .filter(|&&i| !self.is_available(i))
+            .map(|&i| self.layout.seat_id(i).to_string())
+            .collect();
+        if !taken.is_empty() {
+            return Err(AppError::SeatUnavailable { seats: taken });
+        }
+
+        let expires_at = now.saturating_add(self.rules.hold_ttl_ms);
+        ops.push(Op::CreateBooking {
+            id: booking_id.clone(),
+            showtime_id: self.showtime_id,
+            user_id: user,
+            now,
+            expires_at,
+        });
+        let mut booking = Booking {
+            id: booking_id.clone(),
+            user_id: user,
+            status: BookingStatus::Held,
+            seats: Vec::new(),
+            created_at: now,
+            expires_at,
+            payment_id: None,
+        };
+        for seat in wanted {
+            self.lock_seat(&mut booking, seat, now, ops);
+        }
+        self.open_by_user.insert(user, booking_id.clone());
+        self.expiries.insert((expires_at, booking_id.clone()));
+        let state = self.state_of(&booking);
+        self.bookings.insert(booking_id, booking);
+        self.version += 1;
+        Ok(state)
+    }
+
+    /// Adds one seat to a held booking; the deadline stays where it was.
+    pub fn add_seat(
+        &mut self,
+        user: UserId,
+        booking_id: &str,
+        seat_id: &str,
+        now: i64,
+        ops: &mut Vec<Op>,
+    ) -> AppResult<BookingState> {
+        self.expire_due(now, ops);
+        self.ensure_open_for_sale(now)?;
+        let seat = match self.resolve_seats(&[seat_id.to_string()])?.first() {
+            Some(&seat) => seat,
+            None => return Err(AppError::NotFound("seat")),
+        };
+        let mut booking = self.owned_held(user, booking_id)?.clone();
+        if booking.seats.iter().any(|b| b.seat == seat) {
+            return Ok(self.state_of(&booking));
+        }
+        if booking.seats.len() >= self.rules.max_seats {
+            return Err(self.too_many_seats());
+        }
+        if !self.is_available(seat) {
+            return Err(AppError::SeatUnavailable {
+                seats: vec![seat_id.to_string()],
+            });
+        }
+        self.lock_seat(&mut booking, seat, now, ops);
+        let state = self.state_of(&booking);
+        self.bookings.insert(booking.id.clone(), booking);
+        self.version += 1;
+        Ok(state)
+    }
+
+    /// Takes one seat out of a held booking and makes it available.
+    pub fn remove_seat(
+        &mut self,
+        user: UserId,
+        booking_id: &str,
+        seat_id: &str,
+        now: i64,
+        ops: &mut Vec<Op>,
+    ) -> AppResult<BookingState> {
+        self.expire_due(now, ops);
+        let booking = self.owned_held(user, booking_id)?;
+        let seat = self
+            .seat_index(seat_id)
+            .filter(|i| booking.seats.iter().any(|b| b.seat == *i))
+            .ok_or(AppError::NotFound("seat in this booking"))?;
+        let mut booking = booking.clone();
+        booking.seats.retain(|b| b.seat != seat);
+        self.set_state(seat, SeatState::Available);
+        ops.push(Op::UnlockSeat {
+            showtime_id: self.showtime_id,
+            booking_id: booking.id.clone(),
+            seat_id: seat_id.to_string(),
+        });
+        let state = self.state_of(&booking);
+        self.bookings.insert(booking.id.clone(), booking);
+        self.version += 1;
+        Ok(state)
+    }
+
+    /// Gives up an open booking. Releasing one that already ended is harmless.
+    pub fn release(
+        &mut self,
+        user: UserId,
+        booking_id: &str,
+        now: i64,
+        ops: &mut Vec<Op>,
+    ) -> AppResult<BookingState> {
+        self.expire_due(now, ops);
+        let booking = self.owned(user, booking_id)?;
+        match booking.status {
+            status if status.is_open() => {
+                self.close_recorded(booking_id, BookingStatus::Released, now, ops);
+            }
+            BookingStatus::Paid => {
+                return Err(AppError::conflict(
+                    "booking_paid",
+                    "a paid booking cannot be released",
+                ));
+            }
+            _ => {}
+        }
+        let booking = self.owned(user, booking_id)?;
+        Ok(self.state_of(booking))
+    }
+
+    fn lock_seat(&mut self, booking: &mut Booking, seat: usize, now: i64, ops: &mut Vec<Op>) {
+        let Some(def) = self.layout.seat(seat) else {
+            return;
+        };
+        let price = self.prices.get(&def.class).copied().unwrap_or(0);
+        let position = booking
+            .seats
+            .iter()
+            .map(|s| s.position + 1)
+            .max()
+            .unwrap_or(0);
+        ops.push(Op::LockSeat {
+            showtime_id: self.showtime_id,
+            booking_id: booking.id.clone(),
+            seat_id: def.id.clone(),
+            class: def.class.clone(),
+            price,
+            position,
+            until: booking.expires_at,
+            now,
+        });
+        self.set_state(
+            seat,
+            SeatState::Locked {
+                booking: booking.id.clone(),
+                until: booking.expires_at,
+            },
+        );
+        booking.seats.push(BookedSeat {
+            seat,
+            price,
+            position,
+        });
+    }
+}

@@ -1,0 +1,234 @@
+//! The book's own rules, without the actor or SQLite.
+
+use std::{collections::HashMap, sync::Arc};
+
+use super::*;
+
+/// Predictable ids, so a test can name what a change created.
+#[derive(Default)]
+struct Counter(u64);
+
+impl Fresh for Counter {
+    fn ticket_id(&mut self) -> TicketId {
+        self.0 += 1;
+        format!("t{}", self.0)
+    }
+    fn checkin_code(&mut self) -> String {
+        self.0 += 1;
+        format!("code{}", self.0)
+    }
+    fn refund_id(&mut self) -> RefundId {
+        self.0 += 1;
+        format!("r{}", self.0)
+    }
+}
+
+const MINUTE: i64 = 60_000;
+
+fn book() -> SeatBook {
+    let layout = ["A1", "A2", "A3", "B1"]
+        .iter()
+        .enumerate()
+        .map(|(i, id)| SeatDef {
+            id: id.to_string(),
+            row: id[..1].to_string(),
+            number: id[1..].parse().unwrap_or(0),
+            class: if i == 3 {
+                "premium".into()
+            } else {
+                "regular".into()
+            },
+            grid_row: 0,
+            grid_col: i as i64,
+        })
+        .collect();
+    let prices = HashMap::from([
+        ("regular".to_string(), 50_000),
+        ("premium".to_string(), 75_000),
+    ]);
+    let rules = Rules {
+        hold_ttl_ms: 10 * MINUTE,
+        max_seats: 3,
+        currency: "IDR".into(),
+    };
+    let info = ShowtimeInfo {
+        starts_at: 1_000 * MINUTE,
+        ..ShowtimeInfo::default()
+    };
+    SeatBook::new(
+        1,
+        Arc::new(info),
+        false,
+        rules,
+        Arc::new(Layout::new(layout)),
+        prices,
+    )
+}
+
+fn seats(ids: &[&str]) -> Vec<String> {
+    ids.iter().map(|s| s.to_string()).collect()
+}
+
+#[test]
+fn a_seat_held_by_one_customer_cannot_be_held_by_another() {
+    let mut book = book();
+    let mut ops = vec![];
+    book.hold(1, "b1".into(), &seats(&["A1"]), 0, &mut ops)
+        .expect("first hold");
+    let err = book
+        .hold(2, "b2".into(), &seats(&["A2", "A1"]), 0, &mut ops)
+        .unwrap_err();
+    assert!(matches!(err, AppError::SeatUnavailable { ref seats } if seats == &["A1"]));
+    assert_eq!(
+        book.states[1],
+        SeatState::Available,
+        "all or none: A2 stays free"
+    );
+}
+
+#[test]
+fn a_hold_is_free_for_others_exactly_at_its_deadline() {
+    let mut book = book();
+    let mut ops = vec![];
+    book.hold(1, "b1".into(), &seats(&["A1"]), 0, &mut ops)
+        .expect("hold");
+    let just_before = 10 * MINUTE - 1;
+    assert!(
+        book.hold(2, "b2".into(), &seats(&["A1"]), just_before, &mut ops)
+            .is_err()
+    );
+    assert_eq!(
+        book.seat_map(None, just_before)[0].status,
+        SeatStatus::Locked
+    );
+    assert_eq!(
+        book.seat_map(None, 10 * MINUTE)[0].status,
+        SeatStatus::Available
+    );
+    book.hold(2, "b2".into(), &seats(&["A1"]), 10 * MINUTE, &mut ops)
+        .expect("taken at the deadline");
+    assert_eq!(book.bookings["b1"].status, BookingStatus::Expired);
+}
+
+#[test]
+fn adding_a_seat_never_extends_the_hold() {
+    let mut book = book();
+    let mut ops = vec![];
+    let held = book
+        .hold(1, "b1".into(), &seats(&["A1"]), 0, &mut ops)
+        .expect("hold");
+    let added = book
+        .add_seat(1, "b1", "A2", 9 * MINUTE, &mut ops)
+        .expect("add");
+    assert_eq!(added.expires_at, held.expires_at);
+    assert_eq!(
+        book.expire_due(10 * MINUTE, &mut ops),
+        Expired {
+            bookings: 1,
+            seats: 2
+        }
+    );
+    assert!(book.states.iter().all(|s| *s == SeatState::Available));
+}
+
+#[test]
+fn a_booking_cannot_hold_more_than_the_maximum() {
+    let mut book = book();
+    let mut ops = vec![];
+    let err = book
+        .hold(
+            1,
+            "b1".into(),
+            &seats(&["A1", "A2", "A3", "B1"]),
+            0,
+            &mut ops,
+        )
+        .unwrap_err();
+    assert_eq!(err.code(), "too_many_seats");
+    book.hold(1, "b1".into(), &seats(&["A1", "A2", "A3"]), 0, &mut ops)
+        .expect("three");
+    assert_eq!(
+        book.add_seat(1, "b1", "B1", 0, &mut ops)
+            .unwrap_err()
+            .code(),
+        "too_many_seats"
+    );
+}
+
+#[test]
+fn a_late_success_resells_free_seats_and_refunds_taken_ones() {
+    let mut book = book();
+    let mut ops = vec![];
+    book.hold(1, "b1".into(), &seats(&["A1"]), 0, &mut ops)
+        .expect("hold");
+    let request = PaymentRequest {
+        payment_id: "p1".into(),
+        provider: "sandbox".into(),
+    };
+    book.start_payment(1, "b1", request, 0, &mut ops)
+        .expect("pay");
+    book.hold(2, "b2".into(), &seats(&["A2"]), 0, &mut ops)
+        .expect("hold");
+    let request = PaymentRequest {
+        payment_id: "p2".into(),
+        provider: "sandbox".into(),
+    };
+    book.start_payment(2, "b2", request, 0, &mut ops)
+        .expect("pay");
+    // Both expire; a third customer takes A2.
+    book.hold(3, "b3".into(), &seats(&["A2"]), 11 * MINUTE, &mut ops)
+        .expect("retake");
+    let first = book
+        .settle_payment("p1", true, 12 * MINUTE, &mut Counter::default(), &mut ops)
+        .expect("p1");
+    assert!(matches!(first, Settlement::PaidAfterExpiry { .. }));
+    let second = book
+        .settle_payment("p2", true, 12 * MINUTE, &mut Counter::default(), &mut ops)
+        .expect("p2");
+    assert_eq!(
+        second,
+        Settlement::RefundRequired {
+            reason: REFUND_SEATS_TAKEN.into()
+        }
+    );
+    assert_eq!(
+        book.states[1],
+        SeatState::Locked {
+            booking: "b3".into(),
+            until: 21 * MINUTE
+        }
+    );
+    let again = book
+        .settle_payment("p1", true, 12 * MINUTE, &mut Counter::default(), &mut ops)
+        .expect("duplicate");
+    assert!(matches!(again, Settlement::Unchanged { .. }));
+}
+
+#[test]
+fn after_a_restart_the_newer_of_two_open_bookings_is_the_customers_open_one() {
+    for newer_first in [true, false] {
+        let mut book = book();
+        let booking = |id: &str, expires_at: i64| Booking {
+            id: id.into(),
+            user_id: 7,
+            status: BookingStatus::Held,
+            seats: Vec::new(),
+            created_at: 0,
+            expires_at,
+            payment_id: None,
+        };
+        let (old, new) = (booking("old", MINUTE), booking("new", 20 * MINUTE));
+        if newer_first {
+            book.restore_booking(new);
+            book.restore_booking(old);
+        } else {
+            book.restore_booking(old);
+            book.restore_booking(new);
+        }
+        let mut ops = vec![];
+        book.expire_due(10 * MINUTE, &mut ops);
+        assert!(book.has_open_booking(7), "newer first: {newer_first}");
+        let again = book.hold(7, "third".into(), &seats(&["A1"]), 10 * MINUTE, &mut ops);
+        assert_eq!(again.unwrap_err().code(), "booking_already_open");
+    }
+}
