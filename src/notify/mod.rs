@@ -5,10 +5,12 @@
 //! admins see them at `GET /api/v1/admin/notifications`. Admin alerts (things
 //! a person must look at) live here too.
 
+pub mod message;
 pub mod notifier;
 pub mod render;
 pub mod transport;
 
+pub use message::Message;
 pub use notifier::Notifier;
 
 use rusqlite::{Connection, params};
@@ -16,73 +18,22 @@ use serde::Serialize;
 
 use chrono::FixedOffset;
 
-use crate::{clock::rfc3339, error::AppResult};
-
-/// What can become of a notification.
-pub const STATUSES: [&str; 4] = ["pending", "sent", "failed", "skipped"];
-
-/// What a message is about; the notifier picks its text from this.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Kind {
-    /// The tickets of a paid booking, with a QR code per seat.
-    ETicket,
-    ShowtimeCancelled,
-    RefundSucceeded,
-    RefundNeedsManualHandling,
-    /// To the admins: a refund failed after its last attempt.
-    RefundFailed,
-}
-
-impl Kind {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Kind::ETicket => "e_ticket",
-            Kind::ShowtimeCancelled => "showtime_cancelled",
-            Kind::RefundSucceeded => "refund_succeeded",
-            Kind::RefundNeedsManualHandling => "refund_manual",
-            Kind::RefundFailed => "refund_failed",
-        }
-    }
-}
+use crate::{clock::rfc3339, error::AppResult, ids::UserId, status::NotificationStatus};
 
 /// Records an e-mail to the user (and a WhatsApp message when they gave a
 /// phone number). Runs inside the caller's transaction.
 pub fn to_user(
     conn: &Connection,
-    user_id: i64,
-    kind: Kind,
-    subject: &str,
-    data: &impl Serialize,
+    user_id: UserId,
+    message: &Message,
     now: i64,
 ) -> AppResult<usize> {
-    record(
-        conn,
-        query!("notify/for_user"),
-        Some(user_id),
-        kind,
-        subject,
-        data,
-        now,
-    )
+    record(conn, query!("notify/for_user"), Some(user_id), message, now)
 }
 
 /// Records an e-mail to every admin. Runs inside the caller's transaction.
-pub fn to_admins(
-    conn: &Connection,
-    kind: Kind,
-    subject: &str,
-    data: &impl Serialize,
-    now: i64,
-) -> AppResult<usize> {
-    record(
-        conn,
-        query!("notify/for_admins"),
-        None,
-        kind,
-        subject,
-        data,
-        now,
-    )
+pub fn to_admins(conn: &Connection, message: &Message, now: i64) -> AppResult<usize> {
+    record(conn, query!("notify/for_admins"), None, message, now)
 }
 
 /// Runs one of the recording queries: `?1` user (or NULL), `?2` kind,
@@ -90,16 +41,17 @@ pub fn to_admins(
 fn record(
     conn: &Connection,
     sql: &str,
-    user_id: Option<i64>,
-    kind: Kind,
-    subject: &str,
-    data: &impl Serialize,
+    user_id: Option<UserId>,
+    message: &Message,
     now: i64,
 ) -> AppResult<usize> {
-    let data = serde_json::to_string(data).unwrap_or_else(|_| "{}".into());
-    Ok(conn
-        .prepare_cached(sql)?
-        .execute(params![user_id, kind.as_str(), subject, data, now])?)
+    Ok(conn.prepare_cached(sql)?.execute(params![
+        user_id,
+        message.kind(),
+        message.pending_subject(),
+        message.data()?,
+        now
+    ])?)
 }
 
 /// A recorded notification, as the admin list shows it.
@@ -112,7 +64,7 @@ pub struct NotificationView {
     pub kind: String,
     pub subject: String,
     pub data: serde_json::Value,
-    pub status: String,
+    pub status: NotificationStatus,
     pub attempts: i64,
     pub last_error: Option<String>,
     pub created_at: String,
@@ -136,7 +88,7 @@ pub fn list(
                 user_id: r.get(3)?,
                 kind: r.get(4)?,
                 subject: r.get(5)?,
-                data: serde_json::from_str(&r.get::<_, String>(6)?).unwrap_or_default(),
+                data: stored_data(r.get(0)?, &r.get::<_, String>(6)?),
                 status: r.get(7)?,
                 attempts: r.get(8)?,
                 last_error: r.get(9)?,
@@ -145,6 +97,15 @@ pub fn list(
             })
         })?
         .collect::<Result<Vec<_>, _>>()?)
+}
+
+/// A row's facts for the admin list; a row that does not read back is
+/// logged and shown as `null` rather than failing the whole list.
+fn stored_data(id: i64, data: &str) -> serde_json::Value {
+    serde_json::from_str(data).unwrap_or_else(|error| {
+        tracing::error!(%error, notification = id, "a notification's data is not JSON");
+        serde_json::Value::Null
+    })
 }
 
 /// Records an alert for the admins in the caller's transaction.

@@ -15,7 +15,7 @@ use serde::Serialize;
 use tokio::sync::Notify;
 
 use super::{
-    alert,
+    Message, alert,
     render::{self, Rendered},
     transport::{self, MailTransport, SendError, WhatsApp},
 };
@@ -23,6 +23,7 @@ use crate::{
     clock::{SharedClock, millis, to_millis},
     config::{self, MailLocale, Settings},
     error::{AppError, AppResult},
+    status::NotificationStatus,
     store::Store,
 };
 
@@ -43,8 +44,8 @@ struct Due {
     id: i64,
     channel: String,
     recipient: String,
-    kind: String,
-    data: serde_json::Value,
+    /// The row's message, or why it does not read back.
+    message: AppResult<Message>,
     attempts: i64,
 }
 
@@ -130,7 +131,7 @@ impl Notifier {
 
     /// Notifications, newest first, optionally of one status (the admin list).
     pub async fn list(&self, status: Option<String>) -> AppResult<Vec<super::NotificationView>> {
-        let status = crate::error::status_filter(status, &super::STATUSES)?;
+        let status = crate::error::status_filter(status, NotificationStatus::NAMES)?;
         let offset = self.inner.offset;
         self.inner
             .store
@@ -179,9 +180,10 @@ impl Notifier {
                                 id: r.get(0)?,
                                 channel: r.get(1)?,
                                 recipient: r.get(2)?,
-                                kind: r.get(3)?,
-                                data: serde_json::from_str(&r.get::<_, String>(4)?)
-                                    .unwrap_or_default(),
+                                message: Message::parse(
+                                    &r.get::<_, String>(3)?,
+                                    &r.get::<_, String>(4)?,
+                                ),
                                 attempts: r.get(5)?,
                             })
                         })?
@@ -214,17 +216,19 @@ impl Notifier {
     }
 
     async fn send_one(&self, row: Due) -> AppResult<Outcome> {
-        let (kind, data, locale, offset) = (
-            row.kind.clone(),
-            row.data.clone(),
-            self.inner.locale,
-            self.inner.offset,
-        );
-        let rendered = self
-            .inner
-            .store
-            .read(move |conn| Ok(render::render(conn, &kind, &data, locale, offset)))
-            .await?;
+        let (locale, offset) = (self.inner.locale, self.inner.offset);
+        let rendered = match &row.message {
+            // A row that does not read back can never be sent: it fails (and
+            // an admin is alerted) instead of going out with blanks.
+            Err(error) => Err(AppError::Internal(error.to_string())),
+            Ok(message) => {
+                let message = message.clone();
+                self.inner
+                    .store
+                    .read(move |conn| Ok(render::render(conn, &message, locale, offset)))
+                    .await?
+            }
+        };
         let outcome = match rendered {
             Ok(rendered) => self.deliver(&row, &rendered).await,
             Err(AppError::Conflict { code, detail }) if code == render::NOTHING_TO_SEND => {
@@ -292,11 +296,25 @@ impl Notifier {
                 match outcome {
                     Outcome::Sent { subject } => {
                         conn.prepare_cached(query!("notify/mark_sent"))?
-                            .execute(params![id, attempts, "sent", subject, now, None::<String>])?;
+                            .execute(params![
+                                id,
+                                attempts,
+                                NotificationStatus::Sent,
+                                subject,
+                                now,
+                                None::<String>
+                            ])?;
                     }
                     Outcome::Skipped { subject, why } => {
                         conn.prepare_cached(query!("notify/mark_sent"))?
-                            .execute(params![id, attempts, "skipped", subject, None::<i64>, why])?;
+                            .execute(params![
+                                id,
+                                attempts,
+                                NotificationStatus::Skipped,
+                                subject,
+                                None::<i64>,
+                                why
+                            ])?;
                     }
                     Outcome::Retry { error } => {
                         conn.prepare_cached(query!("notify/mark_retry"))?

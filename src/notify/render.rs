@@ -4,8 +4,8 @@
 
 use chrono::FixedOffset;
 use rusqlite::{Connection, OptionalExtension, params};
-use serde_json::Value;
 
+use super::{Message, message::RefundFacts};
 use crate::{
     clock::from_millis,
     config::MailLocale,
@@ -33,25 +33,59 @@ pub struct InlineImage {
     pub png: Vec<u8>,
 }
 
-/// Renders a notification of `kind` from its `data`.
+/// Renders a notification in `locale`.
 pub fn render(
     conn: &Connection,
-    kind: &str,
-    data: &Value,
+    message: &Message,
     locale: MailLocale,
     offset: FixedOffset,
 ) -> AppResult<Rendered> {
     let words = Words { locale, offset };
-    match kind {
-        "e_ticket" => e_ticket(conn, data, &words),
-        "showtime_cancelled" | "refund_succeeded" | "refund_manual" => {
-            about_booking(conn, kind, data, &words)
+    match message {
+        Message::ETicket(eticket) => e_ticket(conn, &eticket.booking_id, &words),
+        Message::ShowtimeCancelled(facts) => {
+            let about = About::Cancelled;
+            about_booking(
+                conn,
+                about,
+                &facts.booking_id,
+                facts.amount,
+                &facts.currency,
+                &words,
+            )
         }
-        "refund_failed" => Ok(refund_failed(data, &words)),
-        other => Err(AppError::Internal(format!(
-            "no words for notifications of kind {other}"
-        ))),
+        Message::RefundSucceeded(facts) => {
+            let about = About::Refunded;
+            about_booking(
+                conn,
+                about,
+                &facts.booking_id,
+                facts.amount,
+                &facts.currency,
+                &words,
+            )
+        }
+        Message::RefundNeedsManualHandling(facts) => {
+            let about = About::HandledByStaff;
+            about_booking(
+                conn,
+                about,
+                &facts.booking_id,
+                facts.amount,
+                &facts.currency,
+                &words,
+            )
+        }
+        Message::RefundFailed(facts) => Ok(refund_failed(facts, &words)),
     }
+}
+
+/// What a message about a customer's booking tells them.
+#[derive(Debug, Clone, Copy)]
+enum About {
+    Cancelled,
+    Refunded,
+    HandledByStaff,
 }
 
 struct Words {
@@ -126,8 +160,7 @@ struct TicketLine {
     status: String,
 }
 
-fn e_ticket(conn: &Connection, data: &Value, words: &Words) -> AppResult<Rendered> {
-    let booking_id = data["booking_id"].as_str().unwrap_or_default();
+fn e_ticket(conn: &Connection, booking_id: &str, words: &Words) -> AppResult<Rendered> {
     let mut header = None;
     let mut lines = Vec::new();
     let rows = conn
@@ -246,11 +279,12 @@ fn e_ticket(conn: &Connection, data: &Value, words: &Words) -> AppResult<Rendere
 
 fn about_booking(
     conn: &Connection,
-    kind: &str,
-    data: &Value,
+    about: About,
+    booking_id: &str,
+    amount: i64,
+    currency: &str,
     words: &Words,
 ) -> AppResult<Rendered> {
-    let booking_id = data["booking_id"].as_str().unwrap_or_default();
     let (movie, cinema, auditorium, starts_at, name) = conn
         .prepare_cached(query!("notify/booking_facts"))?
         .query_row(params![booking_id], |r| {
@@ -264,11 +298,9 @@ fn about_booking(
         })
         .optional()?
         .ok_or_else(|| AppError::Internal(format!("no booking {booking_id} to write about")))?;
-    let amount = data["amount"].as_i64().unwrap_or_default();
-    let currency = data["currency"].as_str().unwrap_or("IDR");
     let money = words.money(amount, currency);
-    let (subject, message) = match kind {
-        "showtime_cancelled" => (
+    let (subject, message) = match about {
+        About::Cancelled => (
             format!("{}: {movie}", words.pick("Jadwal tayang dibatalkan", "Showtime cancelled")),
             format!(
                 "{} {money} {}",
@@ -282,7 +314,7 @@ fn about_booking(
                 )
             ),
         ),
-        "refund_succeeded" => (
+        About::Refunded => (
             format!("{}: {money}", words.pick("Pengembalian dana berhasil", "Refund succeeded")),
             format!(
                 "{} {money} {}",
@@ -293,7 +325,7 @@ fn about_booking(
                 )
             ),
         ),
-        _ => (
+        About::HandledByStaff => (
             words
                 .pick(
                     "Pengembalian dana Anda ditangani staf kami",
@@ -339,10 +371,8 @@ fn about_booking(
     })
 }
 
-fn refund_failed(data: &Value, words: &Words) -> Rendered {
-    let refund_id = data["refund_id"].as_str().unwrap_or_default();
-    let amount = data["amount"].as_i64().unwrap_or_default();
-    let currency = data["currency"].as_str().unwrap_or("IDR");
+fn refund_failed(facts: &RefundFacts, words: &Words) -> Rendered {
+    let refund_id = &facts.refund_id;
     let subject = format!(
         "{} {refund_id}",
         words.pick(
@@ -358,20 +388,17 @@ fn refund_failed(data: &Value, words: &Words) -> Rendered {
         ("Refund", refund_id.to_string()),
         (
             words.pick("Kode booking", "Booking"),
-            data["booking_id"].as_str().unwrap_or_default().to_string(),
+            facts.booking_id.clone(),
         ),
         (
             words.pick("Jumlah", "Amount"),
-            words.money(amount, currency),
+            words.money(facts.amount, &facts.currency),
         ),
         (
             words.pick("Percobaan", "Attempts"),
-            data["attempts"].as_i64().unwrap_or_default().to_string(),
+            facts.attempts.to_string(),
         ),
-        (
-            words.pick("Alasan", "Reason"),
-            data["reason"].as_str().unwrap_or_default().to_string(),
-        ),
+        (words.pick("Alasan", "Reason"), facts.reason.clone()),
     ]);
     Rendered {
         text: format!("{message}\n\n{facts_text}\n"),

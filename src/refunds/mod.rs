@@ -23,7 +23,6 @@ use chrono::FixedOffset;
 use futures_util::StreamExt;
 use rusqlite::{Connection, OptionalExtension, params};
 use serde::{Deserialize, Serialize};
-use serde_json::json;
 use tokio::sync::Notify;
 
 use crate::{
@@ -31,7 +30,8 @@ use crate::{
     config::{self, RefundSettings},
     error::{AppError, AppResult},
     gateway::{PaymentGateway, RefundError, RefundRequest},
-    notify,
+    notify::{self, Message, message::RefundFacts},
+    status::RefundStatus,
     store::Store,
 };
 
@@ -160,7 +160,7 @@ pub struct RefundView {
     pub amount: i64,
     pub currency: String,
     pub reason: String,
-    pub status: String,
+    pub status: RefundStatus,
     pub attempts: i64,
     pub last_error: Option<String>,
     pub last_attempt_at: Option<String>,
@@ -170,8 +170,6 @@ pub struct RefundView {
     pub updated_at: String,
     pub completed_at: Option<String>,
 }
-
-pub const STATUSES: [&str; 5] = ["pending", "retrying", "succeeded", "failed", "resolved"];
 
 #[derive(Clone)]
 pub struct Refunds {
@@ -286,8 +284,7 @@ impl Refunds {
             tracing::warn!(?message, "a refund message names no refund; dropped");
             return Ok(Handled::Stale);
         };
-        let open = refund.status == "pending" || refund.status == "retrying";
-        if !open || refund.attempts + 1 != message.attempt {
+        if !refund.status.is_open() || refund.attempts + 1 != message.attempt {
             return Ok(Handled::Stale);
         }
         let outcome = self
@@ -423,7 +420,7 @@ impl Refunds {
 
     /// Refunds, newest first, optionally of one status.
     pub async fn list(&self, status: Option<String>) -> AppResult<Vec<RefundView>> {
-        let status = crate::error::status_filter(status, &STATUSES)?;
+        let status = crate::error::status_filter(status, RefundStatus::NAMES)?;
         let offset = self.inner.offset;
         self.inner
             .store
@@ -498,7 +495,7 @@ impl Refunds {
 
 /// The refund fields an attempt needs.
 struct Pending {
-    status: String,
+    status: RefundStatus,
     attempts: i64,
     extra_attempts: i64,
     payment_id: String,
@@ -540,15 +537,15 @@ fn record_outcome(
     let attempt = message.attempt;
     let id = &message.refund_id;
     let returned = |r: &rusqlite::Row<'_>| {
-        Ok(json!({
-            "refund_id": id,
-            "user_id": r.get::<_, i64>(0)?,
-            "amount": r.get::<_, i64>(1)?,
-            "currency": r.get::<_, String>(2)?,
-            "booking_id": r.get::<_, String>(3)?,
-            "reason": r.get::<_, String>(4)?,
-            "attempts": attempt,
-        }))
+        Ok(RefundFacts {
+            refund_id: id.clone(),
+            user_id: r.get(0)?,
+            amount: r.get(1)?,
+            currency: r.get(2)?,
+            booking_id: r.get(3)?,
+            reason: r.get(4)?,
+            attempts: attempt,
+        })
     };
     let (error, permanent) = match outcome {
         Ok(reference) => {
@@ -560,22 +557,18 @@ fn record_outcome(
                 return Ok(Handled::Stale);
             };
             insert_attempt(conn, id, attempt, now, "succeeded", None)?;
-            let user_id = facts["user_id"].as_i64().unwrap_or_default();
-            notify::to_user(
-                conn,
-                user_id,
-                notify::Kind::RefundSucceeded,
-                "Refund succeeded",
-                &facts,
-                now,
-            )?;
+            notify::to_user(conn, facts.user_id, &Message::RefundSucceeded(facts), now)?;
             return Ok(Handled::Succeeded);
         }
         Err(RefundError::Transient(error)) => (error, false),
         Err(RefundError::Permanent(error)) => (error, true),
     };
     let gives_up = permanent || attempt >= limit;
-    let status = if gives_up { "failed" } else { "retrying" };
+    let status = if gives_up {
+        RefundStatus::Failed
+    } else {
+        RefundStatus::Retrying
+    };
     let Some(facts) = conn
         .prepare_cached(query!("refunds/record_failure"))?
         .query_row(params![id, attempt, now, status, error], returned)
@@ -606,20 +599,12 @@ fn record_outcome(
         &format!("Refund {id} needs manual handling: {why}"),
         now,
     )?;
-    notify::to_admins(
-        conn,
-        notify::Kind::RefundFailed,
-        "A refund needs manual handling",
-        &facts,
-        now,
-    )?;
-    let user_id = facts["user_id"].as_i64().unwrap_or_default();
+    notify::to_admins(conn, &Message::RefundFailed(facts.clone()), now)?;
+    let user_id = facts.user_id;
     notify::to_user(
         conn,
         user_id,
-        notify::Kind::RefundNeedsManualHandling,
-        "Your refund is being handled by our staff",
-        &facts,
+        &Message::RefundNeedsManualHandling(facts),
         now,
     )?;
     Ok(Handled::Failed)
@@ -640,7 +625,7 @@ fn insert_attempt(
 
 /// The error for a retry or resolve of a refund that is not FAILED.
 fn not_failed(conn: &Connection, refund_id: &str) -> AppResult<()> {
-    let status: Option<String> = conn
+    let status: Option<RefundStatus> = conn
         .prepare_cached(query!("refunds/refund_status"))?
         .query_row(params![refund_id], |r| r.get(0))
         .optional()?;

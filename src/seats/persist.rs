@@ -16,7 +16,8 @@ use super::{
 };
 use crate::{
     error::{AppError, AppResult},
-    notify, refunds,
+    notify::{self, Message},
+    refunds,
 };
 
 /// Applies ops in order. Any surprise (a seat row that is not where memory
@@ -144,14 +145,11 @@ fn apply_one(conn: &Connection, op: &Op) -> AppResult<()> {
                     ticket.checkin_code
                 ])?;
             }
-            notify::to_user(
-                conn,
-                *user_id,
-                notify::Kind::ETicket,
-                "Your e-ticket",
-                &serde_json::json!({"booking_id": booking_id, "payment_id": payment_id}),
-                *now,
-            )?;
+            let eticket = notify::message::ETicket {
+                booking_id: booking_id.clone(),
+                payment_id: payment_id.clone(),
+            };
+            notify::to_user(conn, *user_id, &Message::ETicket(eticket), *now)?;
         }
         Op::QueueRefund { refund, now } => {
             refunds::record(conn, refund, *now)?;
@@ -182,21 +180,16 @@ fn apply_one(conn: &Connection, op: &Op) -> AppResult<()> {
             }
             for refund in refunds {
                 refunds::record(conn, refund, *now)?;
-                notify::to_user(
-                    conn,
-                    refund.user_id,
-                    notify::Kind::ShowtimeCancelled,
-                    "Your showtime was cancelled; your money is on its way back",
-                    &serde_json::json!({
-                        "showtime_id": showtime_id,
-                        "booking_id": refund.booking_id,
-                        "refund_id": refund.id,
-                        "amount": refund.amount,
-                        "currency": refund.currency,
-                        "reason": reason,
-                    }),
-                    *now,
-                )?;
+                let cancelled = notify::message::ShowtimeCancelled {
+                    showtime_id: *showtime_id,
+                    booking_id: refund.booking_id.clone(),
+                    refund_id: refund.id.clone(),
+                    amount: refund.amount,
+                    currency: refund.currency.clone(),
+                    reason: reason.clone(),
+                };
+                let message = Message::ShowtimeCancelled(cancelled);
+                notify::to_user(conn, refund.user_id, &message, *now)?;
             }
         }
     }

@@ -1,89 +1,13 @@
-//! The vocabulary of the seat engine: booking and payment states as stored
-//! in SQLite and shown in the API.
+//! The vocabulary of the seat engine: the ids and statuses it names (defined
+//! below it, in `ids` and `status`), what a seat looks like to a customer,
+//! and why money goes back.
 
 use serde::Serialize;
 
-pub use crate::ids::{BookingId, PaymentId, ShowtimeId, UserId};
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
-#[serde(rename_all = "snake_case")]
-pub enum BookingStatus {
-    Held,
-    AwaitingPayment,
-    Paid,
-    Expired,
-    Released,
-    PaymentFailed,
-    Voided,
-    Refunded,
-}
-
-impl BookingStatus {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            BookingStatus::Held => "held",
-            BookingStatus::AwaitingPayment => "awaiting_payment",
-            BookingStatus::Paid => "paid",
-            BookingStatus::Expired => "expired",
-            BookingStatus::Released => "released",
-            BookingStatus::PaymentFailed => "payment_failed",
-            BookingStatus::Voided => "voided",
-            BookingStatus::Refunded => "refunded",
-        }
-    }
-
-    pub fn parse(text: &str) -> Option<BookingStatus> {
-        Some(match text {
-            "held" => BookingStatus::Held,
-            "awaiting_payment" => BookingStatus::AwaitingPayment,
-            "paid" => BookingStatus::Paid,
-            "expired" => BookingStatus::Expired,
-            "released" => BookingStatus::Released,
-            "payment_failed" => BookingStatus::PaymentFailed,
-            "voided" => BookingStatus::Voided,
-            "refunded" => BookingStatus::Refunded,
-            _ => return None,
-        })
-    }
-
-    /// Open bookings hold seats and can still expire.
-    pub fn is_open(self) -> bool {
-        matches!(self, BookingStatus::Held | BookingStatus::AwaitingPayment)
-    }
-}
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
-#[serde(rename_all = "snake_case")]
-pub enum PaymentStatus {
-    Pending,
-    Succeeded,
-    Failed,
-    Expired,
-    Voided,
-}
-
-impl PaymentStatus {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            PaymentStatus::Pending => "pending",
-            PaymentStatus::Succeeded => "succeeded",
-            PaymentStatus::Failed => "failed",
-            PaymentStatus::Expired => "expired",
-            PaymentStatus::Voided => "voided",
-        }
-    }
-
-    pub fn parse(text: &str) -> Option<PaymentStatus> {
-        Some(match text {
-            "pending" => PaymentStatus::Pending,
-            "succeeded" => PaymentStatus::Succeeded,
-            "failed" => PaymentStatus::Failed,
-            "expired" => PaymentStatus::Expired,
-            "voided" => PaymentStatus::Voided,
-            _ => return None,
-        })
-    }
-}
+pub use crate::{
+    ids::{BookingId, PaymentId, ShowtimeId, UserId},
+    status::{BookingStatus, PaymentStatus},
+};
 
 /// What a customer sees of one seat.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
