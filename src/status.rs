@@ -64,14 +64,9 @@ macro_rules! stored_status {
 stored_status! {
     /// A booking: `held → awaiting_payment → paid`, or closed on the way.
     BookingStatus {
-        Held = "held",
-        AwaitingPayment = "awaiting_payment",
-        Paid = "paid",
-        Expired = "expired",
-        Released = "released",
-        PaymentFailed = "payment_failed",
-        Voided = "voided",
-        Refunded = "refunded",
+        Held = "held", AwaitingPayment = "awaiting_payment", Paid = "paid",
+        Expired = "expired", Released = "released", PaymentFailed = "payment_failed",
+        Voided = "voided", Refunded = "refunded",
     }
 }
 
@@ -85,10 +80,7 @@ impl BookingStatus {
 stored_status! {
     /// A payment as the gateway reported it.
     PaymentStatus {
-        Pending = "pending",
-        Succeeded = "succeeded",
-        Failed = "failed",
-        Expired = "expired",
+        Pending = "pending", Succeeded = "succeeded", Failed = "failed", Expired = "expired",
         Voided = "voided",
     }
 }
@@ -96,10 +88,7 @@ stored_status! {
 stored_status! {
     /// A refund: `pending → retrying … → succeeded | failed → resolved`.
     RefundStatus {
-        Pending = "pending",
-        Retrying = "retrying",
-        Succeeded = "succeeded",
-        Failed = "failed",
+        Pending = "pending", Retrying = "retrying", Succeeded = "succeeded", Failed = "failed",
         Resolved = "resolved",
     }
 }
@@ -114,19 +103,14 @@ impl RefundStatus {
 stored_status! {
     /// A ticket: `valid → used` at the door, or `valid → refunded`.
     TicketStatus {
-        Valid = "valid",
-        Used = "used",
-        Refunded = "refunded",
+        Valid = "valid", Used = "used", Refunded = "refunded",
     }
 }
 
 stored_status! {
     /// A notification in the outbox.
     NotificationStatus {
-        Pending = "pending",
-        Sent = "sent",
-        Failed = "failed",
-        Skipped = "skipped",
+        Pending = "pending", Sent = "sent", Failed = "failed", Skipped = "skipped",
     }
 }
 

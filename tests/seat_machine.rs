@@ -15,7 +15,7 @@ use bioskop::{
     seats::{
         BookingStatus, PaymentStatus, ShowtimeActor, ShowtimeRegistry,
         actor::{
-            AddSeat, CancelShowtime, GetDurableState, HoldSeats, ReleaseBooking, RemoveSeat,
+            CancelShowtime, EditSeat, GetDurableState, HoldSeats, ReleaseBooking, SeatEdit,
             SettlePayment, StartPayment, Subscribe,
         },
         book::{Rules, SeatState},
@@ -470,25 +470,20 @@ async fn run(steps: Vec<Step>) -> Result<(), TestCaseError> {
                     model.remove(b, *seat, now_ms)
                 };
                 let (user, seat) = (user_id(*user), seat_name(*seat));
-                let actual = if adding {
-                    actor
-                        .send(AddSeat {
-                            user,
-                            booking_id,
-                            seat,
-                            now,
-                        })
-                        .await
+                let edit = if adding {
+                    SeatEdit::Add
                 } else {
-                    actor
-                        .send(RemoveSeat {
-                            user,
-                            booking_id,
-                            seat,
-                            now,
-                        })
-                        .await
+                    SeatEdit::Remove
                 };
+                let actual = actor
+                    .send(EditSeat {
+                        user,
+                        booking_id,
+                        seat,
+                        edit,
+                        now,
+                    })
+                    .await;
                 (
                     expected,
                     code(actual.expect("mailbox")).map(|_| "ok".into()),
@@ -783,7 +778,7 @@ fn an_actor_whose_write_is_refused_reloads_what_the_database_holds() {
             .expect("tamper");
 
         let refused = actor
-            .send(RemoveSeat { user: 1, booking_id: held.booking_id.clone(), seat: seat_name(0), now })
+            .send(EditSeat { user: 1, booking_id: held.booking_id.clone(), seat: seat_name(0), edit: SeatEdit::Remove, now })
             .await
             .expect("mailbox");
         assert_eq!(refused.err().map(|e| e.code()), Some("internal_error"));

@@ -15,7 +15,7 @@ use crate::{
     payments::Payments,
     seats::{
         BookingStatus, ShowtimeActor, ShowtimeRegistry, UserId,
-        actor::{AddSeat, HoldSeats, ReleaseBooking, RemoveSeat, StartPayment},
+        actor::{EditSeat, HoldSeats, ReleaseBooking, SeatEdit, StartPayment},
         book::{BookingState, SeatLine},
     },
     store::Store,
@@ -154,16 +154,7 @@ impl Bookings {
         booking_id: &str,
         seat: String,
     ) -> AppResult<BookingSummary> {
-        let actor = self.actor_of(user, booking_id).await?;
-        let held = actor
-            .send(AddSeat {
-                user,
-                booking_id: booking_id.to_string(),
-                seat,
-                now: self.clock.now(),
-            })
-            .await??;
-        Ok(self.summary_of_held(held))
+        self.edit_seat(user, booking_id, seat, SeatEdit::Add).await
     }
 
     pub async fn remove_seat(
@@ -172,12 +163,25 @@ impl Bookings {
         booking_id: &str,
         seat: String,
     ) -> AppResult<BookingSummary> {
+        self.edit_seat(user, booking_id, seat, SeatEdit::Remove)
+            .await
+    }
+
+    /// Adds one seat to a held booking or takes one out.
+    async fn edit_seat(
+        &self,
+        user: UserId,
+        booking_id: &str,
+        seat: String,
+        edit: SeatEdit,
+    ) -> AppResult<BookingSummary> {
         let actor = self.actor_of(user, booking_id).await?;
         let held = actor
-            .send(RemoveSeat {
+            .send(EditSeat {
                 user,
                 booking_id: booking_id.to_string(),
                 seat,
+                edit,
                 now: self.clock.now(),
             })
             .await??;

@@ -169,54 +169,35 @@ impl Handler<HoldSeats> for ShowtimeActor {
     }
 }
 
-/// Add one seat to a held booking.
+/// Whether a one-seat change adds the seat to a held booking or takes it out.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SeatEdit {
+    Add,
+    Remove,
+}
+
+/// Add one seat to a held booking, or take one out of it.
 #[derive(Message)]
 #[rtype(result = "AppResult<BookingState>")]
-pub struct AddSeat {
+pub struct EditSeat {
     pub user: UserId,
     pub booking_id: BookingId,
     pub seat: String,
+    pub edit: SeatEdit,
     pub now: DateTime<Utc>,
 }
 
-impl Handler<AddSeat> for ShowtimeActor {
+impl Handler<EditSeat> for ShowtimeActor {
     type Result = ResponseFuture<AppResult<BookingState>>;
 
-    fn handle(&mut self, msg: AddSeat, ctx: &mut Context<Self>) -> Self::Result {
+    fn handle(&mut self, msg: EditSeat, ctx: &mut Context<Self>) -> Self::Result {
         self.change(ctx, |book, ops| {
-            book.add_seat(
-                msg.user,
-                &msg.booking_id,
-                &msg.seat,
-                to_millis(msg.now),
-                ops,
-            )
-        })
-    }
-}
-
-/// Take one seat out of a held booking.
-#[derive(Message)]
-#[rtype(result = "AppResult<BookingState>")]
-pub struct RemoveSeat {
-    pub user: UserId,
-    pub booking_id: BookingId,
-    pub seat: String,
-    pub now: DateTime<Utc>,
-}
-
-impl Handler<RemoveSeat> for ShowtimeActor {
-    type Result = ResponseFuture<AppResult<BookingState>>;
-
-    fn handle(&mut self, msg: RemoveSeat, ctx: &mut Context<Self>) -> Self::Result {
-        self.change(ctx, |book, ops| {
-            book.remove_seat(
-                msg.user,
-                &msg.booking_id,
-                &msg.seat,
-                to_millis(msg.now),
-                ops,
-            )
+            let (user, booking, seat, now) =
+                (msg.user, &msg.booking_id, &msg.seat, to_millis(msg.now));
+            match msg.edit {
+                SeatEdit::Add => book.add_seat(user, booking, seat, now, ops),
+                SeatEdit::Remove => book.remove_seat(user, booking, seat, now, ops),
+            }
         })
     }
 }

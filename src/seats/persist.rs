@@ -273,10 +273,12 @@ pub fn load(
     };
 
     let layout = layouts.get_or_load(conn, auditorium_id)?;
-    let prices = conn
-        .prepare_cached(query!("seats/load_prices"))?
-        .query_map(params![showtime_id], |r| Ok((r.get(0)?, r.get(1)?)))?
-        .collect::<Result<HashMap<String, i64>, _>>()?;
+    let prices: HashMap<String, i64> =
+        rows_of(conn, query!("seats/load_prices"), showtime_id, |r| {
+            Ok((r.get(0)?, r.get(1)?))
+        })?
+        .into_iter()
+        .collect();
     let mut book = SeatBook::new(
         showtime_id,
         Arc::new(info),
@@ -287,17 +289,14 @@ pub fn load(
     );
 
     let mut seats_of: HashMap<BookingId, Vec<BookedSeat>> = HashMap::new();
-    let rows = conn
-        .prepare_cached(query!("seats/load_booking_seats"))?
-        .query_map(params![showtime_id], |r| {
-            Ok((
-                r.get::<_, String>(0)?,
-                r.get::<_, String>(1)?,
-                r.get::<_, i64>(2)?,
-                r.get::<_, i64>(3)?,
-            ))
-        })?
-        .collect::<Result<Vec<_>, _>>()?;
+    let rows = rows_of(conn, query!("seats/load_booking_seats"), showtime_id, |r| {
+        Ok((
+            r.get::<_, BookingId>(0)?,
+            r.get::<_, String>(1)?,
+            r.get(2)?,
+            r.get(3)?,
+        ))
+    })?;
     for (booking_id, seat_id, price, position) in rows {
         let seat = book.seat_index(&seat_id).ok_or_else(|| {
             corrupt(
@@ -312,71 +311,44 @@ pub fn load(
         });
     }
 
-    let bookings = conn
-        .prepare_cached(query!("seats/load_bookings"))?
-        .query_map(params![showtime_id], |r| {
-            Ok((
-                r.get::<_, String>(0)?,
-                r.get::<_, i64>(1)?,
-                r.get::<_, String>(2)?,
-                r.get::<_, i64>(3)?,
-                r.get::<_, i64>(4)?,
-                r.get::<_, Option<String>>(5)?,
-            ))
-        })?
-        .collect::<Result<Vec<_>, _>>()?;
-    for (id, user_id, status, created_at, expires_at, payment_id) in bookings {
-        let status = BookingStatus::parse(&status)
-            .ok_or_else(|| corrupt(showtime_id, format!("booking status {status}")))?;
-        let seats = seats_of.remove(&id).unwrap_or_default();
-        book.restore_booking(Booking {
-            id,
-            user_id,
-            status,
-            seats,
-            created_at,
-            expires_at,
-            payment_id,
-        });
+    let bookings = rows_of(conn, query!("seats/load_bookings"), showtime_id, |r| {
+        Ok(Booking {
+            id: r.get(0)?,
+            user_id: r.get(1)?,
+            status: r.get(2)?,
+            seats: Vec::new(),
+            created_at: r.get(3)?,
+            expires_at: r.get(4)?,
+            payment_id: r.get(5)?,
+        })
+    })?;
+    for mut booking in bookings {
+        booking.seats = seats_of.remove(&booking.id).unwrap_or_default();
+        book.restore_booking(booking);
     }
 
-    let payments = conn
-        .prepare_cached(query!("seats/load_payments"))?
-        .query_map(params![showtime_id], |r| {
-            Ok((
-                r.get::<_, String>(0)?,
-                r.get::<_, String>(1)?,
-                r.get::<_, String>(2)?,
-                r.get::<_, i64>(3)?,
-                r.get::<_, i64>(4)?,
-                r.get::<_, Option<String>>(5)?,
-            ))
-        })?
-        .collect::<Result<Vec<_>, _>>()?;
-    for (id, booking_id, status, amount, expires_at, refund_reason) in payments {
-        let status = PaymentStatus::parse(&status)
-            .ok_or_else(|| corrupt(showtime_id, format!("payment status {status}")))?;
-        book.restore_payment(Payment {
-            id,
-            booking_id,
-            status,
-            amount,
-            expires_at,
-            refund_reason,
-        });
+    let payments = rows_of(conn, query!("seats/load_payments"), showtime_id, |r| {
+        Ok(Payment {
+            id: r.get(0)?,
+            booking_id: r.get(1)?,
+            status: r.get(2)?,
+            amount: r.get(3)?,
+            expires_at: r.get(4)?,
+            refund_reason: r.get(5)?,
+        })
+    })?;
+    for payment in payments {
+        book.restore_payment(payment);
     }
 
-    let occupancy = conn
-        .prepare_cached(query!("seats/load_occupancy"))?
-        .query_map(params![showtime_id], |r| {
-            Ok((
-                r.get::<_, String>(0)?,
-                r.get::<_, String>(1)?,
-                r.get::<_, String>(2)?,
-                r.get::<_, Option<i64>>(3)?,
-            ))
-        })?
-        .collect::<Result<Vec<_>, _>>()?;
+    let occupancy = rows_of(conn, query!("seats/load_occupancy"), showtime_id, |r| {
+        Ok((
+            r.get::<_, String>(0)?,
+            r.get::<_, BookingId>(1)?,
+            r.get::<_, String>(2)?,
+            r.get::<_, Option<i64>>(3)?,
+        ))
+    })?;
     for (seat_id, booking, state, until) in occupancy {
         let seat = book.seat_index(&seat_id).ok_or_else(|| {
             corrupt(
@@ -404,6 +376,20 @@ pub fn showtimes_with_open_bookings(conn: &Connection) -> AppResult<Vec<Showtime
     Ok(conn
         .prepare_cached(query!("seats/showtimes_with_open_bookings"))?
         .query_map([], |r| r.get(0))?
+        .collect::<Result<Vec<_>, _>>()?)
+}
+
+/// Runs one of a showtime's load queries (`?1` is the showtime) and maps
+/// every row it returns.
+fn rows_of<T>(
+    conn: &Connection,
+    sql: &str,
+    showtime_id: ShowtimeId,
+    map: impl FnMut(&rusqlite::Row<'_>) -> rusqlite::Result<T>,
+) -> AppResult<Vec<T>> {
+    Ok(conn
+        .prepare_cached(sql)?
+        .query_map(params![showtime_id], map)?
         .collect::<Result<Vec<_>, _>>()?)
 }
 

@@ -23,7 +23,7 @@ use super::{
 use crate::{
     clock::SharedClock,
     error::{AppError, AppResult},
-    store::Store,
+    store::{Store, lock_for_shutdown},
 };
 
 /// A showtime's actor, once started; shared by the requests that wait for it.
@@ -191,18 +191,8 @@ impl ShowtimeRegistry {
 
     /// Stops every actor and their thread (on shutdown, and between restarts in tests).
     pub fn stop(&self) {
-        // Shutting down goes ahead even past a poisoned lock.
-        self.inner
-            .actors
-            .lock()
-            .unwrap_or_else(std::sync::PoisonError::into_inner)
-            .clear();
-        let arbiter = self
-            .inner
-            .arbiter
-            .lock()
-            .unwrap_or_else(std::sync::PoisonError::into_inner)
-            .take();
+        lock_for_shutdown(&self.inner.actors).clear();
+        let arbiter = lock_for_shutdown(&self.inner.arbiter).take();
         if let Some(arbiter) = arbiter {
             arbiter.stop();
             let _ = arbiter.join();

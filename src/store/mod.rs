@@ -215,18 +215,9 @@ impl Store {
 
     /// Lets queued writes finish, then stops the writer. Later writes fail.
     pub fn close(&self) {
-        // Closing goes ahead even past a poisoned lock: later writes must fail.
-        self.inner
-            .writer
-            .lock()
-            .unwrap_or_else(std::sync::PoisonError::into_inner)
-            .take();
-        let thread = self
-            .inner
-            .writer_thread
-            .lock()
-            .unwrap_or_else(std::sync::PoisonError::into_inner)
-            .take();
+        // Later writes must fail, even past a poisoned lock.
+        lock_for_shutdown(&self.inner.writer).take();
+        let thread = lock_for_shutdown(&self.inner.writer_thread).take();
         if let Some(thread) = thread {
             let _ = thread.join();
         }
@@ -234,6 +225,13 @@ impl Store {
             readers.clear();
         }
     }
+}
+
+/// Takes a lock on a shutdown path, where stopping must go ahead even after
+/// a panic poisoned it (what the lock guards is only being dropped).
+pub fn lock_for_shutdown<T>(lock: &std::sync::Mutex<T>) -> std::sync::MutexGuard<'_, T> {
+    lock.lock()
+        .unwrap_or_else(std::sync::PoisonError::into_inner)
 }
 
 /// A random value of `len` bytes made once and kept in the database under

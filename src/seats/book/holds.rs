@@ -92,11 +92,8 @@ impl SeatBook {
             self.lock_seat(&mut booking, seat, now, ops);
         }
         self.open_by_user.insert(user, booking_id.clone());
-        self.expiries.insert((expires_at, booking_id.clone()));
-        let state = self.state_of(&booking);
-        self.bookings.insert(booking_id, booking);
-        self.version += 1;
-        Ok(state)
+        self.expiries.insert((expires_at, booking_id));
+        Ok(self.keep_changed(booking))
     }
 
     /// Adds one seat to a held booking; the deadline stays where it was.
@@ -127,10 +124,7 @@ impl SeatBook {
             });
         }
         self.lock_seat(&mut booking, seat, now, ops);
-        let state = self.state_of(&booking);
-        self.bookings.insert(booking.id.clone(), booking);
-        self.version += 1;
-        Ok(state)
+        Ok(self.keep_changed(booking))
     }
 
     /// Takes one seat out of a held booking and makes it available.
@@ -156,10 +150,7 @@ impl SeatBook {
             booking_id: booking.id.clone(),
             seat_id: seat_id.to_string(),
         });
-        let state = self.state_of(&booking);
-        self.bookings.insert(booking.id.clone(), booking);
-        self.version += 1;
-        Ok(state)
+        Ok(self.keep_changed(booking))
     }
 
     /// Gives up an open booking. Releasing one that already ended is harmless.
@@ -186,6 +177,15 @@ impl SeatBook {
         }
         let booking = self.owned(user, booking_id)?;
         Ok(self.state_of(booking))
+    }
+
+    /// Stores a booking a change made and counts the change; answers what
+    /// its owner sees of it.
+    fn keep_changed(&mut self, booking: Booking) -> BookingState {
+        let state = self.state_of(&booking);
+        self.bookings.insert(booking.id.clone(), booking);
+        self.version += 1;
+        state
     }
 
     fn lock_seat(&mut self, booking: &mut Booking, seat: usize, now: i64, ops: &mut Vec<Op>) {
