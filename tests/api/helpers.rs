@@ -433,6 +433,20 @@ impl Api {
     }
 
     /// Outbox rows not yet handed to the queue.
+    /// The unpublished outbox rows once none are left, or as many as remain
+    /// after `patience`: the relay marks a row published after the broker's
+    /// confirm, which may land just after the refund it carried succeeded.
+    pub async fn unpublished_refunds_after(&self, patience: std::time::Duration) -> i64 {
+        let deadline = std::time::Instant::now() + patience;
+        loop {
+            let left = self.unpublished_refunds();
+            if left == 0 || std::time::Instant::now() >= deadline {
+                return left;
+            }
+            tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+        }
+    }
+
     pub fn unpublished_refunds(&self) -> i64 {
         self.app
             .db()

@@ -155,7 +155,7 @@ async fn over_rabbitmq_cancelling_a_showtime_refunds_every_buyer_exactly_once() 
         );
     }
     assert_eq!(
-        api.unpublished_refunds(),
+        api.unpublished_refunds_after(PATIENCE).await,
         0,
         "every outbox row was confirmed by the broker"
     );
@@ -350,6 +350,6 @@ async fn over_rabbitmq_refunds_wait_out_a_broker_that_is_down_and_a_restart_and_
             "none lost, none doubled"
         );
     }
-    assert_eq!(rig.api.unpublished_refunds(), 0);
+    assert_eq!(rig.api.unpublished_refunds_after(PATIENCE).await, 0);
     rig.clean_up().await;
 }
