@@ -31,6 +31,7 @@ pub mod process;
 pub mod refunds;
 pub mod scheduler;
 pub mod seats;
+pub mod state;
 pub mod store;
 pub mod testkit;
 pub mod tickets;

@@ -8,8 +8,8 @@ use serde_json::json;
 
 use super::auth::{Admin, Caller};
 use crate::{
-    app::AppState,
     error::{AppError, AppResult},
+    state::AppState,
 };
 
 pub fn routes(cfg: &mut web::ServiceConfig) {

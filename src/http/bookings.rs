@@ -4,7 +4,7 @@ use actix_web::{HttpResponse, http::header, web};
 use serde::Deserialize;
 
 use super::auth::{Caller, Staff};
-use crate::{app::AppState, error::AppResult, tickets};
+use crate::{error::AppResult, state::AppState, tickets};
 
 pub fn routes(cfg: &mut web::ServiceConfig) {
     cfg.route("/bookings", web::post().to(create))

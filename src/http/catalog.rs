@@ -6,7 +6,6 @@ use serde::Deserialize;
 
 use super::auth::MaybeCaller;
 use crate::{
-    app::AppState,
     catalog,
     clock::to_millis,
     error::{AppError, AppResult},
@@ -14,6 +13,7 @@ use crate::{
         actor::{GetSeatMap, Subscribe},
         live::Subscription,
     },
+    state::AppState,
 };
 
 /// A comment line every so often keeps proxies and browsers from closing an

@@ -5,7 +5,7 @@ use std::fmt::Write;
 use actix_web::{HttpResponse, web};
 use serde_json::json;
 
-use crate::{app::AppState, error::AppResult};
+use crate::{error::AppResult, state::AppState};
 
 pub fn routes(cfg: &mut web::ServiceConfig) {
     cfg.route("/healthz", web::get().to(healthz))

@@ -5,11 +5,11 @@ use serde::Deserialize;
 
 use super::auth::Admin;
 use crate::{
-    app::AppState,
     error::{AppError, AppResult},
     html::escape,
     payments::SettlementView,
     payments::gateway::SandboxControl,
+    state::AppState,
 };
 
 /// Header carrying the hex HMAC-SHA256 of the notification body.
