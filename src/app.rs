@@ -9,18 +9,19 @@ use tokio_cron_scheduler::JobScheduler;
 use crate::{
     accounts::Accounts,
     bookings::Bookings,
-    catalog::{self, Locale, demo},
+    catalog::{self, Catalog, Locale, demo},
     clock::SharedClock,
     config::Settings,
     error::AppError,
     http,
     notify::Notifier,
-    payments::{self, Payments, gateway::SandboxGateway},
+    payments::{self, PaymentHandles, Payments, gateway::SandboxGateway},
     refunds::{self, Refunds},
     scheduler,
     seats::{ShowtimeRegistry, book::Rules},
     state::AppState,
     store::Store,
+    tickets::Tickets,
 };
 
 /// Credentials of the admin created at start, to print.
@@ -108,15 +109,6 @@ impl Application {
             )
             .into());
         }
-        let payments = Payments::new(
-            settings.payments.provider.clone(),
-            public_url,
-            secret,
-            registry.clone(),
-            store.clone(),
-            clock.clone(),
-            locale.clone(),
-        );
         let sandbox = SandboxGateway::new(store.clone(), clock.clone());
         let refunds = Refunds::new(
             store.clone(),
@@ -139,12 +131,34 @@ impl Application {
         // Messages recorded before a crash are pending rows: sent from here on.
         let notifier = Notifier::new(store.clone(), clock.clone(), &settings).await?;
         let notifier_task = actix_web::rt::spawn(notifier.clone().run());
+        let payments = Payments::new(
+            settings.payments.provider.clone(),
+            public_url,
+            secret,
+            PaymentHandles {
+                registry: registry.clone(),
+                store: store.clone(),
+                clock: clock.clone(),
+                locale: locale.clone(),
+                notifier: notifier.clone(),
+                refunds: refunds.clone(),
+            },
+        );
         let bookings = Bookings::new(
             registry.clone(),
             store.clone(),
             clock.clone(),
             locale.clone(),
             payments.clone(),
+            refunds.clone(),
+            notifier.clone(),
+        );
+        let catalog = Catalog::new(store.clone(), clock.clone(), locale.clone());
+        let tickets = Tickets::new(
+            store.clone(),
+            clock.clone(),
+            locale.clone(),
+            settings.checkin.opens_before,
         );
         let sweeps = Arc::new(scheduler::SweepStats::default());
         let scheduler = if settings.scheduler.sweep_cron.trim().is_empty() {
@@ -172,6 +186,8 @@ impl Application {
             registry,
             bookings,
             payments,
+            catalog,
+            tickets,
             sandbox,
             refunds,
             notifier,

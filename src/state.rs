@@ -6,7 +6,7 @@ use std::sync::Arc;
 use crate::{
     accounts::Accounts,
     bookings::Bookings,
-    catalog::Locale,
+    catalog::{Catalog, Locale},
     clock::SharedClock,
     config::Settings,
     notify::Notifier,
@@ -15,6 +15,7 @@ use crate::{
     scheduler,
     seats::ShowtimeRegistry,
     store::Store,
+    tickets::Tickets,
 };
 
 /// What every request handler can reach.
@@ -26,6 +27,8 @@ pub struct AppState {
     pub registry: ShowtimeRegistry,
     pub bookings: Bookings,
     pub payments: Payments,
+    pub catalog: Catalog,
+    pub tickets: Tickets,
     /// The built-in gateway (the only one so far): pays refunds, takes scripts.
     pub sandbox: SandboxGateway,
     pub refunds: Refunds,
@@ -34,13 +37,4 @@ pub struct AppState {
     pub workers: std::sync::Mutex<Vec<tokio::task::JoinHandle<()>>>,
     pub locale: Locale,
     pub sweeps: Arc<scheduler::SweepStats>,
-}
-
-impl AppState {
-    /// A settled payment may have recorded an e-ticket or a refund: the
-    /// workers need not wait for their next poll.
-    pub fn after_settlement(&self) {
-        self.notifier.wake();
-        self.refunds.wake();
-    }
 }

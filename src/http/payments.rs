@@ -75,7 +75,6 @@ async fn notification(
         .payments
         .settle(&note.payment_id, matches!(note.result, Outcome::Success))
         .await?;
-    state.after_settlement();
     Ok(HttpResponse::Ok().json(settled))
 }
 
@@ -158,7 +157,6 @@ async fn pay(
         .payments
         .settle(&payment_id, matches!(choice.result, Outcome::Success))
         .await?;
-    state.after_settlement();
     if is_form {
         return Ok(HttpResponse::Ok()
             .content_type("text/html; charset=utf-8")

@@ -17,6 +17,9 @@ use crate::{
     catalog::Locale,
     clock::{SharedClock, rfc3339},
     error::{AppError, AppResult},
+    ids::{BookingId, PaymentId, ShowtimeId},
+    notify::Notifier,
+    refunds::Refunds,
     seats::{ShowtimeRegistry, actor::SettlePayment, book::Settlement},
     store::Store,
 };
@@ -24,8 +27,8 @@ use crate::{
 /// What became of a payment result.
 #[derive(Debug, Clone, Serialize)]
 pub struct SettlementView {
-    pub payment_id: String,
-    pub booking_id: String,
+    pub payment_id: PaymentId,
+    pub booking_id: BookingId,
     #[serde(flatten)]
     pub settlement: Settlement,
 }
@@ -53,6 +56,19 @@ pub struct Payments {
     store: Store,
     clock: SharedClock,
     locale: Locale,
+    /// Woken after a settlement: it may have recorded an e-ticket or a refund.
+    notifier: Notifier,
+    refunds: Refunds,
+}
+
+/// What a payment needs besides its own settings.
+pub struct PaymentHandles {
+    pub registry: ShowtimeRegistry,
+    pub store: Store,
+    pub clock: SharedClock,
+    pub locale: Locale,
+    pub notifier: Notifier,
+    pub refunds: Refunds,
 }
 
 impl Payments {
@@ -60,11 +76,16 @@ impl Payments {
         provider: String,
         public_url: String,
         webhook_secret: Vec<u8>,
-        registry: ShowtimeRegistry,
-        store: Store,
-        clock: SharedClock,
-        locale: Locale,
+        handles: PaymentHandles,
     ) -> Payments {
+        let PaymentHandles {
+            registry,
+            store,
+            clock,
+            locale,
+            notifier,
+            refunds,
+        } = handles;
         Payments {
             provider,
             public_url: public_url.trim_end_matches('/').to_string(),
@@ -73,6 +94,8 @@ impl Payments {
             store,
             clock,
             locale,
+            notifier,
+            refunds,
         }
     }
 
@@ -89,8 +112,15 @@ impl Payments {
         format!("{}/sandbox/pay/{payment_id}", self.public_url)
     }
 
-    /// Applies a payment result from the gateway.
-    pub async fn settle(&self, payment_id: &str, succeeded: bool) -> AppResult<SettlementView> {
+    /// Applies a payment result from the gateway. A settled payment may have
+    /// recorded an e-ticket or a refund: their workers are woken, not left to
+    /// their next poll.
+    #[tracing::instrument(skip_all, fields(payment_id, succeeded))]
+    pub async fn settle(
+        &self,
+        payment_id: &PaymentId,
+        succeeded: bool,
+    ) -> AppResult<SettlementView> {
         let id = payment_id.to_string();
         let (booking_id, showtime_id) = self
             .store
@@ -98,7 +128,7 @@ impl Payments {
                 Ok(conn
                     .prepare_cached(query!("payments/payment_route"))?
                     .query_row(params![id], |r| {
-                        Ok((r.get::<_, String>(0)?, r.get::<_, i64>(1)?))
+                        Ok((r.get::<_, BookingId>(0)?, r.get::<_, ShowtimeId>(1)?))
                     })
                     .optional()?)
             })
@@ -118,6 +148,8 @@ impl Payments {
             }
             other => tracing::info!(payment_id, %booking_id, ?other, "payment settled"),
         }
+        self.notifier.wake();
+        self.refunds.wake();
         Ok(SettlementView {
             payment_id: payment_id.to_string(),
             booking_id,
