@@ -15,6 +15,7 @@ use crate::{
     error::AppError,
     http,
     notify::Notifier,
+    ops::Ops,
     payments::{self, PaymentHandles, Payments, gateway::SandboxGateway},
     refunds::{self, Refunds},
     scheduler,
@@ -174,6 +175,14 @@ impl Application {
             )
         };
 
+        let ops = Ops::new(
+            store.clone(),
+            registry.clone(),
+            sweeps.clone(),
+            refunds.clone(),
+            notifier.clone(),
+        );
+
         let workers = match settings.http.workers {
             0 => std::thread::available_parallelism().map_or(2, |n| n.get()),
             n => n,
@@ -188,6 +197,7 @@ impl Application {
             payments,
             catalog,
             tickets,
+            ops,
             sandbox,
             refunds,
             notifier,

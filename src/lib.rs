@@ -26,6 +26,7 @@ pub mod html;
 pub mod http;
 pub mod ids;
 pub mod notify;
+pub mod ops;
 pub mod payments;
 pub mod process;
 pub mod refunds;

@@ -10,6 +10,7 @@ use crate::{
     clock::SharedClock,
     config::Settings,
     notify::Notifier,
+    ops::Ops,
     payments::{Payments, gateway::SandboxGateway},
     refunds::Refunds,
     scheduler,
@@ -29,6 +30,7 @@ pub struct AppState {
     pub payments: Payments,
     pub catalog: Catalog,
     pub tickets: Tickets,
+    pub ops: Ops,
     /// The built-in gateway (the only one so far): pays refunds, takes scripts.
     pub sandbox: SandboxGateway,
     pub refunds: Refunds,
