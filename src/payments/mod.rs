@@ -7,10 +7,11 @@
 //! notifications are signed with HMAC-SHA256 over the raw body.
 
 pub mod gateway;
+pub mod sandbox;
 
 use hmac::{Hmac, KeyInit, Mac};
 use rusqlite::{OptionalExtension, params};
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 use sha2::Sha256;
 
 use crate::{
@@ -45,6 +46,13 @@ pub struct CheckoutPage {
     pub movie_title: String,
     pub cinema: String,
     pub starts_at: String,
+}
+
+/// A signed notification from the gateway.
+#[derive(Deserialize)]
+struct Notification {
+    payment_id: PaymentId,
+    result: sandbox::Outcome,
 }
 
 #[derive(Clone)]
@@ -155,6 +163,55 @@ impl Payments {
             booking_id,
             settlement,
         })
+    }
+
+    /// 404 unless payments go through the sandbox gateway.
+    pub fn ensure_sandbox(&self) -> AppResult<()> {
+        if self.is_sandbox() {
+            Ok(())
+        } else {
+            Err(AppError::NotFound("sandbox gateway"))
+        }
+    }
+
+    /// Applies a notification from the gateway: its signature (hex
+    /// HMAC-SHA256 of `body`) checked first, then its result.
+    #[tracing::instrument(skip_all)]
+    pub async fn notification(&self, body: &[u8], signature: &str) -> AppResult<SettlementView> {
+        if !self.verify(body, signature) {
+            return Err(AppError::InvalidSignature);
+        }
+        let note: Notification = serde_json::from_slice(body).map_err(|e| {
+            if e.is_data() {
+                AppError::validation("invalid_body", format!("not a payment notification: {e}"))
+            } else {
+                AppError::BadRequest {
+                    code: "malformed_json",
+                    detail: format!("the body is not valid JSON: {e}"),
+                }
+            }
+        })?;
+        self.settle(&note.payment_id, note.result.succeeded()).await
+    }
+
+    /// The sandbox checkout page (HTML) of a payment.
+    #[tracing::instrument(skip_all, fields(payment_id))]
+    pub async fn sandbox_checkout(&self, payment_id: &PaymentId) -> AppResult<String> {
+        self.ensure_sandbox()?;
+        Ok(sandbox::checkout_html(
+            &self.checkout_page(payment_id).await?,
+        ))
+    }
+
+    /// The payer's choice on the sandbox checkout page.
+    #[tracing::instrument(skip_all, fields(payment_id))]
+    pub async fn sandbox_pay(
+        &self,
+        payment_id: &PaymentId,
+        choice: sandbox::PayerChoice,
+    ) -> AppResult<SettlementView> {
+        self.ensure_sandbox()?;
+        self.settle(payment_id, choice.result.succeeded()).await
     }
 
     pub async fn checkout_page(&self, payment_id: &str) -> AppResult<CheckoutPage> {
