@@ -256,20 +256,35 @@ impl Application {
 /// Stops the jobs, the actors and then the writer (which commits what it has).
 /// A refund attempt cut short is redelivered later: attempts are idempotent.
 pub async fn shutdown(state: &AppState, scheduler: Option<JobScheduler>) {
-    let workers = state
-        .workers
-        .lock()
-        .map(|mut w| std::mem::take(&mut *w))
-        .unwrap_or_default();
+    // A poisoned list still holds the tasks: they are stopped all the same.
+    let workers = std::mem::take(
+        &mut *state
+            .workers
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner),
+    );
     for task in workers {
         task.abort();
+        // An aborted task ends with a `cancelled` error: that is the point.
         let _ = task.await;
     }
-    if let Some(mut scheduler) = scheduler {
-        let _ = scheduler.shutdown().await;
+    if let Some(mut scheduler) = scheduler
+        && let Err(error) = scheduler.shutdown().await
+    {
+        tracing::warn!(%error, "stopping the scheduler");
     }
-    state.registry.stop();
-    state.store.close();
+    // Stopping the actors' thread and the writer joins threads: that waits on
+    // a blocking thread, not on one of the runtime's.
+    let registry = state.registry.clone();
+    let store = state.store.clone();
+    let stopped = tokio::task::spawn_blocking(move || {
+        registry.stop();
+        store.close();
+    })
+    .await;
+    if let Err(error) = stopped {
+        tracing::error!(%error, "stopping the showtime actors and the database writer");
+    }
 }
 
 impl Application {
