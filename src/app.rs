@@ -9,46 +9,21 @@ use tokio_cron_scheduler::JobScheduler;
 use crate::{
     accounts::Accounts,
     bookings::Bookings,
-    catalog::{self, Locale, demo},
+    catalog::{self, Catalog, Locale, demo},
     clock::SharedClock,
     config::Settings,
     error::AppError,
     http,
     notify::Notifier,
-    payments::{self, Payments, gateway::SandboxGateway},
+    ops::Ops,
+    payments::{self, PaymentHandles, Payments, gateway::SandboxGateway},
     refunds::{self, Refunds},
     scheduler,
     seats::{ShowtimeRegistry, book::Rules},
+    state::AppState,
     store::Store,
+    tickets::Tickets,
 };
-
-/// What every request handler can reach.
-pub struct AppState {
-    pub settings: Settings,
-    pub clock: SharedClock,
-    pub store: Store,
-    pub accounts: Accounts,
-    pub registry: ShowtimeRegistry,
-    pub bookings: Bookings,
-    pub payments: Payments,
-    /// The built-in gateway (the only one so far): pays refunds, takes scripts.
-    pub sandbox: SandboxGateway,
-    pub refunds: Refunds,
-    pub notifier: Notifier,
-    /// The refund queue's and the notifier's tasks, stopped on shutdown.
-    pub workers: std::sync::Mutex<Vec<tokio::task::JoinHandle<()>>>,
-    pub locale: Locale,
-    pub sweeps: Arc<scheduler::SweepStats>,
-}
-
-impl AppState {
-    /// A settled payment may have recorded an e-ticket or a refund: the
-    /// workers need not wait for their next poll.
-    pub fn after_settlement(&self) {
-        self.notifier.wake();
-        self.refunds.wake();
-    }
-}
 
 /// Credentials of the admin created at start, to print.
 #[derive(Debug, Clone)]
@@ -135,15 +110,6 @@ impl Application {
             )
             .into());
         }
-        let payments = Payments::new(
-            settings.payments.provider.clone(),
-            public_url,
-            secret,
-            registry.clone(),
-            store.clone(),
-            clock.clone(),
-            locale.clone(),
-        );
         let sandbox = SandboxGateway::new(store.clone(), clock.clone());
         let refunds = Refunds::new(
             store.clone(),
@@ -166,12 +132,34 @@ impl Application {
         // Messages recorded before a crash are pending rows: sent from here on.
         let notifier = Notifier::new(store.clone(), clock.clone(), &settings).await?;
         let notifier_task = actix_web::rt::spawn(notifier.clone().run());
+        let payments = Payments::new(
+            settings.payments.provider.clone(),
+            public_url,
+            secret,
+            PaymentHandles {
+                registry: registry.clone(),
+                store: store.clone(),
+                clock: clock.clone(),
+                locale: locale.clone(),
+                notifier: notifier.clone(),
+                refunds: refunds.clone(),
+            },
+        );
         let bookings = Bookings::new(
             registry.clone(),
             store.clone(),
             clock.clone(),
             locale.clone(),
             payments.clone(),
+            refunds.clone(),
+            notifier.clone(),
+        );
+        let catalog = Catalog::new(store.clone(), clock.clone(), locale.clone());
+        let tickets = Tickets::new(
+            store.clone(),
+            clock.clone(),
+            locale.clone(),
+            settings.checkin.opens_before,
         );
         let sweeps = Arc::new(scheduler::SweepStats::default());
         let scheduler = if settings.scheduler.sweep_cron.trim().is_empty() {
@@ -187,6 +175,14 @@ impl Application {
             )
         };
 
+        let ops = Ops::new(
+            store.clone(),
+            registry.clone(),
+            sweeps.clone(),
+            refunds.clone(),
+            notifier.clone(),
+        );
+
         let workers = match settings.http.workers {
             0 => std::thread::available_parallelism().map_or(2, |n| n.get()),
             n => n,
@@ -199,6 +195,9 @@ impl Application {
             registry,
             bookings,
             payments,
+            catalog,
+            tickets,
+            ops,
             sandbox,
             refunds,
             notifier,
@@ -257,20 +256,35 @@ impl Application {
 /// Stops the jobs, the actors and then the writer (which commits what it has).
 /// A refund attempt cut short is redelivered later: attempts are idempotent.
 pub async fn shutdown(state: &AppState, scheduler: Option<JobScheduler>) {
-    let workers = state
-        .workers
-        .lock()
-        .map(|mut w| std::mem::take(&mut *w))
-        .unwrap_or_default();
+    // A poisoned list still holds the tasks: they are stopped all the same.
+    let workers = std::mem::take(
+        &mut *state
+            .workers
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner),
+    );
     for task in workers {
         task.abort();
+        // An aborted task ends with a `cancelled` error: that is the point.
         let _ = task.await;
     }
-    if let Some(mut scheduler) = scheduler {
-        let _ = scheduler.shutdown().await;
+    if let Some(mut scheduler) = scheduler
+        && let Err(error) = scheduler.shutdown().await
+    {
+        tracing::warn!(%error, "stopping the scheduler");
     }
-    state.registry.stop();
-    state.store.close();
+    // Stopping the actors' thread and the writer joins threads: that waits on
+    // a blocking thread, not on one of the runtime's.
+    let registry = state.registry.clone();
+    let store = state.store.clone();
+    let stopped = tokio::task::spawn_blocking(move || {
+        registry.stop();
+        store.close();
+    })
+    .await;
+    if let Err(error) = stopped {
+        tracing::error!(%error, "stopping the showtime actors and the database writer");
+    }
 }
 
 impl Application {

@@ -10,10 +10,11 @@ use chrono::{DateTime, Utc};
 use tokio_cron_scheduler::JobScheduler;
 
 use crate::{
-    app::{AppState, Application, shutdown},
+    app::{Application, shutdown},
     clock::{ManualClock, to_millis},
     config::Settings,
     scheduler::{SweepReport, sweep_expired_holds},
+    state::AppState,
 };
 
 pub const ADMIN_EMAIL: &str = "admin@test.bioskop";

@@ -33,10 +33,15 @@ impl LoginLimiter {
     }
 
     /// 429 when either the e-mail or the client failed too often lately.
+    /// A poisoned count fails closed: every login is refused as throttled
+    /// rather than let through uncounted.
     pub fn check(&self, email: &str, client: &str, now: DateTime<Utc>) -> AppResult<()> {
         let now = now.timestamp_millis();
         let Ok(mut failures) = self.failures.lock() else {
-            return Ok(());
+            tracing::error!("the login limiter's lock is poisoned; refusing logins");
+            return Err(AppError::TooManyAttempts {
+                retry_after_secs: u64::try_from(self.window_ms / 1000).unwrap_or(1).max(1),
+            });
         };
         for (key, limit) in [
             (email_key(email), self.per_email),
@@ -61,6 +66,7 @@ impl LoginLimiter {
 
     pub fn record_failure(&self, email: &str, client: &str, now: DateTime<Utc>) {
         let now = now.timestamp_millis();
+        // Poisoned: nothing to record, and `check` refuses every login.
         let Ok(mut failures) = self.failures.lock() else {
             return;
         };
@@ -76,6 +82,7 @@ impl LoginLimiter {
     }
 
     /// A successful login clears the e-mail's failures (not the client's).
+    /// Poisoned: nothing to clear (`check` refuses every login).
     pub fn forget(&self, email: &str) {
         if let Ok(mut failures) = self.failures.lock() {
             failures.remove(&email_key(email));
@@ -113,5 +120,21 @@ mod tests {
         );
         let later = start + chrono::Duration::seconds(61);
         assert!(limiter.check("a@b.c", "ip", later).is_ok());
+    }
+
+    #[test]
+    fn a_poisoned_limiter_refuses_every_login() {
+        let limiter = LoginLimiter::new(3, 100, Duration::from_secs(60));
+        let poison = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+            let _held = limiter.failures.lock();
+            panic!("poison the lock");
+        }));
+        assert!(poison.is_err());
+        let refused = limiter.check("a@b.c", "ip", Utc::now());
+        assert_eq!(
+            refused.map_err(|e| e.code()),
+            Err("too_many_attempts"),
+            "fails closed"
+        );
     }
 }

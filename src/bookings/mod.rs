@@ -5,6 +5,7 @@
 use std::collections::BTreeMap;
 
 use actix::Addr;
+use actix_web::web::Bytes;
 use rusqlite::{Connection, OptionalExtension, params};
 use serde::Serialize;
 
@@ -12,11 +13,17 @@ use crate::{
     catalog::Locale,
     clock::{SharedClock, rfc3339, to_millis},
     error::{AppError, AppResult},
+    ids::{BookingId, ShowtimeId, UserId},
+    notify::Notifier,
     payments::Payments,
+    refunds::Refunds,
     seats::{
-        BookingStatus, ShowtimeActor, ShowtimeRegistry, UserId,
-        actor::{EditSeat, HoldSeats, ReleaseBooking, SeatEdit, StartPayment},
+        BookingStatus, ShowtimeActor, ShowtimeRegistry,
+        actor::{
+            EditSeat, GetSeatMap, HoldSeats, ReleaseBooking, SeatEdit, StartPayment, Subscribe,
+        },
         book::{BookingState, SeatLine},
+        live::Subscription,
     },
     store::Store,
 };
@@ -104,6 +111,18 @@ pub struct PaymentCheckout {
     pub created: bool,
 }
 
+/// Answer to an admin cancelling a showtime. The fields are in alphabetical
+/// order: the answer was a `json!` object before, and stays byte-identical.
+#[derive(Debug, Clone, Serialize)]
+pub struct ShowtimeCancelled {
+    pub already_cancelled: bool,
+    pub bookings_voided: usize,
+    pub refunds_queued: usize,
+    pub showtime_id: ShowtimeId,
+    pub status: &'static str,
+    pub tickets_refunded: usize,
+}
+
 #[derive(Clone)]
 pub struct Bookings {
     registry: ShowtimeRegistry,
@@ -111,6 +130,9 @@ pub struct Bookings {
     clock: SharedClock,
     locale: Locale,
     payments: Payments,
+    /// Woken after a cancellation: it may have queued refunds and messages.
+    refunds: Refunds,
+    notifier: Notifier,
 }
 
 impl Bookings {
@@ -120,6 +142,8 @@ impl Bookings {
         clock: SharedClock,
         locale: Locale,
         payments: Payments,
+        refunds: Refunds,
+        notifier: Notifier,
     ) -> Bookings {
         Bookings {
             registry,
@@ -127,14 +151,67 @@ impl Bookings {
             clock,
             locale,
             payments,
+            refunds,
+            notifier,
         }
     }
 
+    /// The live seat map of a showtime as JSON; `viewer`'s own locks say `mine`.
+    #[tracing::instrument(skip_all, fields(showtime_id, viewer))]
+    pub async fn seat_map(
+        &self,
+        showtime_id: ShowtimeId,
+        viewer: Option<UserId>,
+    ) -> AppResult<Bytes> {
+        let actor = self.registry.get(showtime_id).await?;
+        Ok(actor
+            .send(GetSeatMap {
+                viewer,
+                now: self.clock.now(),
+            })
+            .await?)
+    }
+
+    /// Follows a showtime's seat map live, from `last_event_id` when a
+    /// client reconnects.
+    #[tracing::instrument(skip_all, fields(showtime_id, last_event_id))]
+    pub async fn subscribe(
+        &self,
+        showtime_id: ShowtimeId,
+        last_event_id: Option<u64>,
+    ) -> AppResult<Subscription> {
+        let actor = self.registry.get(showtime_id).await?;
+        Ok(actor.send(Subscribe { last_event_id }).await?)
+    }
+
+    /// Cancels a showtime (an admin's act): holds and pending payments are
+    /// voided, sold tickets refunded; the refunds and messages it queued are
+    /// sent at once.
+    #[tracing::instrument(skip_all, fields(showtime_id))]
+    pub async fn cancel_showtime(
+        &self,
+        showtime_id: ShowtimeId,
+        reason: &str,
+    ) -> AppResult<ShowtimeCancelled> {
+        let done = self.registry.cancel(showtime_id, reason).await?;
+        self.refunds.wake();
+        self.notifier.wake();
+        Ok(ShowtimeCancelled {
+            already_cancelled: done.already_cancelled,
+            bookings_voided: done.bookings_voided,
+            refunds_queued: done.refunds_queued,
+            showtime_id,
+            status: "cancelled",
+            tickets_refunded: done.tickets_refunded,
+        })
+    }
+
     /// Locks `seats` of a showtime for `user` in a new booking.
+    #[tracing::instrument(skip_all, fields(user_id = user, showtime_id))]
     pub async fn hold(
         &self,
         user: UserId,
-        showtime_id: i64,
+        showtime_id: ShowtimeId,
         seats: Vec<String>,
     ) -> AppResult<BookingSummary> {
         let actor = self.registry.get(showtime_id).await?;
@@ -148,19 +225,21 @@ impl Bookings {
         Ok(self.summary_of_held(held))
     }
 
+    #[tracing::instrument(skip_all, fields(user_id = user, booking_id))]
     pub async fn add_seat(
         &self,
         user: UserId,
-        booking_id: &str,
+        booking_id: &BookingId,
         seat: String,
     ) -> AppResult<BookingSummary> {
         self.edit_seat(user, booking_id, seat, SeatEdit::Add).await
     }
 
+    #[tracing::instrument(skip_all, fields(user_id = user, booking_id))]
     pub async fn remove_seat(
         &self,
         user: UserId,
-        booking_id: &str,
+        booking_id: &BookingId,
         seat: String,
     ) -> AppResult<BookingSummary> {
         self.edit_seat(user, booking_id, seat, SeatEdit::Remove)
@@ -188,7 +267,8 @@ impl Bookings {
         Ok(self.summary_of_held(held))
     }
 
-    pub async fn release(&self, user: UserId, booking_id: &str) -> AppResult<()> {
+    #[tracing::instrument(skip_all, fields(user_id = user, booking_id))]
+    pub async fn release(&self, user: UserId, booking_id: &BookingId) -> AppResult<()> {
         let actor = self.actor_of(user, booking_id).await?;
         actor
             .send(ReleaseBooking {
@@ -201,10 +281,11 @@ impl Bookings {
     }
 
     /// Freezes the booking and opens a payment with the configured gateway.
+    #[tracing::instrument(skip_all, fields(user_id = user, booking_id))]
     pub async fn start_payment(
         &self,
         user: UserId,
-        booking_id: &str,
+        booking_id: &BookingId,
     ) -> AppResult<PaymentCheckout> {
         let actor = self.actor_of(user, booking_id).await?;
         let started = actor
@@ -263,7 +344,7 @@ impl Bookings {
     }
 
     /// The showtime of a booking `user` owns; 404 for anyone else's.
-    async fn route(&self, user: UserId, booking_id: &str) -> AppResult<i64> {
+    async fn route(&self, user: UserId, booking_id: &str) -> AppResult<ShowtimeId> {
         let id = booking_id.to_string();
         let found = self
             .store
@@ -282,7 +363,8 @@ impl Bookings {
         }
     }
 
-    pub async fn summary(&self, user: UserId, booking_id: &str) -> AppResult<BookingSummary> {
+    #[tracing::instrument(skip_all, fields(user_id = user, booking_id))]
+    pub async fn summary(&self, user: UserId, booking_id: &BookingId) -> AppResult<BookingSummary> {
         let id = booking_id.to_string();
         let locale = self.locale.clone();
         let now = to_millis(self.clock.now());
@@ -292,6 +374,7 @@ impl Bookings {
     }
 
     /// The customer's bookings, newest first.
+    #[tracing::instrument(skip_all, fields(user_id = user))]
     pub async fn list(&self, user: UserId) -> AppResult<Vec<BookingSummary>> {
         let locale = self.locale.clone();
         let now = to_millis(self.clock.now());
@@ -437,4 +520,33 @@ fn price_lines(seats: &[SeatLine]) -> Vec<PriceLine> {
             amount: unit_price * quantity,
         })
         .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_cancel_answer_is_the_json_object_it_always_was() {
+        let answer = ShowtimeCancelled {
+            already_cancelled: false,
+            bookings_voided: 2,
+            refunds_queued: 1,
+            showtime_id: 7,
+            status: "cancelled",
+            tickets_refunded: 3,
+        };
+        let before = serde_json::json!({
+            "showtime_id": 7,
+            "status": "cancelled",
+            "already_cancelled": false,
+            "bookings_voided": 2,
+            "tickets_refunded": 3,
+            "refunds_queued": 1,
+        });
+        assert_eq!(
+            serde_json::to_string(&answer).ok(),
+            serde_json::to_string(&before).ok()
+        );
+    }
 }

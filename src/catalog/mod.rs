@@ -8,8 +8,10 @@ use rusqlite::{Connection, OptionalExtension, params};
 use serde::Serialize;
 
 use crate::{
-    clock::rfc3339,
+    clock::{SharedClock, rfc3339, to_millis},
     error::{AppError, AppResult},
+    ids::ShowtimeId,
+    store::Store,
 };
 
 #[derive(Debug, Clone, Serialize)]
@@ -114,7 +116,85 @@ impl Locale {
     }
 }
 
-pub fn cities(conn: &Connection) -> AppResult<Vec<City>> {
+/// The catalog as customers browse it: answers from the database, with the
+/// query parameters checked here.
+#[derive(Clone)]
+pub struct Catalog {
+    store: Store,
+    clock: SharedClock,
+    locale: Locale,
+}
+
+impl Catalog {
+    pub fn new(store: Store, clock: SharedClock, locale: Locale) -> Catalog {
+        Catalog {
+            store,
+            clock,
+            locale,
+        }
+    }
+
+    #[tracing::instrument(skip_all)]
+    pub async fn cities(&self) -> AppResult<Vec<City>> {
+        self.store.read(cities).await
+    }
+
+    #[tracing::instrument(skip_all, fields(city_id))]
+    pub async fn cinemas(&self, city_id: Option<i64>) -> AppResult<Vec<Cinema>> {
+        self.store.read(move |c| cinemas(c, city_id)).await
+    }
+
+    /// Movies showing at a cinema on `date` (`YYYY-MM-DD`; today when absent
+    /// or empty).
+    #[tracing::instrument(skip_all, fields(cinema_id))]
+    pub async fn movies(&self, cinema_id: i64, date: Option<&str>) -> AppResult<Vec<MovieShowing>> {
+        let date = self.date_of(date)?;
+        let locale = self.locale.clone();
+        self.store
+            .read(move |c| movies_showing(c, &locale, cinema_id, date))
+            .await
+    }
+
+    /// Showtimes at a cinema on `date` (as for [`Catalog::movies`]), of one
+    /// movie or all.
+    #[tracing::instrument(skip_all, fields(cinema_id, movie_id))]
+    pub async fn showtimes(
+        &self,
+        cinema_id: i64,
+        date: Option<&str>,
+        movie_id: Option<i64>,
+    ) -> AppResult<Vec<ShowtimeListing>> {
+        let date = self.date_of(date)?;
+        let locale = self.locale.clone();
+        let now = to_millis(self.clock.now());
+        self.store
+            .read(move |c| showtimes(c, &locale, cinema_id, date, movie_id, now))
+            .await
+    }
+
+    #[tracing::instrument(skip_all, fields(showtime_id))]
+    pub async fn showtime(&self, showtime_id: ShowtimeId) -> AppResult<ShowtimeDetail> {
+        let locale = self.locale.clone();
+        self.store
+            .read(move |c| showtime(c, &locale, showtime_id))
+            .await
+    }
+
+    /// The local calendar day a `?date=` names; today when there is none.
+    fn date_of(&self, date: Option<&str>) -> AppResult<NaiveDate> {
+        match date {
+            None | Some("") => Ok(self.locale.today(self.clock.now())),
+            Some(text) => NaiveDate::parse_from_str(text, "%Y-%m-%d").map_err(|_| {
+                AppError::validation(
+                    "invalid_date",
+                    format!("`{text}` is not a date like 2026-11-24"),
+                )
+            }),
+        }
+    }
+}
+
+fn cities(conn: &Connection) -> AppResult<Vec<City>> {
     Ok(conn
         .prepare_cached(query!("catalog/cities"))?
         .query_map([], |r| {
@@ -126,7 +206,7 @@ pub fn cities(conn: &Connection) -> AppResult<Vec<City>> {
         .collect::<Result<_, _>>()?)
 }
 
-pub fn cinemas(conn: &Connection, city_id: Option<i64>) -> AppResult<Vec<Cinema>> {
+fn cinemas(conn: &Connection, city_id: Option<i64>) -> AppResult<Vec<Cinema>> {
     Ok(conn
         .prepare_cached(query!("catalog/cinemas"))?
         .query_map(params![city_id], cinema_row)?
@@ -168,7 +248,7 @@ fn movie_from(r: &rusqlite::Row<'_>, first: usize) -> rusqlite::Result<Movie> {
 }
 
 /// Movies with at least one scheduled showtime at the cinema on `date`.
-pub fn movies_showing(
+fn movies_showing(
     conn: &Connection,
     locale: &Locale,
     cinema_id: i64,
@@ -188,7 +268,7 @@ pub fn movies_showing(
 }
 
 /// Showtimes at the cinema on `date`, of one movie or all.
-pub fn showtimes(
+fn showtimes(
     conn: &Connection,
     locale: &Locale,
     cinema_id: i64,
@@ -226,7 +306,7 @@ pub fn showtimes(
         .collect()
 }
 
-pub fn prices(conn: &Connection, locale: &Locale, showtime_id: i64) -> AppResult<Vec<Price>> {
+fn prices(conn: &Connection, locale: &Locale, showtime_id: i64) -> AppResult<Vec<Price>> {
     Ok(conn
         .prepare_cached(query!("catalog/showtime_prices"))?
         .query_map(params![showtime_id], |r| {
@@ -239,7 +319,7 @@ pub fn prices(conn: &Connection, locale: &Locale, showtime_id: i64) -> AppResult
         .collect::<Result<_, _>>()?)
 }
 
-pub fn showtime(conn: &Connection, locale: &Locale, showtime_id: i64) -> AppResult<ShowtimeDetail> {
+fn showtime(conn: &Connection, locale: &Locale, showtime_id: i64) -> AppResult<ShowtimeDetail> {
     let detail = conn
         .prepare_cached(query!("catalog/showtime_detail"))?
         .query_row(params![showtime_id], |r| {

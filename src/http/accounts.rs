@@ -4,7 +4,7 @@ use actix_web::{HttpRequest, HttpResponse, web};
 use serde::Deserialize;
 
 use super::auth::Caller;
-use crate::{accounts::Registration, app::AppState, error::AppResult};
+use crate::{accounts::Registration, error::AppResult, state::AppState};
 
 pub fn routes(cfg: &mut web::ServiceConfig) {
     cfg.route("/auth/register", web::post().to(register))

@@ -4,12 +4,12 @@
 
 use actix_web::{HttpResponse, web};
 use serde::Deserialize;
-use serde_json::json;
 
 use super::auth::{Admin, Caller};
 use crate::{
-    app::AppState,
     error::{AppError, AppResult},
+    ids::ShowtimeId,
+    state::AppState,
 };
 
 pub fn routes(cfg: &mut web::ServiceConfig) {
@@ -30,21 +30,14 @@ struct CancelRequest {
 async fn cancel(
     state: web::Data<AppState>,
     _admin: Admin,
-    id: web::Path<i64>,
+    id: web::Path<ShowtimeId>,
     body: web::Json<CancelRequest>,
 ) -> AppResult<HttpResponse> {
-    let showtime_id = id.into_inner();
-    let done = state.registry.cancel(showtime_id, &body.reason).await?;
-    state.refunds.wake();
-    state.notifier.wake();
-    Ok(HttpResponse::Accepted().json(json!({
-        "showtime_id": showtime_id,
-        "status": "cancelled",
-        "already_cancelled": done.already_cancelled,
-        "bookings_voided": done.bookings_voided,
-        "tickets_refunded": done.tickets_refunded,
-        "refunds_queued": done.refunds_queued,
-    })))
+    let cancelled = state
+        .bookings
+        .cancel_showtime(id.into_inner(), &body.reason)
+        .await?;
+    Ok(HttpResponse::Accepted().json(cancelled))
 }
 
 #[derive(Deserialize)]

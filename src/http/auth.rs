@@ -5,8 +5,8 @@ use futures_util::future::LocalBoxFuture;
 
 use crate::{
     accounts::{Role, User},
-    app::AppState,
     error::AppError,
+    state::AppState,
 };
 
 /// A logged-in caller (any role); 401 otherwise.

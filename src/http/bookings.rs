@@ -4,7 +4,11 @@ use actix_web::{HttpResponse, http::header, web};
 use serde::Deserialize;
 
 use super::auth::{Caller, Staff};
-use crate::{app::AppState, error::AppResult, tickets};
+use crate::{
+    error::AppResult,
+    ids::{BookingId, ShowtimeId, TicketId},
+    state::AppState,
+};
 
 pub fn routes(cfg: &mut web::ServiceConfig) {
     cfg.route("/bookings", web::post().to(create))
@@ -22,7 +26,7 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
 
 #[derive(Deserialize)]
 struct NewBooking {
-    showtime_id: i64,
+    showtime_id: ShowtimeId,
     seats: Vec<String>,
 }
 
@@ -48,7 +52,7 @@ async fn list(state: web::Data<AppState>, caller: Caller) -> AppResult<HttpRespo
 async fn show(
     state: web::Data<AppState>,
     caller: Caller,
-    id: web::Path<String>,
+    id: web::Path<BookingId>,
 ) -> AppResult<HttpResponse> {
     Ok(HttpResponse::Ok().json(state.bookings.summary(caller.user.id, &id).await?))
 }
@@ -56,7 +60,7 @@ async fn show(
 async fn release(
     state: web::Data<AppState>,
     caller: Caller,
-    id: web::Path<String>,
+    id: web::Path<BookingId>,
 ) -> AppResult<HttpResponse> {
     state.bookings.release(caller.user.id, &id).await?;
     Ok(HttpResponse::NoContent().finish())
@@ -70,7 +74,7 @@ struct SeatChoice {
 async fn add_seat(
     state: web::Data<AppState>,
     caller: Caller,
-    id: web::Path<String>,
+    id: web::Path<BookingId>,
     body: web::Json<SeatChoice>,
 ) -> AppResult<HttpResponse> {
     let booking = state
@@ -83,7 +87,7 @@ async fn add_seat(
 async fn remove_seat(
     state: web::Data<AppState>,
     caller: Caller,
-    path: web::Path<(String, String)>,
+    path: web::Path<(BookingId, String)>,
 ) -> AppResult<HttpResponse> {
     let (id, seat) = path.into_inner();
     let booking = state
@@ -96,7 +100,7 @@ async fn remove_seat(
 async fn pay(
     state: web::Data<AppState>,
     caller: Caller,
-    id: web::Path<String>,
+    id: web::Path<BookingId>,
 ) -> AppResult<HttpResponse> {
     let checkout = state.bookings.start_payment(caller.user.id, &id).await?;
     let mut response = if checkout.created {
@@ -108,36 +112,35 @@ async fn pay(
 }
 
 async fn list_tickets(state: web::Data<AppState>, caller: Caller) -> AppResult<HttpResponse> {
-    Ok(HttpResponse::Ok().json(tickets::list(&state.store, &state.locale, caller.user.id).await?))
+    Ok(HttpResponse::Ok().json(state.tickets.list(caller.user.id).await?))
 }
 
 async fn show_ticket(
     state: web::Data<AppState>,
     caller: Caller,
-    id: web::Path<String>,
+    id: web::Path<TicketId>,
 ) -> AppResult<HttpResponse> {
-    Ok(HttpResponse::Ok()
-        .json(tickets::get(&state.store, &state.locale, caller.user.id, &id).await?))
+    Ok(HttpResponse::Ok().json(state.tickets.get(caller.user.id, &id).await?))
 }
 
 /// The ticket's check-in code as a QR image.
 async fn ticket_qr(
     state: web::Data<AppState>,
     caller: Caller,
-    id: web::Path<String>,
+    id: web::Path<TicketId>,
 ) -> AppResult<HttpResponse> {
-    let ticket = tickets::get(&state.store, &state.locale, caller.user.id, &id).await?;
+    let svg = state.tickets.qr_svg(caller.user.id, &id).await?;
     Ok(HttpResponse::Ok()
         .content_type("image/svg+xml")
         .insert_header((header::CACHE_CONTROL, "private, max-age=3600"))
-        .body(tickets::qr::svg(&ticket.checkin_code)?))
+        .body(svg))
 }
 
 #[derive(Deserialize)]
 struct Scan {
     code: String,
     /// The showtime this gate admits for; tickets of other showtimes are refused.
-    showtime_id: Option<i64>,
+    showtime_id: Option<ShowtimeId>,
 }
 
 /// A scan at the door: 200 admits, 409 `already_used` / `ticket_refunded`, 404 unknown.
@@ -146,14 +149,6 @@ async fn check_in(
     _staff: Staff,
     body: web::Json<Scan>,
 ) -> AppResult<HttpResponse> {
-    let admitted = tickets::check_in(
-        &state.store,
-        &state.locale,
-        &state.clock,
-        &body.code,
-        body.showtime_id,
-        state.settings.checkin.opens_before,
-    )
-    .await?;
+    let admitted = state.tickets.check_in(&body.code, body.showtime_id).await?;
     Ok(HttpResponse::Ok().json(admitted))
 }

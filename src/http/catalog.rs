@@ -1,20 +1,10 @@
 //! Browsing: cities, cinemas, movies, showtimes and the live seat map.
 
 use actix_web::{HttpResponse, web};
-use chrono::NaiveDate;
 use serde::Deserialize;
 
 use super::auth::MaybeCaller;
-use crate::{
-    app::AppState,
-    catalog,
-    clock::to_millis,
-    error::{AppError, AppResult},
-    seats::{
-        actor::{GetSeatMap, Subscribe},
-        live::Subscription,
-    },
-};
+use crate::{error::AppResult, ids::ShowtimeId, seats::live::Subscription, state::AppState};
 
 /// A comment line every so often keeps proxies and browsers from closing an
 /// idle stream, and tells the client the server is still there.
@@ -31,8 +21,7 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
 }
 
 async fn cities(state: web::Data<AppState>) -> AppResult<HttpResponse> {
-    let cities = state.store.read(catalog::cities).await?;
-    Ok(HttpResponse::Ok().json(cities))
+    Ok(HttpResponse::Ok().json(state.catalog.cities().await?))
 }
 
 #[derive(Deserialize)]
@@ -44,12 +33,7 @@ async fn cinemas(
     state: web::Data<AppState>,
     query: web::Query<CinemaQuery>,
 ) -> AppResult<HttpResponse> {
-    let city_id = query.city_id;
-    let cinemas = state
-        .store
-        .read(move |c| catalog::cinemas(c, city_id))
-        .await?;
-    Ok(HttpResponse::Ok().json(cinemas))
+    Ok(HttpResponse::Ok().json(state.catalog.cinemas(query.city_id).await?))
 }
 
 #[derive(Deserialize)]
@@ -58,29 +42,14 @@ struct DayQuery {
     movie_id: Option<i64>,
 }
 
-fn date_of(state: &AppState, query: &DayQuery) -> AppResult<NaiveDate> {
-    match query.date.as_deref() {
-        None | Some("") => Ok(state.locale.today(state.clock.now())),
-        Some(text) => NaiveDate::parse_from_str(text, "%Y-%m-%d").map_err(|_| {
-            AppError::validation(
-                "invalid_date",
-                format!("`{text}` is not a date like 2026-11-24"),
-            )
-        }),
-    }
-}
-
 async fn movies(
     state: web::Data<AppState>,
     cinema_id: web::Path<i64>,
     query: web::Query<DayQuery>,
 ) -> AppResult<HttpResponse> {
-    let date = date_of(&state, &query)?;
-    let locale = state.locale.clone();
-    let cinema_id = cinema_id.into_inner();
     let movies = state
-        .store
-        .read(move |c| catalog::movies_showing(c, &locale, cinema_id, date))
+        .catalog
+        .movies(cinema_id.into_inner(), query.date.as_deref())
         .await?;
     Ok(HttpResponse::Ok().json(movies))
 }
@@ -90,39 +59,32 @@ async fn showtimes(
     cinema_id: web::Path<i64>,
     query: web::Query<DayQuery>,
 ) -> AppResult<HttpResponse> {
-    let date = date_of(&state, &query)?;
-    let locale = state.locale.clone();
-    let cinema_id = cinema_id.into_inner();
-    let movie_id = query.movie_id;
-    let now = to_millis(state.clock.now());
     let showtimes = state
-        .store
-        .read(move |c| catalog::showtimes(c, &locale, cinema_id, date, movie_id, now))
+        .catalog
+        .showtimes(
+            cinema_id.into_inner(),
+            query.date.as_deref(),
+            query.movie_id,
+        )
         .await?;
     Ok(HttpResponse::Ok().json(showtimes))
 }
 
-async fn showtime(state: web::Data<AppState>, id: web::Path<i64>) -> AppResult<HttpResponse> {
-    let locale = state.locale.clone();
-    let id = id.into_inner();
-    let showtime = state
-        .store
-        .read(move |c| catalog::showtime(c, &locale, id))
-        .await?;
-    Ok(HttpResponse::Ok().json(showtime))
+async fn showtime(
+    state: web::Data<AppState>,
+    id: web::Path<ShowtimeId>,
+) -> AppResult<HttpResponse> {
+    Ok(HttpResponse::Ok().json(state.catalog.showtime(id.into_inner()).await?))
 }
 
 async fn seat_map(
     state: web::Data<AppState>,
-    id: web::Path<i64>,
+    id: web::Path<ShowtimeId>,
     caller: MaybeCaller,
 ) -> AppResult<HttpResponse> {
-    let actor = state.registry.get(id.into_inner()).await?;
-    let body = actor
-        .send(GetSeatMap {
-            viewer: caller.0.map(|u| u.id),
-            now: state.clock.now(),
-        })
+    let body = state
+        .bookings
+        .seat_map(id.into_inner(), caller.0.map(|u| u.id))
         .await?;
     Ok(HttpResponse::Ok()
         .content_type("application/json")
@@ -139,7 +101,7 @@ struct EventsQuery {
 /// reconnecting with `Last-Event-ID` missed), then one event per change.
 async fn seat_events(
     state: web::Data<AppState>,
-    id: web::Path<i64>,
+    id: web::Path<ShowtimeId>,
     query: web::Query<EventsQuery>,
     req: actix_web::HttpRequest,
 ) -> AppResult<HttpResponse> {
@@ -149,8 +111,10 @@ async fn seat_events(
         .and_then(|v| v.to_str().ok())
         .and_then(|v| v.trim().parse().ok())
         .or(query.last_event_id);
-    let actor = state.registry.get(id.into_inner()).await?;
-    let subscription = actor.send(Subscribe { last_event_id }).await?;
+    let subscription = state
+        .bookings
+        .subscribe(id.into_inner(), last_event_id)
+        .await?;
     Ok(HttpResponse::Ok()
         .content_type("text/event-stream")
         .insert_header((actix_web::http::header::CACHE_CONTROL, "no-cache"))

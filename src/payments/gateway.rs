@@ -51,20 +51,25 @@ impl SandboxGateway {
         }
     }
 
+    /// The script. Every change to it is a single assignment, so a poisoned
+    /// lock still holds a whole script: it is used, not silently dropped
+    /// (which would let refunds through that the operator told to fail).
+    fn control(&self) -> std::sync::MutexGuard<'_, SandboxControl> {
+        self.control
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+    }
+
     /// Replaces what the sandbox does with the next refund calls.
     pub fn set_control(&self, control: SandboxControl) -> SandboxControl {
-        if let Ok(mut current) = self.control.lock() {
-            *current = control;
-            return current.clone();
-        }
-        SandboxControl::default()
+        let mut current = self.control();
+        *current = control;
+        current.clone()
     }
 
     /// Takes one scripted failure, if any is left.
     fn scripted_failure(&self) -> (Option<RefundError>, Duration) {
-        let Ok(mut control) = self.control.lock() else {
-            return (None, Duration::ZERO);
-        };
+        let mut control = self.control();
         let delay = Duration::from_millis(control.refund_answer_delay_ms);
         if control.reject_next_refunds > 0 {
             control.reject_next_refunds -= 1;

@@ -7,16 +7,20 @@
 //! notifications are signed with HMAC-SHA256 over the raw body.
 
 pub mod gateway;
+pub mod sandbox;
 
 use hmac::{Hmac, KeyInit, Mac};
 use rusqlite::{OptionalExtension, params};
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 use sha2::Sha256;
 
 use crate::{
     catalog::Locale,
     clock::{SharedClock, rfc3339},
     error::{AppError, AppResult},
+    ids::{BookingId, PaymentId, ShowtimeId},
+    notify::Notifier,
+    refunds::Refunds,
     seats::{ShowtimeRegistry, actor::SettlePayment, book::Settlement},
     store::Store,
 };
@@ -24,8 +28,8 @@ use crate::{
 /// What became of a payment result.
 #[derive(Debug, Clone, Serialize)]
 pub struct SettlementView {
-    pub payment_id: String,
-    pub booking_id: String,
+    pub payment_id: PaymentId,
+    pub booking_id: BookingId,
     #[serde(flatten)]
     pub settlement: Settlement,
 }
@@ -44,6 +48,13 @@ pub struct CheckoutPage {
     pub starts_at: String,
 }
 
+/// A signed notification from the gateway.
+#[derive(Deserialize)]
+struct Notification {
+    payment_id: PaymentId,
+    result: sandbox::Outcome,
+}
+
 #[derive(Clone)]
 pub struct Payments {
     provider: String,
@@ -53,6 +64,19 @@ pub struct Payments {
     store: Store,
     clock: SharedClock,
     locale: Locale,
+    /// Woken after a settlement: it may have recorded an e-ticket or a refund.
+    notifier: Notifier,
+    refunds: Refunds,
+}
+
+/// What a payment needs besides its own settings.
+pub struct PaymentHandles {
+    pub registry: ShowtimeRegistry,
+    pub store: Store,
+    pub clock: SharedClock,
+    pub locale: Locale,
+    pub notifier: Notifier,
+    pub refunds: Refunds,
 }
 
 impl Payments {
@@ -60,11 +84,16 @@ impl Payments {
         provider: String,
         public_url: String,
         webhook_secret: Vec<u8>,
-        registry: ShowtimeRegistry,
-        store: Store,
-        clock: SharedClock,
-        locale: Locale,
+        handles: PaymentHandles,
     ) -> Payments {
+        let PaymentHandles {
+            registry,
+            store,
+            clock,
+            locale,
+            notifier,
+            refunds,
+        } = handles;
         Payments {
             provider,
             public_url: public_url.trim_end_matches('/').to_string(),
@@ -73,6 +102,8 @@ impl Payments {
             store,
             clock,
             locale,
+            notifier,
+            refunds,
         }
     }
 
@@ -89,8 +120,15 @@ impl Payments {
         format!("{}/sandbox/pay/{payment_id}", self.public_url)
     }
 
-    /// Applies a payment result from the gateway.
-    pub async fn settle(&self, payment_id: &str, succeeded: bool) -> AppResult<SettlementView> {
+    /// Applies a payment result from the gateway. A settled payment may have
+    /// recorded an e-ticket or a refund: their workers are woken, not left to
+    /// their next poll.
+    #[tracing::instrument(skip_all, fields(payment_id, succeeded))]
+    pub async fn settle(
+        &self,
+        payment_id: &PaymentId,
+        succeeded: bool,
+    ) -> AppResult<SettlementView> {
         let id = payment_id.to_string();
         let (booking_id, showtime_id) = self
             .store
@@ -98,7 +136,7 @@ impl Payments {
                 Ok(conn
                     .prepare_cached(query!("payments/payment_route"))?
                     .query_row(params![id], |r| {
-                        Ok((r.get::<_, String>(0)?, r.get::<_, i64>(1)?))
+                        Ok((r.get::<_, BookingId>(0)?, r.get::<_, ShowtimeId>(1)?))
                     })
                     .optional()?)
             })
@@ -118,11 +156,62 @@ impl Payments {
             }
             other => tracing::info!(payment_id, %booking_id, ?other, "payment settled"),
         }
+        self.notifier.wake();
+        self.refunds.wake();
         Ok(SettlementView {
             payment_id: payment_id.to_string(),
             booking_id,
             settlement,
         })
+    }
+
+    /// 404 unless payments go through the sandbox gateway.
+    pub fn ensure_sandbox(&self) -> AppResult<()> {
+        if self.is_sandbox() {
+            Ok(())
+        } else {
+            Err(AppError::NotFound("sandbox gateway"))
+        }
+    }
+
+    /// Applies a notification from the gateway: its signature (hex
+    /// HMAC-SHA256 of `body`) checked first, then its result.
+    #[tracing::instrument(skip_all)]
+    pub async fn notification(&self, body: &[u8], signature: &str) -> AppResult<SettlementView> {
+        if !self.verify(body, signature) {
+            return Err(AppError::InvalidSignature);
+        }
+        let note: Notification = serde_json::from_slice(body).map_err(|e| {
+            if e.is_data() {
+                AppError::validation("invalid_body", format!("not a payment notification: {e}"))
+            } else {
+                AppError::BadRequest {
+                    code: "malformed_json",
+                    detail: format!("the body is not valid JSON: {e}"),
+                }
+            }
+        })?;
+        self.settle(&note.payment_id, note.result.succeeded()).await
+    }
+
+    /// The sandbox checkout page (HTML) of a payment.
+    #[tracing::instrument(skip_all, fields(payment_id))]
+    pub async fn sandbox_checkout(&self, payment_id: &PaymentId) -> AppResult<String> {
+        self.ensure_sandbox()?;
+        Ok(sandbox::checkout_html(
+            &self.checkout_page(payment_id).await?,
+        ))
+    }
+
+    /// The payer's choice on the sandbox checkout page.
+    #[tracing::instrument(skip_all, fields(payment_id))]
+    pub async fn sandbox_pay(
+        &self,
+        payment_id: &PaymentId,
+        choice: sandbox::PayerChoice,
+    ) -> AppResult<SettlementView> {
+        self.ensure_sandbox()?;
+        self.settle(payment_id, choice.result.succeeded()).await
     }
 
     pub async fn checkout_page(&self, payment_id: &str) -> AppResult<CheckoutPage> {

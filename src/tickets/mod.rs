@@ -16,9 +16,19 @@ use crate::{
     catalog::Locale,
     clock::{SharedClock, millis, rfc3339, to_millis},
     error::{AppError, AppResult},
-    ids::UserId,
+    ids::{ShowtimeId, TicketId, UserId},
     store::Store,
 };
+
+/// Tickets as their owners and the door staff see them.
+#[derive(Clone)]
+pub struct Tickets {
+    store: Store,
+    clock: SharedClock,
+    locale: Locale,
+    /// How long before the start the doors open (`checkin.opens_before`).
+    opens_before: std::time::Duration,
+}
 
 #[derive(Debug, Clone, Serialize)]
 pub struct Ticket {
@@ -76,30 +86,6 @@ fn tickets_of(
         .collect::<Result<_, _>>()?)
 }
 
-pub async fn list(store: &Store, locale: &Locale, user: UserId) -> AppResult<Vec<Ticket>> {
-    let locale = locale.clone();
-    store
-        .read(move |conn| tickets_of(conn, &locale, user, None))
-        .await
-}
-
-/// One of the customer's tickets; 404 for anyone else's.
-pub async fn get(
-    store: &Store,
-    locale: &Locale,
-    user: UserId,
-    ticket_id: &str,
-) -> AppResult<Ticket> {
-    let locale = locale.clone();
-    let id = ticket_id.to_string();
-    store
-        .read(move |conn| tickets_of(conn, &locale, user, Some(&id)))
-        .await?
-        .into_iter()
-        .next()
-        .ok_or(AppError::NotFound("ticket"))
-}
-
 /// A ticket admitted at the door.
 #[derive(Debug, Clone, Serialize)]
 pub struct Admission {
@@ -110,9 +96,69 @@ pub struct Admission {
     pub checked_in_at: String,
 }
 
+impl Tickets {
+    pub fn new(
+        store: Store,
+        clock: SharedClock,
+        locale: Locale,
+        opens_before: std::time::Duration,
+    ) -> Tickets {
+        Tickets {
+            store,
+            clock,
+            locale,
+            opens_before,
+        }
+    }
+
+    /// The customer's tickets.
+    #[tracing::instrument(skip_all, fields(user_id = user))]
+    pub async fn list(&self, user: UserId) -> AppResult<Vec<Ticket>> {
+        let locale = self.locale.clone();
+        self.store
+            .read(move |conn| tickets_of(conn, &locale, user, None))
+            .await
+    }
+
+    /// One of the customer's tickets; 404 for anyone else's.
+    #[tracing::instrument(skip_all, fields(user_id = user, ticket_id))]
+    pub async fn get(&self, user: UserId, ticket_id: &TicketId) -> AppResult<Ticket> {
+        let locale = self.locale.clone();
+        let id = ticket_id.clone();
+        self.store
+            .read(move |conn| tickets_of(conn, &locale, user, Some(&id)))
+            .await?
+            .into_iter()
+            .next()
+            .ok_or(AppError::NotFound("ticket"))
+    }
+
+    /// The check-in code of one of the customer's tickets as a QR image (SVG).
+    #[tracing::instrument(skip_all, fields(user_id = user, ticket_id))]
+    pub async fn qr_svg(&self, user: UserId, ticket_id: &TicketId) -> AppResult<String> {
+        let ticket = self.get(user, ticket_id).await?;
+        qr::svg(&ticket.checkin_code)
+    }
+
+    /// Admits the ticket with this check-in code, once; with `showtime`, only
+    /// a ticket for that showtime (the gate's).
+    #[tracing::instrument(skip_all, fields(showtime_id = showtime))]
+    pub async fn check_in(&self, code: &str, showtime: Option<ShowtimeId>) -> AppResult<Admission> {
+        check_in(
+            &self.store,
+            &self.locale,
+            &self.clock,
+            code,
+            showtime,
+            self.opens_before,
+        )
+        .await
+    }
+}
+
 /// Admits the ticket with this check-in code, once; with `showtime`, only a
 /// ticket for that showtime (the gate's).
-pub async fn check_in(
+async fn check_in(
     store: &Store,
     locale: &Locale,
     clock: &SharedClock,

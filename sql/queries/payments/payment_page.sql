@@ -1,8 +1,5 @@
-SELECT p.id, p.status, p.amount, p.currency, p.expires_at, b.id, m.title, c.name, s.starts_at
+SELECT p.id, p.status, p.amount, p.currency, p.expires_at, b.id, v.movie_title, v.cinema, v.starts_at
 FROM payments p
 JOIN bookings b ON b.id = p.booking_id
-JOIN showtimes s ON s.id = b.showtime_id
-JOIN movies m ON m.id = s.movie_id
-JOIN auditoriums a ON a.id = s.auditorium_id
-JOIN cinemas c ON c.id = a.cinema_id
+JOIN showtime_places v ON v.showtime_id = b.showtime_id
 WHERE p.id = ?1

@@ -1,15 +1,12 @@
 -- Everything an e-ticket shows, one row per seat.
 SELECT t.id, t.seat_id, bs.class, t.price, t.checkin_code, t.status,
        b.id, p.id, p.amount, p.currency, p.completed_at,
-       m.title, c.name, c.address, a.name, s.starts_at, u.name
+       v.movie_title, v.cinema, v.cinema_address, v.auditorium, v.starts_at, u.name
 FROM tickets t
 JOIN bookings b ON b.id = t.booking_id
 JOIN payments p ON p.id = t.payment_id
 JOIN booking_seats bs ON bs.booking_id = t.booking_id AND bs.seat_id = t.seat_id
-JOIN showtimes s ON s.id = t.showtime_id
-JOIN movies m ON m.id = s.movie_id
-JOIN auditoriums a ON a.id = s.auditorium_id
-JOIN cinemas c ON c.id = a.cinema_id
+JOIN showtime_places v ON v.showtime_id = t.showtime_id
 JOIN users u ON u.id = t.user_id
 WHERE t.booking_id = ?1
 ORDER BY bs.position, t.seat_id
