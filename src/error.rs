@@ -53,7 +53,7 @@ pub enum AppError {
     #[error("the showtime has already started")]
     ShowtimeStarted,
     #[error("you already hold booking {booking_id} for this showtime")]
-    BookingAlreadyOpen { booking_id: String },
+    BookingAlreadyOpen { booking_id: crate::ids::BookingId },
     #[error("this ticket was already checked in at {checked_in_at}")]
     AlreadyUsed { checked_in_at: String },
     #[error("{detail}")]

@@ -62,6 +62,13 @@ macro_rules! stored_status {
 }
 
 stored_status! {
+    /// A showtime: `scheduled → cancelled`.
+    ShowtimeStatus {
+        Scheduled = "scheduled", Cancelled = "cancelled",
+    }
+}
+
+stored_status! {
     /// A booking: `held → awaiting_payment → paid`, or closed on the way.
     BookingStatus {
         Held = "held", AwaitingPayment = "awaiting_payment", Paid = "paid",

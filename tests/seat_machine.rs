@@ -11,6 +11,7 @@ use bioskop::{
     clock::{Clock, ManualClock, to_millis},
     config::Synchronous,
     error::AppError,
+    ids::{BookingId, PaymentId, ShowtimeId, UserId},
     scheduler::sweep_expired_holds,
     seats::{
         BookingStatus, PaymentStatus, ShowtimeActor, ShowtimeRegistry,
@@ -30,7 +31,7 @@ const SEATS: usize = 6;
 const USERS: usize = 3;
 const MAX_SEATS: usize = 3;
 const TTL_MS: i64 = 10 * 60_000;
-const SHOWTIME: i64 = 1;
+const SHOWTIME: ShowtimeId = ShowtimeId(1);
 
 #[derive(Debug, Clone)]
 enum Step {
@@ -65,12 +66,12 @@ fn step() -> impl Strategy<Value = Step> {
 
 #[derive(Debug, Clone)]
 struct ModelBooking {
-    id: String,
+    id: BookingId,
     user: usize,
     status: BookingStatus,
     seats: Vec<usize>,
     expires_at: i64,
-    payment: Option<(String, PaymentStatus)>,
+    payment: Option<(PaymentId, PaymentStatus)>,
 }
 
 #[derive(Debug, Default)]
@@ -170,7 +171,7 @@ impl Model {
         }
         let b = self.bookings.len();
         self.bookings.push(ModelBooking {
-            id: String::new(),
+            id: BookingId::default(),
             user,
             status: BookingStatus::Held,
             seats: seats.to_vec(),
@@ -241,7 +242,7 @@ impl Model {
             return Err("booking_empty".into());
         }
         self.bookings[b].status = BookingStatus::AwaitingPayment;
-        self.bookings[b].payment = Some((String::new(), PaymentStatus::Pending));
+        self.bookings[b].payment = Some((PaymentId::default(), PaymentStatus::Pending));
         Ok("ok".into())
     }
 
@@ -426,8 +427,8 @@ fn code<T>(result: Result<T, AppError>) -> Result<T, String> {
     result.map_err(|e| e.code().to_string())
 }
 
-fn user_id(user: usize) -> i64 {
-    user as i64 + 1
+fn user_id(user: usize) -> UserId {
+    UserId(user as i64 + 1)
 }
 
 async fn run(steps: Vec<Step>) -> Result<(), TestCaseError> {
@@ -613,20 +614,20 @@ async fn check(system: &System, model: &Model) -> Result<(), TestCaseError> {
     let stored = system.stored_state().await;
     prop_assert_eq!(&memory, &stored, "memory differs from the database");
 
-    let ids: HashMap<usize, &str> = model
+    let ids: HashMap<usize, &BookingId> = model
         .bookings
         .iter()
         .enumerate()
-        .map(|(i, b)| (i, b.id.as_str()))
+        .map(|(i, b)| (i, &b.id))
         .collect();
     for (seat, state) in memory.states.iter().enumerate() {
         let expected = match model.seats[seat] {
             None => SeatState::Available,
             Some((b, true)) => SeatState::Sold {
-                booking: ids[&b].to_string(),
+                booking: ids[&b].clone(),
             },
             Some((b, false)) => SeatState::Locked {
-                booking: ids[&b].to_string(),
+                booking: ids[&b].clone(),
                 until: model.bookings[b].expires_at,
             },
         };
@@ -721,7 +722,7 @@ fn a_hold_that_overtakes_a_queued_background_expiry_still_gets_the_lapsed_seat()
         let now = system.now();
         actor
             .send(HoldSeats {
-                user: 1,
+                user: UserId(1),
                 seats: vec![seat_name(0), seat_name(1)],
                 now,
             })
@@ -738,7 +739,7 @@ fn a_hold_that_overtakes_a_queued_background_expiry_still_gets_the_lapsed_seat()
         });
         let expiry = actor.send(bioskop::seats::actor::ExpireHolds { now: later });
         let hold = actor.send(HoldSeats {
-            user: 2,
+            user: UserId(2),
             seats: vec![seat_name(0)],
             now: later,
         });
@@ -767,7 +768,7 @@ fn an_actor_whose_write_is_refused_reloads_what_the_database_holds() {
         let actor = system.actor().await;
         let now = system.now();
         let held = actor
-            .send(HoldSeats { user: 1, seats: vec![seat_name(0), seat_name(1)], now })
+            .send(HoldSeats { user: UserId(1), seats: vec![seat_name(0), seat_name(1)], now })
             .await
             .expect("mailbox")
             .expect("hold");
@@ -778,7 +779,7 @@ fn an_actor_whose_write_is_refused_reloads_what_the_database_holds() {
             .expect("tamper");
 
         let refused = actor
-            .send(EditSeat { user: 1, booking_id: held.booking_id.clone(), seat: seat_name(0), edit: SeatEdit::Remove, now })
+            .send(EditSeat { user: UserId(1), booking_id: held.booking_id.clone(), seat: seat_name(0), edit: SeatEdit::Remove, now })
             .await
             .expect("mailbox");
         assert_eq!(refused.err().map(|e| e.code()), Some("internal_error"));
@@ -805,7 +806,12 @@ fn many_first_requests_at_once_load_a_showtime_once() {
         assert!(actors.iter().all(|a| a.as_ref().is_ok_and(|a| *a == first)));
         assert_eq!(system.registry.loads(), 1);
         assert_eq!(
-            system.registry.get(404).await.err().map(|e| e.code()),
+            system
+                .registry
+                .get(ShowtimeId(404))
+                .await
+                .err()
+                .map(|e| e.code()),
             Some("not_found")
         );
         assert_eq!(
@@ -842,7 +848,7 @@ fn a_hold_that_lapses_while_someone_watches_is_announced_and_recorded_at_its_dea
             .expect("subscribed");
         let held = actor
             .send(HoldSeats {
-                user: 1,
+                user: UserId(1),
                 seats: vec!["A1".into()],
                 now: Utc::now(),
             })

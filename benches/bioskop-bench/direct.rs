@@ -82,7 +82,12 @@ async fn caller(state: &Direct, req: &HttpRequest) -> Option<i64> {
         .ok()?
         .strip_prefix("Bearer ")?
         .to_string();
-    state.accounts.authenticate(&token).await.ok().map(|u| u.id)
+    state
+        .accounts
+        .authenticate(&token)
+        .await
+        .ok()
+        .map(|u| u.id.0)
 }
 
 fn problem(status: u16, code: &str) -> HttpResponse {

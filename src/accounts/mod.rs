@@ -29,6 +29,7 @@ use crate::{
     clock::{SharedClock, to_millis},
     config::AccountSettings,
     error::{AppError, AppResult},
+    ids::UserId,
     store::Store,
 };
 
@@ -52,7 +53,7 @@ impl Role {
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct User {
-    pub id: i64,
+    pub id: UserId,
     pub email: String,
     pub name: String,
     pub phone: Option<String>,
@@ -128,7 +129,7 @@ impl Accounts {
                     }
                     other => other?,
                 };
-                let id = conn.last_insert_rowid();
+                let id = UserId(conn.last_insert_rowid());
                 conn.prepare_cached(query!("accounts/insert_session"))?
                     .execute(params![token_hash.to_vec(), id, now, expires_at])?;
                 Ok(User {
@@ -183,7 +184,7 @@ impl Accounts {
     }
 
     /// Creates a session for a user who has already proved who they are.
-    pub async fn open_session(&self, user_id: i64) -> AppResult<String> {
+    pub async fn open_session(&self, user_id: UserId) -> AppResult<String> {
         let now = to_millis(self.inner.clock.now());
         let (token, token_hash) = new_token();
         let expires_at = self.session_expiry(now);

@@ -13,7 +13,7 @@ use crate::{
     catalog::Locale,
     clock::{SharedClock, rfc3339, to_millis},
     error::{AppError, AppResult},
-    ids::{BookingId, ShowtimeId, UserId},
+    ids::{BookingId, PaymentId, ShowtimeId, TicketId, UserId},
     notify::Notifier,
     payments::Payments,
     refunds::Refunds,
@@ -25,6 +25,7 @@ use crate::{
         book::{BookingState, SeatLine},
         live::Subscription,
     },
+    status::{PaymentStatus, ShowtimeStatus, TicketStatus},
     store::Store,
 };
 
@@ -41,9 +42,9 @@ pub struct PriceLine {
 
 #[derive(Debug, Clone, Serialize)]
 pub struct PaymentView {
-    pub payment_id: String,
+    pub payment_id: PaymentId,
     pub provider: String,
-    pub status: String,
+    pub status: PaymentStatus,
     pub amount: i64,
     pub currency: String,
     pub expires_at: String,
@@ -55,18 +56,18 @@ pub struct PaymentView {
 
 #[derive(Debug, Clone, Serialize)]
 pub struct TicketRef {
-    pub id: String,
+    pub id: TicketId,
     pub seat: String,
-    pub status: String,
+    pub status: TicketStatus,
 }
 
 /// The booking summary a customer sees before and after paying.
 #[derive(Debug, Clone, Serialize)]
 pub struct BookingSummary {
-    pub id: String,
+    pub id: BookingId,
     pub status: BookingStatus,
-    pub showtime_id: i64,
-    pub showtime_status: String,
+    pub showtime_id: ShowtimeId,
+    pub showtime_status: ShowtimeStatus,
     pub movie_id: i64,
     pub movie_title: String,
     pub cinema_id: i64,
@@ -100,8 +101,8 @@ pub struct RefundState {
 /// Answer to starting a payment.
 #[derive(Debug, Clone, Serialize)]
 pub struct PaymentCheckout {
-    pub payment_id: String,
-    pub booking_id: String,
+    pub payment_id: PaymentId,
+    pub booking_id: BookingId,
     pub provider: String,
     pub redirect_url: String,
     pub amount: i64,
@@ -157,7 +158,7 @@ impl Bookings {
     }
 
     /// The live seat map of a showtime as JSON; `viewer`'s own locks say `mine`.
-    #[tracing::instrument(skip_all, fields(showtime_id, viewer))]
+    #[tracing::instrument(skip_all, fields(showtime_id = %showtime_id, viewer = ?viewer))]
     pub async fn seat_map(
         &self,
         showtime_id: ShowtimeId,
@@ -174,7 +175,7 @@ impl Bookings {
 
     /// Follows a showtime's seat map live, from `last_event_id` when a
     /// client reconnects.
-    #[tracing::instrument(skip_all, fields(showtime_id, last_event_id))]
+    #[tracing::instrument(skip_all, fields(showtime_id = %showtime_id, last_event_id = ?last_event_id))]
     pub async fn subscribe(
         &self,
         showtime_id: ShowtimeId,
@@ -187,7 +188,7 @@ impl Bookings {
     /// Cancels a showtime (an admin's act): holds and pending payments are
     /// voided, sold tickets refunded; the refunds and messages it queued are
     /// sent at once.
-    #[tracing::instrument(skip_all, fields(showtime_id))]
+    #[tracing::instrument(skip_all, fields(showtime_id = %showtime_id))]
     pub async fn cancel_showtime(
         &self,
         showtime_id: ShowtimeId,
@@ -207,7 +208,7 @@ impl Bookings {
     }
 
     /// Locks `seats` of a showtime for `user` in a new booking.
-    #[tracing::instrument(skip_all, fields(user_id = user, showtime_id))]
+    #[tracing::instrument(skip_all, fields(user_id = %user, showtime_id = %showtime_id))]
     pub async fn hold(
         &self,
         user: UserId,
@@ -225,7 +226,7 @@ impl Bookings {
         Ok(self.summary_of_held(held))
     }
 
-    #[tracing::instrument(skip_all, fields(user_id = user, booking_id))]
+    #[tracing::instrument(skip_all, fields(user_id = %user, booking_id = %booking_id))]
     pub async fn add_seat(
         &self,
         user: UserId,
@@ -235,7 +236,7 @@ impl Bookings {
         self.edit_seat(user, booking_id, seat, SeatEdit::Add).await
     }
 
-    #[tracing::instrument(skip_all, fields(user_id = user, booking_id))]
+    #[tracing::instrument(skip_all, fields(user_id = %user, booking_id = %booking_id))]
     pub async fn remove_seat(
         &self,
         user: UserId,
@@ -250,7 +251,7 @@ impl Bookings {
     async fn edit_seat(
         &self,
         user: UserId,
-        booking_id: &str,
+        booking_id: &BookingId,
         seat: String,
         edit: SeatEdit,
     ) -> AppResult<BookingSummary> {
@@ -258,7 +259,7 @@ impl Bookings {
         let held = actor
             .send(EditSeat {
                 user,
-                booking_id: booking_id.to_string(),
+                booking_id: booking_id.clone(),
                 seat,
                 edit,
                 now: self.clock.now(),
@@ -267,13 +268,13 @@ impl Bookings {
         Ok(self.summary_of_held(held))
     }
 
-    #[tracing::instrument(skip_all, fields(user_id = user, booking_id))]
+    #[tracing::instrument(skip_all, fields(user_id = %user, booking_id = %booking_id))]
     pub async fn release(&self, user: UserId, booking_id: &BookingId) -> AppResult<()> {
         let actor = self.actor_of(user, booking_id).await?;
         actor
             .send(ReleaseBooking {
                 user,
-                booking_id: booking_id.to_string(),
+                booking_id: booking_id.clone(),
                 now: self.clock.now(),
             })
             .await??;
@@ -281,7 +282,7 @@ impl Bookings {
     }
 
     /// Freezes the booking and opens a payment with the configured gateway.
-    #[tracing::instrument(skip_all, fields(user_id = user, booking_id))]
+    #[tracing::instrument(skip_all, fields(user_id = %user, booking_id = %booking_id))]
     pub async fn start_payment(
         &self,
         user: UserId,
@@ -291,7 +292,7 @@ impl Bookings {
         let started = actor
             .send(StartPayment {
                 user,
-                booking_id: booking_id.to_string(),
+                booking_id: booking_id.clone(),
                 provider: self.payments.provider().to_string(),
                 now: self.clock.now(),
             })
@@ -299,7 +300,7 @@ impl Bookings {
         Ok(PaymentCheckout {
             redirect_url: self.payments.checkout_url(&started.payment_id),
             payment_id: started.payment_id,
-            booking_id: booking_id.to_string(),
+            booking_id: booking_id.clone(),
             provider: self.payments.provider().to_string(),
             amount: started.amount,
             currency: started.currency,
@@ -318,7 +319,7 @@ impl Bookings {
             id: held.booking_id,
             status: held.status,
             showtime_id: held.showtime_id,
-            showtime_status: held.showtime_status.into(),
+            showtime_status: held.showtime_status,
             movie_id: info.movie_id,
             movie_title: info.movie_title.clone(),
             cinema_id: info.cinema_id,
@@ -352,7 +353,7 @@ impl Bookings {
                 Ok(conn
                     .prepare_cached(query!("bookings/booking_route"))?
                     .query_row(params![id], |r| {
-                        Ok((r.get::<_, i64>(0)?, r.get::<_, i64>(1)?))
+                        Ok((r.get::<_, ShowtimeId>(0)?, r.get::<_, UserId>(1)?))
                     })
                     .optional()?)
             })
@@ -363,7 +364,7 @@ impl Bookings {
         }
     }
 
-    #[tracing::instrument(skip_all, fields(user_id = user, booking_id))]
+    #[tracing::instrument(skip_all, fields(user_id = %user, booking_id = %booking_id))]
     pub async fn summary(&self, user: UserId, booking_id: &BookingId) -> AppResult<BookingSummary> {
         let id = booking_id.to_string();
         let locale = self.locale.clone();
@@ -374,7 +375,7 @@ impl Bookings {
     }
 
     /// The customer's bookings, newest first.
-    #[tracing::instrument(skip_all, fields(user_id = user))]
+    #[tracing::instrument(skip_all, fields(user_id = %user))]
     pub async fn list(&self, user: UserId) -> AppResult<Vec<BookingSummary>> {
         let locale = self.locale.clone();
         let now = to_millis(self.clock.now());
@@ -469,9 +470,9 @@ fn summary(
     // not the sweep has recorded that yet.
     if booking.status == BookingStatus::Expired
         && let Some(payment) = booking.payment.as_mut()
-        && payment.status == "pending"
+        && payment.status == PaymentStatus::Pending
     {
-        payment.status = "expired".into();
+        payment.status = PaymentStatus::Expired;
     }
     booking.tickets = conn
         .prepare_cached(query!("bookings/booking_tickets"))?
@@ -532,7 +533,7 @@ mod tests {
             already_cancelled: false,
             bookings_voided: 2,
             refunds_queued: 1,
-            showtime_id: 7,
+            showtime_id: ShowtimeId(7),
             status: "cancelled",
             tickets_refunded: 3,
         };

@@ -11,6 +11,7 @@ use crate::{
     clock::{SharedClock, rfc3339, to_millis},
     error::{AppError, AppResult},
     ids::ShowtimeId,
+    status::ShowtimeStatus,
     store::Store,
 };
 
@@ -55,14 +56,14 @@ pub struct Price {
 
 #[derive(Debug, Clone, Serialize)]
 pub struct ShowtimeListing {
-    pub id: i64,
+    pub id: ShowtimeId,
     pub movie_id: i64,
     pub movie_title: String,
     pub auditorium_id: i64,
     pub auditorium: String,
     pub starts_at: String,
     pub ends_at: String,
-    pub status: String,
+    pub status: ShowtimeStatus,
     pub seats_total: i64,
     pub seats_available: i64,
     pub prices: Vec<Price>,
@@ -76,8 +77,8 @@ pub struct Auditorium {
 
 #[derive(Debug, Clone, Serialize)]
 pub struct ShowtimeDetail {
-    pub id: i64,
-    pub status: String,
+    pub id: ShowtimeId,
+    pub status: ShowtimeStatus,
     pub starts_at: String,
     pub ends_at: String,
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -139,14 +140,14 @@ impl Catalog {
         self.store.read(cities).await
     }
 
-    #[tracing::instrument(skip_all, fields(city_id))]
+    #[tracing::instrument(skip_all, fields(city_id = ?city_id))]
     pub async fn cinemas(&self, city_id: Option<i64>) -> AppResult<Vec<Cinema>> {
         self.store.read(move |c| cinemas(c, city_id)).await
     }
 
     /// Movies showing at a cinema on `date` (`YYYY-MM-DD`; today when absent
     /// or empty).
-    #[tracing::instrument(skip_all, fields(cinema_id))]
+    #[tracing::instrument(skip_all, fields(cinema_id = %cinema_id))]
     pub async fn movies(&self, cinema_id: i64, date: Option<&str>) -> AppResult<Vec<MovieShowing>> {
         let date = self.date_of(date)?;
         let locale = self.locale.clone();
@@ -157,7 +158,7 @@ impl Catalog {
 
     /// Showtimes at a cinema on `date` (as for [`Catalog::movies`]), of one
     /// movie or all.
-    #[tracing::instrument(skip_all, fields(cinema_id, movie_id))]
+    #[tracing::instrument(skip_all, fields(cinema_id = %cinema_id, movie_id = ?movie_id))]
     pub async fn showtimes(
         &self,
         cinema_id: i64,
@@ -172,7 +173,7 @@ impl Catalog {
             .await
     }
 
-    #[tracing::instrument(skip_all, fields(showtime_id))]
+    #[tracing::instrument(skip_all, fields(showtime_id = %showtime_id))]
     pub async fn showtime(&self, showtime_id: ShowtimeId) -> AppResult<ShowtimeDetail> {
         let locale = self.locale.clone();
         self.store
@@ -306,7 +307,7 @@ fn showtimes(
         .collect()
 }
 
-fn prices(conn: &Connection, locale: &Locale, showtime_id: i64) -> AppResult<Vec<Price>> {
+fn prices(conn: &Connection, locale: &Locale, showtime_id: ShowtimeId) -> AppResult<Vec<Price>> {
     Ok(conn
         .prepare_cached(query!("catalog/showtime_prices"))?
         .query_map(params![showtime_id], |r| {
@@ -319,7 +320,11 @@ fn prices(conn: &Connection, locale: &Locale, showtime_id: i64) -> AppResult<Vec
         .collect::<Result<_, _>>()?)
 }
 
-fn showtime(conn: &Connection, locale: &Locale, showtime_id: i64) -> AppResult<ShowtimeDetail> {
+fn showtime(
+    conn: &Connection,
+    locale: &Locale,
+    showtime_id: ShowtimeId,
+) -> AppResult<ShowtimeDetail> {
     let detail = conn
         .prepare_cached(query!("catalog/showtime_detail"))?
         .query_row(params![showtime_id], |r| {

@@ -111,7 +111,7 @@ mod tests {
     fn every_kind_reads_back_as_it_was_written() {
         let refund = RefundFacts {
             refund_id: "r1".into(),
-            user_id: 7,
+            user_id: UserId(7),
             amount: 90_000,
             currency: "IDR".into(),
             booking_id: "b1".into(),
@@ -124,7 +124,7 @@ mod tests {
                 payment_id: "p1".into(),
             }),
             Message::ShowtimeCancelled(ShowtimeCancelled {
-                showtime_id: 3,
+                showtime_id: ShowtimeId(3),
                 booking_id: "b1".into(),
                 refund_id: "r1".into(),
                 amount: 90_000,

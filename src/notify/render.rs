@@ -388,7 +388,7 @@ fn refund_failed(facts: &RefundFacts, words: &Words) -> Rendered {
         ("Refund", refund_id.to_string()),
         (
             words.pick("Kode booking", "Booking"),
-            facts.booking_id.clone(),
+            facts.booking_id.to_string(),
         ),
         (
             words.pick("Jumlah", "Amount"),

@@ -22,6 +22,7 @@ use crate::{
     notify::Notifier,
     refunds::Refunds,
     seats::{ShowtimeRegistry, actor::SettlePayment, book::Settlement},
+    status::PaymentStatus,
     store::Store,
 };
 
@@ -37,12 +38,12 @@ pub struct SettlementView {
 /// What the sandbox checkout page shows.
 #[derive(Debug, Clone, Serialize)]
 pub struct CheckoutPage {
-    pub payment_id: String,
-    pub status: String,
+    pub payment_id: PaymentId,
+    pub status: PaymentStatus,
     pub amount: i64,
     pub currency: String,
     pub expires_at: String,
-    pub booking_id: String,
+    pub booking_id: BookingId,
     pub movie_title: String,
     pub cinema: String,
     pub starts_at: String,
@@ -123,7 +124,7 @@ impl Payments {
     /// Applies a payment result from the gateway. A settled payment may have
     /// recorded an e-ticket or a refund: their workers are woken, not left to
     /// their next poll.
-    #[tracing::instrument(skip_all, fields(payment_id, succeeded))]
+    #[tracing::instrument(skip_all, fields(payment_id = %payment_id, succeeded = %succeeded))]
     pub async fn settle(
         &self,
         payment_id: &PaymentId,
@@ -145,21 +146,21 @@ impl Payments {
         let actor = self.registry.get(showtime_id).await?;
         let settlement = actor
             .send(SettlePayment {
-                payment_id: payment_id.to_string(),
+                payment_id: payment_id.clone(),
                 succeeded,
                 now: self.clock.now(),
             })
             .await??;
         match &settlement {
             Settlement::RefundRequired { reason } => {
-                tracing::warn!(payment_id, %booking_id, reason, "payment succeeded without seats; marked for refund")
+                tracing::warn!(%payment_id, %booking_id, reason, "payment succeeded without seats; marked for refund")
             }
-            other => tracing::info!(payment_id, %booking_id, ?other, "payment settled"),
+            other => tracing::info!(%payment_id, %booking_id, ?other, "payment settled"),
         }
         self.notifier.wake();
         self.refunds.wake();
         Ok(SettlementView {
-            payment_id: payment_id.to_string(),
+            payment_id: payment_id.clone(),
             booking_id,
             settlement,
         })
@@ -195,7 +196,7 @@ impl Payments {
     }
 
     /// The sandbox checkout page (HTML) of a payment.
-    #[tracing::instrument(skip_all, fields(payment_id))]
+    #[tracing::instrument(skip_all, fields(payment_id = %payment_id))]
     pub async fn sandbox_checkout(&self, payment_id: &PaymentId) -> AppResult<String> {
         self.ensure_sandbox()?;
         Ok(sandbox::checkout_html(
@@ -204,7 +205,7 @@ impl Payments {
     }
 
     /// The payer's choice on the sandbox checkout page.
-    #[tracing::instrument(skip_all, fields(payment_id))]
+    #[tracing::instrument(skip_all, fields(payment_id = %payment_id))]
     pub async fn sandbox_pay(
         &self,
         payment_id: &PaymentId,

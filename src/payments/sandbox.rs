@@ -8,6 +8,7 @@ use super::{CheckoutPage, SettlementView};
 use crate::{
     error::{AppError, AppResult},
     html::escape,
+    status::PaymentStatus,
 };
 
 /// A payment result, from the payer (sandbox) or the gateway (notification).
@@ -49,7 +50,7 @@ impl PayerChoice {
 
 /// The checkout page: what is paid for, and the two buttons while pending.
 pub fn checkout_html(page: &CheckoutPage) -> String {
-    let actions = if page.status == "pending" {
+    let actions = if page.status == PaymentStatus::Pending {
         format!(
             r#"<form method="post"><input type="hidden" name="result" value="success"><button>Pay {amount} {currency}</button></form>
 <form method="post"><input type="hidden" name="result" value="failure"><button>Fail the payment</button></form>"#,
@@ -59,7 +60,7 @@ pub fn checkout_html(page: &CheckoutPage) -> String {
     } else {
         format!(
             "<p>This payment is <strong>{}</strong>.</p>",
-            escape(&page.status)
+            escape(page.status.as_str())
         )
     };
     format!(

@@ -30,6 +30,7 @@ use crate::{
     config::{self, RefundSettings},
     error::{AppError, AppResult},
     gateway::{PaymentGateway, RefundError, RefundRequest},
+    ids::{BookingId, PaymentId, RefundId, ShowtimeId, UserId},
     notify::{self, Message, message::RefundFacts},
     status::RefundStatus,
     store::Store,
@@ -46,11 +47,11 @@ pub const POLL_INTERVAL: Duration = Duration::from_secs(1);
 /// A refund to record, with the payment it gives back.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct NewRefund {
-    pub id: String,
-    pub payment_id: String,
-    pub booking_id: String,
-    pub user_id: i64,
-    pub showtime_id: i64,
+    pub id: RefundId,
+    pub payment_id: PaymentId,
+    pub booking_id: BookingId,
+    pub user_id: UserId,
+    pub showtime_id: ShowtimeId,
     pub amount: i64,
     pub currency: String,
     pub reason: String,
@@ -84,7 +85,7 @@ pub fn record(conn: &Connection, refund: &NewRefund, now: i64) -> AppResult<bool
 /// the embedded queue.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct RefundMessage {
-    pub refund_id: String,
+    pub refund_id: RefundId,
     pub attempt: i64,
 }
 
@@ -151,11 +152,11 @@ impl QueueStatus {
 /// A refund as admins see it.
 #[derive(Debug, Clone, Serialize)]
 pub struct RefundView {
-    pub id: String,
-    pub booking_id: String,
-    pub payment_id: String,
-    pub showtime_id: i64,
-    pub user_id: i64,
+    pub id: RefundId,
+    pub booking_id: BookingId,
+    pub payment_id: PaymentId,
+    pub showtime_id: ShowtimeId,
+    pub user_id: UserId,
     pub customer_email: String,
     pub amount: i64,
     pub currency: String,
@@ -498,7 +499,7 @@ struct Pending {
     status: RefundStatus,
     attempts: i64,
     extra_attempts: i64,
-    payment_id: String,
+    payment_id: PaymentId,
     amount: i64,
     currency: String,
     idempotency_key: String,

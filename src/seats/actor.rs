@@ -162,7 +162,7 @@ impl Handler<HoldSeats> for ShowtimeActor {
     type Result = ResponseFuture<AppResult<BookingState>>;
 
     fn handle(&mut self, msg: HoldSeats, ctx: &mut Context<Self>) -> Self::Result {
-        let booking_id = uuid::Uuid::new_v4().to_string();
+        let booking_id = BookingId::random();
         self.change(ctx, |book, ops| {
             book.hold(msg.user, booking_id, &msg.seats, to_millis(msg.now), ops)
         })
@@ -236,7 +236,7 @@ impl Handler<StartPayment> for ShowtimeActor {
 
     fn handle(&mut self, msg: StartPayment, ctx: &mut Context<Self>) -> Self::Result {
         let request = PaymentRequest {
-            payment_id: uuid::Uuid::new_v4().to_string(),
+            payment_id: PaymentId::random(),
             provider: msg.provider,
         };
         self.change(ctx, |book, ops| {
@@ -339,7 +339,7 @@ impl Handler<GetSeatMap> for ShowtimeActor {
             Err(error) => {
                 // Plain data always serializes; if it ever does not, say so
                 // and serve an empty map rather than nothing at all.
-                tracing::error!(%error, showtime_id = self.book.showtime_id(), "seat map not serialized");
+                tracing::error!(%error, showtime_id = %self.book.showtime_id(), "seat map not serialized");
                 return MessageResult(Bytes::from_static(b"{}"));
             }
         };
@@ -427,7 +427,7 @@ impl Handler<Reload> for ShowtimeActor {
             }
             Ok(None) => ctx.stop(),
             Err(error) => {
-                tracing::error!(%error, showtime_id = actor.book.showtime_id(), "reload failed; retrying");
+                tracing::error!(%error, showtime_id = %actor.book.showtime_id(), "reload failed; retrying");
                 ctx.notify_later(Reload, std::time::Duration::from_secs(1));
             }
         }));
@@ -440,7 +440,7 @@ struct RandomIds;
 
 impl Fresh for RandomIds {
     fn ticket_id(&mut self) -> TicketId {
-        uuid::Uuid::new_v4().to_string()
+        TicketId::random()
     }
 
     fn checkin_code(&mut self) -> String {
@@ -449,7 +449,7 @@ impl Fresh for RandomIds {
     }
 
     fn refund_id(&mut self) -> RefundId {
-        uuid::Uuid::new_v4().to_string()
+        RefundId::random()
     }
 }
 

@@ -24,7 +24,10 @@ use actix_web::web::Bytes;
 use serde::Serialize;
 use tokio::sync::mpsc;
 
-use super::{book::SeatBook, types::SeatStatus};
+use super::{
+    book::SeatBook,
+    types::{SeatStatus, ShowtimeId, ShowtimeStatus},
+};
 
 /// Frames buffered per subscriber before it counts as too slow.
 pub const SUBSCRIBER_BUFFER: usize = 256;
@@ -57,9 +60,9 @@ struct Change<'a> {
 
 #[derive(Serialize)]
 struct SeatsEvent<'a> {
-    showtime_id: i64,
+    showtime_id: ShowtimeId,
     version: u64,
-    showtime_status: &'static str,
+    showtime_status: ShowtimeStatus,
     changes: Vec<Change<'a>>,
 }
 

@@ -254,7 +254,7 @@ pub fn load(
         .prepare_cached(query!("seats/load_showtime"))?
         .query_row(params![showtime_id], |r| {
             Ok((
-                r.get::<_, String>(0)?,
+                r.get::<_, ShowtimeStatus>(0)?,
                 r.get::<_, i64>(1)?,
                 ShowtimeInfo {
                     movie_id: r.get(2)?,
@@ -282,7 +282,7 @@ pub fn load(
     let mut book = SeatBook::new(
         showtime_id,
         Arc::new(info),
-        status == "cancelled",
+        status == ShowtimeStatus::Cancelled,
         rules,
         layout,
         prices,

@@ -6,7 +6,7 @@ use serde::Serialize;
 
 pub use crate::{
     ids::{BookingId, PaymentId, ShowtimeId, UserId},
-    status::{BookingStatus, PaymentStatus},
+    status::{BookingStatus, PaymentStatus, ShowtimeStatus},
 };
 
 /// What a customer sees of one seat.

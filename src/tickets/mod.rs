@@ -16,7 +16,8 @@ use crate::{
     catalog::Locale,
     clock::{SharedClock, millis, rfc3339, to_millis},
     error::{AppError, AppResult},
-    ids::{ShowtimeId, TicketId, UserId},
+    ids::{BookingId, ShowtimeId, TicketId, UserId},
+    status::TicketStatus,
     store::Store,
 };
 
@@ -32,14 +33,14 @@ pub struct Tickets {
 
 #[derive(Debug, Clone, Serialize)]
 pub struct Ticket {
-    pub id: String,
-    pub booking_id: String,
-    pub showtime_id: i64,
+    pub id: TicketId,
+    pub booking_id: BookingId,
+    pub showtime_id: ShowtimeId,
     pub seat: String,
     pub class: String,
     pub price: i64,
     pub currency: String,
-    pub status: String,
+    pub status: TicketStatus,
     pub purchased_at: String,
     /// The payment that bought it.
     pub transaction_id: String,
@@ -89,10 +90,10 @@ fn tickets_of(
 /// A ticket admitted at the door.
 #[derive(Debug, Clone, Serialize)]
 pub struct Admission {
-    pub ticket_id: String,
+    pub ticket_id: TicketId,
     pub seat: String,
-    pub showtime_id: i64,
-    pub status: &'static str,
+    pub showtime_id: ShowtimeId,
+    pub status: TicketStatus,
     pub checked_in_at: String,
 }
 
@@ -112,7 +113,7 @@ impl Tickets {
     }
 
     /// The customer's tickets.
-    #[tracing::instrument(skip_all, fields(user_id = user))]
+    #[tracing::instrument(skip_all, fields(user_id = %user))]
     pub async fn list(&self, user: UserId) -> AppResult<Vec<Ticket>> {
         let locale = self.locale.clone();
         self.store
@@ -121,7 +122,7 @@ impl Tickets {
     }
 
     /// One of the customer's tickets; 404 for anyone else's.
-    #[tracing::instrument(skip_all, fields(user_id = user, ticket_id))]
+    #[tracing::instrument(skip_all, fields(user_id = %user, ticket_id = %ticket_id))]
     pub async fn get(&self, user: UserId, ticket_id: &TicketId) -> AppResult<Ticket> {
         let locale = self.locale.clone();
         let id = ticket_id.clone();
@@ -134,7 +135,7 @@ impl Tickets {
     }
 
     /// The check-in code of one of the customer's tickets as a QR image (SVG).
-    #[tracing::instrument(skip_all, fields(user_id = user, ticket_id))]
+    #[tracing::instrument(skip_all, fields(user_id = %user, ticket_id = %ticket_id))]
     pub async fn qr_svg(&self, user: UserId, ticket_id: &TicketId) -> AppResult<String> {
         let ticket = self.get(user, ticket_id).await?;
         qr::svg(&ticket.checkin_code)
@@ -142,7 +143,7 @@ impl Tickets {
 
     /// Admits the ticket with this check-in code, once; with `showtime`, only
     /// a ticket for that showtime (the gate's).
-    #[tracing::instrument(skip_all, fields(showtime_id = showtime))]
+    #[tracing::instrument(skip_all, fields(showtime_id = ?showtime))]
     pub async fn check_in(&self, code: &str, showtime: Option<ShowtimeId>) -> AppResult<Admission> {
         check_in(
             &self.store,
@@ -163,7 +164,7 @@ async fn check_in(
     locale: &Locale,
     clock: &SharedClock,
     code: &str,
-    showtime: Option<i64>,
+    showtime: Option<ShowtimeId>,
     opens_before: std::time::Duration,
 ) -> AppResult<Admission> {
     let opens_before = millis(opens_before);
@@ -183,7 +184,7 @@ async fn check_in(
                         ticket_id: r.get(0)?,
                         seat: r.get(1)?,
                         showtime_id: r.get(2)?,
-                        status: "used",
+                        status: TicketStatus::Used,
                         checked_in_at: rfc3339(r.get(3)?, offset),
                     })
                 })
@@ -191,7 +192,7 @@ async fn check_in(
             if let Some(admitted) = admitted {
                 return Ok(admitted);
             }
-            let found: Option<(String, Option<i64>, i64, i64, i64)> = conn
+            let found: Option<(TicketStatus, Option<i64>, ShowtimeId, i64, i64)> = conn
                 .prepare_cached(query!("tickets/ticket_by_code"))?
                 .query_row(params![code], |r| {
                     Ok((r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?, r.get(5)?))
@@ -200,7 +201,7 @@ async fn check_in(
             let Some((status, used_at, of_showtime, starts_at, ends_at)) = found else {
                 return Err(AppError::NotFound("ticket"));
             };
-            Err(if status == "refunded" {
+            Err(if status == TicketStatus::Refunded {
                 AppError::conflict(
                     "ticket_refunded",
                     "this ticket was refunded and admits nobody",
@@ -210,7 +211,7 @@ async fn check_in(
                     "wrong_showtime",
                     format!("this ticket is for showtime {of_showtime}, not this one"),
                 )
-            } else if status == "used" {
+            } else if status == TicketStatus::Used {
                 AppError::AlreadyUsed {
                     checked_in_at: used_at.map(|t| rfc3339(t, offset)).unwrap_or_default(),
                 }

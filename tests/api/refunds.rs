@@ -464,7 +464,7 @@ async fn duplicate_deliveries_of_an_attempt_pay_once_and_record_once() {
     api.cancel(&admin, showtime).await.assert_status(202);
     let refund = api.refunds_of(showtime)[0].id.clone();
     let message = RefundMessage {
-        refund_id: refund.clone(),
+        refund_id: refund.clone().into(),
         attempt: 1,
     };
     let refunds = &api.app.state.refunds;

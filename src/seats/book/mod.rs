@@ -224,12 +224,11 @@ impl SeatBook {
         self.layout.position(seat_id)
     }
 
-    /// The showtime's status as the API words it.
-    pub fn showtime_status(&self) -> &'static str {
+    pub fn showtime_status(&self) -> ShowtimeStatus {
         if self.cancelled {
-            "cancelled"
+            ShowtimeStatus::Cancelled
         } else {
-            "scheduled"
+            ShowtimeStatus::Scheduled
         }
     }
 

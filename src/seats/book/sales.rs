@@ -7,6 +7,7 @@ use serde::Serialize;
 use super::{Fresh, NewTicket, Op, Payment, SeatBook, SeatState, not_open};
 use crate::{
     error::{AppError, AppResult},
+    ids::TicketId,
     seats::types::*,
 };
 
@@ -25,9 +26,9 @@ pub struct PaymentStarted {
 #[serde(tag = "outcome", rename_all = "snake_case")]
 pub enum Settlement {
     /// The seats are sold and these tickets were issued.
-    Paid { tickets: Vec<String> },
+    Paid { tickets: Vec<TicketId> },
     /// The hold had expired but its seats were still free: sold anyway.
-    PaidAfterExpiry { tickets: Vec<String> },
+    PaidAfterExpiry { tickets: Vec<TicketId> },
     /// The payment failed; its seats are available again.
     Failed,
     /// Money was taken but no seat can be given; the payment awaits a refund.
@@ -210,7 +211,7 @@ impl SeatBook {
         now: i64,
         fresh: &mut dyn Fresh,
         ops: &mut Vec<Op>,
-    ) -> Vec<String> {
+    ) -> Vec<TicketId> {
         if booking.status.is_open() {
             self.expiries
                 .remove(&(booking.expires_at, booking.id.clone()));

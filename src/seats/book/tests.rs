@@ -11,7 +11,7 @@ struct Counter(u64);
 impl Fresh for Counter {
     fn ticket_id(&mut self) -> TicketId {
         self.0 += 1;
-        format!("t{}", self.0)
+        format!("t{}", self.0).into()
     }
     fn checkin_code(&mut self) -> String {
         self.0 += 1;
@@ -19,7 +19,7 @@ impl Fresh for Counter {
     }
     fn refund_id(&mut self) -> RefundId {
         self.0 += 1;
-        format!("r{}", self.0)
+        format!("r{}", self.0).into()
     }
 }
 
@@ -56,7 +56,7 @@ fn book() -> SeatBook {
         ..ShowtimeInfo::default()
     };
     SeatBook::new(
-        1,
+        ShowtimeId(1),
         Arc::new(info),
         false,
         rules,
@@ -73,10 +73,10 @@ fn seats(ids: &[&str]) -> Vec<String> {
 fn a_seat_held_by_one_customer_cannot_be_held_by_another() {
     let mut book = book();
     let mut ops = vec![];
-    book.hold(1, "b1".into(), &seats(&["A1"]), 0, &mut ops)
+    book.hold(UserId(1), "b1".into(), &seats(&["A1"]), 0, &mut ops)
         .expect("first hold");
     let err = book
-        .hold(2, "b2".into(), &seats(&["A2", "A1"]), 0, &mut ops)
+        .hold(UserId(2), "b2".into(), &seats(&["A2", "A1"]), 0, &mut ops)
         .unwrap_err();
     assert!(matches!(err, AppError::SeatUnavailable { ref seats } if seats == &["A1"]));
     assert_eq!(
@@ -90,12 +90,18 @@ fn a_seat_held_by_one_customer_cannot_be_held_by_another() {
 fn a_hold_is_free_for_others_exactly_at_its_deadline() {
     let mut book = book();
     let mut ops = vec![];
-    book.hold(1, "b1".into(), &seats(&["A1"]), 0, &mut ops)
+    book.hold(UserId(1), "b1".into(), &seats(&["A1"]), 0, &mut ops)
         .expect("hold");
     let just_before = 10 * MINUTE - 1;
     assert!(
-        book.hold(2, "b2".into(), &seats(&["A1"]), just_before, &mut ops)
-            .is_err()
+        book.hold(
+            UserId(2),
+            "b2".into(),
+            &seats(&["A1"]),
+            just_before,
+            &mut ops
+        )
+        .is_err()
     );
     assert_eq!(
         book.seat_map(None, just_before)[0].status,
@@ -105,8 +111,14 @@ fn a_hold_is_free_for_others_exactly_at_its_deadline() {
         book.seat_map(None, 10 * MINUTE)[0].status,
         SeatStatus::Available
     );
-    book.hold(2, "b2".into(), &seats(&["A1"]), 10 * MINUTE, &mut ops)
-        .expect("taken at the deadline");
+    book.hold(
+        UserId(2),
+        "b2".into(),
+        &seats(&["A1"]),
+        10 * MINUTE,
+        &mut ops,
+    )
+    .expect("taken at the deadline");
     assert_eq!(book.bookings["b1"].status, BookingStatus::Expired);
 }
 
@@ -115,10 +127,10 @@ fn adding_a_seat_never_extends_the_hold() {
     let mut book = book();
     let mut ops = vec![];
     let held = book
-        .hold(1, "b1".into(), &seats(&["A1"]), 0, &mut ops)
+        .hold(UserId(1), "b1".into(), &seats(&["A1"]), 0, &mut ops)
         .expect("hold");
     let added = book
-        .add_seat(1, "b1", "A2", 9 * MINUTE, &mut ops)
+        .add_seat(UserId(1), "b1", "A2", 9 * MINUTE, &mut ops)
         .expect("add");
     assert_eq!(added.expires_at, held.expires_at);
     assert_eq!(
@@ -137,7 +149,7 @@ fn a_booking_cannot_hold_more_than_the_maximum() {
     let mut ops = vec![];
     let err = book
         .hold(
-            1,
+            UserId(1),
             "b1".into(),
             &seats(&["A1", "A2", "A3", "B1"]),
             0,
@@ -145,10 +157,16 @@ fn a_booking_cannot_hold_more_than_the_maximum() {
         )
         .unwrap_err();
     assert_eq!(err.code(), "too_many_seats");
-    book.hold(1, "b1".into(), &seats(&["A1", "A2", "A3"]), 0, &mut ops)
-        .expect("three");
+    book.hold(
+        UserId(1),
+        "b1".into(),
+        &seats(&["A1", "A2", "A3"]),
+        0,
+        &mut ops,
+    )
+    .expect("three");
     assert_eq!(
-        book.add_seat(1, "b1", "B1", 0, &mut ops)
+        book.add_seat(UserId(1), "b1", "B1", 0, &mut ops)
             .unwrap_err()
             .code(),
         "too_many_seats"
@@ -159,25 +177,31 @@ fn a_booking_cannot_hold_more_than_the_maximum() {
 fn a_late_success_resells_free_seats_and_refunds_taken_ones() {
     let mut book = book();
     let mut ops = vec![];
-    book.hold(1, "b1".into(), &seats(&["A1"]), 0, &mut ops)
+    book.hold(UserId(1), "b1".into(), &seats(&["A1"]), 0, &mut ops)
         .expect("hold");
     let request = PaymentRequest {
         payment_id: "p1".into(),
         provider: "sandbox".into(),
     };
-    book.start_payment(1, "b1", request, 0, &mut ops)
+    book.start_payment(UserId(1), "b1", request, 0, &mut ops)
         .expect("pay");
-    book.hold(2, "b2".into(), &seats(&["A2"]), 0, &mut ops)
+    book.hold(UserId(2), "b2".into(), &seats(&["A2"]), 0, &mut ops)
         .expect("hold");
     let request = PaymentRequest {
         payment_id: "p2".into(),
         provider: "sandbox".into(),
     };
-    book.start_payment(2, "b2", request, 0, &mut ops)
+    book.start_payment(UserId(2), "b2", request, 0, &mut ops)
         .expect("pay");
     // Both expire; a third customer takes A2.
-    book.hold(3, "b3".into(), &seats(&["A2"]), 11 * MINUTE, &mut ops)
-        .expect("retake");
+    book.hold(
+        UserId(3),
+        "b3".into(),
+        &seats(&["A2"]),
+        11 * MINUTE,
+        &mut ops,
+    )
+    .expect("retake");
     let first = book
         .settle_payment("p1", true, 12 * MINUTE, &mut Counter::default(), &mut ops)
         .expect("p1");
@@ -210,7 +234,7 @@ fn after_a_restart_the_newer_of_two_open_bookings_is_the_customers_open_one() {
         let mut book = book();
         let booking = |id: &str, expires_at: i64| Booking {
             id: id.into(),
-            user_id: 7,
+            user_id: UserId(7),
             status: BookingStatus::Held,
             seats: Vec::new(),
             created_at: 0,
@@ -227,8 +251,17 @@ fn after_a_restart_the_newer_of_two_open_bookings_is_the_customers_open_one() {
         }
         let mut ops = vec![];
         book.expire_due(10 * MINUTE, &mut ops);
-        assert!(book.has_open_booking(7), "newer first: {newer_first}");
-        let again = book.hold(7, "third".into(), &seats(&["A1"]), 10 * MINUTE, &mut ops);
+        assert!(
+            book.has_open_booking(UserId(7)),
+            "newer first: {newer_first}"
+        );
+        let again = book.hold(
+            UserId(7),
+            "third".into(),
+            &seats(&["A1"]),
+            10 * MINUTE,
+            &mut ops,
+        );
         assert_eq!(again.unwrap_err().code(), "booking_already_open");
     }
 }

@@ -25,7 +25,7 @@ pub struct SeatView {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct SeatMapDoc {
     pub showtime_id: ShowtimeId,
-    pub status: &'static str,
+    pub status: ShowtimeStatus,
     pub version: u64,
     pub seats_total: usize,
     pub seats_available: usize,
@@ -62,7 +62,7 @@ pub struct BookingState {
     pub seats: Vec<SeatLine>,
     pub created_at: i64,
     pub expires_at: i64,
-    pub showtime_status: &'static str,
+    pub showtime_status: ShowtimeStatus,
     pub showtime: Arc<ShowtimeInfo>,
 }
 
