@@ -12,7 +12,10 @@
 //! permanent refusal, the refund is FAILED: an admin alert and mails to the
 //! admins are recorded, and an admin can retry it or resolve it by hand.
 
+mod admin;
 pub mod amqp;
+
+pub use admin::RefundView;
 
 use std::{
     sync::{Arc, Mutex},
@@ -26,9 +29,9 @@ use serde::{Deserialize, Serialize};
 use tokio::sync::Notify;
 
 use crate::{
-    clock::{SharedClock, millis, rfc3339, to_millis},
+    clock::{SharedClock, millis, to_millis},
     config::{self, RefundSettings},
-    error::{AppError, AppResult},
+    error::AppResult,
     gateway::{PaymentGateway, RefundError, RefundRequest},
     ids::{BookingId, PaymentId, RefundId, ShowtimeId, UserId},
     notify::{self, Message, message::RefundFacts},
@@ -147,29 +150,6 @@ impl QueueStatus {
             _ => "rabbitmq",
         }
     }
-}
-
-/// A refund as admins see it.
-#[derive(Debug, Clone, Serialize)]
-pub struct RefundView {
-    pub id: RefundId,
-    pub booking_id: BookingId,
-    pub payment_id: PaymentId,
-    pub showtime_id: ShowtimeId,
-    pub user_id: UserId,
-    pub customer_email: String,
-    pub amount: i64,
-    pub currency: String,
-    pub reason: String,
-    pub status: RefundStatus,
-    pub attempts: i64,
-    pub last_error: Option<String>,
-    pub last_attempt_at: Option<String>,
-    pub gateway_reference: Option<String>,
-    pub resolution_note: Option<String>,
-    pub created_at: String,
-    pub updated_at: String,
-    pub completed_at: Option<String>,
 }
 
 #[derive(Clone)]
@@ -419,69 +399,6 @@ impl Refunds {
             .await
     }
 
-    /// Refunds, newest first, optionally of one status.
-    pub async fn list(&self, status: Option<String>) -> AppResult<Vec<RefundView>> {
-        let status = crate::error::status_filter(status, RefundStatus::NAMES)?;
-        let offset = self.inner.offset;
-        self.inner
-            .store
-            .read(move |conn| list_refunds(conn, status.as_deref(), None, offset))
-            .await
-    }
-
-    /// Puts a FAILED refund back in the queue with a fresh round of attempts.
-    pub async fn retry(&self, refund_id: &str) -> AppResult<RefundView> {
-        let id = refund_id.to_string();
-        let now = to_millis(self.inner.clock.now());
-        let offset = self.inner.offset;
-        let view = self
-            .inner
-            .store
-            .write(move |conn| {
-                let attempts: Option<i64> = conn
-                    .prepare_cached(query!("refunds/retry_failed"))?
-                    .query_row(params![id, now], |r| r.get(0))
-                    .optional()?;
-                match attempts {
-                    Some(attempts) => {
-                        conn.prepare_cached(query!("refunds/insert_outbox"))?
-                            .execute(params![id, attempts + 1, 0, now, now])?;
-                    }
-                    None => not_failed(conn, &id)?,
-                }
-                one_refund(conn, &id, offset)
-            })
-            .await?;
-        self.wake();
-        Ok(view)
-    }
-
-    /// Records that an admin refunded a FAILED refund by hand.
-    pub async fn resolve(&self, refund_id: &str, note: String) -> AppResult<RefundView> {
-        let note = crate::error::required_text(
-            &note,
-            1000,
-            "note",
-            "invalid_note",
-            "say how the refund was done",
-        )?;
-        let id = refund_id.to_string();
-        let now = to_millis(self.inner.clock.now());
-        let offset = self.inner.offset;
-        self.inner
-            .store
-            .write(move |conn| {
-                let changed = conn
-                    .prepare_cached(query!("refunds/resolve_failed"))?
-                    .execute(params![id, note, now])?;
-                if changed == 0 {
-                    not_failed(conn, &id)?;
-                }
-                one_refund(conn, &id, offset)
-            })
-            .await
-    }
-
     /// Runs the embedded queue until the task is aborted.
     pub async fn run_embedded(self) {
         self.set_status(QueueStatus::Embedded);
@@ -622,60 +539,4 @@ fn insert_attempt(
     conn.prepare_cached(query!("refunds/insert_attempt"))?
         .execute(params![refund_id, attempt, now, outcome, error])?;
     Ok(())
-}
-
-/// The error for a retry or resolve of a refund that is not FAILED.
-fn not_failed(conn: &Connection, refund_id: &str) -> AppResult<()> {
-    let status: Option<RefundStatus> = conn
-        .prepare_cached(query!("refunds/refund_status"))?
-        .query_row(params![refund_id], |r| r.get(0))
-        .optional()?;
-    match status {
-        None => Err(AppError::NotFound("refund")),
-        Some(status) => Err(AppError::conflict(
-            "refund_not_failed",
-            format!("the refund is {status}; only a failed refund can be retried or resolved"),
-        )),
-    }
-}
-
-fn one_refund(conn: &Connection, refund_id: &str, offset: FixedOffset) -> AppResult<RefundView> {
-    list_refunds(conn, None, Some(refund_id), offset)?
-        .into_iter()
-        .next()
-        .ok_or(AppError::NotFound("refund"))
-}
-
-fn list_refunds(
-    conn: &Connection,
-    status: Option<&str>,
-    id: Option<&str>,
-    offset: FixedOffset,
-) -> AppResult<Vec<RefundView>> {
-    let time = |t: Option<i64>| t.map(|t| rfc3339(t, offset));
-    Ok(conn
-        .prepare_cached(query!("refunds/list_refunds"))?
-        .query_map(params![status, id, 1000], |r| {
-            Ok(RefundView {
-                id: r.get(0)?,
-                booking_id: r.get(1)?,
-                payment_id: r.get(2)?,
-                showtime_id: r.get(3)?,
-                user_id: r.get(4)?,
-                customer_email: r.get(5)?,
-                amount: r.get(6)?,
-                currency: r.get(7)?,
-                reason: r.get(8)?,
-                status: r.get(9)?,
-                attempts: r.get(10)?,
-                last_error: r.get(11)?,
-                last_attempt_at: time(r.get(12)?),
-                gateway_reference: r.get(13)?,
-                resolution_note: r.get(14)?,
-                created_at: rfc3339(r.get(15)?, offset),
-                updated_at: rfc3339(r.get(16)?, offset),
-                completed_at: time(r.get(17)?),
-            })
-        })?
-        .collect::<Result<Vec<_>, _>>()?)
 }
