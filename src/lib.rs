@@ -34,5 +34,6 @@ pub mod scheduler;
 pub mod seats;
 pub mod state;
 pub mod store;
+#[cfg(feature = "testkit")]
 pub mod testkit;
 pub mod tickets;
