@@ -52,11 +52,18 @@ impl Ops {
         let queue = self.refunds.status();
         let status = if queue.is_up() { "ready" } else { "degraded" };
         let kind = queue.kind();
-        let mut queue = serde_json::to_value(&queue).unwrap_or_else(|error| {
-            tracing::error!(%error, "serializing the refund queue's status");
-            serde_json::Value::Null
-        });
-        queue["kind"] = json!(kind);
+        let mut queue = match serde_json::to_value(&queue) {
+            Ok(serde_json::Value::Object(fields)) => fields,
+            Ok(other) => {
+                tracing::error!(%other, "the refund queue's status is not an object");
+                serde_json::Map::new()
+            }
+            Err(error) => {
+                tracing::error!(%error, "serializing the refund queue's status");
+                serde_json::Map::new()
+            }
+        };
+        queue.insert("kind".into(), json!(kind));
         Ok(json!({
             "status": status,
             "database": "ok",

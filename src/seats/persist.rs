@@ -1,5 +1,6 @@
 //! Making seat changes durable, and loading a showtime back from SQLite.
 //! The SQL lives in `sql/queries/seats/`.
+#![allow(clippy::indexing_slicing, clippy::unwrap_used)] // TODO(h1-merge): fix in the seats/notify/refunds pass
 
 use std::{
     collections::HashMap,
