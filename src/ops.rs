@@ -41,6 +41,7 @@ impl Ops {
     /// refund queue is reported too: a broker that is away only delays
     /// refunds (the outbox keeps them), so it makes the server `degraded`,
     /// not unready.
+    #[tracing::instrument(skip_all)]
     pub async fn readiness(&self) -> AppResult<serde_json::Value> {
         self.store
             .read(|conn| {
@@ -87,6 +88,7 @@ impl Ops {
 
     /// The Prometheus text exposition. A database that does not answer
     /// leaves the backlog figures out, not the rest.
+    #[tracing::instrument(skip_all)]
     pub async fn metrics(&self) -> String {
         let backlog = self.backlog().await.unwrap_or_else(|error| {
             tracing::warn!(%error, "metrics without the backlog figures");

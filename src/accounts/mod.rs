@@ -29,6 +29,7 @@ use crate::{
     clock::{SharedClock, to_millis},
     config::AccountSettings,
     error::{AppError, AppResult},
+    ids::UserId,
     store::Store,
 };
 
@@ -52,7 +53,7 @@ impl Role {
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct User {
-    pub id: i64,
+    pub id: UserId,
     pub email: String,
     pub name: String,
     pub phone: Option<String>,
@@ -100,6 +101,8 @@ impl Accounts {
         }
     }
 
+    /// Secrets (password, token) are never recorded in the span.
+    #[tracing::instrument(skip_all)]
     pub async fn register(&self, registration: Registration) -> AppResult<Session> {
         let valid = registration.validate()?;
         let hash = hash_password(valid.password.clone()).await?;
@@ -143,6 +146,7 @@ impl Accounts {
         Ok(Session { token, user })
     }
 
+    #[tracing::instrument(skip_all)]
     pub async fn login(&self, email: &str, password: &str, client: &str) -> AppResult<Session> {
         let email = email.trim().to_lowercase();
         let now = self.inner.clock.now();
@@ -183,7 +187,8 @@ impl Accounts {
     }
 
     /// Creates a session for a user who has already proved who they are.
-    pub async fn open_session(&self, user_id: i64) -> AppResult<String> {
+    #[tracing::instrument(skip_all, fields(user_id))]
+    pub async fn open_session(&self, user_id: UserId) -> AppResult<String> {
         let now = to_millis(self.inner.clock.now());
         let (token, token_hash) = new_token();
         let expires_at = self.session_expiry(now);
@@ -199,6 +204,7 @@ impl Accounts {
     }
 
     /// The user a bearer token logs in; 401 when it is unknown or expired.
+    #[tracing::instrument(skip_all)]
     pub async fn authenticate(&self, token: &str) -> AppResult<User> {
         let token_hash = hash_token(token);
         let now = to_millis(self.inner.clock.now());
@@ -251,6 +257,7 @@ impl Accounts {
         }
     }
 
+    #[tracing::instrument(skip_all)]
     pub async fn logout(&self, token: &str) -> AppResult<()> {
         let token_hash = hash_token(token);
         if let Ok(mut sessions) = self.inner.sessions.lock() {
@@ -267,6 +274,7 @@ impl Accounts {
     }
 
     /// Creates the admin, or resets its password and role when it exists.
+    #[tracing::instrument(skip_all)]
     pub async fn ensure_admin(&self, email: &str, password: &str) -> AppResult<()> {
         let email = email.trim().to_lowercase();
         if !email.contains('@') || password.chars().count() < 8 {

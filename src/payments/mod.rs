@@ -214,7 +214,8 @@ impl Payments {
         self.settle(payment_id, choice.result.succeeded()).await
     }
 
-    pub async fn checkout_page(&self, payment_id: &str) -> AppResult<CheckoutPage> {
+    #[tracing::instrument(skip_all, fields(payment_id))]
+    pub async fn checkout_page(&self, payment_id: &PaymentId) -> AppResult<CheckoutPage> {
         let id = payment_id.to_string();
         let offset = self.locale.offset;
         self.store
