@@ -159,16 +159,7 @@ impl Accounts {
                 Ok(conn
                     .prepare_cached(query!("accounts/user_by_email"))?
                     .query_row(params![lookup], |r| {
-                        Ok((
-                            User {
-                                id: r.get(0)?,
-                                email: r.get(1)?,
-                                name: r.get(2)?,
-                                phone: r.get(3)?,
-                                role: Role::parse(&r.get::<_, String>(4)?),
-                            },
-                            r.get::<_, String>(5)?,
-                        ))
+                        Ok((user_from(r)?, r.get::<_, String>(5)?))
                     })
                     .optional()?)
             })
@@ -229,16 +220,7 @@ impl Accounts {
                 Ok(conn
                     .prepare_cached(query!("accounts/user_by_session"))?
                     .query_row(params![token_hash.to_vec()], |r| {
-                        Ok((
-                            User {
-                                id: r.get(0)?,
-                                email: r.get(1)?,
-                                name: r.get(2)?,
-                                phone: r.get(3)?,
-                                role: Role::parse(&r.get::<_, String>(4)?),
-                            },
-                            r.get::<_, i64>(5)?,
-                        ))
+                        Ok((user_from(r)?, r.get::<_, i64>(5)?))
                     })
                     .optional()?)
             })
@@ -299,6 +281,17 @@ impl Accounts {
         let ttl = crate::clock::millis(self.inner.settings.session_ttl);
         now.saturating_add(ttl)
     }
+}
+
+/// A user from the first five columns of a row: id, email, name, phone, role.
+fn user_from(r: &rusqlite::Row<'_>) -> rusqlite::Result<User> {
+    Ok(User {
+        id: r.get(0)?,
+        email: r.get(1)?,
+        name: r.get(2)?,
+        phone: r.get(3)?,
+        role: Role::parse(&r.get::<_, String>(4)?),
+    })
 }
 
 fn new_token() -> (String, [u8; 32]) {

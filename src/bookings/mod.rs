@@ -6,6 +6,7 @@ use std::collections::BTreeMap;
 
 use actix::Addr;
 use actix_web::web::Bytes;
+use chrono::{DateTime, Utc};
 use rusqlite::{Connection, OptionalExtension, params};
 use serde::Serialize;
 
@@ -232,16 +233,13 @@ impl Bookings {
         booking_id: &BookingId,
         seat: String,
     ) -> AppResult<BookingSummary> {
-        let actor = self.actor_of(user, booking_id).await?;
-        let held = actor
-            .send(AddSeat {
-                user,
-                booking_id: booking_id.to_string(),
-                seat,
-                now: self.clock.now(),
-            })
-            .await??;
-        Ok(self.summary_of_held(held))
+        self.change_held(user, booking_id, |now| AddSeat {
+            user,
+            booking_id: booking_id.clone(),
+            seat,
+            now,
+        })
+        .await
     }
 
     #[tracing::instrument(skip_all, fields(user_id = user, booking_id))]
@@ -251,16 +249,13 @@ impl Bookings {
         booking_id: &BookingId,
         seat: String,
     ) -> AppResult<BookingSummary> {
-        let actor = self.actor_of(user, booking_id).await?;
-        let held = actor
-            .send(RemoveSeat {
-                user,
-                booking_id: booking_id.to_string(),
-                seat,
-                now: self.clock.now(),
-            })
-            .await??;
-        Ok(self.summary_of_held(held))
+        self.change_held(user, booking_id, |now| RemoveSeat {
+            user,
+            booking_id: booking_id.clone(),
+            seat,
+            now,
+        })
+        .await
     }
 
     #[tracing::instrument(skip_all, fields(user_id = user, booking_id))]
@@ -302,6 +297,23 @@ impl Bookings {
             expires_at: rfc3339(started.expires_at, self.locale.offset),
             created: started.created,
         })
+    }
+
+    /// Sends a change to a held booking `user` owns (404 for anyone else's)
+    /// to its actor, stamped with the time now; answers the new summary.
+    async fn change_held<M>(
+        &self,
+        user: UserId,
+        booking_id: &BookingId,
+        change: impl FnOnce(DateTime<Utc>) -> M,
+    ) -> AppResult<BookingSummary>
+    where
+        M: actix::Message<Result = AppResult<BookingState>> + Send + 'static,
+        ShowtimeActor: actix::Handler<M>,
+    {
+        let actor = self.actor_of(user, booking_id).await?;
+        let held = actor.send(change(self.clock.now())).await??;
+        Ok(self.summary_of_held(held))
     }
 
     /// The summary of a booking that is still being put together, straight
