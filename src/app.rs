@@ -5,6 +5,7 @@ use std::{net::TcpListener, sync::Arc};
 
 use actix_web::{App, HttpServer, dev::Server, middleware, web};
 use tokio_cron_scheduler::JobScheduler;
+use tracing_actix_web::TracingLogger;
 
 use crate::{
     accounts::Accounts,
@@ -210,6 +211,7 @@ impl Application {
             App::new()
                 .app_data(app_state.clone())
                 .wrap(middleware::NormalizePath::trim())
+                .wrap(TracingLogger::<http::RequestLog>::new())
                 .configure(http::configure)
         })
         .workers(workers)

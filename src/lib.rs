@@ -35,5 +35,6 @@ pub mod seats;
 pub mod state;
 pub mod status;
 pub mod store;
+#[cfg(feature = "testkit")]
 pub mod testkit;
 pub mod tickets;

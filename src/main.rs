@@ -1,6 +1,6 @@
 //! `bioskop`: runs the cinema ticketing server.
 
-use std::{path::PathBuf, sync::Arc};
+use std::{io::IsTerminal, path::PathBuf, sync::Arc};
 
 use bioskop::{app::Application, clock::SystemClock, config::Settings};
 use clap::Parser;
@@ -17,7 +17,9 @@ struct Cli {
 
 #[actix_web::main]
 async fn main() -> anyhow::Result<()> {
+    // Colour codes only for a terminal: not in files, pipes or journald.
     tracing_subscriber::fmt()
+        .with_ansi(std::io::stdout().is_terminal())
         .with_env_filter(
             tracing_subscriber::EnvFilter::try_from_default_env()
                 .unwrap_or_else(|_| "info,actix_server=warn".into()),

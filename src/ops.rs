@@ -41,6 +41,7 @@ impl Ops {
     /// refund queue is reported too: a broker that is away only delays
     /// refunds (the outbox keeps them), so it makes the server `degraded`,
     /// not unready.
+    #[tracing::instrument(skip_all)]
     pub async fn readiness(&self) -> AppResult<serde_json::Value> {
         self.store
             .read(|conn| {
@@ -52,11 +53,18 @@ impl Ops {
         let queue = self.refunds.status();
         let status = if queue.is_up() { "ready" } else { "degraded" };
         let kind = queue.kind();
-        let mut queue = serde_json::to_value(&queue).unwrap_or_else(|error| {
-            tracing::error!(%error, "serializing the refund queue's status");
-            serde_json::Value::Null
-        });
-        queue["kind"] = json!(kind);
+        let mut queue = match serde_json::to_value(&queue) {
+            Ok(serde_json::Value::Object(fields)) => fields,
+            Ok(other) => {
+                tracing::error!(%other, "the refund queue's status is not an object");
+                serde_json::Map::new()
+            }
+            Err(error) => {
+                tracing::error!(%error, "serializing the refund queue's status");
+                serde_json::Map::new()
+            }
+        };
+        queue.insert("kind".into(), json!(kind));
         Ok(json!({
             "status": status,
             "database": "ok",
@@ -80,6 +88,7 @@ impl Ops {
 
     /// The Prometheus text exposition. A database that does not answer
     /// leaves the backlog figures out, not the rest.
+    #[tracing::instrument(skip_all)]
     pub async fn metrics(&self) -> String {
         let backlog = self.backlog().await.unwrap_or_else(|error| {
             tracing::warn!(%error, "metrics without the backlog figures");

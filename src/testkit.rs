@@ -98,7 +98,12 @@ impl TestApp {
 
     /// A scheduled showtime that starts at least a day after the clock's now.
     pub async fn bookable_showtime(&self) -> i64 {
-        self.bookable_showtimes(1).await[0]
+        self.bookable_showtimes(1)
+            .await
+            .into_iter()
+            .next()
+            // `bookable_showtimes` asserts that it found as many as asked.
+            .expect("one bookable showtime")
     }
 
     pub async fn bookable_showtimes(&self, count: usize) -> Vec<i64> {

@@ -4,6 +4,9 @@
 //! every step the answers agree with the model, no seat has two owners, and
 //! the actor's memory equals what loading the database gives.
 
+// Test code: a panic on an unexpected answer is a failed test.
+#![allow(clippy::unwrap_used, clippy::indexing_slicing)]
+
 use std::{collections::HashMap, sync::Arc, time::Duration};
 
 use actix::Addr;

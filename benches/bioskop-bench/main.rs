@@ -5,6 +5,9 @@
 //! its own process, drives it over HTTP/1.1 keep-alive connections from many
 //! concurrent clients, and checks correctness from the database afterwards.
 
+// Benchmark code: a panic on a broken fixture or answer is a failed run.
+#![allow(clippy::unwrap_used, clippy::indexing_slicing)]
+
 mod direct;
 mod fixture;
 mod live;

@@ -101,6 +101,8 @@ impl Accounts {
         }
     }
 
+    /// Secrets (password, token) are never recorded in the span.
+    #[tracing::instrument(skip_all)]
     pub async fn register(&self, registration: Registration) -> AppResult<Session> {
         let valid = registration.validate()?;
         let hash = hash_password(valid.password.clone()).await?;
@@ -144,6 +146,7 @@ impl Accounts {
         Ok(Session { token, user })
     }
 
+    #[tracing::instrument(skip_all)]
     pub async fn login(&self, email: &str, password: &str, client: &str) -> AppResult<Session> {
         let email = email.trim().to_lowercase();
         let now = self.inner.clock.now();
@@ -156,16 +159,7 @@ impl Accounts {
                 Ok(conn
                     .prepare_cached(query!("accounts/user_by_email"))?
                     .query_row(params![lookup], |r| {
-                        Ok((
-                            User {
-                                id: r.get(0)?,
-                                email: r.get(1)?,
-                                name: r.get(2)?,
-                                phone: r.get(3)?,
-                                role: Role::parse(&r.get::<_, String>(4)?),
-                            },
-                            r.get::<_, String>(5)?,
-                        ))
+                        Ok((user_from(r)?, r.get::<_, String>(5)?))
                     })
                     .optional()?)
             })
@@ -184,6 +178,7 @@ impl Accounts {
     }
 
     /// Creates a session for a user who has already proved who they are.
+    #[tracing::instrument(skip_all, fields(user_id = %user_id))]
     pub async fn open_session(&self, user_id: UserId) -> AppResult<String> {
         let now = to_millis(self.inner.clock.now());
         let (token, token_hash) = new_token();
@@ -200,6 +195,7 @@ impl Accounts {
     }
 
     /// The user a bearer token logs in; 401 when it is unknown or expired.
+    #[tracing::instrument(skip_all)]
     pub async fn authenticate(&self, token: &str) -> AppResult<User> {
         let token_hash = hash_token(token);
         let now = to_millis(self.inner.clock.now());
@@ -224,16 +220,7 @@ impl Accounts {
                 Ok(conn
                     .prepare_cached(query!("accounts/user_by_session"))?
                     .query_row(params![token_hash.to_vec()], |r| {
-                        Ok((
-                            User {
-                                id: r.get(0)?,
-                                email: r.get(1)?,
-                                name: r.get(2)?,
-                                phone: r.get(3)?,
-                                role: Role::parse(&r.get::<_, String>(4)?),
-                            },
-                            r.get::<_, i64>(5)?,
-                        ))
+                        Ok((user_from(r)?, r.get::<_, i64>(5)?))
                     })
                     .optional()?)
             })
@@ -252,6 +239,7 @@ impl Accounts {
         }
     }
 
+    #[tracing::instrument(skip_all)]
     pub async fn logout(&self, token: &str) -> AppResult<()> {
         let token_hash = hash_token(token);
         if let Ok(mut sessions) = self.inner.sessions.lock() {
@@ -268,6 +256,7 @@ impl Accounts {
     }
 
     /// Creates the admin, or resets its password and role when it exists.
+    #[tracing::instrument(skip_all)]
     pub async fn ensure_admin(&self, email: &str, password: &str) -> AppResult<()> {
         let email = email.trim().to_lowercase();
         if !email.contains('@') || password.chars().count() < 8 {
@@ -292,6 +281,17 @@ impl Accounts {
         let ttl = crate::clock::millis(self.inner.settings.session_ttl);
         now.saturating_add(ttl)
     }
+}
+
+/// A user from the first five columns of a row: id, email, name, phone, role.
+fn user_from(r: &rusqlite::Row<'_>) -> rusqlite::Result<User> {
+    Ok(User {
+        id: r.get(0)?,
+        email: r.get(1)?,
+        name: r.get(2)?,
+        phone: r.get(3)?,
+        role: Role::parse(&r.get::<_, String>(4)?),
+    })
 }
 
 fn new_token() -> (String, [u8; 32]) {

@@ -6,6 +6,7 @@ use std::collections::BTreeMap;
 
 use actix::Addr;
 use actix_web::web::Bytes;
+use chrono::{DateTime, Utc};
 use rusqlite::{Connection, OptionalExtension, params};
 use serde::Serialize;
 
@@ -233,7 +234,14 @@ impl Bookings {
         booking_id: &BookingId,
         seat: String,
     ) -> AppResult<BookingSummary> {
-        self.edit_seat(user, booking_id, seat, SeatEdit::Add).await
+        self.change_held(user, booking_id, |now| EditSeat {
+            user,
+            booking_id: booking_id.clone(),
+            seat,
+            edit: SeatEdit::Add,
+            now,
+        })
+        .await
     }
 
     #[tracing::instrument(skip_all, fields(user_id = %user, booking_id = %booking_id))]
@@ -243,29 +251,14 @@ impl Bookings {
         booking_id: &BookingId,
         seat: String,
     ) -> AppResult<BookingSummary> {
-        self.edit_seat(user, booking_id, seat, SeatEdit::Remove)
-            .await
-    }
-
-    /// Adds one seat to a held booking or takes one out.
-    async fn edit_seat(
-        &self,
-        user: UserId,
-        booking_id: &BookingId,
-        seat: String,
-        edit: SeatEdit,
-    ) -> AppResult<BookingSummary> {
-        let actor = self.actor_of(user, booking_id).await?;
-        let held = actor
-            .send(EditSeat {
-                user,
-                booking_id: booking_id.clone(),
-                seat,
-                edit,
-                now: self.clock.now(),
-            })
-            .await??;
-        Ok(self.summary_of_held(held))
+        self.change_held(user, booking_id, |now| EditSeat {
+            user,
+            booking_id: booking_id.clone(),
+            seat,
+            edit: SeatEdit::Remove,
+            now,
+        })
+        .await
     }
 
     #[tracing::instrument(skip_all, fields(user_id = %user, booking_id = %booking_id))]
@@ -307,6 +300,23 @@ impl Bookings {
             expires_at: rfc3339(started.expires_at, self.locale.offset),
             created: started.created,
         })
+    }
+
+    /// Sends a change to a held booking `user` owns (404 for anyone else's)
+    /// to its actor, stamped with the time now; answers the new summary.
+    async fn change_held<M>(
+        &self,
+        user: UserId,
+        booking_id: &BookingId,
+        change: impl FnOnce(DateTime<Utc>) -> M,
+    ) -> AppResult<BookingSummary>
+    where
+        M: actix::Message<Result = AppResult<BookingState>> + Send + 'static,
+        ShowtimeActor: actix::Handler<M>,
+    {
+        let actor = self.actor_of(user, booking_id).await?;
+        let held = actor.send(change(self.clock.now())).await??;
+        Ok(self.summary_of_held(held))
     }
 
     /// The summary of a booking that is still being put together, straight

@@ -281,7 +281,10 @@ pub fn seed(conn: &Connection, locale: &Locale, now: DateTime<Utc>) -> AppResult
         let weekend = matches!(date.weekday(), Weekday::Fri | Weekday::Sat | Weekday::Sun);
         for (a, (auditorium_id, classes)) in auditoriums.iter().enumerate() {
             for (s, (hour, minute)) in SLOTS.iter().enumerate() {
-                let (movie_id, minutes) = movie_ids[(a * 3 + s + day as usize) % movie_ids.len()];
+                let pick = (a * 3 + s + day as usize) % movie_ids.len().max(1);
+                let Some(&(movie_id, minutes)) = movie_ids.get(pick) else {
+                    continue;
+                };
                 let local =
                     date.and_time(NaiveTime::from_hms_opt(*hour, *minute, 0).unwrap_or_default());
                 let Some(starts) = locale.offset.from_local_datetime(&local).single() else {

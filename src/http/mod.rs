@@ -7,9 +7,12 @@ pub mod auth;
 mod bookings;
 mod catalog;
 mod front;
+mod logging;
 mod ops;
 mod payments;
 pub mod problem;
+
+pub use logging::RequestLog;
 
 use actix_web::web;
 

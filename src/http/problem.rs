@@ -47,23 +47,31 @@ impl ResponseError for AppError {
             AppError::Internal(_) => "something went wrong on our side".to_string(),
             other => other.to_string(),
         };
-        let mut body = json!({
-            "type": format!("/problems/{}", self.code()),
-            "title": status.canonical_reason().unwrap_or("Error"),
-            "status": status.as_u16(),
-            "detail": detail,
-            "code": self.code(),
-        });
+        let mut body = serde_json::Map::new();
+        body.insert("type".into(), json!(format!("/problems/{}", self.code())));
+        body.insert(
+            "title".into(),
+            json!(status.canonical_reason().unwrap_or("Error")),
+        );
+        body.insert("status".into(), json!(status.as_u16()));
+        body.insert("detail".into(), json!(detail));
+        body.insert("code".into(), json!(self.code()));
         let mut response = HttpResponse::build(status);
         match self {
             AppError::Validation { errors, .. } if !errors.is_empty() => {
-                body["errors"] = json!(errors);
+                body.insert("errors".into(), json!(errors));
             }
-            AppError::SeatUnavailable { seats } => body["seats"] = json!(seats),
-            AppError::BookingAlreadyOpen { booking_id } => body["booking_id"] = json!(booking_id),
-            AppError::AlreadyUsed { checked_in_at } => body["checked_in_at"] = json!(checked_in_at),
+            AppError::SeatUnavailable { seats } => {
+                body.insert("seats".into(), json!(seats));
+            }
+            AppError::BookingAlreadyOpen { booking_id } => {
+                body.insert("booking_id".into(), json!(booking_id));
+            }
+            AppError::AlreadyUsed { checked_in_at } => {
+                body.insert("checked_in_at".into(), json!(checked_in_at));
+            }
             AppError::TooManyAttempts { retry_after_secs } => {
-                body["retry_after"] = json!(retry_after_secs);
+                body.insert("retry_after".into(), json!(retry_after_secs));
                 response.insert_header((header::RETRY_AFTER, retry_after_secs.to_string()));
             }
             AppError::Unauthenticated | AppError::InvalidCredentials => {
@@ -73,7 +81,7 @@ impl ResponseError for AppError {
         }
         response
             .content_type("application/problem+json")
-            .body(body.to_string())
+            .body(serde_json::Value::Object(body).to_string())
     }
 }
 

@@ -61,16 +61,13 @@ pub struct Payments {
     provider: String,
     public_url: String,
     webhook_secret: Vec<u8>,
-    registry: ShowtimeRegistry,
-    store: Store,
-    clock: SharedClock,
-    locale: Locale,
-    /// Woken after a settlement: it may have recorded an e-ticket or a refund.
-    notifier: Notifier,
-    refunds: Refunds,
+    parts: PaymentHandles,
 }
 
-/// What a payment needs besides its own settings.
+/// What a payment needs besides its own settings. The notifier and the
+/// refund queue are woken after a settlement: it may have recorded an
+/// e-ticket or a refund.
+#[derive(Clone)]
 pub struct PaymentHandles {
     pub registry: ShowtimeRegistry,
     pub store: Store,
@@ -87,24 +84,11 @@ impl Payments {
         webhook_secret: Vec<u8>,
         handles: PaymentHandles,
     ) -> Payments {
-        let PaymentHandles {
-            registry,
-            store,
-            clock,
-            locale,
-            notifier,
-            refunds,
-        } = handles;
         Payments {
             provider,
             public_url: public_url.trim_end_matches('/').to_string(),
             webhook_secret,
-            registry,
-            store,
-            clock,
-            locale,
-            notifier,
-            refunds,
+            parts: handles,
         }
     }
 
@@ -132,6 +116,7 @@ impl Payments {
     ) -> AppResult<SettlementView> {
         let id = payment_id.to_string();
         let (booking_id, showtime_id) = self
+            .parts
             .store
             .read(move |conn| {
                 Ok(conn
@@ -143,12 +128,12 @@ impl Payments {
             })
             .await?
             .ok_or(AppError::NotFound("payment"))?;
-        let actor = self.registry.get(showtime_id).await?;
+        let actor = self.parts.registry.get(showtime_id).await?;
         let settlement = actor
             .send(SettlePayment {
                 payment_id: payment_id.clone(),
                 succeeded,
-                now: self.clock.now(),
+                now: self.parts.clock.now(),
             })
             .await??;
         match &settlement {
@@ -157,8 +142,8 @@ impl Payments {
             }
             other => tracing::info!(%payment_id, %booking_id, ?other, "payment settled"),
         }
-        self.notifier.wake();
-        self.refunds.wake();
+        self.parts.notifier.wake();
+        self.parts.refunds.wake();
         Ok(SettlementView {
             payment_id: payment_id.clone(),
             booking_id,
@@ -215,10 +200,12 @@ impl Payments {
         self.settle(payment_id, choice.result.succeeded()).await
     }
 
-    pub async fn checkout_page(&self, payment_id: &str) -> AppResult<CheckoutPage> {
+    #[tracing::instrument(skip_all, fields(payment_id))]
+    pub async fn checkout_page(&self, payment_id: &PaymentId) -> AppResult<CheckoutPage> {
         let id = payment_id.to_string();
-        let offset = self.locale.offset;
-        self.store
+        let offset = self.parts.locale.offset;
+        self.parts
+            .store
             .read(move |conn| {
                 conn.prepare_cached(query!("payments/payment_page"))?
                     .query_row(params![id], |r| {

@@ -29,8 +29,11 @@ pub fn png(text: &str) -> AppResult<Vec<u8>> {
             continue;
         }
         let (row, col) = (i / modules + QUIET, i % modules + QUIET);
-        for y in row * SCALE..(row + 1) * SCALE {
-            pixels[y * side + col * SCALE..y * side + (col + 1) * SCALE].fill(0);
+        let span = col * SCALE..(col + 1) * SCALE;
+        for line in pixels.chunks_exact_mut(side).skip(row * SCALE).take(SCALE) {
+            if let Some(run) = line.get_mut(span.clone()) {
+                run.fill(0);
+            }
         }
     }
     let mut out = Vec::new();

@@ -1,5 +1,8 @@
 //! End-to-end tests over HTTP against the whole system in-process.
 
+// Test code: a panic on an unexpected answer is a failed test.
+#![allow(clippy::unwrap_used, clippy::indexing_slicing)]
+
 mod helpers;
 
 mod authorization;

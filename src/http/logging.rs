@@ -1,0 +1,49 @@
+//! One log line per request: method, route pattern (`/api/v1/bookings/{id}`,
+//! never the ids themselves), status and latency, inside a request span that
+//! the services' own spans nest in.
+
+use std::time::Instant;
+
+use actix_web::{
+    Error, HttpMessage,
+    body::MessageBody,
+    dev::{ServiceRequest, ServiceResponse},
+};
+use tracing::Span;
+use tracing_actix_web::{DefaultRootSpanBuilder, RootSpanBuilder};
+
+/// The [`RootSpanBuilder`] of bioskop's `TracingLogger`: the default span,
+/// and an event when the answer is ready.
+pub struct RequestLog;
+
+/// When the request arrived, kept in its extensions.
+struct Arrived(Instant);
+
+impl RootSpanBuilder for RequestLog {
+    fn on_request_start(request: &ServiceRequest) -> Span {
+        request.extensions_mut().insert(Arrived(Instant::now()));
+        DefaultRootSpanBuilder::on_request_start(request)
+    }
+
+    fn on_request_end<B: MessageBody>(span: Span, outcome: &Result<ServiceResponse<B>, Error>) {
+        if let Ok(response) = outcome {
+            let request = response.request();
+            let latency_ms = request
+                .extensions()
+                .get::<Arrived>()
+                .map_or(0.0, |a| a.0.elapsed().as_secs_f64() * 1000.0);
+            // Routed by now: the pattern, or none for a path nobody serves.
+            let route = request.match_pattern().unwrap_or_else(|| "-".to_string());
+            span.in_scope(|| {
+                tracing::info!(
+                    method = %request.method(),
+                    route,
+                    status = response.status().as_u16(),
+                    latency_ms,
+                    "request"
+                );
+            });
+        }
+        DefaultRootSpanBuilder::on_request_end(span, outcome);
+    }
+}
