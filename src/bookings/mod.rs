@@ -14,7 +14,7 @@ use crate::{
     catalog::Locale,
     clock::{SharedClock, rfc3339, to_millis},
     error::{AppError, AppResult},
-    ids::{BookingId, ShowtimeId, UserId},
+    ids::{BookingId, PaymentId, ShowtimeId, TicketId, UserId},
     notify::Notifier,
     payments::Payments,
     refunds::Refunds,
@@ -42,7 +42,7 @@ pub struct PriceLine {
 
 #[derive(Debug, Clone, Serialize)]
 pub struct PaymentView {
-    pub payment_id: String,
+    pub payment_id: PaymentId,
     pub provider: String,
     pub status: String,
     pub amount: i64,
@@ -56,7 +56,7 @@ pub struct PaymentView {
 
 #[derive(Debug, Clone, Serialize)]
 pub struct TicketRef {
-    pub id: String,
+    pub id: TicketId,
     pub seat: String,
     pub status: String,
 }
@@ -64,9 +64,9 @@ pub struct TicketRef {
 /// The booking summary a customer sees before and after paying.
 #[derive(Debug, Clone, Serialize)]
 pub struct BookingSummary {
-    pub id: String,
+    pub id: BookingId,
     pub status: BookingStatus,
-    pub showtime_id: i64,
+    pub showtime_id: ShowtimeId,
     pub showtime_status: String,
     pub movie_id: i64,
     pub movie_title: String,
@@ -101,8 +101,8 @@ pub struct RefundState {
 /// Answer to starting a payment.
 #[derive(Debug, Clone, Serialize)]
 pub struct PaymentCheckout {
-    pub payment_id: String,
-    pub booking_id: String,
+    pub payment_id: PaymentId,
+    pub booking_id: BookingId,
     pub provider: String,
     pub redirect_url: String,
     pub amount: i64,
@@ -347,12 +347,16 @@ impl Bookings {
     }
 
     /// The actor that owns a booking `user` owns; 404 for anyone else's.
-    async fn actor_of(&self, user: UserId, booking_id: &str) -> AppResult<Addr<ShowtimeActor>> {
+    async fn actor_of(
+        &self,
+        user: UserId,
+        booking_id: &BookingId,
+    ) -> AppResult<Addr<ShowtimeActor>> {
         self.registry.get(self.route(user, booking_id).await?).await
     }
 
     /// The showtime of a booking `user` owns; 404 for anyone else's.
-    async fn route(&self, user: UserId, booking_id: &str) -> AppResult<ShowtimeId> {
+    async fn route(&self, user: UserId, booking_id: &BookingId) -> AppResult<ShowtimeId> {
         let id = booking_id.to_string();
         let found = self
             .store
@@ -390,7 +394,7 @@ impl Bookings {
             .read(move |conn| {
                 let ids = conn
                     .prepare_cached(query!("bookings/bookings_of_user"))?
-                    .query_map(params![user, LIST_LIMIT], |r| r.get::<_, String>(0))?
+                    .query_map(params![user, LIST_LIMIT], |r| r.get::<_, BookingId>(0))?
                     .collect::<Result<Vec<_>, _>>()?;
                 ids.iter()
                     .map(|id| summary(conn, &locale, user, id, now))

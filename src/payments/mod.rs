@@ -37,12 +37,12 @@ pub struct SettlementView {
 /// What the sandbox checkout page shows.
 #[derive(Debug, Clone, Serialize)]
 pub struct CheckoutPage {
-    pub payment_id: String,
+    pub payment_id: PaymentId,
     pub status: String,
     pub amount: i64,
     pub currency: String,
     pub expires_at: String,
-    pub booking_id: String,
+    pub booking_id: BookingId,
     pub movie_title: String,
     pub cinema: String,
     pub starts_at: String,
@@ -100,7 +100,7 @@ impl Payments {
     }
 
     /// Where the payer is sent to pay.
-    pub fn checkout_url(&self, payment_id: &str) -> String {
+    pub fn checkout_url(&self, payment_id: &PaymentId) -> String {
         format!("{}/sandbox/pay/{payment_id}", self.public_url)
     }
 

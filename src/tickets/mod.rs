@@ -16,7 +16,7 @@ use crate::{
     catalog::Locale,
     clock::{SharedClock, millis, rfc3339, to_millis},
     error::{AppError, AppResult},
-    ids::{ShowtimeId, TicketId, UserId},
+    ids::{BookingId, PaymentId, ShowtimeId, TicketId, UserId},
     store::Store,
 };
 
@@ -32,9 +32,9 @@ pub struct Tickets {
 
 #[derive(Debug, Clone, Serialize)]
 pub struct Ticket {
-    pub id: String,
-    pub booking_id: String,
-    pub showtime_id: i64,
+    pub id: TicketId,
+    pub booking_id: BookingId,
+    pub showtime_id: ShowtimeId,
     pub seat: String,
     pub class: String,
     pub price: i64,
@@ -42,7 +42,7 @@ pub struct Ticket {
     pub status: String,
     pub purchased_at: String,
     /// The payment that bought it.
-    pub transaction_id: String,
+    pub transaction_id: PaymentId,
     pub checkin_code: String,
     pub checked_in_at: Option<String>,
     pub movie_title: String,
@@ -89,9 +89,9 @@ fn tickets_of(
 /// A ticket admitted at the door.
 #[derive(Debug, Clone, Serialize)]
 pub struct Admission {
-    pub ticket_id: String,
+    pub ticket_id: TicketId,
     pub seat: String,
-    pub showtime_id: i64,
+    pub showtime_id: ShowtimeId,
     pub status: &'static str,
     pub checked_in_at: String,
 }
