@@ -1,5 +1,5 @@
 //! What every request handler can reach: the services, built once by
-//! `app` and shared by the HTTP workers.
+//! the wiring in `app` and shared by the HTTP workers.
 
 use std::sync::Arc;
 

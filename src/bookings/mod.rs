@@ -350,12 +350,16 @@ impl Bookings {
     }
 
     /// The actor that owns a booking `user` owns; 404 for anyone else's.
-    async fn actor_of(&self, user: UserId, booking_id: &str) -> AppResult<Addr<ShowtimeActor>> {
+    async fn actor_of(
+        &self,
+        user: UserId,
+        booking_id: &BookingId,
+    ) -> AppResult<Addr<ShowtimeActor>> {
         self.registry.get(self.route(user, booking_id).await?).await
     }
 
     /// The showtime of a booking `user` owns; 404 for anyone else's.
-    async fn route(&self, user: UserId, booking_id: &str) -> AppResult<ShowtimeId> {
+    async fn route(&self, user: UserId, booking_id: &BookingId) -> AppResult<ShowtimeId> {
         let id = booking_id.to_string();
         let found = self
             .store
@@ -393,7 +397,7 @@ impl Bookings {
             .read(move |conn| {
                 let ids = conn
                     .prepare_cached(query!("bookings/bookings_of_user"))?
-                    .query_map(params![user, LIST_LIMIT], |r| r.get::<_, String>(0))?
+                    .query_map(params![user, LIST_LIMIT], |r| r.get::<_, BookingId>(0))?
                     .collect::<Result<Vec<_>, _>>()?;
                 ids.iter()
                     .map(|id| summary(conn, &locale, user, id, now))

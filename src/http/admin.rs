@@ -8,7 +8,7 @@ use serde::Deserialize;
 use super::auth::{Admin, Caller};
 use crate::{
     error::{AppError, AppResult},
-    ids::ShowtimeId,
+    ids::{RefundId, ShowtimeId},
     state::AppState,
 };
 
@@ -65,7 +65,7 @@ fn refund_admin(caller: &Caller) -> AppResult<()> {
 async fn retry(
     state: web::Data<AppState>,
     caller: Caller,
-    id: web::Path<String>,
+    id: web::Path<RefundId>,
 ) -> AppResult<HttpResponse> {
     refund_admin(&caller)?;
     Ok(HttpResponse::Accepted().json(state.refunds.retry(&id).await?))
@@ -79,7 +79,7 @@ struct Resolution {
 async fn resolve(
     state: web::Data<AppState>,
     caller: Caller,
-    id: web::Path<String>,
+    id: web::Path<RefundId>,
     body: web::Json<Resolution>,
 ) -> AppResult<HttpResponse> {
     refund_admin(&caller)?;

@@ -101,7 +101,7 @@ impl Payments {
     }
 
     /// Where the payer is sent to pay.
-    pub fn checkout_url(&self, payment_id: &str) -> String {
+    pub fn checkout_url(&self, payment_id: &PaymentId) -> String {
         format!("{}/sandbox/pay/{payment_id}", self.public_url)
     }
 

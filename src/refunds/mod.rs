@@ -169,6 +169,8 @@ struct Inner {
     status: Mutex<QueueStatus>,
     /// When (clock time) stalled attempts were last looked for.
     last_requeue_check: Mutex<Option<i64>>,
+    /// Attempts queued again since start, by any round (the loop's or a caller's).
+    requeued_total: std::sync::atomic::AtomicU64,
 }
 
 impl Refunds {
@@ -190,6 +192,7 @@ impl Refunds {
                 embedded_round: tokio::sync::Mutex::new(()),
                 status: Mutex::new(QueueStatus::Embedded),
                 last_requeue_check: Mutex::new(None),
+                requeued_total: std::sync::atomic::AtomicU64::new(0),
             }),
         }
     }
@@ -315,12 +318,22 @@ impl Refunds {
             })
             .await?;
         if requeued > 0 {
+            self.inner
+                .requeued_total
+                .fetch_add(requeued as u64, std::sync::atomic::Ordering::Relaxed);
             tracing::warn!(
                 requeued,
                 "refund attempts the queue never delivered were queued again"
             );
         }
         Ok(requeued)
+    }
+
+    /// Attempts queued again since the start, whichever round did it.
+    pub fn requeued_total(&self) -> u64 {
+        self.inner
+            .requeued_total
+            .load(std::sync::atomic::Ordering::Relaxed)
     }
 
     /// One round of the embedded queue: delivers every outbox row due at the

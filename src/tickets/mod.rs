@@ -16,7 +16,7 @@ use crate::{
     catalog::Locale,
     clock::{SharedClock, millis, rfc3339, to_millis},
     error::{AppError, AppResult},
-    ids::{BookingId, ShowtimeId, TicketId, UserId},
+    ids::{BookingId, PaymentId, ShowtimeId, TicketId, UserId},
     status::TicketStatus,
     store::Store,
 };
@@ -43,7 +43,7 @@ pub struct Ticket {
     pub status: TicketStatus,
     pub purchased_at: String,
     /// The payment that bought it.
-    pub transaction_id: String,
+    pub transaction_id: PaymentId,
     pub checkin_code: String,
     pub checked_in_at: Option<String>,
     pub movie_title: String,
