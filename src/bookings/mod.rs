@@ -20,15 +20,15 @@ use crate::{
     refunds::Refunds,
     seats::{
         BookingStatus, ShowtimeActor, ShowtimeRegistry,
-        actor::{
-            EditSeat, GetSeatMap, HoldSeats, ReleaseBooking, SeatEdit, StartPayment, Subscribe,
-        },
+        actor::{EditSeat, GetSeatMap, HoldSeats, ReleaseBooking, StartPayment, Subscribe},
         book::{BookingState, SeatLine},
         live::Subscription,
     },
     status::{PaymentStatus, ShowtimeStatus, TicketStatus},
     store::Store,
 };
+
+pub use crate::seats::actor::SeatEdit;
 
 /// Bookings listed per customer at most.
 const LIST_LIMIT: i64 = 200;
@@ -227,35 +227,20 @@ impl Bookings {
         Ok(self.summary_of_held(held))
     }
 
-    #[tracing::instrument(skip_all, fields(user_id = %user, booking_id = %booking_id))]
-    pub async fn add_seat(
+    /// Adds one seat to a held booking, or takes one out of it.
+    #[tracing::instrument(skip_all, fields(user_id = %user, booking_id = %booking_id, ?edit))]
+    pub async fn edit_seat(
         &self,
         user: UserId,
         booking_id: &BookingId,
         seat: String,
+        edit: SeatEdit,
     ) -> AppResult<BookingSummary> {
         self.change_held(user, booking_id, |now| EditSeat {
             user,
             booking_id: booking_id.clone(),
             seat,
-            edit: SeatEdit::Add,
-            now,
-        })
-        .await
-    }
-
-    #[tracing::instrument(skip_all, fields(user_id = %user, booking_id = %booking_id))]
-    pub async fn remove_seat(
-        &self,
-        user: UserId,
-        booking_id: &BookingId,
-        seat: String,
-    ) -> AppResult<BookingSummary> {
-        self.change_held(user, booking_id, |now| EditSeat {
-            user,
-            booking_id: booking_id.clone(),
-            seat,
-            edit: SeatEdit::Remove,
+            edit,
             now,
         })
         .await

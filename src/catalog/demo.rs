@@ -18,6 +18,21 @@ struct RowBlock {
     aisles_after: &'static [i64],
 }
 
+/// One line of a layout table: rows, seats per row, class, aisles after.
+const fn block(
+    rows: &'static str,
+    seats: i64,
+    class: &'static str,
+    aisles_after: &'static [i64],
+) -> RowBlock {
+    RowBlock {
+        rows,
+        seats,
+        class,
+        aisles_after,
+    }
+}
+
 struct Layout {
     name: &'static str,
     blocks: &'static [RowBlock],
@@ -26,66 +41,26 @@ struct Layout {
 const STUDIO_LARGE: Layout = Layout {
     name: "Studio 1",
     blocks: &[
-        RowBlock {
-            rows: "ABCDEFGHIJ",
-            seats: 16,
-            class: "regular",
-            aisles_after: &[4, 12],
-        },
-        RowBlock {
-            rows: "KL",
-            seats: 14,
-            class: "premium",
-            aisles_after: &[7],
-        },
-        RowBlock {
-            rows: "M",
-            seats: 8,
-            class: "couple",
-            aisles_after: &[4],
-        },
+        block("ABCDEFGHIJ", 16, "regular", &[4, 12]),
+        block("KL", 14, "premium", &[7]),
+        block("M", 8, "couple", &[4]),
     ],
 };
 
 const STUDIO_MEDIUM: Layout = Layout {
     name: "Studio 2",
     blocks: &[
-        RowBlock {
-            rows: "ABCDEFGH",
-            seats: 14,
-            class: "regular",
-            aisles_after: &[7],
-        },
-        RowBlock {
-            rows: "IJ",
-            seats: 12,
-            class: "premium",
-            aisles_after: &[6],
-        },
-        RowBlock {
-            rows: "K",
-            seats: 6,
-            class: "couple",
-            aisles_after: &[3],
-        },
+        block("ABCDEFGH", 14, "regular", &[7]),
+        block("IJ", 12, "premium", &[6]),
+        block("K", 6, "couple", &[3]),
     ],
 };
 
 const PREMIERE: Layout = Layout {
     name: "Premiere",
     blocks: &[
-        RowBlock {
-            rows: "ABCDEFGH",
-            seats: 12,
-            class: "premium",
-            aisles_after: &[6],
-        },
-        RowBlock {
-            rows: "I",
-            seats: 6,
-            class: "couple",
-            aisles_after: &[3],
-        },
+        block("ABCDEFGH", 12, "premium", &[6]),
+        block("I", 6, "couple", &[3]),
     ],
 };
 
@@ -93,18 +68,8 @@ const PREMIERE: Layout = Layout {
 const STUDIO_XL: Layout = Layout {
     name: "Studio XL",
     blocks: &[
-        RowBlock {
-            rows: "ABCDEFGHIJKL",
-            seats: 20,
-            class: "regular",
-            aisles_after: &[5, 15],
-        },
-        RowBlock {
-            rows: "MNO",
-            seats: 20,
-            class: "premium",
-            aisles_after: &[5, 15],
-        },
+        block("ABCDEFGHIJKL", 20, "regular", &[5, 15]),
+        block("MNO", 20, "premium", &[5, 15]),
     ],
 };
 

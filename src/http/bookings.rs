@@ -5,6 +5,7 @@ use serde::Deserialize;
 
 use super::auth::{Caller, Staff};
 use crate::{
+    bookings::SeatEdit,
     error::AppResult,
     ids::{BookingId, ShowtimeId, TicketId},
     state::AppState,
@@ -79,7 +80,7 @@ async fn add_seat(
 ) -> AppResult<HttpResponse> {
     let booking = state
         .bookings
-        .add_seat(caller.user.id, &id, body.into_inner().seat)
+        .edit_seat(caller.user.id, &id, body.into_inner().seat, SeatEdit::Add)
         .await?;
     Ok(HttpResponse::Ok().json(booking))
 }
@@ -92,7 +93,7 @@ async fn remove_seat(
     let (id, seat) = path.into_inner();
     let booking = state
         .bookings
-        .remove_seat(caller.user.id, &id, seat)
+        .edit_seat(caller.user.id, &id, seat, SeatEdit::Remove)
         .await?;
     Ok(HttpResponse::Ok().json(booking))
 }
