@@ -21,11 +21,20 @@ struct Arrived(Instant);
 
 impl RootSpanBuilder for RequestLog {
     fn on_request_start(request: &ServiceRequest) -> Span {
+        // The default span reads the connection info, the user agent and the
+        // route of every request: left out altogether when the log level
+        // leaves request logs out (as in a flash sale at `warn`).
+        if !tracing::enabled!(tracing::Level::INFO) {
+            return Span::none();
+        }
         request.extensions_mut().insert(Arrived(Instant::now()));
         DefaultRootSpanBuilder::on_request_start(request)
     }
 
     fn on_request_end<B: MessageBody>(span: Span, outcome: &Result<ServiceResponse<B>, Error>) {
+        if span.is_none() {
+            return;
+        }
         if let Ok(response) = outcome {
             let request = response.request();
             let latency_ms = request

@@ -84,14 +84,17 @@ async fn checkout_page(
 }
 
 /// The payer's choice from the checkout page's form: answered with a page.
+/// Without the sandbox gateway the path does not exist (404), whatever the
+/// form says, so the form's own error waits until that is known.
 async fn pay_form(
     state: web::Data<AppState>,
     payment_id: web::Path<PaymentId>,
-    choice: web::Form<PayerChoice>,
-) -> AppResult<HttpResponse> {
+    choice: Result<web::Form<PayerChoice>, actix_web::Error>,
+) -> actix_web::Result<HttpResponse> {
+    state.payments.ensure_sandbox()?;
     let settled = state
         .payments
-        .sandbox_pay(&payment_id, choice.into_inner())
+        .sandbox_pay(&payment_id, choice?.into_inner())
         .await?;
     Ok(HttpResponse::Ok()
         .content_type("text/html; charset=utf-8")
@@ -104,6 +107,7 @@ async fn pay_json(
     payment_id: web::Path<PaymentId>,
     body: web::Bytes,
 ) -> AppResult<HttpResponse> {
+    state.payments.ensure_sandbox()?;
     let choice = PayerChoice::from_json(&body)?;
     let settled = state.payments.sandbox_pay(&payment_id, choice).await?;
     Ok(HttpResponse::Ok().json(settled))

@@ -82,16 +82,19 @@ impl Message {
         }
     }
 
-    /// The `data` column: the facts alone, as JSON.
+    /// The `data` column: the facts alone, as JSON, keys in alphabetical
+    /// order (as rows were always written).
     pub fn data(&self) -> AppResult<String> {
         let facts = match self {
-            Message::ETicket(facts) => serde_json::to_string(facts),
-            Message::ShowtimeCancelled(facts) => serde_json::to_string(facts),
+            Message::ETicket(facts) => serde_json::to_value(facts),
+            Message::ShowtimeCancelled(facts) => serde_json::to_value(facts),
             Message::RefundSucceeded(facts)
             | Message::RefundNeedsManualHandling(facts)
-            | Message::RefundFailed(facts) => serde_json::to_string(facts),
+            | Message::RefundFailed(facts) => serde_json::to_value(facts),
         };
-        facts.map_err(|e| AppError::Internal(format!("a {} message: {e}", self.kind())))
+        facts
+            .map(|facts| facts.to_string())
+            .map_err(|e| AppError::Internal(format!("a {} message: {e}", self.kind())))
     }
 
     /// Reads a stored row back.
@@ -142,6 +145,33 @@ mod tests {
                 message
             );
         }
+    }
+
+    #[test]
+    fn facts_are_stored_with_their_keys_in_alphabetical_order() {
+        let message = Message::ETicket(ETicket {
+            booking_id: "b1".into(),
+            payment_id: "p1".into(),
+        });
+        assert_eq!(
+            message.data().expect("serializes"),
+            r#"{"booking_id":"b1","payment_id":"p1"}"#
+        );
+        let data = Message::RefundSucceeded(RefundFacts {
+            refund_id: "r1".into(),
+            user_id: UserId(7),
+            amount: 1,
+            currency: "IDR".into(),
+            booking_id: "b1".into(),
+            reason: "x".into(),
+            attempts: 1,
+        })
+        .data()
+        .expect("serializes");
+        assert!(
+            data.starts_with(r#"{"amount":1,"attempts":1,"booking_id""#),
+            "{data}"
+        );
     }
 
     #[test]

@@ -171,6 +171,7 @@ impl ShowtimeRegistry {
     /// sweep must go on expiring holds, never see an empty cinema.
     pub fn live(&self) -> Vec<(ShowtimeId, Addr<ShowtimeActor>)> {
         let actors = self.inner.actors.lock().unwrap_or_else(|poisoned| {
+            // Said at every sweep until a restart: holds still expire meanwhile.
             tracing::error!("the showtime registry was poisoned by a panic; reading it anyway");
             poisoned.into_inner()
         });
