@@ -5,7 +5,7 @@
 use serde::Serialize;
 
 /// A field that failed validation, reported back to the client.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, utoipa::ToSchema)]
 pub struct FieldError {
     pub field: String,
     pub message: String,
@@ -44,6 +44,8 @@ pub enum AppError {
     Forbidden(&'static str),
     #[error("{0} not found")]
     NotFound(&'static str),
+    #[error("{method} is not served here; use {allowed}")]
+    MethodNotAllowed { method: String, allowed: String },
     #[error("an account with this e-mail already exists")]
     EmailTaken,
     #[error("seats {} are not available", .seats.join(", "))]
@@ -94,6 +96,7 @@ impl AppError {
             AppError::InvalidSignature => "invalid_signature",
             AppError::Forbidden(_) => "forbidden",
             AppError::NotFound(_) => "not_found",
+            AppError::MethodNotAllowed { .. } => "method_not_allowed",
             AppError::EmailTaken => "email_taken",
             AppError::SeatUnavailable { .. } => "seat_unavailable",
             AppError::ShowtimeCancelled => "showtime_cancelled",

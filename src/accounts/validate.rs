@@ -4,12 +4,26 @@ use serde::Deserialize;
 
 use crate::error::{AppError, AppResult, FieldError};
 
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, Deserialize, utoipa::ToSchema)]
 pub struct Registration {
+    /// Printable ASCII, one `@`, a dot in the domain; compared in lower case.
+    #[schema(
+        max_length = 254,
+        pattern = r"^[!-?A-~]+@[!--/-?A-~][!-?A-~]*\.[!-?A-~]*[!--/-?A-~]$"
+    )]
     pub email: String,
+    #[schema(min_length = 8, max_length = 128)]
     pub password: String,
+    /// 1 to 100 printable characters.
+    #[schema(
+        min_length = 1,
+        max_length = 100,
+        pattern = r"^[^\u0000-\u001f\u007f-\u009f]*[^\s\u0000-\u001f\u007f-\u009f][^\u0000-\u001f\u007f-\u009f]*$"
+    )]
     pub name: String,
+    /// With country code (`+6281234567890`); empty for none.
     #[serde(default)]
+    #[schema(pattern = r"^(\+[0-9]{8,15})?$", nullable)]
     pub phone: Option<String>,
 }
 

@@ -33,7 +33,7 @@ pub use crate::seats::actor::SeatEdit;
 /// Bookings listed per customer at most.
 const LIST_LIMIT: i64 = 200;
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct PriceLine {
     pub class: String,
     pub quantity: i64,
@@ -41,7 +41,7 @@ pub struct PriceLine {
     pub amount: i64,
 }
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct PaymentView {
     pub payment_id: PaymentId,
     pub provider: String,
@@ -55,7 +55,7 @@ pub struct PaymentView {
     pub refund_reason: Option<String>,
 }
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct TicketRef {
     pub id: TicketId,
     pub seat: String,
@@ -63,7 +63,7 @@ pub struct TicketRef {
 }
 
 /// The booking summary a customer sees before and after paying.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct BookingSummary {
     pub id: BookingId,
     pub status: BookingStatus,
@@ -90,7 +90,7 @@ pub struct BookingSummary {
 
 /// What the customer sees of a refund: pending and retrying both read as
 /// `pending`; failed and resolved ones are in staff's hands or done.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct RefundState {
     pub status: String,
     pub amount: i64,
@@ -100,7 +100,7 @@ pub struct RefundState {
 }
 
 /// Answer to starting a payment.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct PaymentCheckout {
     pub payment_id: PaymentId,
     pub booking_id: BookingId,
@@ -115,7 +115,7 @@ pub struct PaymentCheckout {
 
 /// Answer to an admin cancelling a showtime. The fields are in alphabetical
 /// order: the answer was a `json!` object before, and stays byte-identical.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct ShowtimeCancelled {
     pub already_cancelled: bool,
     pub bookings_voided: usize,

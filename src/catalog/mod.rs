@@ -15,13 +15,13 @@ use crate::{
     store::Store,
 };
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct City {
     pub id: i64,
     pub name: String,
 }
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct Cinema {
     pub id: i64,
     pub city_id: i64,
@@ -29,7 +29,7 @@ pub struct Cinema {
     pub address: String,
 }
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct Movie {
     pub id: i64,
     pub title: String,
@@ -40,21 +40,21 @@ pub struct Movie {
     pub language: String,
 }
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct MovieShowing {
     #[serde(flatten)]
     pub movie: Movie,
     pub showtimes: i64,
 }
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct Price {
     pub class: String,
     pub amount: i64,
     pub currency: String,
 }
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct ShowtimeListing {
     pub id: ShowtimeId,
     pub movie_id: i64,
@@ -69,13 +69,13 @@ pub struct ShowtimeListing {
     pub prices: Vec<Price>,
 }
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct Auditorium {
     pub id: i64,
     pub name: String,
 }
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct ShowtimeDetail {
     pub id: ShowtimeId,
     pub status: ShowtimeStatus,

@@ -3,8 +3,13 @@
 use actix_web::{HttpRequest, HttpResponse, web};
 use serde::Deserialize;
 
-use super::auth::Caller;
-use crate::{accounts::Registration, error::AppResult, state::AppState};
+use super::openapi::{Anyone, JsonBody, Problem, SignedIn};
+use super::{auth::Caller, body::Body};
+use crate::{
+    accounts::{Registration, Session, User},
+    error::AppResult,
+    state::AppState,
+};
 
 pub fn routes(cfg: &mut web::ServiceConfig) {
     cfg.route("/auth/register", web::post().to(register))
@@ -13,24 +18,53 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
         .route("/me", web::get().to(me));
 }
 
-async fn register(
+/// Create a customer account; answers a session token.
+#[utoipa::path(
+    post,
+    path = "/api/v1/auth/register",
+    tag = "accounts",
+    request_body = Registration,
+    responses(
+        (status = 201, description = "registered and signed in", body = Session),
+        (status = 409, description = "`email_taken`", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "`invalid_body`, `invalid_fields`: a field is refused (see `errors`)", body = Problem, content_type = "application/problem+json"),
+        Anyone, JsonBody
+    )
+)]
+pub async fn register(
     state: web::Data<AppState>,
-    body: web::Json<Registration>,
+    body: Body<Registration>,
 ) -> AppResult<HttpResponse> {
     let session = state.accounts.register(body.into_inner()).await?;
     Ok(HttpResponse::Created().json(session))
 }
 
-#[derive(Deserialize)]
-struct Login {
+#[derive(Deserialize, utoipa::ToSchema)]
+pub struct Login {
+    #[schema(max_length = 254)]
     email: String,
+    #[schema(max_length = 1024)]
     password: String,
 }
 
-async fn login(
+/// Sign in; answers a session token.
+#[utoipa::path(
+    post,
+    path = "/api/v1/auth/login",
+    tag = "accounts",
+    request_body = Login,
+    responses(
+        (status = 200, description = "signed in", body = Session),
+        (status = 401, description = "`invalid_credentials`", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "`invalid_body`", body = Problem, content_type = "application/problem+json"),
+        (status = 429, description = "`too_many_attempts`: wait `retry_after` seconds", body = Problem, content_type = "application/problem+json"),
+        Anyone, JsonBody
+    )
+)]
+pub async fn login(
     state: web::Data<AppState>,
     req: HttpRequest,
-    body: web::Json<Login>,
+    body: Body<Login>,
 ) -> AppResult<HttpResponse> {
     let client = req
         .peer_addr()
@@ -43,11 +77,27 @@ async fn login(
     Ok(HttpResponse::Ok().json(session))
 }
 
-async fn logout(state: web::Data<AppState>, caller: Caller) -> AppResult<HttpResponse> {
+/// End the session of this token.
+#[utoipa::path(
+    post,
+    path = "/api/v1/auth/logout",
+    tag = "accounts",
+    security(("bearer" = [])),
+    responses((status = 204, description = "signed out"), SignedIn)
+)]
+pub async fn logout(state: web::Data<AppState>, caller: Caller) -> AppResult<HttpResponse> {
     state.accounts.logout(&caller.token).await?;
     Ok(HttpResponse::NoContent().finish())
 }
 
-async fn me(caller: Caller) -> HttpResponse {
+/// Who the token belongs to, with the role.
+#[utoipa::path(
+    get,
+    path = "/api/v1/me",
+    tag = "accounts",
+    security(("bearer" = [])),
+    responses((status = 200, description = "the signed-in user", body = User), SignedIn)
+)]
+pub async fn me(caller: Caller) -> HttpResponse {
     HttpResponse::Ok().json(caller.user)
 }

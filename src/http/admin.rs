@@ -5,10 +5,17 @@
 use actix_web::{HttpResponse, web};
 use serde::Deserialize;
 
-use super::auth::{Admin, Caller};
+use super::{
+    auth::{Admin, Caller},
+    body::Body,
+    openapi::{JsonBody, Missing, Problem, SignedIn, Staff},
+};
 use crate::{
+    bookings::ShowtimeCancelled,
     error::{AppError, AppResult},
     ids::{RefundId, ShowtimeId},
+    notify::{AlertView, NotificationView},
+    refunds::RefundView,
     state::AppState,
 };
 
@@ -21,17 +28,24 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
         .route("/admin/notifications", web::get().to(notifications));
 }
 
-#[derive(Deserialize)]
-struct CancelRequest {
+#[derive(Deserialize, utoipa::ToSchema)]
+pub struct CancelRequest {
+    /// Why, in words the customers will read (1 to 500 characters).
+    #[schema(min_length = 1, max_length = 500, pattern = r"\S")]
     reason: String,
 }
 
+#[utoipa::path(post, path = "/api/v1/admin/showtimes/{id}/cancel", tag = "admin", request_body = CancelRequest,
+    security(("bearer" = [])),
+    params(("id" = ShowtimeId, Path, description = "the showtime")),
+    responses((status = 202, description = "cancelled now; the refunds it queued happen later", body = ShowtimeCancelled),
+        (status = 422, description = "`invalid_body`, `invalid_reason`", body = Problem, content_type = "application/problem+json"), Missing, Staff, JsonBody))]
 /// 202: the cancellation is done; the refunds it queued happen later.
-async fn cancel(
+pub async fn cancel(
     state: web::Data<AppState>,
     _admin: Admin,
     id: web::Path<ShowtimeId>,
-    body: web::Json<CancelRequest>,
+    body: Body<CancelRequest>,
 ) -> AppResult<HttpResponse> {
     let cancelled = state
         .bookings
@@ -40,13 +54,20 @@ async fn cancel(
     Ok(HttpResponse::Accepted().json(cancelled))
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 #[serde(deny_unknown_fields)]
-struct StatusFilter {
+pub struct StatusFilter {
+    /// Only this status (see the answer's `status` values).
     status: Option<String>,
 }
 
-async fn refunds(
+/// Every refund, newest first.
+#[utoipa::path(get, path = "/api/v1/admin/refunds", tag = "admin", params(StatusFilter),
+    security(("bearer" = [])),
+    responses((status = 200, description = "refunds", body = Vec<RefundView>),
+        (status = 422, description = "`invalid_status`, `invalid_query`", body = Problem, content_type = "application/problem+json"), Staff))]
+pub async fn refunds(
     state: web::Data<AppState>,
     _admin: Admin,
     filter: web::Query<StatusFilter>,
@@ -62,7 +83,13 @@ fn refund_admin(caller: &Caller) -> AppResult<()> {
     }
 }
 
-async fn retry(
+/// A FAILED refund gets a fresh round of attempts (admins only: 404 to anyone else).
+#[utoipa::path(post, path = "/api/v1/admin/refunds/{id}/retry", tag = "admin",
+    security(("bearer" = [])),
+    params(("id" = RefundId, Path, description = "the refund")),
+    responses((status = 202, description = "queued again", body = RefundView),
+        (status = 409, description = "`refund_not_failed`", body = Problem, content_type = "application/problem+json"), Missing, SignedIn))]
+pub async fn retry(
     state: web::Data<AppState>,
     caller: Caller,
     id: web::Path<RefundId>,
@@ -71,27 +98,44 @@ async fn retry(
     Ok(HttpResponse::Accepted().json(state.refunds.retry(&id).await?))
 }
 
-#[derive(Deserialize)]
-struct Resolution {
+#[derive(Deserialize, utoipa::ToSchema)]
+pub struct Resolution {
+    /// How the money went back (1 to 1000 characters).
+    #[schema(min_length = 1, max_length = 1000, pattern = r"\S")]
     note: String,
 }
 
-async fn resolve(
+/// A FAILED refund was done by hand (admins only: 404 to anyone else).
+#[utoipa::path(post, path = "/api/v1/admin/refunds/{id}/resolve", tag = "admin", request_body = Resolution,
+    security(("bearer" = [])),
+    params(("id" = RefundId, Path, description = "the refund")),
+    responses((status = 200, description = "resolved", body = RefundView),
+        (status = 409, description = "`refund_not_failed`", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "`invalid_body`, `invalid_note`", body = Problem, content_type = "application/problem+json"), Missing, SignedIn, JsonBody))]
+pub async fn resolve(
     state: web::Data<AppState>,
     caller: Caller,
     id: web::Path<RefundId>,
-    body: web::Json<Resolution>,
+    body: Body<Resolution>,
 ) -> AppResult<HttpResponse> {
     refund_admin(&caller)?;
     let note = body.into_inner().note;
     Ok(HttpResponse::Ok().json(state.refunds.resolve(&id, note).await?))
 }
 
-async fn alerts(state: web::Data<AppState>, _admin: Admin) -> AppResult<HttpResponse> {
+/// Alerts for the admins, newest first.
+#[utoipa::path(get, path = "/api/v1/admin/alerts", tag = "admin", security(("bearer" = [])),
+    responses((status = 200, description = "alerts", body = Vec<AlertView>), Staff))]
+pub async fn alerts(state: web::Data<AppState>, _admin: Admin) -> AppResult<HttpResponse> {
     Ok(HttpResponse::Ok().json(state.notifier.alerts().await?))
 }
 
-async fn notifications(
+/// Notifications (e-mail, WhatsApp), newest first.
+#[utoipa::path(get, path = "/api/v1/admin/notifications", tag = "admin", params(StatusFilter),
+    security(("bearer" = [])),
+    responses((status = 200, description = "notifications", body = Vec<NotificationView>),
+        (status = 422, description = "`invalid_status`, `invalid_query`", body = Problem, content_type = "application/problem+json"), Staff))]
+pub async fn notifications(
     state: web::Data<AppState>,
     _admin: Admin,
     filter: web::Query<StatusFilter>,

@@ -3,12 +3,17 @@
 use actix_web::{HttpResponse, http::header, web};
 use serde::Deserialize;
 
-use super::auth::{Caller, Staff};
+use super::{
+    auth::{Caller, Staff},
+    body::Body,
+    openapi::{self, JsonBody, Missing, Problem, SignedIn},
+};
 use crate::{
-    bookings::SeatEdit,
+    bookings::{BookingSummary, PaymentCheckout, SeatEdit},
     error::AppResult,
     ids::{BookingId, ShowtimeId, TicketId},
     state::AppState,
+    tickets::{Admission, Ticket},
 };
 
 pub fn routes(cfg: &mut web::ServiceConfig) {
@@ -25,16 +30,31 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
         .route("/checkin", web::post().to(check_in));
 }
 
-#[derive(Deserialize)]
-struct NewBooking {
+#[derive(Deserialize, utoipa::ToSchema)]
+pub struct NewBooking {
     showtime_id: ShowtimeId,
+    /// Seat ids of the showtime's map (`"C5"`), all locked or none.
+    #[schema(min_items = 1, max_items = 8, inline, value_type = Vec<SeatName>)]
     seats: Vec<String>,
 }
 
-async fn create(
+/// A seat's id on the map: a row letter and a number (`"C5"`).
+#[derive(utoipa::ToSchema)]
+#[schema(value_type = String, pattern = r"^[A-Z]{1,2}[0-9]{1,3}$", example = "C5")]
+#[allow(dead_code)] // names the seat-id schema only
+pub struct SeatName(String);
+
+/// Lock seats for a new booking: all of them or none.
+#[utoipa::path(post, path = "/api/v1/bookings", tag = "bookings", request_body = NewBooking,
+    security(("bearer" = [])),
+    responses((status = 201, description = "held", body = BookingSummary),
+        (status = 409, description = "`seat_unavailable` (see `seats`), `booking_already_open` (see `booking_id`), `showtime_cancelled`, `showtime_started`", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "`invalid_body`, `no_seats`, `too_many_seats`, `unknown_seat`: a seat that is not in this showtime (see `errors`)", body = Problem, content_type = "application/problem+json"),
+        Missing, SignedIn, JsonBody))]
+pub async fn create(
     state: web::Data<AppState>,
     caller: Caller,
-    body: web::Json<NewBooking>,
+    body: Body<NewBooking>,
 ) -> AppResult<HttpResponse> {
     let body = body.into_inner();
     let booking = state
@@ -46,11 +66,18 @@ async fn create(
         .json(booking))
 }
 
-async fn list(state: web::Data<AppState>, caller: Caller) -> AppResult<HttpResponse> {
+/// The caller's bookings, newest first.
+#[utoipa::path(get, path = "/api/v1/bookings", tag = "bookings", security(("bearer" = [])),
+    responses((status = 200, description = "bookings", body = Vec<BookingSummary>), SignedIn))]
+pub async fn list(state: web::Data<AppState>, caller: Caller) -> AppResult<HttpResponse> {
     Ok(HttpResponse::Ok().json(state.bookings.list(caller.user.id).await?))
 }
 
-async fn show(
+/// A booking's summary: showtime, seats, price lines, total, status, refund.
+#[utoipa::path(get, path = "/api/v1/bookings/{id}", tag = "bookings", security(("bearer" = [])),
+    params(("id" = BookingId, Path, description = "the booking")),
+    responses((status = 200, description = "the booking", body = BookingSummary), Missing, SignedIn))]
+pub async fn show(
     state: web::Data<AppState>,
     caller: Caller,
     id: web::Path<BookingId>,
@@ -58,7 +85,12 @@ async fn show(
     Ok(HttpResponse::Ok().json(state.bookings.summary(caller.user.id, &id).await?))
 }
 
-async fn release(
+/// Give the hold up: its seats are free at once.
+#[utoipa::path(delete, path = "/api/v1/bookings/{id}", tag = "bookings", security(("bearer" = [])),
+    params(("id" = BookingId, Path, description = "the booking")),
+    responses((status = 204, description = "released (or already over)"),
+        (status = 409, description = "`booking_paid`", body = Problem, content_type = "application/problem+json"), Missing, SignedIn))]
+pub async fn release(
     state: web::Data<AppState>,
     caller: Caller,
     id: web::Path<BookingId>,
@@ -67,16 +99,24 @@ async fn release(
     Ok(HttpResponse::NoContent().finish())
 }
 
-#[derive(Deserialize)]
-struct SeatChoice {
+#[derive(Deserialize, utoipa::ToSchema)]
+pub struct SeatChoice {
+    #[schema(inline, value_type = SeatName)]
     seat: String,
 }
 
-async fn add_seat(
+/// Add one seat to a held booking (the hold's deadline does not move).
+#[utoipa::path(post, path = "/api/v1/bookings/{id}/seats", tag = "bookings", request_body = SeatChoice,
+    security(("bearer" = [])),
+    params(("id" = BookingId, Path, description = "the booking")),
+    responses((status = 200, description = "the booking", body = BookingSummary), (status = 409, description = "`seat_unavailable`, `booking_expired`, `booking_awaiting_payment`, `booking_paid`, `booking_closed`, `showtime_cancelled`, `showtime_started`", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "`invalid_body`, `too_many_seats`, `unknown_seat`: a seat that is not in this showtime", body = Problem, content_type = "application/problem+json"),
+        Missing, SignedIn, JsonBody))]
+pub async fn add_seat(
     state: web::Data<AppState>,
     caller: Caller,
     id: web::Path<BookingId>,
-    body: web::Json<SeatChoice>,
+    body: Body<SeatChoice>,
 ) -> AppResult<HttpResponse> {
     let booking = state
         .bookings
@@ -85,7 +125,12 @@ async fn add_seat(
     Ok(HttpResponse::Ok().json(booking))
 }
 
-async fn remove_seat(
+/// Take one seat out of a held booking.
+#[utoipa::path(delete, path = "/api/v1/bookings/{id}/seats/{seat}", tag = "bookings",
+    security(("bearer" = [])),
+    params(("id" = BookingId, Path, description = "the booking"), ("seat" = String, Path, description = "a seat of the booking")),
+    responses((status = 200, description = "the booking", body = BookingSummary), (status = 409, description = "`seat_unavailable`, `booking_expired`, `booking_awaiting_payment`, `booking_paid`, `booking_closed`, `showtime_cancelled`, `showtime_started`", body = Problem, content_type = "application/problem+json"), Missing, SignedIn))]
+pub async fn remove_seat(
     state: web::Data<AppState>,
     caller: Caller,
     path: web::Path<(BookingId, String)>,
@@ -98,7 +143,15 @@ async fn remove_seat(
     Ok(HttpResponse::Ok().json(booking))
 }
 
-async fn pay(
+/// Freeze the booking's seats and open a payment (the same one if it is already open).
+#[utoipa::path(post, path = "/api/v1/bookings/{id}/payment", tag = "bookings",
+    security(("bearer" = [])),
+    params(("id" = BookingId, Path, description = "the booking")),
+    responses((status = 201, description = "payment opened", body = PaymentCheckout),
+        (status = 200, description = "the payment already open", body = PaymentCheckout),
+        (status = 409, description = "`booking_expired`, `booking_paid`, `booking_closed`, `showtime_cancelled`", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "`booking_empty`", body = Problem, content_type = "application/problem+json"), Missing, SignedIn))]
+pub async fn pay(
     state: web::Data<AppState>,
     caller: Caller,
     id: web::Path<BookingId>,
@@ -112,11 +165,18 @@ async fn pay(
     Ok(response.json(checkout))
 }
 
-async fn list_tickets(state: web::Data<AppState>, caller: Caller) -> AppResult<HttpResponse> {
+/// The caller's tickets, with their check-in codes.
+#[utoipa::path(get, path = "/api/v1/tickets", tag = "tickets", security(("bearer" = [])),
+    responses((status = 200, description = "tickets", body = Vec<Ticket>), SignedIn))]
+pub async fn list_tickets(state: web::Data<AppState>, caller: Caller) -> AppResult<HttpResponse> {
     Ok(HttpResponse::Ok().json(state.tickets.list(caller.user.id).await?))
 }
 
-async fn show_ticket(
+/// One ticket.
+#[utoipa::path(get, path = "/api/v1/tickets/{id}", tag = "tickets", security(("bearer" = [])),
+    params(("id" = TicketId, Path, description = "the ticket")),
+    responses((status = 200, description = "the ticket", body = Ticket), Missing, SignedIn))]
+pub async fn show_ticket(
     state: web::Data<AppState>,
     caller: Caller,
     id: web::Path<TicketId>,
@@ -124,8 +184,11 @@ async fn show_ticket(
     Ok(HttpResponse::Ok().json(state.tickets.get(caller.user.id, &id).await?))
 }
 
+#[utoipa::path(get, path = "/api/v1/tickets/{id}/qr.svg", tag = "tickets", security(("bearer" = [])),
+    params(("id" = TicketId, Path, description = "the ticket")),
+    responses((status = 200, description = "the QR code", content_type = "image/svg+xml", body = String), Missing, SignedIn))]
 /// The ticket's check-in code as a QR image.
-async fn ticket_qr(
+pub async fn ticket_qr(
     state: web::Data<AppState>,
     caller: Caller,
     id: web::Path<TicketId>,
@@ -137,18 +200,26 @@ async fn ticket_qr(
         .body(svg))
 }
 
-#[derive(Deserialize)]
-struct Scan {
+#[derive(Deserialize, utoipa::ToSchema)]
+pub struct Scan {
+    /// The code in the ticket's QR.
+    #[schema(max_length = 256)]
     code: String,
     /// The showtime this gate admits for; tickets of other showtimes are refused.
     showtime_id: Option<ShowtimeId>,
 }
 
 /// A scan at the door: 200 admits, 409 `already_used` / `ticket_refunded`, 404 unknown.
-async fn check_in(
+#[utoipa::path(post, path = "/api/v1/checkin", tag = "tickets", request_body = Scan,
+    security(("bearer" = [])),
+    responses((status = 200, description = "admitted", body = Admission),
+        (status = 404, description = "`not_found`: nobody issued this code", body = Problem, content_type = "application/problem+json"),
+        (status = 409, description = "`already_used` (see `checked_in_at`), `ticket_refunded`, `wrong_showtime`, `doors_not_open`, `showtime_over`", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "`invalid_body`", body = Problem, content_type = "application/problem+json"), openapi::Staff, JsonBody))]
+pub async fn check_in(
     state: web::Data<AppState>,
     _staff: Staff,
-    body: web::Json<Scan>,
+    body: Body<Scan>,
 ) -> AppResult<HttpResponse> {
     let admitted = state.tickets.check_in(&body.code, body.showtime_id).await?;
     Ok(HttpResponse::Ok().json(admitted))

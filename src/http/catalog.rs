@@ -3,8 +3,17 @@
 use actix_web::{HttpResponse, web};
 use serde::Deserialize;
 
-use super::auth::MaybeCaller;
-use crate::{error::AppResult, ids::ShowtimeId, seats::live::Subscription, state::AppState};
+use super::{
+    auth::MaybeCaller,
+    openapi::{Anyone, Missing, Problem},
+};
+use crate::{
+    catalog::{Cinema, City, MovieShowing, ShowtimeDetail, ShowtimeListing},
+    error::AppResult,
+    ids::ShowtimeId,
+    seats::{book::SeatMapDoc, live::Subscription},
+    state::AppState,
+};
 
 /// A comment line every so often keeps proxies and browsers from closing an
 /// idle stream, and tells the client the server is still there.
@@ -20,29 +29,47 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
         .route("/showtimes/{id}/seats/events", web::get().to(seat_events));
 }
 
-async fn cities(state: web::Data<AppState>) -> AppResult<HttpResponse> {
+/// Every city with a cinema.
+#[utoipa::path(get, path = "/api/v1/cities", tag = "catalog",
+    responses((status = 200, description = "cities", body = Vec<City>), Anyone))]
+pub async fn cities(state: web::Data<AppState>) -> AppResult<HttpResponse> {
     Ok(HttpResponse::Ok().json(state.catalog.cities().await?))
 }
 
-#[derive(Deserialize)]
-struct CinemaQuery {
+#[derive(Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct CinemaQuery {
+    /// Only the cinemas of this city.
     city_id: Option<i64>,
 }
 
-async fn cinemas(
+/// Cinemas, of one city or all.
+#[utoipa::path(get, path = "/api/v1/cinemas", tag = "catalog", params(CinemaQuery),
+    responses((status = 200, description = "cinemas", body = Vec<Cinema>),
+        (status = 422, description = "`invalid_query`", body = Problem, content_type = "application/problem+json"), Anyone))]
+pub async fn cinemas(
     state: web::Data<AppState>,
     query: web::Query<CinemaQuery>,
 ) -> AppResult<HttpResponse> {
     Ok(HttpResponse::Ok().json(state.catalog.cinemas(query.city_id).await?))
 }
 
-#[derive(Deserialize)]
-struct DayQuery {
+#[derive(Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct DayQuery {
+    /// The day, `YYYY-MM-DD` (default: today).
+    #[param(pattern = r"^([0-9]{4}-[0-9]{2}-[0-9]{2})?$")]
     date: Option<String>,
+    /// Only this movie's showtimes.
     movie_id: Option<i64>,
 }
 
-async fn movies(
+/// The movies showing at a cinema on a day.
+#[utoipa::path(get, path = "/api/v1/cinemas/{id}/movies", tag = "catalog",
+    params(("id" = i64, Path, description = "the cinema"), DayQuery),
+    responses((status = 200, description = "movies", body = Vec<MovieShowing>),
+        (status = 422, description = "`invalid_query`, `invalid_date`", body = Problem, content_type = "application/problem+json"), Missing, Anyone))]
+pub async fn movies(
     state: web::Data<AppState>,
     cinema_id: web::Path<i64>,
     query: web::Query<DayQuery>,
@@ -54,7 +81,12 @@ async fn movies(
     Ok(HttpResponse::Ok().json(movies))
 }
 
-async fn showtimes(
+/// A cinema's showtimes on a day.
+#[utoipa::path(get, path = "/api/v1/cinemas/{id}/showtimes", tag = "catalog",
+    params(("id" = i64, Path, description = "the cinema"), DayQuery),
+    responses((status = 200, description = "showtimes", body = Vec<ShowtimeListing>),
+        (status = 422, description = "`invalid_query`, `invalid_date`", body = Problem, content_type = "application/problem+json"), Missing, Anyone))]
+pub async fn showtimes(
     state: web::Data<AppState>,
     cinema_id: web::Path<i64>,
     query: web::Query<DayQuery>,
@@ -70,14 +102,23 @@ async fn showtimes(
     Ok(HttpResponse::Ok().json(showtimes))
 }
 
-async fn showtime(
+/// A showtime with its movie, cinema and prices.
+#[utoipa::path(get, path = "/api/v1/showtimes/{id}", tag = "catalog",
+    params(("id" = ShowtimeId, Path, description = "the showtime")),
+    responses((status = 200, description = "the showtime", body = ShowtimeDetail), Missing, Anyone))]
+pub async fn showtime(
     state: web::Data<AppState>,
     id: web::Path<ShowtimeId>,
 ) -> AppResult<HttpResponse> {
     Ok(HttpResponse::Ok().json(state.catalog.showtime(id.into_inner()).await?))
 }
 
-async fn seat_map(
+/// The seat map; with a token, the caller's own locks say `mine`.
+#[utoipa::path(get, path = "/api/v1/showtimes/{id}/seats", tag = "catalog",
+    params(("id" = ShowtimeId, Path, description = "the showtime")),
+    security((), ("bearer" = [])),
+    responses((status = 200, description = "the seat map", body = SeatMapDoc), Missing, Anyone))]
+pub async fn seat_map(
     state: web::Data<AppState>,
     id: web::Path<ShowtimeId>,
     caller: MaybeCaller,
@@ -91,15 +132,22 @@ async fn seat_map(
         .body(body))
 }
 
-#[derive(Deserialize)]
-struct EventsQuery {
+#[derive(Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct EventsQuery {
     /// For clients that cannot set the header (the same as `Last-Event-ID`).
     last_event_id: Option<u64>,
 }
 
 /// Live seat changes as Server-Sent Events: a snapshot (or what a client
 /// reconnecting with `Last-Event-ID` missed), then one event per change.
-async fn seat_events(
+/// Live seat changes (Server-Sent Events): a snapshot, then one event per change.
+#[utoipa::path(get, path = "/api/v1/showtimes/{id}/seats/events", tag = "catalog",
+    params(("id" = ShowtimeId, Path, description = "the showtime"), EventsQuery,
+        ("Last-Event-ID" = Option<u64>, Header, description = "the last event seen")),
+    responses((status = 200, description = "an endless event stream", content_type = "text/event-stream", body = String),
+        (status = 422, description = "`invalid_query`", body = Problem, content_type = "application/problem+json"), Missing, Anyone))]
+pub async fn seat_events(
     state: web::Data<AppState>,
     id: web::Path<ShowtimeId>,
     query: web::Query<EventsQuery>,

@@ -1,16 +1,12 @@
 //! The bundled web front end: three files compiled into the binary, so
 //! `cargo run` serves it with no Node build step. It uses only the public
-//! JSON API and the live seat map. The OpenAPI document is served from here
-//! too.
+//! JSON API and the live seat map.
 
 use actix_web::{HttpResponse, http::header, web};
 
 const INDEX: &str = include_str!("../../web/index.html");
 const SCRIPT: &str = include_str!("../../web/app.js");
 const STYLE: &str = include_str!("../../web/app.css");
-/// The API described for client authors (OpenAPI 3.1), kept by hand beside the
-/// code; `tests/api/openapi.rs` checks that every path in it is served.
-const OPENAPI: &str = include_str!("../../web/openapi.json");
 
 pub fn routes(cfg: &mut web::ServiceConfig) {
     cfg.route(
@@ -24,14 +20,6 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
     .route(
         "/app.css",
         web::get().to(|| file(STYLE, "text/css; charset=utf-8")),
-    );
-}
-
-/// Under `/api/v1`.
-pub fn api_routes(cfg: &mut web::ServiceConfig) {
-    cfg.route(
-        "/openapi.json",
-        web::get().to(|| file(OPENAPI, "application/json")),
     );
 }
 

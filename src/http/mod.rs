@@ -4,10 +4,12 @@
 mod accounts;
 mod admin;
 pub mod auth;
+mod body;
 mod bookings;
 mod catalog;
 mod front;
 mod logging;
+pub mod openapi;
 mod ops;
 mod payments;
 pub mod problem;
@@ -33,17 +35,31 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
     .app_data(web::PayloadConfig::new(BODY_LIMIT))
     .app_data(web::QueryConfig::default().error_handler(problem::query_error))
     .app_data(web::PathConfig::default().error_handler(problem::path_error))
+    // Before the `/api/v1` scope, which would otherwise take these paths.
+    // `/api/v1/docs/` reaches us trimmed to `/api/v1/docs` (NormalizePath):
+    // sent on to the UI's page.
+    .route(
+        "/api/v1/docs",
+        web::get().to(|| async {
+            actix_web::HttpResponse::Found()
+                .insert_header((actix_web::http::header::LOCATION, "/api/v1/docs/index.html"))
+                .finish()
+        }),
+    )
+    .service(
+        utoipa_swagger_ui::SwaggerUi::new("/api/v1/docs/{_:.*}")
+            .url("/api/v1/openapi.json", openapi::document()),
+    )
     .service(
         web::scope("/api/v1")
             .configure(accounts::routes)
             .configure(catalog::routes)
             .configure(bookings::routes)
             .configure(payments::api_routes)
-            .configure(admin::routes)
-            .configure(front::api_routes),
+            .configure(admin::routes),
     )
     .configure(payments::sandbox_routes)
     .configure(ops::routes)
     .configure(front::routes)
-    .default_service(web::to(problem::not_found));
+    .default_service(web::to(problem::not_found_or_not_allowed));
 }

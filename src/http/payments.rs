@@ -8,10 +8,15 @@ use actix_web::{
     web,
 };
 
-use super::auth::Admin;
+use super::{
+    auth::Admin,
+    body::Body,
+    openapi::{Anyone, JsonBody, Missing, Problem, Staff},
+};
 use crate::{
     error::AppResult,
     ids::PaymentId,
+    payments::SettlementView,
     payments::{gateway::SandboxControl, sandbox::PayerChoice},
     state::AppState,
 };
@@ -49,17 +54,29 @@ pub fn sandbox_routes(cfg: &mut web::ServiceConfig) {
         .route("/sandbox/control", web::post().to(control));
 }
 
+#[utoipa::path(post, path = "/sandbox/control", tag = "sandbox", request_body = SandboxControl,
+    security(("bearer" = [])),
+    responses((status = 200, description = "what the sandbox will do now", body = SandboxControl),
+        (status = 404, description = "`not_found`: the gateway is not the sandbox", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "`invalid_body`", body = Problem, content_type = "application/problem+json"), Staff, JsonBody))]
 /// Scripts the sandbox's next refund calls (admin only).
-async fn control(
+pub async fn control(
     state: web::Data<AppState>,
     _admin: Admin,
-    body: web::Json<SandboxControl>,
+    body: Body<SandboxControl>,
 ) -> AppResult<HttpResponse> {
     state.payments.ensure_sandbox()?;
     Ok(HttpResponse::Ok().json(state.sandbox.set_control(body.into_inner())))
 }
 
-async fn notification(
+/// The gateway's signed notification of a payment result (idempotent).
+#[utoipa::path(post, path = "/api/v1/payments/notifications", tag = "payments",
+    request_body(content = String, content_type = "application/json", description = "`{\"payment_id\": ..., \"result\": \"success\"|\"failure\"}`, signed"),
+    params(("X-Bioskop-Signature" = String, Header, description = "hex HMAC-SHA256 of the body")),
+    responses((status = 200, description = "applied (or already applied)", body = SettlementView),
+        (status = 401, description = "`invalid_signature`", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "`invalid_body`", body = Problem, content_type = "application/problem+json"), Missing, Anyone, JsonBody))]
+pub async fn notification(
     state: web::Data<AppState>,
     req: HttpRequest,
     body: web::Bytes,
@@ -73,7 +90,11 @@ async fn notification(
     Ok(HttpResponse::Ok().json(settled))
 }
 
-async fn checkout_page(
+/// The sandbox checkout page, where the payer clicks pay or fail.
+#[utoipa::path(get, path = "/sandbox/pay/{payment_id}", tag = "sandbox",
+    params(("payment_id" = PaymentId, Path, description = "the payment")),
+    responses((status = 200, description = "the page", content_type = "text/html", body = String), Missing, Anyone))]
+pub async fn checkout_page(
     state: web::Data<AppState>,
     payment_id: web::Path<PaymentId>,
 ) -> AppResult<HttpResponse> {
@@ -83,10 +104,22 @@ async fn checkout_page(
         .body(html))
 }
 
+#[utoipa::path(post, path = "/sandbox/pay/{payment_id}", tag = "sandbox",
+    params(("payment_id" = PaymentId, Path, description = "the payment")),
+    request_body(content(
+        (PayerChoice = "application/x-www-form-urlencoded"),
+        (PayerChoice = "application/json"),
+    )),
+    responses(
+        (status = 200, description = "applied: a page for the form, JSON otherwise", content(
+            (String = "text/html"),
+            (SettlementView = "application/json"),
+        )),
+        (status = 422, description = "`invalid_body`", body = Problem, content_type = "application/problem+json"), Missing, Anyone, JsonBody))]
 /// The payer's choice from the checkout page's form: answered with a page.
 /// Without the sandbox gateway the path does not exist (404), whatever the
 /// form says, so the form's own error waits until that is known.
-async fn pay_form(
+pub async fn pay_form(
     state: web::Data<AppState>,
     payment_id: web::Path<PaymentId>,
     choice: Result<web::Form<PayerChoice>, actix_web::Error>,

@@ -23,6 +23,7 @@ impl ResponseError for AppError {
             | AppError::InvalidSignature => StatusCode::UNAUTHORIZED,
             AppError::Forbidden(_) => StatusCode::FORBIDDEN,
             AppError::NotFound(_) => StatusCode::NOT_FOUND,
+            AppError::MethodNotAllowed { .. } => StatusCode::METHOD_NOT_ALLOWED,
             AppError::EmailTaken
             | AppError::SeatUnavailable { .. }
             | AppError::ShowtimeCancelled
@@ -135,7 +136,68 @@ pub fn path_error(_: PathError, _: &HttpRequest) -> actix_web::Error {
     AppError::NotFound("resource").into()
 }
 
-/// Any route that does not exist.
-pub async fn not_found() -> Result<HttpResponse, AppError> {
-    Err(AppError::NotFound("resource"))
+/// Any route that is not served: 405 with `Allow` when the path exists with
+/// other methods (as the OpenAPI document and the front end's files say),
+/// 404 otherwise.
+pub async fn not_found_or_not_allowed(req: HttpRequest) -> HttpResponse {
+    let allowed = allowed_methods(req.path());
+    if allowed.is_empty() {
+        return AppError::NotFound("resource").error_response();
+    }
+    let allow = allowed.join(", ");
+    let mut response = AppError::MethodNotAllowed {
+        method: req.method().to_string(),
+        allowed: allow.clone(),
+    }
+    .error_response();
+    if let Ok(value) = header::HeaderValue::from_str(&allow) {
+        response.headers_mut().insert(header::ALLOW, value);
+    }
+    response
+}
+
+/// The methods served at a path, from the OpenAPI document (built once).
+fn allowed_methods(path: &str) -> Vec<&'static str> {
+    use std::sync::OnceLock;
+
+    use actix_web::dev::ResourceDef;
+
+    static ROUTES: OnceLock<Vec<(ResourceDef, Vec<&'static str>)>> = OnceLock::new();
+    let routes = ROUTES.get_or_init(|| {
+        let mut routes: Vec<(ResourceDef, Vec<&'static str>)> = super::openapi::document()
+            .paths
+            .paths
+            .iter()
+            .map(|(pattern, item)| {
+                let methods = [
+                    ("GET", item.get.is_some()),
+                    ("POST", item.post.is_some()),
+                    ("PUT", item.put.is_some()),
+                    ("PATCH", item.patch.is_some()),
+                    ("DELETE", item.delete.is_some()),
+                ]
+                .into_iter()
+                .filter_map(|(method, served)| served.then_some(method))
+                .collect();
+                (ResourceDef::new(pattern.as_str()), methods)
+            })
+            .collect();
+        // Served but not API operations: the front end and the docs.
+        for pattern in [
+            "/",
+            "/app.js",
+            "/app.css",
+            "/api/v1/openapi.json",
+            "/api/v1/docs",
+            "/api/v1/docs/{_:.*}",
+        ] {
+            routes.push((ResourceDef::new(pattern), vec!["GET"]));
+        }
+        routes
+    });
+    routes
+        .iter()
+        .filter(|(def, _)| def.is_match(path))
+        .flat_map(|(_, methods)| methods.iter().copied())
+        .collect()
 }

@@ -55,7 +55,7 @@ fn record(
 }
 
 /// A recorded notification, as the admin list shows it.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct NotificationView {
     pub id: i64,
     pub channel: String,
@@ -122,7 +122,7 @@ pub fn alert(
 }
 
 /// An alert for admins.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct AlertView {
     pub id: i64,
     pub kind: String,

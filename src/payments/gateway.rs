@@ -18,7 +18,7 @@ use crate::{
 
 /// What the sandbox is told to do with the next refund calls
 /// (`POST /sandbox/control`), so operators and tests can rehearse failures.
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct SandboxControl {
     /// The next N refund calls fail with a transient error.

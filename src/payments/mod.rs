@@ -27,7 +27,7 @@ use crate::{
 };
 
 /// What became of a payment result.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct SettlementView {
     pub payment_id: PaymentId,
     pub booking_id: BookingId,
@@ -36,7 +36,7 @@ pub struct SettlementView {
 }
 
 /// What the sandbox checkout page shows.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct CheckoutPage {
     pub payment_id: PaymentId,
     pub status: PaymentStatus,
@@ -50,7 +50,7 @@ pub struct CheckoutPage {
 }
 
 /// A signed notification from the gateway.
-#[derive(Deserialize)]
+#[derive(Deserialize, utoipa::ToSchema)]
 struct Notification {
     payment_id: PaymentId,
     result: sandbox::Outcome,

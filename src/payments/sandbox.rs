@@ -12,7 +12,7 @@ use crate::{
 };
 
 /// A payment result, from the payer (sandbox) or the gateway (notification).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, utoipa::ToSchema)]
 #[serde(rename_all = "lowercase")]
 pub enum Outcome {
     Success,
@@ -26,7 +26,7 @@ impl Outcome {
 }
 
 /// The payer's choice on the checkout page.
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, Deserialize, utoipa::ToSchema)]
 pub struct PayerChoice {
     pub result: Outcome,
 }

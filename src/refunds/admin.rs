@@ -14,7 +14,7 @@ use crate::{
 };
 
 /// A refund as admins see it.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct RefundView {
     pub id: RefundId,
     pub booking_id: BookingId,

@@ -10,7 +10,7 @@ pub use crate::{
 };
 
 /// What a customer sees of one seat.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, utoipa::ToSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum SeatStatus {
     Available,

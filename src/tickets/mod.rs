@@ -31,7 +31,7 @@ pub struct Tickets {
     opens_before: std::time::Duration,
 }
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct Ticket {
     pub id: TicketId,
     pub booking_id: BookingId,
@@ -88,7 +88,7 @@ fn tickets_of(
 }
 
 /// A ticket admitted at the door.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct Admission {
     pub ticket_id: TicketId,
     pub seat: String,

@@ -49,3 +49,125 @@ async fn every_operation_of_the_openapi_document_is_served() {
     }
     assert!(checked >= 33, "{checked} operations checked");
 }
+
+/// The routes the HTTP layer registers, read from its source: `(method, path)`.
+fn served_routes() -> Vec<(String, String)> {
+    let api = [
+        include_str!("../../src/http/accounts.rs"),
+        include_str!("../../src/http/catalog.rs"),
+        include_str!("../../src/http/bookings.rs"),
+        include_str!("../../src/http/admin.rs"),
+    ];
+    let root = [include_str!("../../src/http/ops.rs")];
+    let mut routes = Vec::new();
+    let mut read = |source: &str, prefix: &str| {
+        let mut rest = source;
+        while let Some(at) = rest.find(".route(\"") {
+            rest = &rest[at + 8..];
+            let Some(end) = rest.find('"') else { break };
+            let path = &rest[..end];
+            let method = ["get", "post", "delete", "put", "patch"]
+                .into_iter()
+                .find(|m| {
+                    rest[end..]
+                        .trim_start_matches(['"', ',', ' ', '\n'])
+                        .starts_with(&format!("web::{m}()"))
+                })
+                .expect("a method");
+            routes.push((method.to_string(), format!("{prefix}{path}")));
+        }
+    };
+    for source in api {
+        read(source, "/api/v1");
+    }
+    for source in root {
+        read(source, "");
+    }
+    // payments.rs names its paths by constants and guards: listed here.
+    for (method, path) in [
+        ("post", "/api/v1/payments/notifications"),
+        ("get", "/sandbox/pay/{payment_id}"),
+        ("post", "/sandbox/pay/{payment_id}"),
+        ("post", "/sandbox/control"),
+    ] {
+        routes.push((method.into(), path.into()));
+    }
+    routes
+}
+
+#[actix_web::test]
+async fn every_route_served_is_in_the_openapi_document() {
+    let api = Api::spawn().await;
+    let doc = api.get("/api/v1/openapi.json", None).await;
+    let doc = doc.assert_status(200).clone();
+    let routes = served_routes();
+    assert!(routes.len() >= 35, "{} routes read", routes.len());
+    for (method, path) in routes {
+        assert!(
+            doc["paths"][&path][&method].is_object(),
+            "{method} {path} is served but not in the document"
+        );
+    }
+    let ui = api.get("/api/v1/docs/", None).await;
+    assert_eq!(ui.status.as_u16(), 200, "the Swagger UI is served");
+}
+
+#[actix_web::test]
+async fn a_method_a_path_does_not_serve_is_405_with_allow() {
+    let api = Api::spawn().await;
+    for (method, path, allow) in [
+        (Method::PUT, "/api/v1/bookings", "GET, POST"),
+        (Method::POST, "/api/v1/cities", "GET"),
+        (
+            Method::PATCH,
+            "/api/v1/bookings/some-booking",
+            "GET, DELETE",
+        ),
+    ] {
+        let response = api
+            .http
+            .request(method.clone(), api.app.url(path))
+            .send()
+            .await
+            .expect("an answer");
+        assert_eq!(response.status().as_u16(), 405, "{method} {path}");
+        assert_eq!(
+            response.headers()["allow"].to_str().expect("ascii"),
+            allow,
+            "{method} {path}"
+        );
+        assert_eq!(
+            response.headers()["content-type"],
+            "application/problem+json"
+        );
+        let problem: serde_json::Value = response.json().await.expect("json");
+        assert_eq!(problem["code"], "method_not_allowed");
+    }
+    let nowhere = api.get("/api/v1/no-such-thing", None).await;
+    assert_eq!(
+        nowhere.status.as_u16(),
+        404,
+        "a path nobody serves stays 404"
+    );
+}
+
+#[actix_web::test]
+async fn a_json_body_of_the_wrong_type_is_422_never_200() {
+    let api = Api::spawn().await;
+    let admin = api.admin().await;
+    let control = api
+        .post(
+            "/sandbox/control",
+            Some(&admin),
+            json!(["fail_next_refunds", 1]),
+        )
+        .await;
+    assert_eq!(control.status.as_u16(), 422, "{:?}", control.body);
+    assert_eq!(control.body["code"], "invalid_body");
+    let login = api
+        .post("/api/v1/auth/login", None, json!(["a@b.c", "password"]))
+        .await;
+    assert_eq!(login.status.as_u16(), 422);
+    let number = api.post("/api/v1/checkin", Some(&admin), json!(42)).await;
+    assert_eq!(number.status.as_u16(), 422);
+}

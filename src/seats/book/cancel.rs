@@ -7,7 +7,7 @@ use super::{Booking, Fresh, Op, Payment, SeatBook, SeatState};
 use crate::{refunds::NewRefund, seats::types::*};
 
 /// What cancelling the showtime did; all zero when it was cancelled already.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, utoipa::ToSchema)]
 pub struct Cancellation {
     pub already_cancelled: bool,
     /// Open holds and pending payments voided.

@@ -6,7 +6,7 @@ use std::collections::HashMap;
 use serde::Serialize;
 
 /// A seat of the auditorium, as laid out.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, utoipa::ToSchema)]
 pub struct SeatDef {
     pub id: String,
     pub row: String,

@@ -22,7 +22,7 @@ pub struct PaymentStarted {
 }
 
 /// What a payment result did.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, utoipa::ToSchema)]
 #[serde(tag = "outcome", rename_all = "snake_case")]
 pub enum Settlement {
     /// The seats are sold and these tickets were issued.

@@ -9,7 +9,7 @@ use super::{Booking, SeatBook};
 use crate::seats::types::*;
 
 /// One seat of the seat map as a client sees it.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, utoipa::ToSchema)]
 pub struct SeatView {
     pub id: String,
     pub row: String,
@@ -22,7 +22,7 @@ pub struct SeatView {
 }
 
 /// The seat map as served: `GET /showtimes/{id}/seats`.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, utoipa::ToSchema)]
 pub struct SeatMapDoc {
     pub showtime_id: ShowtimeId,
     pub status: ShowtimeStatus,
@@ -34,7 +34,7 @@ pub struct SeatMapDoc {
 
 /// What a booking summary shows of its showtime; fixed once scheduled, so it
 /// is loaded with the showtime and answers come from memory.
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, utoipa::ToSchema)]
 pub struct ShowtimeInfo {
     pub movie_id: i64,
     pub movie_title: String,
@@ -46,7 +46,7 @@ pub struct ShowtimeInfo {
 }
 
 /// A seat of a booking with its class and the price it was locked at.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, utoipa::ToSchema)]
 pub struct SeatLine {
     pub id: String,
     pub class: String,
@@ -54,7 +54,7 @@ pub struct SeatLine {
 }
 
 /// A booking as its owner sees it right after a change.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, utoipa::ToSchema)]
 pub struct BookingState {
     pub booking_id: BookingId,
     pub showtime_id: ShowtimeId,
@@ -63,6 +63,7 @@ pub struct BookingState {
     pub created_at: i64,
     pub expires_at: i64,
     pub showtime_status: ShowtimeStatus,
+    #[schema(value_type = ShowtimeInfo)]
     pub showtime: Arc<ShowtimeInfo>,
 }
 

@@ -1,0 +1,208 @@
+//! The OpenAPI document, generated from the handlers' own annotations and
+//! the request and response types they use: `GET /api/v1/openapi.json`, and
+//! a Swagger UI compiled into the binary at `/api/v1/docs`.
+//!
+//! Error answers are problem documents ([`Problem`]); the groups below
+//! describe the ones many operations share, each with its possible `code`s.
+
+use std::collections::BTreeMap;
+
+use utoipa::{
+    IntoResponses, Modify, OpenApi, ToSchema,
+    openapi::{
+        Components, ContentBuilder, RefOr, ResponseBuilder,
+        response::Response,
+        security::{HttpAuthScheme, HttpBuilder, SecurityScheme},
+    },
+};
+
+use super::{accounts, admin, bookings, catalog, ops, payments};
+use crate::ids::BookingId;
+
+/// An RFC 9457 problem document: every 4xx and 5xx answer.
+#[derive(ToSchema)]
+#[allow(dead_code)] // documents the shape `http::problem` writes
+pub struct Problem {
+    /// `/problems/<code>`.
+    #[schema(rename = "type")]
+    r#type: String,
+    /// The HTTP reason phrase.
+    title: String,
+    /// The HTTP status.
+    status: u16,
+    /// What went wrong, for a person.
+    detail: String,
+    /// Stable and machine-readable: clients branch on it.
+    #[schema(value_type = String, example = "seat_unavailable")]
+    code: String,
+    /// Which fields were refused (422).
+    errors: Option<Vec<crate::error::FieldError>>,
+    /// The seats that are taken (409 `seat_unavailable`).
+    seats: Option<Vec<String>>,
+    /// The open booking (409 `booking_already_open`).
+    booking_id: Option<BookingId>,
+    /// When the ticket was used (409 `already_used`).
+    checked_in_at: Option<String>,
+    /// Seconds to wait (429 `too_many_attempts`).
+    retry_after: Option<u64>,
+}
+
+/// A problem-document response with the codes it may carry.
+pub fn problem(description: &str) -> Response {
+    ResponseBuilder::new()
+        .description(description)
+        .content(
+            "application/problem+json",
+            ContentBuilder::new()
+                .schema(Some(RefOr::Ref(utoipa::openapi::Ref::from_schema_name(
+                    "Problem",
+                ))))
+                .build(),
+        )
+        .build()
+}
+
+fn responses(list: &[(&str, &str)]) -> BTreeMap<String, RefOr<Response>> {
+    list.iter()
+        .map(|(status, description)| (status.to_string(), RefOr::T(problem(description))))
+        .collect()
+}
+
+const METHOD_NOT_ALLOWED: (&str, &str) = (
+    "405",
+    "`method_not_allowed`: the path does not serve this method (see `Allow`)",
+);
+const STORAGE: (&str, &str) = (
+    "503",
+    "`storage_unavailable`: the database cannot answer; try again shortly",
+);
+const UNAUTHENTICATED: (&str, &str) = (
+    "401",
+    "`unauthenticated`: no valid `Authorization: Bearer` token",
+);
+const FORBIDDEN: (&str, &str) = ("403", "`forbidden`: this needs another role");
+const NOT_FOUND: (&str, &str) = ("404", "`not_found`: nothing with this id (or not yours)");
+
+/// What any operation may answer: a method the path does not serve, and a
+/// database that cannot answer.
+pub struct Anyone;
+
+impl IntoResponses for Anyone {
+    fn responses() -> BTreeMap<String, RefOr<Response>> {
+        responses(&[METHOD_NOT_ALLOWED, STORAGE])
+    }
+}
+
+/// What an operation that needs a signed-in caller may answer.
+pub struct SignedIn;
+
+impl IntoResponses for SignedIn {
+    fn responses() -> BTreeMap<String, RefOr<Response>> {
+        responses(&[METHOD_NOT_ALLOWED, STORAGE, UNAUTHENTICATED])
+    }
+}
+
+/// What an operation for staff or admins may answer.
+pub struct Staff;
+
+impl IntoResponses for Staff {
+    fn responses() -> BTreeMap<String, RefOr<Response>> {
+        responses(&[METHOD_NOT_ALLOWED, STORAGE, UNAUTHENTICATED, FORBIDDEN])
+    }
+}
+
+/// An id in the path that names nothing (or someone else's thing).
+pub struct Missing;
+
+impl IntoResponses for Missing {
+    fn responses() -> BTreeMap<String, RefOr<Response>> {
+        responses(&[NOT_FOUND])
+    }
+}
+
+/// What reading a JSON body may answer, besides the operation's own 422s.
+pub struct JsonBody;
+
+impl IntoResponses for JsonBody {
+    fn responses() -> BTreeMap<String, RefOr<Response>> {
+        responses(&[
+            ("400", "`malformed_json`: the body is not JSON"),
+            ("413", "`payload_too_large`: the body is larger than 64 KiB"),
+            (
+                "415",
+                "`unsupported_media_type`: send `Content-Type: application/json`",
+            ),
+        ])
+    }
+}
+
+/// Declares the bearer token that signed-in operations take.
+struct BearerAuth;
+
+impl Modify for BearerAuth {
+    fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
+        let components = openapi.components.get_or_insert_with(Components::default);
+        components.add_security_scheme(
+            "bearer",
+            SecurityScheme::Http(
+                HttpBuilder::new()
+                    .scheme(HttpAuthScheme::Bearer)
+                    .description(Some("The token from `/auth/register` or `/auth/login`."))
+                    .build(),
+            ),
+        );
+    }
+}
+
+#[derive(OpenApi)]
+#[openapi(
+    info(
+        title = "bioskop",
+        description = "Cinema ticketing: browse, hold seats, pay, tickets, check-in, and the cinema's admin paths. Every error is an RFC 9457 problem document with a stable `code`."
+    ),
+    paths(
+        accounts::register,
+        accounts::login,
+        accounts::logout,
+        accounts::me,
+        catalog::cities,
+        catalog::cinemas,
+        catalog::movies,
+        catalog::showtimes,
+        catalog::showtime,
+        catalog::seat_map,
+        catalog::seat_events,
+        bookings::create,
+        bookings::list,
+        bookings::show,
+        bookings::release,
+        bookings::add_seat,
+        bookings::remove_seat,
+        bookings::pay,
+        bookings::list_tickets,
+        bookings::show_ticket,
+        bookings::ticket_qr,
+        bookings::check_in,
+        payments::notification,
+        payments::checkout_page,
+        payments::pay_form,
+        payments::control,
+        admin::cancel,
+        admin::refunds,
+        admin::retry,
+        admin::resolve,
+        admin::alerts,
+        admin::notifications,
+        ops::healthz,
+        ops::readyz,
+        ops::metrics,
+    ),
+    components(schemas(Problem)),
+    modifiers(&BearerAuth)
+)]
+pub struct ApiDoc;
+
+/// The document, built once.
+pub fn document() -> utoipa::openapi::OpenApi {
+    ApiDoc::openapi()
+}
