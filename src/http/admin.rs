@@ -17,6 +17,7 @@ use crate::{
     notify::{AlertView, NotificationView},
     refunds::RefundView,
     state::AppState,
+    status::{NotificationStatus, RefundStatus},
 };
 
 pub fn routes(cfg: &mut web::ServiceConfig) {
@@ -54,23 +55,35 @@ pub async fn cancel(
     Ok(HttpResponse::Accepted().json(cancelled))
 }
 
+/// `?status=` of the refund list (checked by the service: 422 `invalid_status`).
 #[derive(Deserialize, utoipa::IntoParams)]
 #[into_params(parameter_in = Query)]
 #[serde(deny_unknown_fields)]
-pub struct StatusFilter {
-    /// Only this status (see the answer's `status` values).
+pub struct RefundFilter {
+    /// Only refunds in this status.
+    #[param(value_type = Option<RefundStatus>)]
+    status: Option<String>,
+}
+
+/// `?status=` of the notification list.
+#[derive(Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
+#[serde(deny_unknown_fields)]
+pub struct NotificationFilter {
+    /// Only notifications in this status.
+    #[param(value_type = Option<NotificationStatus>)]
     status: Option<String>,
 }
 
 /// Every refund, newest first.
-#[utoipa::path(get, path = "/api/v1/admin/refunds", tag = "admin", params(StatusFilter),
+#[utoipa::path(get, path = "/api/v1/admin/refunds", tag = "admin", params(RefundFilter),
     security(("bearer" = [])),
     responses((status = 200, description = "refunds", body = Vec<RefundView>),
         (status = 422, description = "`invalid_status`, `invalid_query`", body = Problem, content_type = "application/problem+json"), Staff))]
 pub async fn refunds(
     state: web::Data<AppState>,
     _admin: Admin,
-    filter: web::Query<StatusFilter>,
+    filter: web::Query<RefundFilter>,
 ) -> AppResult<HttpResponse> {
     Ok(HttpResponse::Ok().json(state.refunds.list(filter.into_inner().status).await?))
 }
@@ -131,14 +144,14 @@ pub async fn alerts(state: web::Data<AppState>, _admin: Admin) -> AppResult<Http
 }
 
 /// Notifications (e-mail, WhatsApp), newest first.
-#[utoipa::path(get, path = "/api/v1/admin/notifications", tag = "admin", params(StatusFilter),
+#[utoipa::path(get, path = "/api/v1/admin/notifications", tag = "admin", params(NotificationFilter),
     security(("bearer" = [])),
     responses((status = 200, description = "notifications", body = Vec<NotificationView>),
         (status = 422, description = "`invalid_status`, `invalid_query`", body = Problem, content_type = "application/problem+json"), Staff))]
 pub async fn notifications(
     state: web::Data<AppState>,
     _admin: Admin,
-    filter: web::Query<StatusFilter>,
+    filter: web::Query<NotificationFilter>,
 ) -> AppResult<HttpResponse> {
     Ok(HttpResponse::Ok().json(state.notifier.list(filter.into_inner().status).await?))
 }

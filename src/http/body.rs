@@ -35,17 +35,39 @@ impl<T: DeserializeOwned + 'static> FromRequest for Body<T> {
         let object =
             web::Json::<serde_json::Map<String, serde_json::Value>>::from_request(req, payload);
         Box::pin(async move {
-            let object = object.await?.into_inner();
-            serde_json::from_value(serde_json::Value::Object(object))
-                .map(Body)
-                .map_err(|e| {
-                    AppError::Validation {
-                        code: "invalid_body",
-                        detail: format!("the body does not have the expected fields: {e}"),
-                        errors: Vec::new(),
-                    }
-                    .into()
-                })
+            let mut object = serde_json::Value::Object(object.await?.into_inner());
+            whole_numbers_as_integers(&mut object);
+            serde_json::from_value(object).map(Body).map_err(|e| {
+                AppError::Validation {
+                    code: "invalid_body",
+                    detail: format!("the body does not have the expected fields: {e}"),
+                    errors: Vec::new(),
+                }
+                .into()
+            })
         })
+    }
+}
+
+/// JSON has one number type: `23.0` is the integer 23 to a JSON Schema (and
+/// to any client that writes numbers as doubles), so it is read as one.
+fn whole_numbers_as_integers(value: &mut serde_json::Value) {
+    match value {
+        serde_json::Value::Number(number) if !number.is_i64() && !number.is_u64() => {
+            if let Some(float) = number.as_f64()
+                && float.fract() == 0.0
+                && float.abs() < 9.0e15
+            {
+                // Exact below 2^53: the conversion loses nothing.
+                #[allow(clippy::cast_possible_truncation)]
+                let whole = float as i64;
+                *value = serde_json::Value::from(whole);
+            }
+        }
+        serde_json::Value::Array(items) => items.iter_mut().for_each(whole_numbers_as_integers),
+        serde_json::Value::Object(fields) => {
+            fields.values_mut().for_each(whole_numbers_as_integers)
+        }
+        _ => {}
     }
 }

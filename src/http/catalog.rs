@@ -58,7 +58,7 @@ pub async fn cinemas(
 #[into_params(parameter_in = Query)]
 pub struct DayQuery {
     /// The day, `YYYY-MM-DD` (default: today).
-    #[param(pattern = r"^([0-9]{4}-[0-9]{2}-[0-9]{2})?$")]
+    #[param(format = Date)]
     date: Option<String>,
     /// Only this movie's showtimes.
     movie_id: Option<i64>,

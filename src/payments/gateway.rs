@@ -23,13 +23,16 @@ use crate::{
 pub struct SandboxControl {
     /// The next N refund calls fail with a transient error.
     #[serde(default)]
+    #[schema(format = "uint32", minimum = 0, maximum = 4294967295_u64)]
     pub fail_next_refunds: u32,
     /// The next N refund calls are refused for good (a permanent error).
     #[serde(default)]
+    #[schema(format = "uint32", minimum = 0, maximum = 4294967295_u64)]
     pub reject_next_refunds: u32,
     /// Every refund answer arrives this late, after the money moved: a slow
     /// gateway, or a worker that dies while waiting for the answer.
     #[serde(default)]
+    #[schema(format = "uint64", minimum = 0, maximum = 18446744073709551615_u64)]
     pub refund_answer_delay_ms: u64,
 }
 
