@@ -17,7 +17,6 @@ use crate::{
     notify::{AlertView, NotificationView},
     refunds::RefundView,
     state::AppState,
-    status::{NotificationStatus, RefundStatus},
 };
 
 pub fn routes(cfg: &mut web::ServiceConfig) {
@@ -61,7 +60,7 @@ pub async fn cancel(
 #[serde(deny_unknown_fields)]
 pub struct RefundFilter {
     /// Only refunds in this status.
-    #[param(value_type = Option<RefundStatus>)]
+    #[param(schema_with = super::openapi::refund_status_or_empty)]
     status: Option<String>,
 }
 
@@ -71,7 +70,7 @@ pub struct RefundFilter {
 #[serde(deny_unknown_fields)]
 pub struct NotificationFilter {
     /// Only notifications in this status.
-    #[param(value_type = Option<NotificationStatus>)]
+    #[param(schema_with = super::openapi::notification_status_or_empty)]
     status: Option<String>,
 }
 

@@ -58,7 +58,7 @@ pub async fn cinemas(
 #[into_params(parameter_in = Query)]
 pub struct DayQuery {
     /// The day, `YYYY-MM-DD` (default: today).
-    #[param(format = Date)]
+    #[param(schema_with = super::openapi::date_or_empty)]
     date: Option<String>,
     /// Only this movie's showtimes.
     movie_id: Option<i64>,

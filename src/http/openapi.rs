@@ -47,6 +47,42 @@ pub struct Problem {
     retry_after: Option<u64>,
 }
 
+/// A query parameter that is a date, or empty for "not given" (today).
+pub fn date_or_empty() -> utoipa::openapi::schema::Schema {
+    use utoipa::openapi::{KnownFormat, ObjectBuilder, OneOfBuilder, SchemaFormat, schema::Type};
+    OneOfBuilder::new()
+        .item(
+            ObjectBuilder::new()
+                .schema_type(Type::String)
+                .format(Some(SchemaFormat::KnownFormat(KnownFormat::Date))),
+        )
+        .item(
+            ObjectBuilder::new()
+                .schema_type(Type::String)
+                .enum_values(Some([""])),
+        )
+        .into()
+}
+
+/// A status filter: one of `names`, or empty for "any".
+fn status_or_empty(names: &[&'static str]) -> utoipa::openapi::schema::Schema {
+    use utoipa::openapi::{ObjectBuilder, schema::Type};
+    let mut values = names.to_vec();
+    values.push("");
+    ObjectBuilder::new()
+        .schema_type(Type::String)
+        .enum_values(Some(values))
+        .into()
+}
+
+pub fn refund_status_or_empty() -> utoipa::openapi::schema::Schema {
+    status_or_empty(crate::status::RefundStatus::NAMES)
+}
+
+pub fn notification_status_or_empty() -> utoipa::openapi::schema::Schema {
+    status_or_empty(crate::status::NotificationStatus::NAMES)
+}
+
 /// A problem-document response with the codes it may carry.
 pub fn problem(description: &str) -> Response {
     ResponseBuilder::new()

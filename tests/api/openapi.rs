@@ -171,3 +171,111 @@ async fn a_json_body_of_the_wrong_type_is_422_never_200() {
     let number = api.post("/api/v1/checkin", Some(&admin), json!(42)).await;
     assert_eq!(number.status.as_u16(), 422);
 }
+
+/// Every `code` the server's source can answer with, read from it: the
+/// fixed codes of `AppError::code`, and the ones given to
+/// `AppError::validation`, `conflict`, `required_text` and `code:` fields.
+fn codes_in_source() -> std::collections::BTreeSet<String> {
+    fn words_after(source: &str, marker: &str, skip_args: usize) -> Vec<String> {
+        let mut found = Vec::new();
+        let mut rest = source;
+        while let Some(at) = rest.find(marker) {
+            rest = &rest[at + marker.len()..];
+            let mut args = rest;
+            for _ in 0..skip_args {
+                match args.find(',') {
+                    Some(comma) => args = &args[comma + 1..],
+                    None => break,
+                }
+            }
+            let args = args.trim_start();
+            if let Some(text) = args.strip_prefix('"')
+                && let Some(end) = text.find('"')
+            {
+                let word = &text[..end];
+                if !word.is_empty() && word.chars().all(|c| c.is_ascii_lowercase() || c == '_') {
+                    found.push(word.to_string());
+                }
+            }
+        }
+        found
+    }
+    let mut codes = std::collections::BTreeSet::new();
+    let root = concat!(env!("CARGO_MANIFEST_DIR"), "/src");
+    let mut dirs = vec![std::path::PathBuf::from(root)];
+    while let Some(dir) = dirs.pop() {
+        for entry in std::fs::read_dir(&dir).expect("src") {
+            let path = entry.expect("entry").path();
+            if path.is_dir() {
+                dirs.push(path);
+                continue;
+            }
+            let source = std::fs::read_to_string(&path).expect("source");
+            let source = source
+                .split("#[cfg(test)]\nmod tests {")
+                .next()
+                .unwrap_or_default();
+            for (marker, skip) in [
+                ("validation(", 0),
+                ("conflict(", 0),
+                ("code: \"", 0),
+                ("required_text(", 3),
+            ] {
+                if marker == "code: \"" {
+                    let mut rest = source;
+                    while let Some(at) = rest.find(marker) {
+                        rest = &rest[at + marker.len()..];
+                        if let Some(end) = rest.find('"') {
+                            codes.insert(rest[..end].to_string());
+                        }
+                    }
+                } else {
+                    codes.extend(words_after(source, marker, skip));
+                }
+            }
+            // Codes chosen by a `match`: `AppError::code` and `let code = match`.
+            for start in ["pub fn code(", "let code = match"] {
+                for block in source.split(start).skip(1) {
+                    let block = block.split("};").next().unwrap_or_default();
+                    codes.extend(words_after(block, "=> ", 0));
+                }
+            }
+        }
+    }
+    // Codes of start-up errors (a bad configuration), never an HTTP answer.
+    for startup in [
+        "invalid_admin",
+        "invalid_mail_from",
+        "invalid_smtp_url",
+        "unknown_provider",
+    ] {
+        codes.remove(startup);
+    }
+    codes
+}
+
+#[test]
+fn the_readme_lists_every_error_code_the_server_answers_and_no_other() {
+    let readme = include_str!("../../README.md");
+    let table = readme
+        .split("<!-- error-codes -->")
+        .nth(1)
+        .and_then(|rest| rest.split("<!-- /error-codes -->").next())
+        .expect("the README's error-codes table");
+    let listed: std::collections::BTreeSet<String> = table
+        .lines()
+        .filter_map(|line| line.split('`').nth(1).map(str::to_string))
+        .collect();
+    let answered = codes_in_source();
+    assert!(answered.len() >= 30, "{answered:?}");
+    let missing: Vec<_> = answered.difference(&listed).collect();
+    let stale: Vec<_> = listed.difference(&answered).collect();
+    assert!(
+        missing.is_empty(),
+        "answered but not in the README: {missing:?}"
+    );
+    assert!(
+        stale.is_empty(),
+        "in the README but never answered: {stale:?}"
+    );
+}
