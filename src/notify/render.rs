@@ -41,43 +41,19 @@ pub fn render(
     offset: FixedOffset,
 ) -> AppResult<Rendered> {
     let words = Words { locale, offset };
-    match message {
-        Message::ETicket(eticket) => e_ticket(conn, &eticket.booking_id, &words),
+    // The refund messages share their facts; the cancellation has its own.
+    let (about, refund) = match message {
+        Message::ETicket(eticket) => return e_ticket(conn, &eticket.booking_id, &words),
+        Message::RefundFailed(facts) => return Ok(refund_failed(facts, &words)),
         Message::ShowtimeCancelled(facts) => {
-            let about = About::Cancelled;
-            about_booking(
-                conn,
-                about,
-                &facts.booking_id,
-                facts.amount,
-                &facts.currency,
-                &words,
-            )
+            let money = (facts.amount, facts.currency.as_str());
+            return about_booking(conn, About::Cancelled, &facts.booking_id, money, &words);
         }
-        Message::RefundSucceeded(facts) => {
-            let about = About::Refunded;
-            about_booking(
-                conn,
-                about,
-                &facts.booking_id,
-                facts.amount,
-                &facts.currency,
-                &words,
-            )
-        }
-        Message::RefundNeedsManualHandling(facts) => {
-            let about = About::HandledByStaff;
-            about_booking(
-                conn,
-                about,
-                &facts.booking_id,
-                facts.amount,
-                &facts.currency,
-                &words,
-            )
-        }
-        Message::RefundFailed(facts) => Ok(refund_failed(facts, &words)),
-    }
+        Message::RefundSucceeded(facts) => (About::Refunded, facts),
+        Message::RefundNeedsManualHandling(facts) => (About::HandledByStaff, facts),
+    };
+    let money = (refund.amount, refund.currency.as_str());
+    about_booking(conn, about, &refund.booking_id, money, &words)
 }
 
 /// What a message about a customer's booking tells them.
@@ -281,8 +257,7 @@ fn about_booking(
     conn: &Connection,
     about: About,
     booking_id: &str,
-    amount: i64,
-    currency: &str,
+    (amount, currency): (i64, &str),
     words: &Words,
 ) -> AppResult<Rendered> {
     let (movie, cinema, auditorium, starts_at, name) = conn
