@@ -423,6 +423,19 @@ impl Api {
     }
 
     /// One round of the embedded refund queue, now.
+    /// The running actor of a showtime, for tests that talk to it directly.
+    pub async fn showtime_actor(
+        &self,
+        showtime: i64,
+    ) -> actix::Addr<bioskop::seats::ShowtimeActor> {
+        self.app
+            .state
+            .registry
+            .get(bioskop::ids::ShowtimeId(showtime))
+            .await
+            .expect("the showtime's actor")
+    }
+
     pub async fn refund_round(&self) -> bioskop::refunds::QueueRound {
         self.app
             .state

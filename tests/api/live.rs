@@ -193,13 +193,7 @@ async fn expiry_and_cancellation_reach_subscribers() {
 async fn a_thousand_subscribers_of_one_showtime_all_receive_a_change() {
     let api = Api::spawn().await;
     let showtime = api.app.bookable_showtime().await;
-    let actor = api
-        .app
-        .state
-        .registry
-        .get(bioskop::ids::ShowtimeId(showtime))
-        .await
-        .expect("actor");
+    let actor = api.showtime_actor(showtime).await;
     let mut subscriptions = Vec::new();
     for _ in 0..1000 {
         let subscription = actor
@@ -237,13 +231,7 @@ async fn a_thousand_subscribers_of_one_showtime_all_receive_a_change() {
 async fn a_subscriber_that_stops_reading_is_dropped_and_told_to_resync_without_slowing_anyone() {
     let api = Api::spawn().await;
     let showtime = api.app.bookable_showtime().await;
-    let actor = api
-        .app
-        .state
-        .registry
-        .get(bioskop::ids::ShowtimeId(showtime))
-        .await
-        .expect("actor");
+    let actor = api.showtime_actor(showtime).await;
     let stalled = actor
         .send(Subscribe {
             last_event_id: None,
