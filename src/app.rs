@@ -17,7 +17,12 @@ use crate::{
     http,
     notify::Notifier,
     ops::Ops,
-    payments::{self, PaymentHandles, Payments, gateway::SandboxGateway},
+    payments::{
+        self, PaymentHandles, Payments,
+        gateway::SandboxGateway,
+        midtrans::{MidtransClient, MidtransRefunds, reconcile::Reconciler},
+        router::ProviderGateways,
+    },
     refunds::{self, Refunds},
     scheduler,
     seats::{ShowtimeRegistry, book::Rules},
@@ -101,21 +106,14 @@ impl Application {
             settings.http.public_url.clone()
         };
         let secret = payments::webhook_secret(&store, &settings.payments.webhook_secret).await?;
-        if settings.payments.provider != "sandbox" {
-            return Err(AppError::validation(
-                "unknown_provider",
-                format!(
-                    "payments.provider `{}` is not supported; use sandbox",
-                    settings.payments.provider
-                ),
-            )
-            .into());
-        }
+        let midtrans = midtrans_client(&settings)?;
         let sandbox = SandboxGateway::new(store.clone(), clock.clone());
+        let gateways =
+            ProviderGateways::new(sandbox.clone(), midtrans.clone().map(MidtransRefunds::new));
         let refunds = Refunds::new(
             store.clone(),
             clock.clone(),
-            Arc::new(sandbox.clone()),
+            Arc::new(gateways),
             settings.refunds.clone(),
             locale.offset,
         );
@@ -133,19 +131,36 @@ impl Application {
         // Messages recorded before a crash are pending rows: sent from here on.
         let notifier = Notifier::new(store.clone(), clock.clone(), &settings).await?;
         let notifier_task = actix_web::rt::spawn(notifier.clone().run());
-        let payments = Payments::new(
+        let handles = PaymentHandles {
+            registry: registry.clone(),
+            store: store.clone(),
+            clock: clock.clone(),
+            locale: locale.clone(),
+            notifier: notifier.clone(),
+            refunds: refunds.clone(),
+        };
+        let mut payments = Payments::new(
             settings.payments.provider.clone(),
             public_url,
             secret,
-            PaymentHandles {
-                registry: registry.clone(),
-                store: store.clone(),
-                clock: clock.clone(),
-                locale: locale.clone(),
-                notifier: notifier.clone(),
-                refunds: refunds.clone(),
-            },
+            handles.clone(),
         );
+        let mut tasks = vec![refund_queue, notifier_task];
+        if let Some(client) = midtrans {
+            // Payments whose notification never came, holds that lapsed while
+            // paying, opens that failed: asked about from the first second.
+            let reconciler =
+                Reconciler::new(client.clone(), handles, settings.payments.midtrans.clone());
+            let interval = settings.payments.midtrans.reconcile_interval;
+            if !interval.is_zero() {
+                tasks.push(actix_web::rt::spawn(reconciler.clone().run(interval)));
+            }
+            payments = payments.with_midtrans(
+                client,
+                reconciler,
+                settings.payments.midtrans.check_before_lapse,
+            );
+        }
         let bookings = Bookings::new(
             registry.clone(),
             store.clone(),
@@ -202,7 +217,7 @@ impl Application {
             sandbox,
             refunds,
             notifier,
-            workers: std::sync::Mutex::new(vec![refund_queue, notifier_task]),
+            workers: std::sync::Mutex::new(tasks),
             locale,
             sweeps,
         });
@@ -252,6 +267,37 @@ impl Application {
         let result = server.await;
         shutdown(&state, scheduler).await;
         result
+    }
+}
+
+/// The Midtrans client when Midtrans is the provider; an unknown provider,
+/// or Midtrans without its server key, stops the start.
+fn midtrans_client(settings: &Settings) -> anyhow::Result<Option<MidtransClient>> {
+    use secrecy::ExposeSecret;
+    match settings.payments.provider.as_str() {
+        "sandbox" => Ok(None),
+        "midtrans" => {
+            if settings
+                .payments
+                .midtrans
+                .server_key
+                .expose_secret()
+                .trim()
+                .is_empty()
+            {
+                return Err(AppError::validation(
+                    "missing_setting",
+                    "payments.provider is midtrans but payments.midtrans.server_key is empty",
+                )
+                .into());
+            }
+            Ok(Some(MidtransClient::new(&settings.payments.midtrans)?))
+        }
+        other => Err(AppError::validation(
+            "unknown_provider",
+            format!("payments.provider `{other}` is not supported; use sandbox or midtrans"),
+        )
+        .into()),
     }
 }
 

@@ -4,6 +4,7 @@
 use std::{net::SocketAddr, path::PathBuf, time::Duration};
 
 use chrono::FixedOffset;
+use secrecy::SecretString;
 use serde::{Deserialize, Deserializer};
 
 /// The defaults are compiled in so the binary runs from any directory.
@@ -82,6 +83,66 @@ pub struct SchedulerSettings {
 pub struct PaymentSettings {
     pub provider: String,
     pub webhook_secret: String,
+    pub midtrans: MidtransSettings,
+}
+
+/// Midtrans (payments.provider = "midtrans"). The keys are secrets: their
+/// `Debug` prints `[REDACTED]`, so no log line or error can show them.
+#[derive(Debug, Clone, Deserialize)]
+pub struct MidtransSettings {
+    pub server_key: SecretString,
+    pub client_key: SecretString,
+    pub environment: MidtransEnvironment,
+    /// Core API base (status, expire, approve, deny, refund); empty: from `environment`.
+    pub api_url: String,
+    /// Snap base (creating transactions); empty: from `environment`.
+    pub snap_url: String,
+    #[serde(deserialize_with = "duration")]
+    pub connect_timeout: Duration,
+    #[serde(deserialize_with = "duration")]
+    pub request_timeout: Duration,
+    /// A pending payment is asked for its status this long before its hold lapses.
+    #[serde(deserialize_with = "duration")]
+    pub check_before_lapse: Duration,
+    /// Waits between status checks of one payment (the last repeats).
+    #[serde(deserialize_with = "durations")]
+    pub check_backoff: Vec<Duration>,
+    /// Status checks of one payment before it is handed to the admins.
+    pub max_checks: u32,
+    /// How often due checks are looked for besides when a notification
+    /// wakes the reconciler; 0: not in the background (tests run it).
+    #[serde(deserialize_with = "duration")]
+    pub reconcile_interval: Duration,
+}
+
+/// Which Midtrans: fake money (`sandbox`) or real money (`production`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum MidtransEnvironment {
+    Sandbox,
+    Production,
+}
+
+impl MidtransSettings {
+    /// The Core API base URL, without a trailing slash.
+    pub fn api_base(&self) -> String {
+        let configured = self.api_url.trim().trim_end_matches('/');
+        match (configured.is_empty(), self.environment) {
+            (false, _) => configured.to_string(),
+            (true, MidtransEnvironment::Sandbox) => "https://api.sandbox.midtrans.com".into(),
+            (true, MidtransEnvironment::Production) => "https://api.midtrans.com".into(),
+        }
+    }
+
+    /// The Snap base URL, without a trailing slash.
+    pub fn snap_base(&self) -> String {
+        let configured = self.snap_url.trim().trim_end_matches('/');
+        match (configured.is_empty(), self.environment) {
+            (false, _) => configured.to_string(),
+            (true, MidtransEnvironment::Sandbox) => "https://app.sandbox.midtrans.com".into(),
+            (true, MidtransEnvironment::Production) => "https://app.midtrans.com".into(),
+        }
+    }
 }
 
 #[derive(Debug, Clone, Deserialize)]

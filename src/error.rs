@@ -40,6 +40,10 @@ pub enum AppError {
     InvalidCredentials,
     #[error("the notification signature does not match")]
     InvalidSignature,
+    /// A gateway notification whose `signature_key` is missing or wrong
+    /// (Midtrans: answered 403, so it is neither retried nor acted on).
+    #[error("the notification signature is missing or does not match")]
+    SignatureRejected,
     #[error("this needs the {0} role")]
     Forbidden(&'static str),
     #[error("{0} not found")]
@@ -64,6 +68,12 @@ pub enum AppError {
     TooManyAttempts { retry_after_secs: u64 },
     #[error("the database is unavailable: {0}")]
     Storage(String),
+    /// The payment gateway could not be reached or refused the call; the
+    /// text is for the log, the customer is told to try again.
+    #[error("the payment gateway is unavailable: {0}")]
+    GatewayUnavailable(String),
+    #[error("the payment gateway did not answer in time")]
+    GatewayTimeout,
     #[error("internal error: {0}")]
     Internal(String),
 }
@@ -93,7 +103,7 @@ impl AppError {
             AppError::UnsupportedMediaType { .. } => "unsupported_media_type",
             AppError::Unauthenticated => "unauthenticated",
             AppError::InvalidCredentials => "invalid_credentials",
-            AppError::InvalidSignature => "invalid_signature",
+            AppError::InvalidSignature | AppError::SignatureRejected => "invalid_signature",
             AppError::Forbidden(_) => "forbidden",
             AppError::NotFound(_) => "not_found",
             AppError::MethodNotAllowed { .. } => "method_not_allowed",
@@ -106,6 +116,8 @@ impl AppError {
             AppError::Conflict { code, .. } => code,
             AppError::TooManyAttempts { .. } => "too_many_attempts",
             AppError::Storage(_) => "storage_unavailable",
+            AppError::GatewayUnavailable(_) => "gateway_unavailable",
+            AppError::GatewayTimeout => "gateway_timeout",
             AppError::Internal(_) => "internal_error",
         }
     }

@@ -13,9 +13,13 @@ use crate::ids::PaymentId;
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct RefundRequest {
     pub payment_id: PaymentId,
+    /// The provider the payment was made through (`sandbox`, `midtrans`).
+    pub provider: String,
     pub amount: i64,
     pub currency: String,
     pub idempotency_key: String,
+    /// Why the money goes back, for the gateway's records.
+    pub reason: String,
 }
 
 /// Why a refund call did not pay.

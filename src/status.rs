@@ -96,10 +96,12 @@ impl BookingStatus {
 }
 
 stored_status! {
-    /// A payment as the gateway reported it.
+    /// A payment as the gateway reported it. `challenged` (Midtrans' fraud
+    /// review) is stored as `pending` with fraud_status `challenge`: for the
+    /// seats it is a pending payment; answers read it back as `challenged`.
     PaymentStatus {
         Pending = "pending", Succeeded = "succeeded", Failed = "failed", Expired = "expired",
-        Voided = "voided",
+        Voided = "voided", Challenged = "challenged",
     }
 }
 

@@ -47,6 +47,8 @@ impl TestApp {
         settings.mail.dir = dir.path().join("mail");
         // Tests run the sweep themselves, at the manual clock's time.
         settings.scheduler.sweep_cron = String::new();
+        // And reconcile Midtrans payments themselves (`TestApp::reconcile`).
+        settings.payments.midtrans.reconcile_interval = Duration::ZERO;
         settings.admin.email = ADMIN_EMAIL.into();
         settings.admin.password = ADMIN_PASSWORD.into();
         adjust(&mut settings);
@@ -94,6 +96,18 @@ impl TestApp {
     /// Runs the expiry sweep now, as the cron job would.
     pub async fn sweep(&self) -> SweepReport {
         sweep_expired_holds(&self.state.registry, self.now()).await
+    }
+
+    /// One round of the Midtrans reconciler at the clock's now, as its
+    /// background loop would run it (tests spawn without that loop).
+    pub async fn reconcile(&self) -> crate::payments::midtrans::reconcile::ReconcileReport {
+        self.state
+            .payments
+            .reconciler()
+            .expect("Midtrans is the provider")
+            .reconcile_due()
+            .await
+            .expect("a reconcile round")
     }
 
     /// A scheduled showtime that starts at least a day after the clock's now.

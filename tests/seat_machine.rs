@@ -22,7 +22,7 @@ use bioskop::{
             CancelShowtime, EditSeat, GetDurableState, HoldSeats, ReleaseBooking, SeatEdit,
             SettlePayment, StartPayment, Subscribe,
         },
-        book::{Rules, SeatState},
+        book::{PaymentResult, Rules, SeatState},
         persist,
     },
     store::Store,
@@ -542,7 +542,11 @@ async fn run(steps: Vec<Step>) -> Result<(), TestCaseError> {
                 let actual = actor
                     .send(SettlePayment {
                         payment_id,
-                        succeeded: *success,
+                        result: if *success {
+                            PaymentResult::Succeeded
+                        } else {
+                            PaymentResult::Failed
+                        },
                         now,
                     })
                     .await

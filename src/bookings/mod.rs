@@ -53,6 +53,9 @@ pub struct PaymentView {
     pub completed_at: Option<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub refund_reason: Option<String>,
+    /// Where the payer pays (Midtrans' Snap page), once the gateway opened it.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub redirect_url: Option<String>,
 }
 
 #[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
@@ -266,7 +269,8 @@ impl Bookings {
         user: UserId,
         booking_id: &BookingId,
     ) -> AppResult<PaymentCheckout> {
-        let actor = self.actor_of(user, booking_id).await?;
+        let showtime_id = self.route(user, booking_id).await?;
+        let actor = self.registry.get(showtime_id).await?;
         let started = actor
             .send(StartPayment {
                 user,
@@ -275,8 +279,12 @@ impl Bookings {
                 now: self.clock.now(),
             })
             .await??;
+        let redirect_url = self
+            .payments
+            .open_checkout(user, booking_id, showtime_id, &started)
+            .await?;
         Ok(PaymentCheckout {
-            redirect_url: self.payments.checkout_url(&started.payment_id),
+            redirect_url,
             payment_id: started.payment_id,
             booking_id: booking_id.clone(),
             provider: self.payments.provider().to_string(),
@@ -462,6 +470,7 @@ fn summary(
                     .get::<_, Option<i64>>(6)?
                     .map(|t| rfc3339(t, locale.offset)),
                 refund_reason: r.get(7)?,
+                redirect_url: r.get(8)?,
             })
         })
         .optional()?;

@@ -9,6 +9,7 @@ mod bookings;
 mod catalog;
 mod front;
 mod logging;
+mod midtrans;
 pub mod openapi;
 mod ops;
 mod payments;
@@ -56,6 +57,7 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
             .configure(catalog::routes)
             .configure(bookings::routes)
             .configure(payments::api_routes)
+            .configure(midtrans::routes)
             .configure(admin::routes),
     )
     .configure(payments::sandbox_routes)

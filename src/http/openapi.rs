@@ -16,7 +16,7 @@ use utoipa::{
     },
 };
 
-use super::{accounts, admin, bookings, catalog, ops, payments};
+use super::{accounts, admin, bookings, catalog, midtrans, ops, payments};
 use crate::ids::BookingId;
 
 /// An RFC 9457 problem document: every 4xx and 5xx answer.
@@ -223,6 +223,9 @@ impl Modify for BearerAuth {
         payments::checkout_page,
         payments::pay_form,
         payments::control,
+        midtrans::notification,
+        midtrans::approve,
+        midtrans::deny,
         admin::cancel,
         admin::refunds,
         admin::retry,

@@ -21,7 +21,7 @@ impl ResponseError for AppError {
             AppError::Unauthenticated
             | AppError::InvalidCredentials
             | AppError::InvalidSignature => StatusCode::UNAUTHORIZED,
-            AppError::Forbidden(_) => StatusCode::FORBIDDEN,
+            AppError::Forbidden(_) | AppError::SignatureRejected => StatusCode::FORBIDDEN,
             AppError::NotFound(_) => StatusCode::NOT_FOUND,
             AppError::MethodNotAllowed { .. } => StatusCode::METHOD_NOT_ALLOWED,
             AppError::EmailTaken
@@ -33,6 +33,8 @@ impl ResponseError for AppError {
             | AppError::Conflict { .. } => StatusCode::CONFLICT,
             AppError::TooManyAttempts { .. } => StatusCode::TOO_MANY_REQUESTS,
             AppError::Storage(_) => StatusCode::SERVICE_UNAVAILABLE,
+            AppError::GatewayUnavailable(_) => StatusCode::BAD_GATEWAY,
+            AppError::GatewayTimeout => StatusCode::GATEWAY_TIMEOUT,
             AppError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
         }
     }
@@ -46,6 +48,14 @@ impl ResponseError for AppError {
         let detail = match self {
             AppError::Storage(_) => "the database is unavailable; try again shortly".to_string(),
             AppError::Internal(_) => "something went wrong on our side".to_string(),
+            AppError::GatewayUnavailable(_) => {
+                "the payment gateway is unavailable; your seats are still held, try again"
+                    .to_string()
+            }
+            AppError::GatewayTimeout => {
+                "the payment gateway did not answer in time; your seats are still held, try again"
+                    .to_string()
+            }
             other => other.to_string(),
         };
         let mut body = serde_json::Map::new();

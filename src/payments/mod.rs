@@ -2,11 +2,14 @@
 //! its results. Results reach the showtime actor that owns the seats, which
 //! makes them idempotent and safe when late, duplicated or out of order.
 //!
-//! The built-in `sandbox` gateway is a product feature: a checkout page where
-//! the payer presses pay or fail, for demos, staging and tests. Gateway
-//! notifications are signed with HMAC-SHA256 over the raw body.
+//! Two providers: the built-in `sandbox` gateway is a product feature (a
+//! checkout page where the payer presses pay or fail, for demos, staging and
+//! tests; its notifications are signed with HMAC-SHA256 over the raw body),
+//! and [`midtrans`] takes real money through Midtrans Snap.
 
 pub mod gateway;
+pub mod midtrans;
+pub mod router;
 pub mod sandbox;
 
 use hmac::{Hmac, KeyInit, Mac};
@@ -16,14 +19,25 @@ use sha2::Sha256;
 
 use crate::{
     catalog::Locale,
-    clock::{SharedClock, rfc3339},
+    clock::{SharedClock, millis, rfc3339, to_millis},
     error::{AppError, AppResult},
-    ids::{BookingId, PaymentId, ShowtimeId},
+    ids::{BookingId, PaymentId, ShowtimeId, UserId},
     notify::Notifier,
     refunds::Refunds,
-    seats::{ShowtimeRegistry, actor::SettlePayment, book::Settlement},
+    seats::{
+        ShowtimeRegistry,
+        actor::{ReopenHold, SettlePayment},
+        book::{PaymentResult, PaymentStarted, Settlement},
+    },
     status::PaymentStatus,
     store::Store,
+};
+use midtrans::{
+    MidtransClient, Verdict,
+    client::{
+        Callbacks, CustomerDetails, Expiry, ItemDetail, SnapError, SnapRequest, TransactionDetails,
+    },
+    reconcile::Reconciler,
 };
 
 /// What became of a payment result.
@@ -56,12 +70,29 @@ struct Notification {
     result: sandbox::Outcome,
 }
 
+/// The answer to a recorded Midtrans notification.
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+pub struct NotificationReceipt {
+    /// Recorded; what it says acts once the status API confirms it.
+    pub received: bool,
+    pub order_id: String,
+}
+
 #[derive(Clone)]
 pub struct Payments {
     provider: String,
     public_url: String,
     webhook_secret: Vec<u8>,
     parts: PaymentHandles,
+    midtrans: Option<Midtrans>,
+}
+
+/// Midtrans, when it is the provider.
+#[derive(Clone)]
+struct Midtrans {
+    client: MidtransClient,
+    reconciler: Reconciler,
+    check_before_lapse: std::time::Duration,
 }
 
 /// What a payment needs besides its own settings. The notifier and the
@@ -89,7 +120,35 @@ impl Payments {
             public_url: public_url.trim_end_matches('/').to_string(),
             webhook_secret,
             parts: handles,
+            midtrans: None,
         }
+    }
+
+    /// Takes payments through Midtrans with this client; its reconciler is
+    /// run by the caller.
+    pub fn with_midtrans(
+        mut self,
+        client: MidtransClient,
+        reconciler: Reconciler,
+        check_before_lapse: std::time::Duration,
+    ) -> Payments {
+        self.midtrans = Some(Midtrans {
+            client,
+            reconciler,
+            check_before_lapse,
+        });
+        self
+    }
+
+    /// The Midtrans reconciler, when Midtrans is the provider.
+    pub fn reconciler(&self) -> Option<&Reconciler> {
+        self.midtrans.as_ref().map(|m| &m.reconciler)
+    }
+
+    fn midtrans(&self) -> AppResult<&Midtrans> {
+        self.midtrans
+            .as_ref()
+            .ok_or(AppError::NotFound("Midtrans gateway"))
     }
 
     pub fn provider(&self) -> &str {
@@ -105,50 +164,326 @@ impl Payments {
         format!("{}/sandbox/pay/{payment_id}", self.public_url)
     }
 
-    /// Applies a payment result from the gateway. A settled payment may have
-    /// recorded an e-ticket or a refund: their workers are woken, not left to
-    /// their next poll.
-    #[tracing::instrument(skip_all, fields(payment_id = %payment_id, succeeded = %succeeded))]
+    /// Applies a payment result from the gateway (see [`PaymentHandles::settle`]).
     pub async fn settle(
         &self,
         payment_id: &PaymentId,
         succeeded: bool,
     ) -> AppResult<SettlementView> {
-        let id = payment_id.to_string();
-        let (booking_id, showtime_id) = self
-            .parts
-            .store
-            .read(move |conn| {
-                Ok(conn
-                    .prepare_cached(query!("payments/payment_route"))?
-                    .query_row(params![id], |r| {
-                        Ok((r.get::<_, BookingId>(0)?, r.get::<_, ShowtimeId>(1)?))
+        let result = if succeeded {
+            PaymentResult::Succeeded
+        } else {
+            PaymentResult::Failed
+        };
+        self.parts.settle(payment_id, result).await
+    }
+
+    /// Where the payer of a just started payment goes. The sandbox's page
+    /// is ours; Midtrans opens a Snap transaction, and when it cannot (down,
+    /// or no answer in time) the booking is held again as it was and the
+    /// customer is told to try again.
+    #[tracing::instrument(skip_all, fields(payment_id = %started.payment_id))]
+    pub async fn open_checkout(
+        &self,
+        user: UserId,
+        booking_id: &BookingId,
+        showtime_id: ShowtimeId,
+        started: &PaymentStarted,
+    ) -> AppResult<String> {
+        let Some(midtrans) = &self.midtrans else {
+            return Ok(self.checkout_url(&started.payment_id));
+        };
+        let id = started.payment_id.to_string();
+        if !started.created {
+            // A second click while paying: the same Snap page, if it opened.
+            let opened: Option<String> = self
+                .parts
+                .store
+                .read(move |conn| {
+                    Ok(conn
+                        .prepare_cached(query!("payments/gateway_view"))?
+                        .query_row(params![id], |r| r.get(2))
+                        .optional()?
+                        .flatten())
+                })
+                .await?;
+            if let Some(url) = opened {
+                return Ok(url);
+            }
+        }
+        let request = self.snap_request(user, booking_id, started).await?;
+        let now = to_millis(self.parts.clock.now());
+        match midtrans.client.create(&request).await {
+            Ok(created) => {
+                let id = started.payment_id.clone();
+                let url = created.redirect_url.clone();
+                let check_at = (started.expires_at - millis(midtrans.check_before_lapse)).max(now);
+                self.parts
+                    .store
+                    .write(move |conn| {
+                        conn.prepare_cached(query!("payments/opened_at_gateway"))?
+                            .execute(params![id, url, check_at])?;
+                        Ok(())
                     })
-                    .optional()?)
-            })
-            .await?
-            .ok_or(AppError::NotFound("payment"))?;
+                    .await?;
+                tracing::info!(payment_id = %started.payment_id, "Snap transaction opened");
+                Ok(created.redirect_url)
+            }
+            Err(error) => {
+                tracing::warn!(payment_id = %started.payment_id, ?error, "Snap did not open the payment; the hold is given back");
+                self.reopen_after_failed_open(showtime_id, &started.payment_id)
+                    .await?;
+                Err(match error {
+                    SnapError::Call(call) => call.into(),
+                    SnapError::Refused { code, message } => {
+                        AppError::GatewayUnavailable(format!("Snap answered {code}: {message}"))
+                    }
+                })
+            }
+        }
+    }
+
+    /// The booking is held again; the payment, which may exist at Midtrans
+    /// all the same (a timeout), is ended there by the reconciler.
+    async fn reopen_after_failed_open(
+        &self,
+        showtime_id: ShowtimeId,
+        payment_id: &PaymentId,
+    ) -> AppResult<()> {
         let actor = self.parts.registry.get(showtime_id).await?;
-        let settlement = actor
-            .send(SettlePayment {
+        actor
+            .send(ReopenHold {
                 payment_id: payment_id.clone(),
-                succeeded,
                 now: self.parts.clock.now(),
             })
             .await??;
-        match &settlement {
-            Settlement::RefundRequired { reason } => {
-                tracing::warn!(%payment_id, %booking_id, reason, "payment succeeded without seats; marked for refund")
-            }
-            other => tracing::info!(%payment_id, %booking_id, ?other, "payment settled"),
+        let id = payment_id.clone();
+        let now = to_millis(self.parts.clock.now());
+        self.parts
+            .store
+            .write(move |conn| {
+                conn.prepare_cached(query!("payments/check_at"))?
+                    .execute(params![id, now])?;
+                Ok(())
+            })
+            .await?;
+        if let Some(reconciler) = self.reconciler() {
+            reconciler.wake();
         }
-        self.parts.notifier.wake();
-        self.parts.refunds.wake();
-        Ok(SettlementView {
-            payment_id: payment_id.clone(),
-            booking_id,
-            settlement,
+        Ok(())
+    }
+
+    /// The Snap transaction of a payment: one item line per seat (their sum
+    /// is the gross amount), the payer, an expiry that ends with the hold,
+    /// and the booking page to come back to.
+    async fn snap_request(
+        &self,
+        user: UserId,
+        booking_id: &BookingId,
+        started: &PaymentStarted,
+    ) -> AppResult<SnapRequest> {
+        let (name, email, phone): (String, String, Option<String>) = self
+            .parts
+            .store
+            .read(move |conn| {
+                conn.prepare_cached(query!("payments/payer"))?
+                    .query_row(params![user], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))
+                    .optional()?
+                    .ok_or(AppError::NotFound("user"))
+            })
+            .await?;
+        let now = self.parts.clock.now();
+        let minutes_left = (started.expires_at - to_millis(now)) / 60_000;
+        Ok(SnapRequest {
+            transaction_details: TransactionDetails {
+                order_id: started.payment_id.to_string(),
+                gross_amount: started.amount,
+            },
+            item_details: started
+                .seats
+                .iter()
+                .map(|seat| ItemDetail {
+                    id: seat.seat_id.clone(),
+                    price: seat.price,
+                    quantity: 1,
+                    name: format!("Seat {} ({})", seat.seat_id, seat.class)
+                        .chars()
+                        .take(50)
+                        .collect(),
+                })
+                .collect(),
+            customer_details: CustomerDetails {
+                first_name: name,
+                email,
+                phone,
+            },
+            // Whole minutes, rounded down: Midtrans stops taking money no
+            // later than the hold ends.
+            expiry: Expiry {
+                start_time: now
+                    .with_timezone(&self.parts.locale.offset)
+                    .format("%Y-%m-%d %H:%M:%S %z")
+                    .to_string(),
+                unit: "minute",
+                duration: minutes_left.max(1),
+            },
+            callbacks: Callbacks {
+                finish: format!("{}/#/bookings/{booking_id}", self.public_url),
+            },
         })
+    }
+
+    /// A Midtrans HTTP notification: its `signature_key` checked (403
+    /// otherwise, nothing recorded), then recorded and answered; the
+    /// reconciler confirms it with the status API before anything acts.
+    #[tracing::instrument(skip_all)]
+    pub async fn midtrans_notification(&self, body: &[u8]) -> AppResult<NotificationReceipt> {
+        let midtrans = self.midtrans()?;
+        let note: serde_json::Value =
+            serde_json::from_slice(body).map_err(|e| AppError::BadRequest {
+                code: "malformed_json",
+                detail: format!("the body is not valid JSON: {e}"),
+            })?;
+        let field = |name: &str| note.get(name).and_then(|v| v.as_str()).map(str::to_string);
+        let (Some(order_id), Some(status_code), Some(gross_amount), Some(signature)) = (
+            field("order_id"),
+            field("status_code"),
+            field("gross_amount"),
+            field("signature_key"),
+        ) else {
+            return Err(AppError::SignatureRejected);
+        };
+        if !midtrans::signature_matches(
+            &order_id,
+            &status_code,
+            &gross_amount,
+            &signature,
+            midtrans.client.server_key(),
+        ) {
+            tracing::warn!(%order_id, "a Midtrans notification with a wrong signature was refused");
+            return Err(AppError::SignatureRejected);
+        }
+        let transaction_status = field("transaction_status");
+        let now = to_millis(self.parts.clock.now());
+        let raw = String::from_utf8_lossy(body).into_owned();
+        let order = order_id.clone();
+        let payment_known = self
+            .parts
+            .store
+            .write(move |conn| {
+                conn.prepare_cached(query!("payments/record_notification"))?
+                    .execute(params![
+                        "midtrans",
+                        order,
+                        transaction_status,
+                        status_code,
+                        now,
+                        raw
+                    ])?;
+                Ok(conn
+                    .prepare_cached(query!("payments/check_now"))?
+                    .execute(params![order, now])?
+                    > 0)
+            })
+            .await?;
+        tracing::info!(%order_id, payment_known, "Midtrans notification recorded");
+        midtrans.reconciler.wake();
+        Ok(NotificationReceipt {
+            received: true,
+            order_id,
+        })
+    }
+
+    /// An admin's decision on a payment in fraud review: Midtrans' approve
+    /// (sells) or deny (frees the seats).
+    #[tracing::instrument(skip_all, fields(payment_id = %payment_id, approve))]
+    pub async fn decide_challenge(
+        &self,
+        payment_id: &PaymentId,
+        approve: bool,
+    ) -> AppResult<SettlementView> {
+        let midtrans = self.midtrans()?;
+        let id = payment_id.to_string();
+        let (status, fraud, amount, currency, provider): (
+            PaymentStatus,
+            Option<String>,
+            i64,
+            String,
+            String,
+        ) = self
+            .parts
+            .store
+            .read(move |conn| {
+                conn.prepare_cached(query!("payments/gateway_view"))?
+                    .query_row(params![id], |r| {
+                        Ok((r.get(0)?, r.get(1)?, r.get(3)?, r.get(4)?, r.get(5)?))
+                    })
+                    .optional()?
+                    .ok_or(AppError::NotFound("payment"))
+            })
+            .await?;
+        if provider != "midtrans"
+            || status != PaymentStatus::Pending
+            || fraud.as_deref() != Some("challenge")
+        {
+            return Err(AppError::conflict(
+                "payment_not_challenged",
+                format!("payment {payment_id} is not waiting for a fraud review decision"),
+            ));
+        }
+        let order = payment_id.to_string();
+        let answer = if approve {
+            midtrans.client.approve(&order).await?
+        } else {
+            midtrans.client.deny(&order).await?
+        };
+        let decided = answer.transaction();
+        let result = match midtrans::verdict(&decided) {
+            _ if decided.code >= 300 => {
+                // Midtrans moved on meanwhile (412) or failed: ask it again soon.
+                self.check_soon(payment_id).await?;
+                return Err(AppError::conflict(
+                    "payment_not_challenged",
+                    format!(
+                        "Midtrans did not take the decision: {} {}",
+                        decided.code, decided.message
+                    ),
+                ));
+            }
+            Verdict::Paid => match midtrans::paid_as_asked(&decided, amount, &currency) {
+                Ok(()) => PaymentResult::Succeeded,
+                Err((amount, currency)) => PaymentResult::WrongAmount { amount, currency },
+            },
+            Verdict::Failed => PaymentResult::Failed,
+            other => {
+                self.check_soon(payment_id).await?;
+                return Err(AppError::GatewayUnavailable(format!(
+                    "Midtrans answered the decision with {other:?}"
+                )));
+            }
+        };
+        let settled = self.parts.settle(payment_id, result).await?;
+        self.check_soon(payment_id).await?;
+        Ok(settled)
+    }
+
+    /// Makes the reconciler look at a payment now (it records what Midtrans
+    /// says and stops asking once it is final).
+    async fn check_soon(&self, payment_id: &PaymentId) -> AppResult<()> {
+        let id = payment_id.clone();
+        let now = to_millis(self.parts.clock.now());
+        self.parts
+            .store
+            .write(move |conn| {
+                conn.prepare_cached(query!("payments/check_at"))?
+                    .execute(params![id, now])?;
+                Ok(())
+            })
+            .await?;
+        if let Some(reconciler) = self.reconciler() {
+            reconciler.wake();
+        }
+        Ok(())
     }
 
     /// 404 unless payments go through the sandbox gateway.
@@ -247,6 +582,53 @@ impl Payments {
             });
         mac.update(body);
         mac
+    }
+}
+
+impl PaymentHandles {
+    /// Applies a payment result from the gateway. A settled payment may have
+    /// recorded an e-ticket or a refund: their workers are woken, not left to
+    /// their next poll.
+    #[tracing::instrument(skip_all, fields(payment_id = %payment_id, ?result))]
+    pub async fn settle(
+        &self,
+        payment_id: &PaymentId,
+        result: PaymentResult,
+    ) -> AppResult<SettlementView> {
+        let id = payment_id.to_string();
+        let (booking_id, showtime_id) = self
+            .store
+            .read(move |conn| {
+                Ok(conn
+                    .prepare_cached(query!("payments/payment_route"))?
+                    .query_row(params![id], |r| {
+                        Ok((r.get::<_, BookingId>(0)?, r.get::<_, ShowtimeId>(1)?))
+                    })
+                    .optional()?)
+            })
+            .await?
+            .ok_or(AppError::NotFound("payment"))?;
+        let actor = self.registry.get(showtime_id).await?;
+        let settlement = actor
+            .send(SettlePayment {
+                payment_id: payment_id.clone(),
+                result,
+                now: self.clock.now(),
+            })
+            .await??;
+        match &settlement {
+            Settlement::RefundRequired { reason } => {
+                tracing::warn!(%payment_id, %booking_id, reason, "payment succeeded without seats; marked for refund")
+            }
+            other => tracing::info!(%payment_id, %booking_id, ?other, "payment settled"),
+        }
+        self.notifier.wake();
+        self.refunds.wake();
+        Ok(SettlementView {
+            payment_id: payment_id.clone(),
+            booking_id,
+            settlement,
+        })
     }
 }
 

@@ -259,6 +259,8 @@ impl Refunds {
                             amount: r.get(4)?,
                             currency: r.get(5)?,
                             idempotency_key: r.get(6)?,
+                            provider: r.get(7)?,
+                            reason: r.get(8)?,
                         })
                     })
                     .optional()?)
@@ -276,9 +278,11 @@ impl Refunds {
             .gateway
             .refund(RefundRequest {
                 payment_id: refund.payment_id,
+                provider: refund.provider,
                 amount: refund.amount,
                 currency: refund.currency,
                 idempotency_key: refund.idempotency_key,
+                reason: refund.reason,
             })
             .await;
         let limit = i64::from(self.inner.settings.max_attempts).max(1) + refund.extra_attempts;
@@ -433,6 +437,8 @@ struct Pending {
     amount: i64,
     currency: String,
     idempotency_key: String,
+    provider: String,
+    reason: String,
 }
 
 fn outbox_rows(

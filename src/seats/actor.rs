@@ -13,7 +13,7 @@ use chrono::{DateTime, Utc};
 use super::{
     book::{
         BookingState, Cancellation, DurableState, Expired, Fresh, Op, PaymentRequest,
-        PaymentStarted, Rules, SeatBook, Settlement,
+        PaymentResult, PaymentStarted, Rules, SeatBook, Settlement,
     },
     live::{Live, Subscription},
     persist::{self, LayoutCache},
@@ -250,7 +250,7 @@ impl Handler<StartPayment> for ShowtimeActor {
 #[rtype(result = "AppResult<Settlement>")]
 pub struct SettlePayment {
     pub payment_id: PaymentId,
-    pub succeeded: bool,
+    pub result: PaymentResult,
     pub now: DateTime<Utc>,
 }
 
@@ -260,7 +260,27 @@ impl Handler<SettlePayment> for ShowtimeActor {
     fn handle(&mut self, msg: SettlePayment, ctx: &mut Context<Self>) -> Self::Result {
         self.change(ctx, |book, ops| {
             let now = to_millis(msg.now);
-            book.settle_payment(&msg.payment_id, msg.succeeded, now, &mut RandomIds, ops)
+            book.settle_payment(&msg.payment_id, msg.result, now, &mut RandomIds, ops)
+        })
+    }
+}
+
+/// The gateway could not open a payment (down, or no answer in time): the
+/// booking is held again, as it was, so its owner can try once more.
+/// Answers whether it was reopened.
+#[derive(Message)]
+#[rtype(result = "AppResult<bool>")]
+pub struct ReopenHold {
+    pub payment_id: PaymentId,
+    pub now: DateTime<Utc>,
+}
+
+impl Handler<ReopenHold> for ShowtimeActor {
+    type Result = ResponseFuture<AppResult<bool>>;
+
+    fn handle(&mut self, msg: ReopenHold, ctx: &mut Context<Self>) -> Self::Result {
+        self.change(ctx, |book, ops| {
+            Ok(book.reopen_hold(&msg.payment_id, to_millis(msg.now), ops))
         })
     }
 }

@@ -22,3 +22,5 @@ pub enum SeatStatus {
 pub const REFUND_SHOWTIME_CANCELLED: &str = "showtime_cancelled";
 pub const REFUND_SEATS_TAKEN: &str = "seats_no_longer_available";
 pub const REFUND_SHOWTIME_STARTED: &str = "showtime_started";
+/// The gateway took a different amount or currency than the payment asked for.
+pub const REFUND_WRONG_AMOUNT: &str = "amount_mismatch";

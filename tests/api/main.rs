@@ -12,6 +12,7 @@ mod fault_proxy;
 mod journey;
 mod live;
 mod mail;
+mod midtrans;
 mod midtrans_standin;
 mod notifications;
 mod openapi;

@@ -48,6 +48,11 @@ impl Layout {
     pub fn seat_id(&self, position: usize) -> &str {
         self.seat(position).map_or("", |s| s.id.as_str())
     }
+
+    /// The seat's class ("regular"); empty outside the layout, like `seat_id`.
+    pub fn class_of(&self, position: usize) -> &str {
+        self.seat(position).map_or("", |s| s.class.as_str())
+    }
 }
 
 impl std::ops::Deref for Layout {

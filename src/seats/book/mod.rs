@@ -37,7 +37,7 @@ pub use durable::DurableState;
 pub use holds::Expired;
 pub use layout::{Layout, SeatDef};
 pub use ops::{NewTicket, Op};
-pub use sales::{PaymentRequest, PaymentStarted, Settlement};
+pub use sales::{PaidSeat, PaymentRequest, PaymentResult, PaymentStarted, Settlement};
 pub use views::{BookingState, SeatLine, SeatMapDoc, SeatView, ShowtimeInfo};
 
 use super::types::*;

@@ -19,6 +19,29 @@ pub struct PaymentStarted {
     pub expires_at: i64,
     /// False when an already pending payment was handed back.
     pub created: bool,
+    /// What is paid for, seat by seat (a gateway shows them as item lines).
+    pub seats: Vec<PaidSeat>,
+}
+
+/// One seat of a payment, as a gateway's item line.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PaidSeat {
+    pub seat_id: String,
+    pub class: String,
+    pub price: i64,
+}
+
+/// What the gateway says became of a payment.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum PaymentResult {
+    Succeeded,
+    Failed,
+    /// Money was taken, but not the amount or currency asked for: nothing is
+    /// sold and what was taken goes back.
+    WrongAmount {
+        amount: i64,
+        currency: String,
+    },
 }
 
 /// What a payment result did.
@@ -71,6 +94,7 @@ impl SeatBook {
                     currency: self.rules.currency.clone(),
                     expires_at: payment.expires_at,
                     created: false,
+                    seats: self.paid_seats(booking),
                 });
             }
             status => return Err(not_open(status)),
@@ -83,6 +107,7 @@ impl SeatBook {
         }
         let amount: i64 = booking.seats.iter().map(|s| s.price).sum();
         let expires_at = booking.expires_at;
+        let seats = self.paid_seats(booking);
         let payment = Payment {
             id: request.payment_id.clone(),
             booking_id: booking_id.into(),
@@ -116,7 +141,51 @@ impl SeatBook {
             currency: self.rules.currency.clone(),
             expires_at,
             created: true,
+            seats,
         })
+    }
+
+    fn paid_seats(&self, booking: &super::Booking) -> Vec<PaidSeat> {
+        booking
+            .seats
+            .iter()
+            .map(|s| PaidSeat {
+                seat_id: self.layout.seat_id(s.seat).to_string(),
+                class: self.layout.class_of(s.seat).to_string(),
+                price: s.price,
+            })
+            .collect()
+    }
+
+    /// Gives a booking its hold back after its payment could not be opened
+    /// at the gateway (down, or too slow to answer): the customer can try
+    /// again while the hold lasts. Anything else about the payment (paid,
+    /// already given up) leaves the booking as it is.
+    pub fn reopen_hold(&mut self, payment_id: &str, now: i64, ops: &mut Vec<Op>) -> bool {
+        self.expire_due(now, ops);
+        let Some(payment) = self.payments.get(payment_id) else {
+            return false;
+        };
+        let booking_id = payment.booking_id.clone();
+        let reopen = payment.status == PaymentStatus::Pending
+            && self.bookings.get(&booking_id).is_some_and(|b| {
+                b.status == BookingStatus::AwaitingPayment
+                    && b.payment_id.as_deref() == Some(payment_id)
+            });
+        if !reopen {
+            return false;
+        }
+        self.set_payment(payment_id, PaymentStatus::Failed, None, now, ops);
+        if let Some(booking) = self.bookings.get_mut(&booking_id) {
+            booking.status = BookingStatus::Held;
+            booking.payment_id = None;
+        }
+        ops.push(Op::SetBookingStatus {
+            booking_id,
+            status: BookingStatus::Held,
+            now,
+        });
+        true
     }
 
     /// Applies a payment result. Safe to repeat, late or out of order: a seat
@@ -124,7 +193,7 @@ impl SeatBook {
     pub fn settle_payment(
         &mut self,
         payment_id: &str,
-        succeeded: bool,
+        result: PaymentResult,
         now: i64,
         fresh: &mut dyn Fresh,
         ops: &mut Vec<Op>,
@@ -149,7 +218,27 @@ impl SeatBook {
         let awaited = booking.status == BookingStatus::AwaitingPayment
             && booking.payment_id.as_deref() == Some(payment_id)
             && payment.status == PaymentStatus::Pending;
-        if !succeeded {
+        if let PaymentResult::WrongAmount { amount, currency } = result {
+            // The seats are not sold for it: they go back on sale at once.
+            if awaited {
+                self.close_recorded(&booking.id, BookingStatus::PaymentFailed, now, ops);
+            }
+            self.set_payment(
+                payment_id,
+                PaymentStatus::Succeeded,
+                Some(REFUND_WRONG_AMOUNT.to_string()),
+                now,
+                ops,
+            );
+            let mut refund = self.refund_of(&booking, &payment, REFUND_WRONG_AMOUNT, fresh);
+            refund.amount = amount;
+            refund.currency = currency;
+            ops.push(Op::QueueRefund { refund, now });
+            return Ok(Settlement::RefundRequired {
+                reason: REFUND_WRONG_AMOUNT.to_string(),
+            });
+        }
+        if result == PaymentResult::Failed {
             if awaited {
                 self.close_recorded(&booking.id, BookingStatus::PaymentFailed, now, ops);
                 return Ok(Settlement::Failed);

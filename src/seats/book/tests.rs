@@ -203,11 +203,23 @@ fn a_late_success_resells_free_seats_and_refunds_taken_ones() {
     )
     .expect("retake");
     let first = book
-        .settle_payment("p1", true, 12 * MINUTE, &mut Counter::default(), &mut ops)
+        .settle_payment(
+            "p1",
+            PaymentResult::Succeeded,
+            12 * MINUTE,
+            &mut Counter::default(),
+            &mut ops,
+        )
         .expect("p1");
     assert!(matches!(first, Settlement::PaidAfterExpiry { .. }));
     let second = book
-        .settle_payment("p2", true, 12 * MINUTE, &mut Counter::default(), &mut ops)
+        .settle_payment(
+            "p2",
+            PaymentResult::Succeeded,
+            12 * MINUTE,
+            &mut Counter::default(),
+            &mut ops,
+        )
         .expect("p2");
     assert_eq!(
         second,
@@ -223,7 +235,13 @@ fn a_late_success_resells_free_seats_and_refunds_taken_ones() {
         }
     );
     let again = book
-        .settle_payment("p1", true, 12 * MINUTE, &mut Counter::default(), &mut ops)
+        .settle_payment(
+            "p1",
+            PaymentResult::Succeeded,
+            12 * MINUTE,
+            &mut Counter::default(),
+            &mut ops,
+        )
         .expect("duplicate");
     assert!(matches!(again, Settlement::Unchanged { .. }));
 }

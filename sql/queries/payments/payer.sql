@@ -1,0 +1,1 @@
+SELECT name, email, phone FROM users WHERE id = ?1
