@@ -163,7 +163,8 @@ pub fn checkout_html(page: &CheckoutPage, token: &str) -> String {
     )
 }
 
-/// The page a payer who used the checkout form lands on.
+/// The page a payer who used the checkout form lands on: it sends them back
+/// to their booking's page after two seconds (or at once, by its link).
 pub fn result_html(settled: &SettlementView) -> String {
     let outcome = match serde_json::to_value(&settled.settlement) {
         Ok(value) => value
@@ -177,7 +178,7 @@ pub fn result_html(settled: &SettlementView) -> String {
         }
     };
     format!(
-        r#"<!doctype html><html lang="en"><head><meta charset="utf-8"><title>Payment {outcome}</title></head>
+        r#"<!doctype html><html lang="en"><head><meta charset="utf-8"><meta http-equiv="refresh" content="2;url=/#/bookings/{booking}"><title>Payment {outcome}</title></head>
 <body style="font-family:sans-serif;max-width:32rem;margin:2rem auto"><h1>Payment: {outcome}</h1>
 <p>Booking {booking}.</p><p><a href="/#/bookings/{booking}">Back to Bioskop</a></p></body></html>"#,
         outcome = escape(&outcome.replace('_', " ")),

@@ -427,6 +427,12 @@ async fn the_sandbox_checkout_page_pays_with_a_plain_html_form() {
     );
     let result = paid.text().await.unwrap_or_default();
     assert!(result.contains("Payment: paid"), "{result}");
+    let back = format!("/#/bookings/{booking_id}");
+    assert!(
+        result.contains(&format!(r#"<a href="{back}">"#))
+            && result.contains(&format!(r#"content="2;url={back}""#)),
+        "the result page sends the payer back to the booking: {result}"
+    );
     assert_eq!(
         Api::status_of(&api.seat_map(showtime, None).await, "G4"),
         "sold"
