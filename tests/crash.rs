@@ -162,7 +162,7 @@ async fn every_acknowledged_hold_and_sale_survives_kill_9_and_the_cron_sweep_exp
             server.base,
             payment["payment_id"].as_str().expect("payment")
         ),
-        None,
+        Some(&tokens[0]),
         json!({"result": "success"}),
     )
     .await;

@@ -90,7 +90,8 @@ const routes = [
   [/^#\/city\/(\d+)$/, cinemasPage],
   [/^#\/cinema\/(\d+)(?:\/(\d{4}-\d{2}-\d{2}))?$/, cinemaPage],
   [/^#\/showtime\/(\d+)$/, showtimePage],
-  [/^#\/bookings\/([\w-]+)$/, bookingPage],
+  // A gateway may append its own query (`?order_id=…`) after the hash when it sends the payer back.
+  [/^#\/bookings\/([\w-]+)(?:\?.*)?$/, bookingPage],
   [/^#\/me$/, myPage],
   [/^#\/admin$/, adminPage],
 ];
@@ -382,8 +383,47 @@ async function ticketCard(ticket) {
     el("p", {}, el("code", {}, ticket.checkin_code)));
 }
 
+// How often, and how long at most, a booking waiting for its payment is asked again.
+const PAYMENT_POLL_MS = 2000;
+const PAYMENT_POLL_FOR_MS = 15 * 60 * 1000;
+
+// Whichever gateway took the payment (the sandbox page, Midtrans), the payer
+// comes back here, maybe before its result is known: while the booking waits
+// for payment, ask again every two seconds and redraw when that changes.
 async function bookingPage(bookingId) {
   const b = await api("GET", `/bookings/${bookingId}`);
+  if (b.status === "awaiting_payment") watchPayment(b);
+  return bookingView(b);
+}
+
+function watchPayment(first) {
+  const page = generation;
+  const until = Date.now() + PAYMENT_POLL_FOR_MS;
+  let timer = null;
+  const stop = () => { clearTimeout(timer); timer = null; };
+  cleanup.push(stop);
+  // Still this booking's page (the payer may have gone elsewhere meanwhile).
+  const here = () => timer !== null && page === generation
+    && (location.hash.match(/^#\/bookings\/([\w-]+)/) || [])[1] === first.id;
+  const tick = async () => {
+    try {
+      const b = await api("GET", `/bookings/${first.id}`);
+      if (!here()) return;
+      if (b.status !== "awaiting_payment") {
+        const nodes = await bookingView(b);
+        if (!here()) return;
+        stop();
+        show(nodes);
+        say(b.status === "paid" ? "Payment received: your e-ticket is ready." : `Booking ${b.status.replace(/_/g, " ")}.`);
+        return;
+      }
+    } catch { /* asked again below */ }
+    if (here() && Date.now() < until) timer = setTimeout(tick, PAYMENT_POLL_MS);
+  };
+  timer = setTimeout(tick, PAYMENT_POLL_MS);
+}
+
+async function bookingView(b) {
   const tickets = b.status === "paid" || b.status === "refunded"
     ? (await api("GET", "/tickets")).filter((t) => t.booking_id === b.id) : [];
   const refund = b.refund ? el("p", { class: "refund" }, "Refund: ", badge(b.refund.status), " ",

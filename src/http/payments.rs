@@ -1,23 +1,28 @@
 //! The gateway's notification webhook and the built-in sandbox checkout.
 
 use actix_web::{
-    HttpRequest, HttpResponse,
+    FromRequest, HttpRequest, HttpResponse,
+    dev::Payload,
     error::{PayloadError, UrlencodedError},
     guard,
     http::header,
     web,
 };
+use futures_util::future::LocalBoxFuture;
 
 use super::{
-    auth::Admin,
+    auth::{Admin, MaybeCaller},
     body::Body,
     openapi::{Anyone, JsonBody, Missing, Problem, Staff},
 };
 use crate::{
-    error::AppResult,
+    error::{AppError, AppResult},
     ids::PaymentId,
     payments::SettlementView,
-    payments::{gateway::SandboxControl, sandbox::PayerChoice},
+    payments::{
+        gateway::SandboxControl,
+        sandbox::{Payer, PayerChoice},
+    },
     state::AppState,
 };
 
@@ -25,6 +30,35 @@ use crate::{
 pub const SIGNATURE_HEADER: &str = "X-Bioskop-Signature";
 
 const SANDBOX_PAY: &str = "/sandbox/pay/{payment_id}";
+
+/// Who asks for a sandbox checkout: the `token` of the page's address (the
+/// first one, if repeated) and the bearer's user, if any. Never refuses by
+/// itself: the payment's owner is checked by the service.
+pub struct SandboxPayer(pub Payer);
+
+impl FromRequest for SandboxPayer {
+    type Error = AppError;
+    type Future = LocalBoxFuture<'static, Result<SandboxPayer, AppError>>;
+
+    fn from_request(req: &HttpRequest, payload: &mut Payload) -> Self::Future {
+        let token = web::Query::<Vec<(String, String)>>::from_query(req.query_string())
+            .ok()
+            .and_then(|query| {
+                query
+                    .into_inner()
+                    .into_iter()
+                    .find_map(|(name, value)| (name == "token").then_some(value))
+            });
+        let caller = MaybeCaller::from_request(req, payload);
+        Box::pin(async move {
+            let MaybeCaller(user) = caller.await?;
+            Ok(SandboxPayer(Payer {
+                token,
+                user: user.map(|user| user.id),
+            }))
+        })
+    }
+}
 
 pub fn api_routes(cfg: &mut web::ServiceConfig) {
     cfg.route("/payments/notifications", web::post().to(notification));
@@ -90,22 +124,31 @@ pub async fn notification(
     Ok(HttpResponse::Ok().json(settled))
 }
 
-/// The sandbox checkout page, where the payer clicks pay or fail.
+/// The sandbox checkout page, where the payer clicks pay or fail: for the
+/// payment's owner, by the `token` of `redirect_url` or their bearer.
 #[utoipa::path(get, path = "/sandbox/pay/{payment_id}", tag = "sandbox",
-    params(("payment_id" = PaymentId, Path, description = "the payment")),
-    responses((status = 200, description = "the page", content_type = "text/html", body = String), Missing, Anyone))]
+    params(("payment_id" = PaymentId, Path, description = "the payment"),
+        ("token" = Option<String>, Query, description = "the payment's checkout token, as in its `redirect_url`; without it, the owner's bearer token")),
+    security((), ("bearer" = [])),
+    responses((status = 200, description = "the page", content_type = "text/html", body = String),
+        (status = 401, description = "`unauthenticated`: neither a `token` nor a valid bearer token", body = Problem, content_type = "application/problem+json"),
+        (status = 404, description = "`not_found`: no such payment, not the caller's, a `token` that is not this payment's, or the gateway is not the sandbox", body = Problem, content_type = "application/problem+json"),
+        Anyone))]
 pub async fn checkout_page(
     state: web::Data<AppState>,
     payment_id: web::Path<PaymentId>,
+    SandboxPayer(payer): SandboxPayer,
 ) -> AppResult<HttpResponse> {
-    let html = state.payments.sandbox_checkout(&payment_id).await?;
+    let html = state.payments.sandbox_checkout(&payment_id, &payer).await?;
     Ok(HttpResponse::Ok()
         .content_type("text/html; charset=utf-8")
         .body(html))
 }
 
 #[utoipa::path(post, path = "/sandbox/pay/{payment_id}", tag = "sandbox",
-    params(("payment_id" = PaymentId, Path, description = "the payment")),
+    params(("payment_id" = PaymentId, Path, description = "the payment"),
+        ("token" = Option<String>, Query, description = "the payment's checkout token, as in its `redirect_url` (the page's form sends it); without it, the owner's bearer token")),
+    security((), ("bearer" = [])),
     request_body(content(
         (PayerChoice = "application/x-www-form-urlencoded"),
         (PayerChoice = "application/json"),
@@ -115,19 +158,22 @@ pub async fn checkout_page(
             (String = "text/html"),
             (SettlementView = "application/json"),
         )),
-        (status = 422, description = "`invalid_body`", body = Problem, content_type = "application/problem+json"), Missing, Anyone, JsonBody))]
+        (status = 401, description = "`unauthenticated`: neither a `token` nor a valid bearer token; nothing changes", body = Problem, content_type = "application/problem+json"),
+        (status = 404, description = "`not_found`: no such payment, not the caller's, a `token` that is not this payment's, or the gateway is not the sandbox; nothing changes", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "`invalid_body`", body = Problem, content_type = "application/problem+json"), Anyone, JsonBody))]
 /// The payer's choice from the checkout page's form: answered with a page.
-/// Without the sandbox gateway the path does not exist (404), whatever the
-/// form says, so the form's own error waits until that is known.
+/// Only the payment's owner may settle it, and without the sandbox gateway
+/// the path does not exist (404), whatever the form says: the form's own
+/// error waits until both are known.
 pub async fn pay_form(
     state: web::Data<AppState>,
     payment_id: web::Path<PaymentId>,
+    SandboxPayer(payer): SandboxPayer,
     choice: Result<web::Form<PayerChoice>, actix_web::Error>,
 ) -> actix_web::Result<HttpResponse> {
-    state.payments.ensure_sandbox()?;
     let settled = state
         .payments
-        .sandbox_pay(&payment_id, choice?.into_inner())
+        .sandbox_pay(&payment_id, &payer, choice.map(web::Form::into_inner))
         .await?;
     Ok(HttpResponse::Ok()
         .content_type("text/html; charset=utf-8")
@@ -138,11 +184,13 @@ pub async fn pay_form(
 async fn pay_json(
     state: web::Data<AppState>,
     payment_id: web::Path<PaymentId>,
+    SandboxPayer(payer): SandboxPayer,
     body: web::Bytes,
 ) -> AppResult<HttpResponse> {
-    state.payments.ensure_sandbox()?;
-    let choice = PayerChoice::from_json(&body)?;
-    let settled = state.payments.sandbox_pay(&payment_id, choice).await?;
+    let settled = state
+        .payments
+        .sandbox_pay(&payment_id, &payer, PayerChoice::from_json(&body))
+        .await?;
     Ok(HttpResponse::Ok().json(settled))
 }
 

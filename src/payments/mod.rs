@@ -159,9 +159,14 @@ impl Payments {
         self.provider == "sandbox"
     }
 
-    /// Where the payer is sent to pay.
+    /// Where the payer is sent to pay: the sandbox page, opened by the
+    /// payment's checkout token.
     pub fn checkout_url(&self, payment_id: &PaymentId) -> String {
-        format!("{}/sandbox/pay/{payment_id}", self.public_url)
+        format!(
+            "{}/sandbox/pay/{payment_id}?token={}",
+            self.public_url,
+            sandbox::checkout_token(&self.webhook_secret, payment_id)
+        )
     }
 
     /// Applies a payment result from the gateway (see [`PaymentHandles::settle`]).
@@ -515,24 +520,34 @@ impl Payments {
         self.settle(&note.payment_id, note.result.succeeded()).await
     }
 
-    /// The sandbox checkout page (HTML) of a payment.
+    /// The sandbox checkout page (HTML) of a payment, for its owner only.
     #[tracing::instrument(skip_all, fields(payment_id = %payment_id))]
-    pub async fn sandbox_checkout(&self, payment_id: &PaymentId) -> AppResult<String> {
+    pub async fn sandbox_checkout(
+        &self,
+        payment_id: &PaymentId,
+        payer: &sandbox::Payer,
+    ) -> AppResult<String> {
         self.ensure_sandbox()?;
+        self.authorize_payer(payment_id, payer).await?;
         Ok(sandbox::checkout_html(
             &self.checkout_page(payment_id).await?,
+            &sandbox::checkout_token(&self.webhook_secret, payment_id),
         ))
     }
 
-    /// The payer's choice on the sandbox checkout page.
+    /// The payer's choice on the sandbox checkout page, from its owner only.
+    /// A choice that could not be read is refused only after that (`E`: the
+    /// caller's error type, so a form's own errors keep their answers).
     #[tracing::instrument(skip_all, fields(payment_id = %payment_id))]
-    pub async fn sandbox_pay(
+    pub async fn sandbox_pay<E: From<AppError>>(
         &self,
         payment_id: &PaymentId,
-        choice: sandbox::PayerChoice,
-    ) -> AppResult<SettlementView> {
+        payer: &sandbox::Payer,
+        choice: Result<sandbox::PayerChoice, E>,
+    ) -> Result<SettlementView, E> {
         self.ensure_sandbox()?;
-        self.settle(payment_id, choice.result.succeeded()).await
+        self.authorize_payer(payment_id, payer).await?;
+        Ok(self.settle(payment_id, choice?.result.succeeded()).await?)
     }
 
     #[tracing::instrument(skip_all, fields(payment_id))]

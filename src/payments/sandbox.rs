@@ -1,15 +1,95 @@
 //! The sandbox gateway's checkout, as the payer sees it: the page with the
 //! pay and fail buttons, the choice it sends back (a form, or JSON from API
 //! clients) and the page that answers it.
+//!
+//! Only the payment's owner may see or settle it: with their bearer token
+//! (API clients), or with the checkout token signed into `redirect_url`
+//! (the browser, which has no bearer on a page it is sent to).
 
+use hmac::{Hmac, KeyInit, Mac};
+use rusqlite::{OptionalExtension, params};
 use serde::Deserialize;
+use sha2::Sha256;
 
-use super::{CheckoutPage, SettlementView};
+use super::{CheckoutPage, Payments, SettlementView};
 use crate::{
     error::{AppError, AppResult},
     html::escape,
+    ids::{PaymentId, UserId},
     status::PaymentStatus,
 };
+
+/// What a checkout token signs, before the payment id. A notification is
+/// signed over its raw JSON body, which never starts with this: neither
+/// signature passes for the other.
+const CHECKOUT_DOMAIN: &[u8] = b"sandbox-checkout:";
+
+fn checkout_mac(secret: &[u8], payment_id: &PaymentId) -> Hmac<Sha256> {
+    let mut mac =
+        <Hmac<Sha256> as KeyInit>::new_from_slice(secret).expect("HMAC takes a key of any length");
+    mac.update(CHECKOUT_DOMAIN);
+    mac.update(payment_id.to_string().as_bytes());
+    mac
+}
+
+/// The token that opens a payment's checkout page: hex HMAC-SHA256 under
+/// `secret` (the webhook secret) of `sandbox-checkout:{payment_id}`.
+pub fn checkout_token(secret: &[u8], payment_id: &PaymentId) -> String {
+    hex::encode(checkout_mac(secret, payment_id).finalize().into_bytes())
+}
+
+/// Whether `token` is the checkout token of this payment (constant time).
+pub fn verify_checkout_token(secret: &[u8], payment_id: &PaymentId, token: &str) -> bool {
+    match hex::decode(token.trim()) {
+        Ok(tag) => checkout_mac(secret, payment_id).verify_slice(&tag).is_ok(),
+        Err(_) => false,
+    }
+}
+
+/// Who asks to see or settle a sandbox payment: the checkout token of its
+/// page and the logged-in user, either of them possibly missing.
+#[derive(Debug, Clone, Default)]
+pub struct Payer {
+    pub token: Option<String>,
+    pub user: Option<UserId>,
+}
+
+impl Payments {
+    /// Lets the payment's owner through: its checkout token, or the bearer
+    /// of the user whose booking it pays. Nothing at all: 401. Anyone or
+    /// anything else: 404, as if the payment did not exist.
+    pub(super) async fn authorize_payer(
+        &self,
+        payment_id: &PaymentId,
+        payer: &Payer,
+    ) -> AppResult<()> {
+        if payer.token.is_none() && payer.user.is_none() {
+            return Err(AppError::Unauthenticated);
+        }
+        if let Some(token) = &payer.token
+            && verify_checkout_token(&self.webhook_secret, payment_id, token)
+        {
+            return Ok(());
+        }
+        if let Some(user) = payer.user {
+            let id = payment_id.to_string();
+            let owner = self
+                .parts
+                .store
+                .read(move |conn| {
+                    Ok(conn
+                        .prepare_cached(query!("payments/payment_owner"))?
+                        .query_row(params![id], |r| r.get::<_, UserId>(0))
+                        .optional()?)
+                })
+                .await?;
+            if owner == Some(user) {
+                return Ok(());
+            }
+        }
+        Err(AppError::NotFound("payment"))
+    }
+}
 
 /// A payment result, from the payer (sandbox) or the gateway (notification).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, utoipa::ToSchema)]
@@ -49,13 +129,16 @@ impl PayerChoice {
 }
 
 /// The checkout page: what is paid for, and the two buttons while pending.
-pub fn checkout_html(page: &CheckoutPage) -> String {
+/// The forms post back to this page with its checkout `token`, so the choice
+/// is accepted without a bearer.
+pub fn checkout_html(page: &CheckoutPage, token: &str) -> String {
     let actions = if page.status == PaymentStatus::Pending {
         format!(
-            r#"<form method="post"><input type="hidden" name="result" value="success"><button>Pay {amount} {currency}</button></form>
-<form method="post"><input type="hidden" name="result" value="failure"><button>Fail the payment</button></form>"#,
+            r#"<form method="post" action="?token={token}"><input type="hidden" name="result" value="success"><button>Pay {amount} {currency}</button></form>
+<form method="post" action="?token={token}"><input type="hidden" name="result" value="failure"><button>Fail the payment</button></form>"#,
             amount = page.amount,
             currency = escape(&page.currency),
+            token = escape(token),
         )
     } else {
         format!(
@@ -80,7 +163,8 @@ pub fn checkout_html(page: &CheckoutPage) -> String {
     )
 }
 
-/// The page a payer who used the checkout form lands on.
+/// The page a payer who used the checkout form lands on: it sends them back
+/// to their booking's page after two seconds (or at once, by its link).
 pub fn result_html(settled: &SettlementView) -> String {
     let outcome = match serde_json::to_value(&settled.settlement) {
         Ok(value) => value
@@ -94,7 +178,7 @@ pub fn result_html(settled: &SettlementView) -> String {
         }
     };
     format!(
-        r#"<!doctype html><html lang="en"><head><meta charset="utf-8"><title>Payment {outcome}</title></head>
+        r#"<!doctype html><html lang="en"><head><meta charset="utf-8"><meta http-equiv="refresh" content="2;url=/#/bookings/{booking}"><title>Payment {outcome}</title></head>
 <body style="font-family:sans-serif;max-width:32rem;margin:2rem auto"><h1>Payment: {outcome}</h1>
 <p>Booking {booking}.</p><p><a href="/#/bookings/{booking}">Back to Bioskop</a></p></body></html>"#,
         outcome = escape(&outcome.replace('_', " ")),

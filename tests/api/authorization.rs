@@ -46,7 +46,9 @@ async fn another_customer_gets_404_on_someones_booking_and_ticket() {
     assert_eq!(theirs.assert_status(200).as_array().map(Vec::len), Some(0));
 
     let payment = api.pay(&owner, &booking_id).await;
-    api.sandbox(&payment, "success").await.assert_status(200);
+    api.sandbox(&owner.token, &payment, "success")
+        .await
+        .assert_status(200);
     let tickets = api.get("/api/v1/tickets", Some(&owner.token)).await;
     let ticket_id = tickets.assert_status(200)[0]["id"]
         .as_str()

@@ -65,21 +65,37 @@ async fn malformed_and_mistyped_bodies_get_problem_documents() {
         too_big.assert_problem(413, "payload_too_large");
     }
 
-    // Sandbox and gateway notifications.
+    // The sandbox: who asks is known before the body is read. Nobody: 401;
+    // a payment that is not the caller's (or none): 404; the owner: 422.
+    for (token, status, code) in [(None, 401, "unauthenticated"), (token, 404, "not_found")] {
+        let garbage = api
+            .raw(
+                Method::POST,
+                "/sandbox/pay/nope",
+                token,
+                json_type,
+                b"[1,2".to_vec(),
+            )
+            .await;
+        garbage.assert_problem(status, code);
+        let unknown = api
+            .post("/sandbox/pay/nope", token, json!({"result": "success"}))
+            .await;
+        unknown.assert_problem(status, code);
+    }
+    let payment = api.pay(&ani, &booking_id).await;
     let garbage = api
         .raw(
             Method::POST,
-            "/sandbox/pay/nope",
-            None,
+            &format!("/sandbox/pay/{payment}"),
+            token,
             json_type,
             b"[1,2".to_vec(),
         )
         .await;
     garbage.assert_problem(422, "invalid_body");
-    let unknown = api
-        .post("/sandbox/pay/nope", None, json!({"result": "success"}))
-        .await;
-    unknown.assert_problem(404, "not_found");
+
+    // Gateway notifications.
     let unsigned = api
         .raw(
             Method::POST,

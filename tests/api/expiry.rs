@@ -144,7 +144,7 @@ async fn a_payment_success_after_expiry_never_gives_a_seat_a_second_owner() {
         .expect("id")
         .to_string();
 
-    let late = api.sandbox(&ani_payment, "success").await;
+    let late = api.sandbox(&ani.token, &ani_payment, "success").await;
     assert_eq!(late.assert_status(200)["outcome"], "refund_required");
     let owners = api.occupancy(showtime);
     assert!(owners.contains(&("K1".to_string(), budi_booking.clone(), "locked".to_string())));
@@ -165,7 +165,7 @@ async fn a_payment_success_after_expiry_never_gives_a_seat_a_second_owner() {
         Some(0)
     );
 
-    let cici_late = api.sandbox(&cici_payment, "success").await;
+    let cici_late = api.sandbox(&cici.token, &cici_payment, "success").await;
     assert_eq!(cici_late.assert_status(200)["outcome"], "paid_after_expiry");
     assert_eq!(
         Api::status_of(&api.seat_map(showtime, None).await, "K5"),

@@ -151,10 +151,12 @@ impl Api {
             .to_string()
     }
 
-    pub async fn sandbox(&self, payment_id: &str, result: &str) -> Reply {
+    /// Pays (or fails) a payment in the sandbox as its owner, whose bearer
+    /// `token` this is.
+    pub async fn sandbox(&self, token: &str, payment_id: &str, result: &str) -> Reply {
         self.post(
             &format!("/sandbox/pay/{payment_id}"),
-            None,
+            Some(token),
             json!({"result": result}),
         )
         .await
@@ -275,7 +277,7 @@ impl Api {
             .expect("booking id")
             .to_string();
         let payment = self.pay(who, &booking).await;
-        let paid = self.sandbox(&payment, "success").await;
+        let paid = self.sandbox(&who.token, &payment, "success").await;
         assert_eq!(paid.assert_status(200)["outcome"], "paid", "{paid:?}");
         (booking, payment)
     }

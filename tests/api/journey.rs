@@ -185,7 +185,7 @@ async fn a_customer_registers_browses_holds_pays_and_gets_one_ticket_per_seat() 
     frozen.assert_problem(409, "booking_awaiting_payment");
 
     let payment_id = checkout["payment_id"].as_str().expect("payment id");
-    let paid = api.sandbox(payment_id, "success").await;
+    let paid = api.sandbox(&token, payment_id, "success").await;
     assert_eq!(paid.assert_status(200)["outcome"], "paid");
 
     let map = api.seat_map(showtime_id, None).await;
@@ -262,7 +262,7 @@ async fn a_failed_payment_frees_the_seats_at_once() {
     api.hold(&budi, showtime, &["C6"])
         .await
         .assert_problem(409, "seat_unavailable");
-    let failed = api.sandbox(&payment_id, "failure").await;
+    let failed = api.sandbox(&ani.token, &payment_id, "failure").await;
     assert_eq!(failed.assert_status(200)["outcome"], "failed");
 
     let map = api.seat_map(showtime, None).await;
@@ -271,7 +271,7 @@ async fn a_failed_payment_frees_the_seats_at_once() {
     api.hold(&budi, showtime, &["C6"]).await.assert_status(201);
     assert_eq!(api.booking_status_in_db(&booking_id), "payment_failed");
     // A success arriving after the failure cannot take C6 from Budi.
-    let late = api.sandbox(&payment_id, "success").await;
+    let late = api.sandbox(&ani.token, &payment_id, "success").await;
     assert_eq!(late.assert_status(200)["outcome"], "refund_required");
     let owners = api.occupancy(showtime);
     assert_eq!(owners.len(), 1);
@@ -378,40 +378,68 @@ async fn the_sandbox_checkout_page_pays_with_a_plain_html_form() {
         .as_str()
         .expect("id")
         .to_string();
-    let payment_id = api.pay(&ani, &booking_id).await;
+    let checkout = api
+        .post(
+            &format!("/api/v1/bookings/{booking_id}/payment"),
+            Some(&ani.token),
+            json!({}),
+        )
+        .await;
+    let redirect = checkout.assert_status(201)["redirect_url"]
+        .as_str()
+        .expect("redirect url")
+        .to_string();
 
-    let page = api.get(&format!("/sandbox/pay/{payment_id}"), None).await;
-    assert_eq!(page.status, 200);
-    assert!(page.content_type.starts_with("text/html"));
-    let html = page.body.as_str().unwrap_or_default();
+    // The browser follows redirect_url: no bearer, the page's own token.
+    let page = api.http.get(&redirect).send().await.expect("the page");
+    assert_eq!(page.status(), 200);
+    assert!(
+        page.headers()["content-type"]
+            .to_str()
+            .unwrap_or_default()
+            .starts_with("text/html")
+    );
+    let html = page.text().await.unwrap_or_default();
     assert!(
         html.contains(r#"name="result" value="success""#) && html.contains(r#"value="failure""#)
     );
+    // The forms post back to the same address, token and all.
+    let (_, query) = redirect.split_once('?').expect("a token in redirect_url");
+    assert!(
+        html.contains(&format!(r#"<form method="post" action="?{query}">"#)),
+        "{html}"
+    );
 
     let paid = api
-        .raw(
-            reqwest::Method::POST,
-            &format!("/sandbox/pay/{payment_id}"),
-            None,
-            "application/x-www-form-urlencoded",
-            b"result=success".to_vec(),
-        )
-        .await;
-    assert_eq!(paid.status, 200);
-    assert!(paid.content_type.starts_with("text/html"));
+        .http
+        .post(&redirect)
+        .header("content-type", "application/x-www-form-urlencoded")
+        .body("result=success")
+        .send()
+        .await
+        .expect("the form is answered");
+    assert_eq!(paid.status(), 200);
     assert!(
-        paid.body
-            .as_str()
+        paid.headers()["content-type"]
+            .to_str()
             .unwrap_or_default()
-            .contains("Payment: paid")
+            .starts_with("text/html")
+    );
+    let result = paid.text().await.unwrap_or_default();
+    assert!(result.contains("Payment: paid"), "{result}");
+    let back = format!("/#/bookings/{booking_id}");
+    assert!(
+        result.contains(&format!(r#"<a href="{back}">"#))
+            && result.contains(&format!(r#"content="2;url={back}""#)),
+        "the result page sends the payer back to the booking: {result}"
     );
     assert_eq!(
         Api::status_of(&api.seat_map(showtime, None).await, "G4"),
         "sold"
     );
-    let page = api.get(&format!("/sandbox/pay/{payment_id}"), None).await;
+    let page = api.http.get(&redirect).send().await.expect("the page");
     assert!(
-        page.body.as_str().unwrap_or_default().contains("succeeded"),
+        page.text().await.unwrap_or_default().contains("succeeded"),
         "no second pay button"
     );
 }

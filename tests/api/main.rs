@@ -20,4 +20,5 @@ mod race;
 mod refunds;
 mod refunds_amqp;
 mod restart;
+mod sandbox;
 mod smtp;

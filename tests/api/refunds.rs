@@ -317,12 +317,14 @@ async fn a_payment_that_succeeds_after_the_showtime_was_cancelled_is_refunded() 
     let payment = api.pay(&ani, &booking).await;
     api.cancel(&admin, showtime).await.assert_status(202);
 
-    let late = api.sandbox(&payment, "success").await;
+    let late = api.sandbox(&ani.token, &payment, "success").await;
     let late = late.assert_status(200);
     assert_eq!(late["outcome"], "refund_required");
     assert_eq!(late["reason"], "showtime_cancelled");
     // A duplicate of the same notification queues nothing more.
-    api.sandbox(&payment, "success").await.assert_status(200);
+    api.sandbox(&ani.token, &payment, "success")
+        .await
+        .assert_status(200);
 
     let refunds = api
         .wait_for_refunds(showtime, PATIENCE, all("succeeded"))
@@ -346,7 +348,7 @@ async fn a_payment_that_succeeds_after_its_seat_was_resold_is_refunded() {
     api.app.advance(Duration::from_secs(600));
     api.buy(&budi, showtime, &["A1"]).await;
 
-    let late = api.sandbox(&payment, "success").await;
+    let late = api.sandbox(&ani.token, &payment, "success").await;
     assert_eq!(
         late.assert_status(200)["reason"],
         "seats_no_longer_available"
@@ -547,7 +549,7 @@ async fn a_payment_that_succeeds_after_the_showtime_started_is_refunded_not_sold
     let payment = api.pay(&ani, &booking).await;
     api.app.advance(Duration::from_secs(3 * 86_400));
 
-    let late = api.sandbox(&payment, "success").await;
+    let late = api.sandbox(&ani.token, &payment, "success").await;
     let late = late.assert_status(200);
     assert_eq!(late["outcome"], "refund_required", "{late}");
     assert_eq!(late["reason"], "showtime_started");

@@ -17,7 +17,9 @@ async fn a_restart_rebuilds_the_same_seat_map_and_releases_holds_that_expired_wh
         .expect("id")
         .to_string();
     let payment = api.pay(&ani, &sold).await;
-    api.sandbox(&payment, "success").await.assert_status(200);
+    api.sandbox(&ani.token, &payment, "success")
+        .await
+        .assert_status(200);
     api.app.advance(Duration::from_secs(300));
     let held = api.hold(&budi, showtime, &["B5"]).await;
     let held = held.assert_status(201)["id"]

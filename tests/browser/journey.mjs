@@ -69,7 +69,9 @@ try {
   await ani.waitForURL(/\/sandbox\/pay\//);
   await ani.getByRole("button", { name: /^Pay / }).click();
   await ani.getByText("Payment: paid").waitFor();
-  await ani.getByRole("link", { name: "Back to Bioskop" }).click();
+  await ani.getByRole("link", { name: "Back to Bioskop" }).waitFor();
+  // The result page sends the payer back to the booking's page by itself.
+  await ani.waitForURL(/\/#\/bookings\/[\w-]+$/);
   await ani.locator("article[data-ticket] .qr svg").first().waitFor();
   await ani.getByText("Seat C5").waitFor();
   await ani.screenshot({ path: `${shots}/e-ticket.png`, fullPage: true });
