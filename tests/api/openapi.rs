@@ -247,6 +247,7 @@ fn codes_in_source() -> std::collections::BTreeSet<String> {
         "invalid_admin",
         "invalid_mail_from",
         "invalid_smtp_url",
+        "missing_setting",
         "unknown_provider",
     ] {
         codes.remove(startup);
