@@ -630,3 +630,21 @@ async fn a_gateway_nobody_listens_on_answers_502_and_the_hold_stays() {
     assert!(started.elapsed() < Duration::from_secs(15));
     assert_eq!(booking(&api, &ani, &booking_id).await["status"], "held");
 }
+
+#[actix_web::test]
+async fn a_notification_answered_200_survives_a_restart_before_it_was_confirmed() {
+    let (api, midtrans) = spawn(|_| {}).await;
+    let (ani, _, booking_id) = held(&api, &["J7"]).await;
+    let payment_id = api.pay(&ani, &booking_id).await;
+    assert!(midtrans.pay(&payment_id, "shopeepay"));
+    notify(&api, &midtrans.notification(&payment_id))
+        .await
+        .assert_status(200);
+
+    // Down before the status API was asked: the recorded notification is
+    // still due for its check when the system is back.
+    let api = Api::with(api.app.restart().await);
+    let report = api.app.reconcile().await;
+    assert_eq!(report.paid, 1, "{report:?}");
+    assert_eq!(booking(&api, &ani, &booking_id).await["status"], "paid");
+}
