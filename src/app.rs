@@ -3,6 +3,8 @@
 
 use std::{net::TcpListener, sync::Arc};
 
+use secrecy::ExposeSecret;
+
 use actix_web::{App, HttpServer, dev::Server, middleware, web};
 use tokio_cron_scheduler::JobScheduler;
 use tracing_actix_web::TracingLogger;
@@ -62,13 +64,13 @@ impl Application {
         let accounts = Accounts::new(store.clone(), clock.clone(), settings.accounts.clone());
 
         let mut admin = None;
-        if !settings.admin.email.is_empty() && !settings.admin.password.is_empty() {
+        if !settings.admin.email.is_empty() && !settings.admin.password.expose_secret().is_empty() {
             accounts
-                .ensure_admin(&settings.admin.email, &settings.admin.password)
+                .ensure_admin(&settings.admin.email, settings.admin.password.expose_secret())
                 .await?;
             admin = Some(AdminLogin {
                 email: settings.admin.email.trim().to_lowercase(),
-                password: settings.admin.password.clone(),
+                password: settings.admin.password.expose_secret().to_string(),
             });
         }
         let mut seeded = None;
@@ -105,7 +107,8 @@ impl Application {
         } else {
             settings.http.public_url.clone()
         };
-        let secret = payments::webhook_secret(&store, &settings.payments.webhook_secret).await?;
+        let secret = payments::webhook_secret(&store, settings.payments.webhook_secret.expose_secret())
+                .await?;
         let midtrans = midtrans_client(&settings)?;
         let sandbox = SandboxGateway::new(store.clone(), clock.clone());
         let gateways =
@@ -119,12 +122,13 @@ impl Application {
         );
         // Refunds recorded before a crash or while the broker was away are
         // in the outbox: the queue picks them up as soon as it runs.
-        let refund_queue = if settings.queue.amqp_url.trim().is_empty() {
+        let amqp_url = settings.queue.amqp_url.expose_secret().trim();
+        let refund_queue = if amqp_url.is_empty() {
             actix_web::rt::spawn(refunds.clone().run_embedded())
         } else {
             actix_web::rt::spawn(refunds::amqp::run(
                 refunds.clone(),
-                settings.queue.amqp_url.trim().to_string(),
+                amqp_url.to_string(),
                 settings.queue.name_prefix.clone(),
             ))
         };
@@ -273,7 +277,6 @@ impl Application {
 /// The Midtrans client when Midtrans is the provider; an unknown provider,
 /// or Midtrans without its server key, stops the start.
 fn midtrans_client(settings: &Settings) -> anyhow::Result<Option<MidtransClient>> {
-    use secrecy::ExposeSecret;
     match settings.payments.provider.as_str() {
         "sandbox" => Ok(None),
         "midtrans" => {

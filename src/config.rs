@@ -12,6 +12,8 @@ const DEFAULTS: &str = include_str!("../config/default.toml");
 
 #[derive(Debug, Clone, Deserialize)]
 pub struct Settings {
+    /// `demo` (zero setup) or `production` (refuses unsafe settings).
+    pub mode: Mode,
     pub http: HttpSettings,
     pub database: DatabaseSettings,
     pub booking: BookingSettings,
@@ -26,6 +28,15 @@ pub struct Settings {
     pub accounts: AccountSettings,
     pub admin: AdminSettings,
     pub demo: DemoSettings,
+    pub ops: OpsSettings,
+}
+
+/// How the server runs: the zero-setup demo, or a cinema taking real money.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Mode {
+    Demo,
+    Production,
 }
 
 #[derive(Debug, Clone, Deserialize)]
@@ -33,6 +44,8 @@ pub struct HttpSettings {
     pub bind: SocketAddr,
     pub public_url: String,
     pub workers: usize,
+    /// Peers whose `X-Forwarded-For` names the client (the TLS proxy).
+    pub trusted_proxies: Vec<std::net::IpAddr>,
 }
 
 #[derive(Debug, Clone, Deserialize)]
@@ -82,7 +95,7 @@ pub struct SchedulerSettings {
 #[derive(Debug, Clone, Deserialize)]
 pub struct PaymentSettings {
     pub provider: String,
-    pub webhook_secret: String,
+    pub webhook_secret: SecretString,
     pub midtrans: MidtransSettings,
 }
 
@@ -147,7 +160,8 @@ impl MidtransSettings {
 
 #[derive(Debug, Clone, Deserialize)]
 pub struct QueueSettings {
-    pub amqp_url: String,
+    /// Carries the broker's password: never printed.
+    pub amqp_url: SecretString,
     /// Prefix of every exchange and queue name on the broker.
     pub name_prefix: String,
 }
@@ -163,9 +177,10 @@ pub struct RefundSettings {
 
 #[derive(Debug, Clone, Deserialize)]
 pub struct MailSettings {
-    pub smtp_url: String,
+    /// May carry credentials (smtp://user:pass@host): never printed.
+    pub smtp_url: SecretString,
     pub username: String,
-    pub password: String,
+    pub password: SecretString,
     pub dir: PathBuf,
     pub from: String,
     pub locale: MailLocale,
@@ -190,7 +205,7 @@ pub struct CheckinSettings {
 #[derive(Debug, Clone, Deserialize)]
 pub struct WhatsAppSettings {
     pub endpoint: String,
-    pub token: String,
+    pub token: SecretString,
 }
 
 #[derive(Debug, Clone, Deserialize)]
@@ -206,12 +221,18 @@ pub struct AccountSettings {
 #[derive(Debug, Clone, Deserialize)]
 pub struct AdminSettings {
     pub email: String,
-    pub password: String,
+    pub password: SecretString,
 }
 
 #[derive(Debug, Clone, Deserialize)]
 pub struct DemoSettings {
     pub seed_on_empty: bool,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+pub struct OpsSettings {
+    /// When set, `/metrics` needs `Authorization: Bearer` with it.
+    pub metrics_token: SecretString,
 }
 
 impl Settings {

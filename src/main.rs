@@ -4,6 +4,7 @@ use std::{io::IsTerminal, path::PathBuf, sync::Arc};
 
 use bioskop::{app::Application, clock::SystemClock, config::Settings};
 use clap::Parser;
+use secrecy::ExposeSecret;
 
 /// Cinema ticketing server.
 #[derive(Parser)]
@@ -28,7 +29,7 @@ async fn main() -> anyhow::Result<()> {
     let cli = Cli::parse();
     let settings = Settings::load(cli.config.as_deref())?;
     let database = settings.database.path.clone();
-    let queue = if settings.queue.amqp_url.trim().is_empty() {
+    let queue = if settings.queue.amqp_url.expose_secret().trim().is_empty() {
         "the embedded queue (set queue.amqp_url for RabbitMQ)".to_string()
     } else {
         format!(

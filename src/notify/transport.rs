@@ -2,6 +2,7 @@
 //! WhatsApp through the Cloud API's HTTP endpoint. Each failure says whether
 //! trying again later can help.
 
+use secrecy::ExposeSecret;
 use std::{path::PathBuf, time::Duration};
 
 use lettre::{
@@ -37,7 +38,7 @@ pub enum MailTransport {
 
 impl MailTransport {
     pub fn from_settings(mail: &MailSettings) -> AppResult<MailTransport> {
-        let url = mail.smtp_url.trim();
+        let url = mail.smtp_url.expose_secret().trim();
         if url.is_empty() {
             return Ok(MailTransport::Files(mail.dir.clone()));
         }
@@ -47,7 +48,7 @@ impl MailTransport {
         if !mail.username.is_empty() {
             builder = builder.credentials(Credentials::new(
                 mail.username.clone(),
-                mail.password.clone(),
+                mail.password.expose_secret().to_string(),
             ));
         }
         Ok(MailTransport::Smtp(Box::new(builder.build())))
@@ -129,7 +130,7 @@ pub struct WhatsApp {
 impl WhatsApp {
     pub fn from_settings(settings: &WhatsAppSettings) -> Option<WhatsApp> {
         let endpoint = settings.endpoint.trim();
-        let token = settings.token.trim();
+        let token = settings.token.expose_secret().trim();
         if endpoint.is_empty() || token.is_empty() {
             return None;
         }

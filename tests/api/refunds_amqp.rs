@@ -50,7 +50,7 @@ impl Rig {
         let prefix = format!("bioskop-test-{}", uuid::Uuid::new_v4().simple());
         let (proxied, name_prefix) = (proxy.url(&url), prefix.clone());
         let app = bioskop::testkit::TestApp::spawn_with(move |settings| {
-            settings.queue.amqp_url = proxied;
+            settings.queue.amqp_url = proxied.into();
             settings.queue.name_prefix = name_prefix;
             settings.refunds.backoff = BACKOFF_MS
                 .iter()

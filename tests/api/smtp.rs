@@ -48,7 +48,7 @@ async fn spawn_through(proxy: &FaultProxy) -> Api {
     let url = format!("smtp://{}", proxy.address);
     Api::with(
         bioskop::testkit::TestApp::spawn_with(move |s| {
-            s.mail.smtp_url = url;
+            s.mail.smtp_url = url.into();
             s.mail.retry_backoff = vec![Duration::from_millis(100)];
         })
         .await,
