@@ -14,7 +14,7 @@ use crate::{
     bookings::Bookings,
     catalog::{self, Catalog, Locale, demo},
     clock::SharedClock,
-    config::Settings,
+    config::{Mode, Settings},
     error::AppError,
     http,
     notify::Notifier,
@@ -56,6 +56,15 @@ const DEMO_ADMIN_EMAIL: &str = "admin@bioskop.local";
 impl Application {
     /// Must run inside an actix `System` (e.g. `#[actix_web::main]`).
     pub async fn build(settings: Settings, clock: SharedClock) -> anyhow::Result<Application> {
+        if settings.mode == Mode::Production {
+            let problems = settings.production_problems();
+            if !problems.is_empty() {
+                anyhow::bail!(
+                    "bioskop refuses to start in production mode until these are fixed:\n  - {}",
+                    problems.join("\n  - ")
+                );
+            }
+        }
         let store = Store::open(&settings.database.path, settings.database.synchronous)?;
         let locale = Locale {
             offset: settings.catalog.utc_offset,
@@ -226,12 +235,13 @@ impl Application {
             sweeps,
         });
         let app_state = state.clone();
+        let sandbox_routed = state.settings.mode != Mode::Production;
         let server = HttpServer::new(move || {
             App::new()
                 .app_data(app_state.clone())
                 .wrap(middleware::NormalizePath::trim())
                 .wrap(TracingLogger::<http::RequestLog>::new())
-                .configure(http::configure)
+                .configure(|cfg| http::configure(cfg, sandbox_routed))
         })
         .workers(workers)
         .listen(listener)?

@@ -4,7 +4,7 @@
 use std::{net::SocketAddr, path::PathBuf, time::Duration};
 
 use chrono::FixedOffset;
-use secrecy::SecretString;
+use secrecy::{ExposeSecret, SecretString};
 use serde::{Deserialize, Deserializer};
 
 /// The defaults are compiled in so the binary runs from any directory.
@@ -261,6 +261,85 @@ impl Settings {
             .build()
             .and_then(|c| c.try_deserialize())
             .expect("the embedded config/default.toml is valid")
+    }
+}
+
+impl Settings {
+    /// Everything that makes these settings unsafe for a cinema taking real
+    /// money, in plain words (empty: safe). `mode = "production"` refuses to
+    /// start while any is left, naming them all at once.
+    pub fn production_problems(&self) -> Vec<String> {
+        let mut problems = Vec::new();
+        let midtrans = &self.payments.midtrans;
+        match self.payments.provider.as_str() {
+            "midtrans" => {
+                for (key, value) in [
+                    ("server_key", &midtrans.server_key),
+                    ("client_key", &midtrans.client_key),
+                ] {
+                    let value = value.expose_secret().trim();
+                    if value.is_empty() {
+                        problems.push(format!(
+                            "payments.midtrans.{key} is empty: set the production key from the Midtrans dashboard"
+                        ));
+                    } else if value.starts_with("SB-Mid-") {
+                        problems.push(format!(
+                            "payments.midtrans.{key} is a Midtrans sandbox key (SB-Mid-…): it takes fake money; use the production key"
+                        ));
+                    }
+                }
+                if midtrans.environment == MidtransEnvironment::Sandbox {
+                    problems.push(
+                        "payments.midtrans.environment is \"sandbox\" (fake money): set it to \"production\"".into(),
+                    );
+                }
+                for (key, url) in [("api_url", &midtrans.api_url), ("snap_url", &midtrans.snap_url)] {
+                    if url.to_ascii_lowercase().contains("sandbox") {
+                        problems.push(format!(
+                            "payments.midtrans.{key} points at Midtrans' sandbox ({url}): leave it empty in production"
+                        ));
+                    }
+                }
+            }
+            other => problems.push(format!(
+                "payments.provider is \"{other}\": the built-in sandbox takes no real money; set it to \"midtrans\""
+            )),
+        }
+        let public_url = self.http.public_url.trim();
+        if public_url.is_empty() {
+            problems.push(
+                "http.public_url is empty: set the https address customers and Midtrans reach (https://tickets.example.id)".into(),
+            );
+        } else if !public_url.to_ascii_lowercase().starts_with("https://") {
+            problems.push(format!(
+                "http.public_url ({public_url}) is not https: payments and logins need TLS (terminated by a reverse proxy)"
+            ));
+        } else if self.http.trusted_proxies.is_empty() {
+            problems.push(
+                "http.trusted_proxies is empty: bioskop serves plain HTTP behind your TLS proxy; list the proxy's address (e.g. [\"127.0.0.1\"]) or every customer looks like the proxy".into(),
+            );
+        }
+        if self.demo.seed_on_empty {
+            problems.push(
+                "demo.seed_on_empty is true: demo cinemas and showtimes would be sold; set it to false".into(),
+            );
+        }
+        if self.ops.metrics_token.expose_secret().trim().is_empty() {
+            problems.push(
+                "ops.metrics_token is empty: /metrics would be public; set a long random token".into(),
+            );
+        }
+        if self.database.synchronous == Synchronous::Off {
+            problems.push(
+                "database.synchronous is \"off\": a power cut could lose paid tickets; use \"full\" (or \"normal\")".into(),
+            );
+        }
+        if !self.admin.password.expose_secret().is_empty() {
+            problems.push(
+                "admin.password is set: in production, create admins with `bioskop admin create --email E` (no password in files)".into(),
+            );
+        }
+        problems
     }
 }
 

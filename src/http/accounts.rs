@@ -66,10 +66,13 @@ pub async fn login(
     req: HttpRequest,
     body: Body<Login>,
 ) -> AppResult<HttpResponse> {
-    let client = req
-        .peer_addr()
-        .map(|a| a.ip().to_string())
-        .unwrap_or_default();
+    let client = super::client::client_address(
+        req.peer_addr(),
+        req.headers(),
+        &state.settings.http.trusted_proxies,
+    )
+    .map(|a| a.to_string())
+    .unwrap_or_default();
     let session = state
         .accounts
         .login(&body.email, &body.password, &client)

@@ -5,12 +5,15 @@
 use std::time::Instant;
 
 use actix_web::{
-    Error, HttpMessage,
+    Error, HttpMessage, web,
     body::MessageBody,
     dev::{ServiceRequest, ServiceResponse},
 };
 use tracing::Span;
 use tracing_actix_web::{DefaultRootSpanBuilder, RootSpanBuilder};
+
+use super::client::client_address;
+use crate::state::AppState;
 
 /// The [`RootSpanBuilder`] of bioskop's `TracingLogger`: the default span,
 /// and an event when the answer is ready.
@@ -28,7 +31,21 @@ impl RootSpanBuilder for RequestLog {
             return Span::none();
         }
         request.extensions_mut().insert(Arrived(Instant::now()));
-        DefaultRootSpanBuilder::on_request_start(request)
+        // Not the default span: it would log the query string (which can
+        // carry a checkout token) and believe any X-Forwarded-For.
+        let trusted = request
+            .app_data::<web::Data<AppState>>()
+            .map(|state| state.settings.http.trusted_proxies.clone())
+            .unwrap_or_default();
+        let client = client_address(request.peer_addr(), request.headers(), &trusted)
+            .map(|a| a.to_string())
+            .unwrap_or_default();
+        tracing::info_span!(
+            "request",
+            method = %request.method(),
+            client,
+            request_id = %uuid::Uuid::new_v4(),
+        )
     }
 
     fn on_request_end<B: MessageBody>(span: Span, outcome: &Result<ServiceResponse<B>, Error>) {

@@ -7,6 +7,7 @@ pub mod auth;
 mod body;
 mod bookings;
 mod catalog;
+pub mod client;
 mod front;
 mod logging;
 mod midtrans;
@@ -22,7 +23,9 @@ use actix_web::web;
 /// Request bodies larger than this are refused with 413.
 pub const BODY_LIMIT: usize = 64 * 1024;
 
-pub fn configure(cfg: &mut web::ServiceConfig) {
+/// The routes. `sandbox`: whether the built-in sandbox's pages exist at all
+/// (never in production mode).
+pub fn configure(cfg: &mut web::ServiceConfig, sandbox: bool) {
     cfg.app_data(
         web::JsonConfig::default()
             .limit(BODY_LIMIT)
@@ -60,7 +63,11 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
             .configure(midtrans::routes)
             .configure(admin::routes),
     )
-    .configure(payments::sandbox_routes)
+    .configure(|cfg| {
+        if sandbox {
+            payments::sandbox_routes(cfg);
+        }
+    })
     .configure(ops::routes)
     .configure(front::routes)
     .default_service(web::to(problem::not_found_or_not_allowed));

@@ -1,0 +1,89 @@
+//! Who is asking: the client's address. bioskop serves plain HTTP behind a
+//! TLS proxy, so the peer is the proxy; only a peer listed in
+//! `http.trusted_proxies` is believed about who it forwards for
+//! (`X-Forwarded-For`), so nobody can choose their own address by sending
+//! the header straight to us.
+
+use std::net::{IpAddr, SocketAddr};
+
+use actix_web::http::header::HeaderMap;
+
+/// The client's address: the peer, or, while the peer is a trusted proxy,
+/// the hop it says it forwards for (read right to left, as each proxy
+/// appends the address it saw).
+pub fn client_address(
+    peer: Option<SocketAddr>,
+    headers: &HeaderMap,
+    trusted: &[IpAddr],
+) -> Option<IpAddr> {
+    let mut client = peer?.ip();
+    let forwarded: Vec<&str> = headers
+        .get_all("x-forwarded-for")
+        .filter_map(|v| v.to_str().ok())
+        .flat_map(|v| v.split(','))
+        .map(str::trim)
+        .collect();
+    for hop in forwarded.iter().rev() {
+        if !trusted.contains(&client) {
+            break;
+        }
+        // A hop that is not an address ends what the proxies vouch for.
+        match hop.parse::<IpAddr>() {
+            Ok(address) => client = address,
+            Err(_) => break,
+        }
+    }
+    Some(client)
+}
+
+#[cfg(test)]
+mod tests {
+    use actix_web::http::header::{HeaderName, HeaderValue};
+
+    use super::*;
+
+    fn headers(forwarded: &[&str]) -> HeaderMap {
+        let mut map = HeaderMap::new();
+        for value in forwarded {
+            map.append(
+                HeaderName::from_static("x-forwarded-for"),
+                HeaderValue::from_str(value).expect("a header value"),
+            );
+        }
+        map
+    }
+
+    fn ip(text: &str) -> IpAddr {
+        text.parse().expect("an address")
+    }
+
+    #[test]
+    fn a_peer_that_is_not_a_trusted_proxy_is_the_client_whatever_it_claims() {
+        let peer = Some("203.0.113.9:5000".parse().expect("peer"));
+        let claimed = headers(&["198.51.100.1"]);
+        assert_eq!(
+            client_address(peer, &claimed, &[ip("127.0.0.1")]),
+            Some(ip("203.0.113.9"))
+        );
+    }
+
+    #[test]
+    fn behind_a_trusted_proxy_the_client_is_the_last_hop_it_vouches_for() {
+        let peer = Some("127.0.0.1:5000".parse().expect("peer"));
+        let trusted = [ip("127.0.0.1"), ip("10.0.0.2")];
+        // The client sent a forged first hop; the proxies appended the rest.
+        let chain = headers(&["6.6.6.6, 198.51.100.7", "10.0.0.2"]);
+        assert_eq!(
+            client_address(peer, &chain, &trusted),
+            Some(ip("198.51.100.7"))
+        );
+        assert_eq!(
+            client_address(peer, &headers(&[]), &trusted),
+            Some(ip("127.0.0.1"))
+        );
+        assert_eq!(
+            client_address(peer, &headers(&["not-an-address"]), &trusted),
+            Some(ip("127.0.0.1"))
+        );
+    }
+}
