@@ -75,7 +75,10 @@ impl Application {
         let mut admin = None;
         if !settings.admin.email.is_empty() && !settings.admin.password.expose_secret().is_empty() {
             accounts
-                .ensure_admin(&settings.admin.email, settings.admin.password.expose_secret())
+                .ensure_admin(
+                    &settings.admin.email,
+                    settings.admin.password.expose_secret(),
+                )
                 .await?;
             admin = Some(AdminLogin {
                 email: settings.admin.email.trim().to_lowercase(),
@@ -116,7 +119,8 @@ impl Application {
         } else {
             settings.http.public_url.clone()
         };
-        let secret = payments::webhook_secret(&store, settings.payments.webhook_secret.expose_secret())
+        let secret =
+            payments::webhook_secret(&store, settings.payments.webhook_secret.expose_secret())
                 .await?;
         let midtrans = midtrans_client(&settings)?;
         let sandbox = SandboxGateway::new(store.clone(), clock.clone());
@@ -172,6 +176,7 @@ impl Application {
                 client,
                 reconciler,
                 settings.payments.midtrans.check_before_lapse,
+                settings.payments.midtrans.request_timeout,
             );
         }
         let bookings = Bookings::new(

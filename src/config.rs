@@ -326,7 +326,8 @@ impl Settings {
         }
         if self.ops.metrics_token.expose_secret().trim().is_empty() {
             problems.push(
-                "ops.metrics_token is empty: /metrics would be public; set a long random token".into(),
+                "ops.metrics_token is empty: /metrics would be public; set a long random token"
+                    .into(),
             );
         }
         if self.database.synchronous == Synchronous::Off {

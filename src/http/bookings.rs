@@ -149,7 +149,7 @@ pub async fn remove_seat(
     params(("id" = BookingId, Path, description = "the booking")),
     responses((status = 201, description = "payment opened", body = PaymentCheckout),
         (status = 200, description = "the payment already open", body = PaymentCheckout),
-        (status = 409, description = "`booking_expired`, `booking_paid`, `booking_closed`, `showtime_cancelled`", body = Problem, content_type = "application/problem+json"),
+        (status = 409, description = "`booking_expired`, `booking_paid`, `booking_closed`, `showtime_cancelled`, `payment_opening`", body = Problem, content_type = "application/problem+json"),
         (status = 422, description = "`booking_empty`", body = Problem, content_type = "application/problem+json"),
         (status = 502, description = "`gateway_unavailable`: the gateway could not open the payment; the hold is as it was, try again", body = Problem, content_type = "application/problem+json"),
         (status = 504, description = "`gateway_timeout`: the gateway did not answer in time; the hold is as it was, try again", body = Problem, content_type = "application/problem+json"), Missing, SignedIn))]

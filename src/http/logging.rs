@@ -5,9 +5,10 @@
 use std::time::Instant;
 
 use actix_web::{
-    Error, HttpMessage, web,
+    Error, HttpMessage,
     body::MessageBody,
     dev::{ServiceRequest, ServiceResponse},
+    web,
 };
 use tracing::Span;
 use tracing_actix_web::{DefaultRootSpanBuilder, RootSpanBuilder};

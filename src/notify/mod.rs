@@ -121,6 +121,20 @@ pub fn alert(
     Ok(())
 }
 
+/// Records an alert about one thing (named by its subject) unless it was
+/// raised already: a job that retries never alerts twice.
+pub fn alert_once(
+    conn: &Connection,
+    kind: &str,
+    subject: &str,
+    message: &str,
+    now: i64,
+) -> AppResult<()> {
+    conn.prepare_cached(query!("notify/insert_alert_once"))?
+        .execute(params![kind, subject, message, now])?;
+    Ok(())
+}
+
 /// An alert for admins.
 #[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct AlertView {

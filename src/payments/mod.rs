@@ -93,6 +93,8 @@ struct Midtrans {
     client: MidtransClient,
     reconciler: Reconciler,
     check_before_lapse: std::time::Duration,
+    /// How long opening a payment at Snap may take (its request timeout).
+    open_within: std::time::Duration,
 }
 
 /// What a payment needs besides its own settings. The notifier and the
@@ -131,11 +133,13 @@ impl Payments {
         client: MidtransClient,
         reconciler: Reconciler,
         check_before_lapse: std::time::Duration,
+        open_within: std::time::Duration,
     ) -> Payments {
         self.midtrans = Some(Midtrans {
             client,
             reconciler,
             check_before_lapse,
+            open_within,
         });
         self
     }
@@ -169,7 +173,9 @@ impl Payments {
         )
     }
 
-    /// Applies a payment result from the gateway (see [`PaymentHandles::settle`]).
+    /// Applies a result from the sandbox gateway to one of its payments (see
+    /// [`PaymentHandles::settle`]); a payment made through another provider
+    /// is not the sandbox's to settle (404).
     pub async fn settle(
         &self,
         payment_id: &PaymentId,
@@ -180,7 +186,7 @@ impl Payments {
         } else {
             PaymentResult::Failed
         };
-        self.parts.settle(payment_id, result).await
+        self.parts.settle(payment_id, "sandbox", result).await
     }
 
     /// Where the payer of a just started payment goes. The sandbox's page
@@ -201,20 +207,30 @@ impl Payments {
         let id = started.payment_id.to_string();
         if !started.created {
             // A second click while paying: the same Snap page, if it opened.
-            let opened: Option<String> = self
+            let (opened, created_at): (Option<String>, i64) = self
                 .parts
                 .store
                 .read(move |conn| {
-                    Ok(conn
-                        .prepare_cached(query!("payments/gateway_view"))?
-                        .query_row(params![id], |r| r.get(2))
+                    conn.prepare_cached(query!("payments/gateway_view"))?
+                        .query_row(params![id], |r| Ok((r.get(2)?, r.get(7)?)))
                         .optional()?
-                        .flatten())
+                        .ok_or(AppError::NotFound("payment"))
                 })
                 .await?;
             if let Some(url) = opened {
                 return Ok(url);
             }
+            // The first click is still waiting for Snap: giving the hold
+            // back now could fail a payment whose page is about to open.
+            let waited = to_millis(self.parts.clock.now()) - created_at;
+            if waited < millis(midtrans.open_within) + 5_000 {
+                return Err(AppError::conflict(
+                    "payment_opening",
+                    "the payment is being opened at the gateway; try again in a few seconds",
+                ));
+            }
+            // Otherwise an opening cut short (a restart before Snap's answer
+            // was kept, so nobody has its page): opened again below.
         }
         let request = self.snap_request(user, booking_id, started).await?;
         let now = to_millis(self.parts.clock.now());
@@ -358,6 +374,16 @@ impl Payments {
         ) else {
             return Err(AppError::SignatureRejected);
         };
+        // Our order ids are uuids; Midtrans allows 50 characters of these.
+        // Anything else is not ours, and not worth a log line of its own.
+        let plausible = !order_id.is_empty()
+            && order_id.len() <= 50
+            && order_id
+                .chars()
+                .all(|c| c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '~' | '.'));
+        if !plausible {
+            return Err(AppError::SignatureRejected);
+        }
         if !midtrans::signature_matches(
             &order_id,
             &status_code,
@@ -372,26 +398,33 @@ impl Payments {
         let now = to_millis(self.parts.clock.now());
         let raw = String::from_utf8_lossy(body).into_owned();
         let order = order_id.clone();
-        let payment_known = self
+        let (new, payment_known) = self
             .parts
             .store
             .write(move |conn| {
-                conn.prepare_cached(query!("payments/record_notification"))?
+                let new = conn
+                    .prepare_cached(query!("payments/record_notification"))?
                     .execute(params![
                         "midtrans",
                         order,
                         transaction_status,
                         status_code,
+                        signature,
                         now,
                         raw
-                    ])?;
-                Ok(conn
-                    .prepare_cached(query!("payments/check_now"))?
-                    .execute(params![order, now])?
-                    > 0)
+                    ])?
+                    > 0;
+                // The same notification again (Midtrans retries, a replay)
+                // asks nothing new: the check it asked for is under way.
+                let known = new
+                    && conn
+                        .prepare_cached(query!("payments/check_now"))?
+                        .execute(params![order, now])?
+                        > 0;
+                Ok((new, known))
             })
             .await?;
-        tracing::info!(%order_id, payment_known, "Midtrans notification recorded");
+        tracing::info!(%order_id, new, payment_known, "Midtrans notification recorded");
         midtrans.reconciler.wake();
         Ok(NotificationReceipt {
             received: true,
@@ -438,9 +471,17 @@ impl Payments {
         }
         let order = payment_id.to_string();
         let answer = if approve {
-            midtrans.client.approve(&order).await?
+            midtrans.client.approve(&order).await
         } else {
-            midtrans.client.deny(&order).await?
+            midtrans.client.deny(&order).await
+        };
+        let answer = match answer {
+            Ok(answer) => answer,
+            Err(error) => {
+                // It may have been taken all the same: ask Midtrans soon.
+                self.check_soon(payment_id).await?;
+                return Err(error.into());
+            }
         };
         let decided = answer.transaction();
         let result = match midtrans::verdict(&decided) {
@@ -467,7 +508,7 @@ impl Payments {
                 )));
             }
         };
-        let settled = self.parts.settle(payment_id, result).await?;
+        let settled = self.parts.settle(payment_id, "midtrans", result).await?;
         self.check_soon(payment_id).await?;
         Ok(settled)
     }
@@ -504,6 +545,7 @@ impl Payments {
     /// HMAC-SHA256 of `body`) checked first, then its result.
     #[tracing::instrument(skip_all)]
     pub async fn notification(&self, body: &[u8], signature: &str) -> AppResult<SettlementView> {
+        self.ensure_sandbox()?;
         if !self.verify(body, signature) {
             return Err(AppError::InvalidSignature);
         }
@@ -601,22 +643,25 @@ impl Payments {
 }
 
 impl PaymentHandles {
-    /// Applies a payment result from the gateway. A settled payment may have
-    /// recorded an e-ticket or a refund: their workers are woken, not left to
-    /// their next poll.
-    #[tracing::instrument(skip_all, fields(payment_id = %payment_id, ?result))]
+    /// Applies a result from `provider` to one of its payments. A settled
+    /// payment may have recorded an e-ticket or a refund: their workers are
+    /// woken, not left to their next poll. Only the provider a payment was
+    /// made through can settle it: anything else is told it does not exist.
+    #[tracing::instrument(skip_all, fields(payment_id = %payment_id, provider, ?result))]
     pub async fn settle(
         &self,
         payment_id: &PaymentId,
+        provider: &str,
         result: PaymentResult,
     ) -> AppResult<SettlementView> {
         let id = payment_id.to_string();
+        let provider = provider.to_string();
         let (booking_id, showtime_id) = self
             .store
             .read(move |conn| {
                 Ok(conn
                     .prepare_cached(query!("payments/payment_route"))?
-                    .query_row(params![id], |r| {
+                    .query_row(params![id, provider], |r| {
                         Ok((r.get::<_, BookingId>(0)?, r.get::<_, ShowtimeId>(1)?))
                     })
                     .optional()?)

@@ -648,3 +648,152 @@ async fn a_notification_answered_200_survives_a_restart_before_it_was_confirmed(
     assert_eq!(report.paid, 1, "{report:?}");
     assert_eq!(booking(&api, &ani, &booking_id).await["status"], "paid");
 }
+
+#[actix_web::test]
+async fn a_notification_that_says_failed_while_the_status_api_says_settled_sells() {
+    let (api, midtrans) = spawn(|_| {}).await;
+    let (ani, _, booking_id) = held(&api, &["A9"]).await;
+    let payment_id = api.pay(&ani, &booking_id).await;
+    assert!(midtrans.choose(&payment_id, "gopay"));
+    let mut claims_expired = midtrans.notification(&payment_id);
+    claims_expired["transaction_status"] = json!("expire");
+    assert!(midtrans.pay(&payment_id, "gopay"));
+    notify(&api, &claims_expired).await.assert_status(200);
+
+    assert_eq!(api.app.reconcile().await.paid, 1);
+    assert_eq!(booking(&api, &ani, &booking_id).await["status"], "paid");
+}
+
+#[actix_web::test]
+async fn a_payment_in_another_currency_sells_nothing_and_is_refunded() {
+    let (api, midtrans) = spawn(|s| s.booking.currency = "USD".into()).await;
+    let (ani, showtime, booking_id) = held(&api, &["B9"]).await;
+    let payment_id = api.pay(&ani, &booking_id).await;
+    // Midtrans charges rupiah: the amount matches, the currency does not.
+    let total = booking(&api, &ani, &booking_id).await["total"]
+        .as_i64()
+        .expect("total");
+    midtrans.set_gross_amount(&payment_id, &format!("{total}.00"));
+    assert!(midtrans.pay(&payment_id, "gopay"));
+    notify(&api, &midtrans.notification(&payment_id))
+        .await
+        .assert_status(200);
+
+    assert_eq!(api.app.reconcile().await.refunded, 1);
+    assert_eq!(
+        booking(&api, &ani, &booking_id).await["status"],
+        "payment_failed"
+    );
+    assert_eq!(
+        Api::status_of(&api.seat_map(showtime, None).await, "B9"),
+        "available"
+    );
+    assert_eq!(alerts_of_kind(&api, "payment_amount_mismatch"), 1);
+}
+
+#[actix_web::test]
+async fn a_refund_whose_answer_was_lost_is_asked_again_with_its_key_and_paid_once() {
+    let (api, midtrans) = spawn(|s| s.refunds.backoff = vec![Duration::ZERO]).await;
+    // The retry is answered "duplicate refund key" (one reading of the
+    // docs): the refund listed in the transaction's status settles it.
+    midtrans.set_duplicate_refund_key_is_406(true);
+    midtrans.set_delay(Duration::from_secs(3));
+    let payment_id = {
+        // Only the refund is slow: the sale goes through first.
+        midtrans.set_delay(Duration::ZERO);
+        let payment_id = cancelled_midtrans_sale(&api, &midtrans, "gopay").await;
+        midtrans.set_delay(Duration::from_secs(3));
+        payment_id
+    };
+    let deadline = Instant::now() + PATIENCE;
+    while midtrans.calls(&format!("{payment_id}/refund")) == 0 {
+        assert!(Instant::now() < deadline, "no refund call");
+        api.app.state.refunds.wake();
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+    midtrans.set_delay(Duration::ZERO);
+
+    let (status, amount, _) = wait_for_refund(&api, &payment_id, |s, _| s == "succeeded").await;
+    assert_eq!(status, "succeeded");
+    assert!(midtrans.calls(&format!("{payment_id}/refund")) >= 2);
+    assert_eq!(
+        midtrans.refunds(&payment_id),
+        vec![(format!("refund-{payment_id}"), amount)],
+        "paid once"
+    );
+}
+
+#[actix_web::test]
+async fn a_card_payment_captured_but_not_settled_is_given_back_by_cancelling_it() {
+    let (api, midtrans) = spawn(|_| {}).await;
+    // A card is `capture` until Midtrans settles it (the next day): the
+    // refund API refuses it (412) and cancel gives the money back.
+    let payment_id = cancelled_midtrans_sale(&api, &midtrans, "credit_card").await;
+    let (status, _, _) = wait_for_refund(&api, &payment_id, |s, _| s == "succeeded").await;
+    assert_eq!(status, "succeeded");
+    assert_eq!(midtrans.calls(&format!("{payment_id}/cancel")), 1);
+}
+
+#[actix_web::test]
+async fn a_cancelled_showtime_expires_its_open_snap_transactions_at_once() {
+    let (api, midtrans) = spawn(|_| {}).await;
+    let admin = api.admin().await;
+    let (ani, showtime, booking_id) = held(&api, &["C9"]).await;
+    let payment_id = api.pay(&ani, &booking_id).await;
+    assert!(midtrans.choose(&payment_id, "bank_transfer"));
+    api.cancel(&admin, showtime).await.assert_status(202);
+
+    let report = api.app.reconcile().await;
+    assert_eq!(report.ended_at_gateway, 1, "{report:?}");
+    assert!(
+        !midtrans.pay(&payment_id, "bank_transfer"),
+        "nobody pays a cancelled showtime"
+    );
+}
+
+#[actix_web::test]
+async fn the_sandbox_cannot_settle_a_midtrans_payment() {
+    let (api, _midtrans) = spawn(|_| {}).await;
+    let (ani, _, booking_id) = held(&api, &["D9"]).await;
+    let payment_id = api.pay(&ani, &booking_id).await;
+    let body =
+        serde_json::to_vec(&json!({"payment_id": payment_id, "result": "success"})).expect("json");
+    let signature = api.app.state.payments.sign(&body);
+    let forged = api
+        .http
+        .post(api.app.url("/api/v1/payments/notifications"))
+        .header("content-type", "application/json")
+        .header("X-Bioskop-Signature", signature)
+        .body(body)
+        .send()
+        .await
+        .expect("an answer");
+    assert_eq!(forged.status(), 404);
+    api.sandbox(&ani.token, &payment_id, "success")
+        .await
+        .assert_problem(404, "not_found");
+    assert_eq!(
+        booking(&api, &ani, &booking_id).await["status"],
+        "awaiting_payment"
+    );
+}
+
+#[actix_web::test]
+async fn a_second_click_while_snap_is_still_answering_the_first_is_told_to_wait() {
+    let (api, midtrans) = spawn(|_| {}).await;
+    let (ani, _, booking_id) = held(&api, &["E9"]).await;
+    midtrans.set_delay(Duration::from_millis(1500));
+    let first = start_payment(&api, &ani, &booking_id);
+    let second = async {
+        tokio::time::sleep(Duration::from_millis(300)).await;
+        start_payment(&api, &ani, &booking_id).await
+    };
+    let (first, second) = tokio::join!(first, second);
+    first.assert_status(201);
+    second.assert_problem(409, "payment_opening");
+    assert_eq!(midtrans.calls("/snap/v1/transactions"), 1);
+    assert_eq!(
+        booking(&api, &ani, &booking_id).await["status"],
+        "awaiting_payment"
+    );
+}

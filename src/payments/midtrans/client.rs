@@ -50,14 +50,16 @@ impl Answer {
     /// (the Core API answers HTTP 200 with `"status_code": "404"`), else the
     /// HTTP status.
     pub fn code(&self) -> u16 {
-        self.body
-            .get("status_code")
-            .and_then(|c| match c {
-                Value::String(s) => s.trim().parse().ok(),
-                Value::Number(n) => n.as_u64().and_then(|n| u16::try_from(n).ok()),
-                _ => None,
-            })
-            .unwrap_or(self.http.as_u16())
+        self.body_code().unwrap_or(self.http.as_u16())
+    }
+
+    /// The body's own `status_code`, when it has one.
+    pub fn body_code(&self) -> Option<u16> {
+        self.body.get("status_code").and_then(|c| match c {
+            Value::String(s) => s.trim().parse().ok(),
+            Value::Number(n) => n.as_u64().and_then(|n| u16::try_from(n).ok()),
+            _ => None,
+        })
     }
 
     /// Midtrans' own words about the answer, for logs and admins.
@@ -86,6 +88,7 @@ impl Answer {
     pub fn transaction(&self) -> Transaction {
         Transaction {
             code: self.code(),
+            body_code: self.body_code(),
             transaction_status: self.text("transaction_status").map(|s| s.to_lowercase()),
             fraud_status: self.text("fraud_status").map(|s| s.to_lowercase()),
             gross_amount: self.text("gross_amount"),
@@ -100,6 +103,9 @@ impl Answer {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Transaction {
     pub code: u16,
+    /// The body's `status_code`: Midtrans' "404 Transaction doesn't exist"
+    /// is one, an HTTP 404 from something else in the way is not.
+    pub body_code: Option<u16>,
     pub transaction_status: Option<String>,
     pub fraud_status: Option<String>,
     pub gross_amount: Option<String>,
@@ -228,8 +234,15 @@ impl MidtransClient {
         let response = request.send().await.map_err(transport)?;
         let http = response.status();
         let bytes = response.bytes().await.map_err(transport)?;
-        let body = serde_json::from_slice(&bytes).unwrap_or(Value::Null);
-        Ok(Answer { http, body })
+        // Midtrans always answers JSON: anything else (a proxy's error page,
+        // a wrong URL) tells nothing about the transaction.
+        match serde_json::from_slice::<Value>(&bytes) {
+            Ok(body) if body.is_object() => Ok(Answer { http, body }),
+            _ => Err(CallError::Unavailable(format!(
+                "HTTP {} without a Midtrans answer",
+                http.as_u16()
+            ))),
+        }
     }
 
     /// Opens a Snap transaction (`POST /snap/v1/transactions`): never retried.
@@ -270,6 +283,13 @@ impl MidtransClient {
     /// `POST /v2/{order_id}/approve`: a challenged card payment is accepted.
     pub async fn approve(&self, order_id: &str) -> Result<Answer, CallError> {
         self.call(Method::POST, self.order_url(order_id, "approve"), None)
+            .await
+    }
+
+    /// `POST /v2/{order_id}/cancel`: a card payment captured but not yet
+    /// settled is given back this way (a refund needs a settled one).
+    pub async fn cancel(&self, order_id: &str) -> Result<Answer, CallError> {
+        self.call(Method::POST, self.order_url(order_id, "cancel"), None)
             .await
     }
 

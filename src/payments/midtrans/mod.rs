@@ -65,13 +65,18 @@ pub enum Verdict {
     Failed,
     /// Midtrans has no transaction: nobody picked a payment method yet.
     NotFound,
-    /// An answer that settles nothing (a refund made on the dashboard, an
-    /// error status, a status this version does not know).
+    /// A status that settles nothing here (a refund made on the dashboard,
+    /// a chargeback, a status this version does not know).
     Other(String),
+    /// No transaction status at all (an error answer): ask again later.
+    Unknown(String),
 }
 
+/// Decided by `transaction_status` whenever the answer has one (an expire
+/// answers "407" with `transaction_status: expire`); without one, only
+/// Midtrans' own "404" in the body means there is no transaction.
 pub fn verdict(transaction: &Transaction) -> Verdict {
-    if transaction.code == 404 {
+    if transaction.transaction_status.is_none() && transaction.body_code == Some(404) {
         return Verdict::NotFound;
     }
     let fraud = transaction.fraud_status.as_deref();
@@ -86,7 +91,7 @@ pub fn verdict(transaction: &Transaction) -> Verdict {
         Some("deny" | "cancel" | "expire" | "failure") => Verdict::Failed,
         Some("settlement") => Verdict::Failed,
         Some(other) => Verdict::Other(other.to_string()),
-        None => Verdict::Other(format!("{} {}", transaction.code, transaction.message)),
+        None => Verdict::Unknown(format!("{} {}", transaction.code, transaction.message)),
     }
 }
 
@@ -128,6 +133,7 @@ mod tests {
     fn transaction(status: &str, fraud: Option<&str>) -> Transaction {
         Transaction {
             code: 200,
+            body_code: Some(200),
             transaction_status: Some(status.into()),
             fraud_status: fraud.map(String::from),
             gross_amount: Some("90000.00".into()),
@@ -190,8 +196,17 @@ mod tests {
             Verdict::Other("refund".into())
         );
         let mut missing = transaction("settlement", None);
+        missing.transaction_status = None;
         missing.code = 404;
+        missing.body_code = Some(404);
         assert_eq!(verdict(&missing), Verdict::NotFound);
+        // An HTTP 404 from something in the way is no "transaction doesn't exist".
+        missing.body_code = None;
+        assert!(matches!(verdict(&missing), Verdict::Unknown(_)));
+        // An expire answers 407 with its status: the status decides.
+        let mut expired = transaction("expire", None);
+        expired.code = 407;
+        assert_eq!(verdict(&expired), Verdict::Failed);
     }
 
     #[test]

@@ -87,7 +87,8 @@ struct Due {
     expires_at: i64,
     fraud_status: Option<String>,
     attempts: i64,
-    due_at: i64,
+    /// Which request for a check this is (see `check_seq`).
+    seq: i64,
 }
 
 #[derive(Clone)]
@@ -159,7 +160,7 @@ impl Reconciler {
                             expires_at: r.get(4)?,
                             fraud_status: r.get(5)?,
                             attempts: r.get(6)?,
-                            due_at: r.get(7)?,
+                            seq: r.get(7)?,
                         })
                     })?
                     .collect::<Result<Vec<_>, _>>()?)
@@ -191,34 +192,58 @@ impl Reconciler {
         Ok(report)
     }
 
+    /// One payment's check. A check that fails on our side is asked again
+    /// after the back-off like any other, so it never spins.
     async fn check(&self, due: Due, now: i64) -> AppResult<Outcome> {
-        if due.status == PaymentStatus::Succeeded {
-            return self.close(&due, None, now).await;
+        match self.check_once(&due, now).await {
+            Ok(outcome) => Ok(outcome),
+            Err(error) => {
+                if let Err(also) = self.later(&due, now, None, &error.to_string()).await {
+                    tracing::warn!(payment_id = %due.id, error = %also, "rescheduling a failed check");
+                }
+                Err(error)
+            }
         }
+    }
+
+    async fn check_once(&self, due: &Due, now: i64) -> AppResult<Outcome> {
         if due.attempts >= i64::from(self.inner.settings.max_checks) {
-            return self.give_up(&due, now).await;
+            return self.give_up(due, now).await;
         }
         let order = due.id.to_string();
         let status = match self.inner.client.status(&order).await {
             Ok(answer) => answer.transaction(),
-            Err(error) => return self.later(&due, now, None, &error.to_string()).await,
+            Err(error) => return self.later(due, now, None, &error.to_string()).await,
         };
-        if status.code >= 300 && status.code != 404 {
-            let why = format!("status {}: {}", status.code, status.message);
-            return self.later(&due, now, None, &why).await;
+        let verdict = verdict(&status);
+        if let Verdict::Unknown(why) = &verdict {
+            return self.later(due, now, None, why).await;
+        }
+        if due.status == PaymentStatus::Succeeded {
+            // Sold already: only a reversal at Midtrans is news, for the admins.
+            return match verdict {
+                Verdict::Paid | Verdict::Pending | Verdict::NotFound => {
+                    self.close(due, Some(&status), now).await
+                }
+                _ => {
+                    let what = status.transaction_status.clone().unwrap_or_default();
+                    self.unexpected(due, &status, &what, now).await
+                }
+            };
         }
         // Still the payer's to pay: the hold lasts and nothing gave it up.
         let open = due.status == PaymentStatus::Pending && now < due.expires_at;
-        match verdict(&status) {
-            Verdict::Paid => self.paid(&due, &status, now).await,
-            Verdict::Failed => self.failed(&due, &status, now).await,
-            Verdict::NotFound if open => self.wait(&due, &status, now).await,
-            Verdict::NotFound => self.close(&due, Some(&status), now).await,
-            Verdict::Pending if open => self.wait(&due, &status, now).await,
-            Verdict::Challenged if open => self.challenged(&due, &status, now).await,
-            Verdict::Pending => self.end_at_gateway(&due, Ending::Expire, now).await,
-            Verdict::Challenged => self.end_at_gateway(&due, Ending::Deny, now).await,
-            Verdict::Other(what) => self.unexpected(&due, &status, &what, now).await,
+        match verdict {
+            Verdict::Paid => self.paid(due, &status, now).await,
+            Verdict::Failed => self.failed(due, &status, now).await,
+            Verdict::NotFound if open => self.wait(due, &status, now).await,
+            Verdict::NotFound => self.close(due, Some(&status), now).await,
+            Verdict::Pending if open => self.wait(due, &status, now).await,
+            Verdict::Challenged if open => self.challenged(due, &status, now).await,
+            Verdict::Pending => self.end_at_gateway(due, Ending::Expire, now).await,
+            Verdict::Challenged => self.end_at_gateway(due, Ending::Deny, now).await,
+            Verdict::Other(what) => self.unexpected(due, &status, &what, now).await,
+            Verdict::Unknown(why) => self.later(due, now, None, &why).await,
         }
     }
 
@@ -245,7 +270,11 @@ impl Reconciler {
                 PaymentResult::WrongAmount { amount, currency }
             }
         };
-        let settled = self.inner.handles.settle(&due.id, result).await?;
+        let settled = self
+            .inner
+            .handles
+            .settle(&due.id, "midtrans", result)
+            .await?;
         self.close(due, Some(status), now).await?;
         Ok(match settled.settlement {
             Settlement::RefundRequired { .. } => Outcome::Refunded,
@@ -256,7 +285,7 @@ impl Reconciler {
     async fn failed(&self, due: &Due, status: &Transaction, now: i64) -> AppResult<Outcome> {
         self.inner
             .handles
-            .settle(&due.id, PaymentResult::Failed)
+            .settle(&due.id, "midtrans", PaymentResult::Failed)
             .await?;
         self.close(due, Some(status), now).await?;
         Ok(Outcome::Failed)
@@ -304,9 +333,9 @@ impl Reconciler {
             Err(error) => return self.later(due, now, None, &error.to_string()).await,
         };
         let ended = answer.transaction();
-        match ended.code {
+        match ended.body_code.unwrap_or(ended.code) {
             // Nothing there to end.
-            404 => self.close(due, Some(&ended), now).await,
+            404 if ended.transaction_status.is_none() => self.close(due, Some(&ended), now).await,
             // It moved on meanwhile (paid, most likely): ask again at once.
             412 => {
                 self.reschedule(due, now, None).await?;
@@ -315,7 +344,7 @@ impl Reconciler {
             _ if verdict(&ended) == Verdict::Failed || ended.code == 407 => {
                 self.inner
                     .handles
-                    .settle(&due.id, PaymentResult::Failed)
+                    .settle(&due.id, "midtrans", PaymentResult::Failed)
                     .await?;
                 self.close(due, Some(&ended), now).await?;
                 Ok(Outcome::EndedAtGateway)
@@ -362,14 +391,14 @@ impl Reconciler {
     }
 
     async fn reschedule(&self, due: &Due, at: i64, status: Option<&Transaction>) -> AppResult<()> {
-        let (id, due_at) = (due.id.clone(), due.due_at);
+        let (id, seq) = (due.id.clone(), due.seq);
         let (gateway_status, fraud_status) = statuses(status);
         self.inner
             .handles
             .store
             .write(move |conn| {
                 conn.prepare_cached(query!("payments/check_later"))?
-                    .execute(params![id, due_at, at, gateway_status, fraud_status])?;
+                    .execute(params![id, seq, at, gateway_status, fraud_status])?;
                 Ok(())
             })
             .await
@@ -381,14 +410,14 @@ impl Reconciler {
         status: Option<&Transaction>,
         _now: i64,
     ) -> AppResult<Outcome> {
-        let (id, due_at) = (due.id.clone(), due.due_at);
+        let (id, seq) = (due.id.clone(), due.seq);
         let (gateway_status, fraud_status) = statuses(status);
         self.inner
             .handles
             .store
             .write(move |conn| {
                 conn.prepare_cached(query!("payments/check_closed"))?
-                    .execute(params![id, due_at, gateway_status, fraud_status])?;
+                    .execute(params![id, seq, gateway_status, fraud_status])?;
                 Ok(())
             })
             .await?;
@@ -396,7 +425,7 @@ impl Reconciler {
     }
 
     async fn give_up(&self, due: &Due, now: i64) -> AppResult<Outcome> {
-        let (id, due_at) = (due.id.clone(), due.due_at);
+        let (id, seq) = (due.id.clone(), due.seq);
         let subject = format!("Payment {} could not be confirmed", due.id);
         let message = format!(
             "Midtrans was asked about payment {} {} times without an answer that settles it; check it on the Midtrans dashboard.",
@@ -407,8 +436,8 @@ impl Reconciler {
             .store
             .write(move |conn| {
                 conn.prepare_cached(query!("payments/check_given_up"))?
-                    .execute(params![id, due_at])?;
-                notify::alert(conn, "payment_unconfirmed", &subject, &message, now)
+                    .execute(params![id, seq])?;
+                notify::alert_once(conn, "payment_unconfirmed", &subject, &message, now)
             })
             .await?;
         Ok(Outcome::GaveUp)
@@ -424,7 +453,7 @@ impl Reconciler {
         self.inner
             .handles
             .store
-            .write(move |conn| notify::alert(conn, kind, &subject, &message, now))
+            .write(move |conn| notify::alert_once(conn, kind, &subject, &message, now))
             .await
     }
 }

@@ -48,6 +48,9 @@ impl PaymentGateway for MidtransRefunds {
                     }
                 }
                 Refunded::Retry(why) => Err(RefundError::Transient(why)),
+                Refunded::Refused(why) if answer.code() == 412 => {
+                    cancel_unsettled(&client, &order, why).await
+                }
                 Refunded::Refused(why) => Err(RefundError::Permanent(why)),
             }
         })
@@ -62,10 +65,46 @@ enum Refunded {
     Refused(String),
 }
 
-/// Reads a refund answer by the status that counts (the body's
-/// `status_code`; the HTTP status can say 200 for a refusal).
+/// A refund refused with 412 may be for a card payment captured but not yet
+/// settled: that is given back with cancel (the whole amount, which is what
+/// bioskop refunds). Anything else keeps Midtrans' refusal.
+async fn cancel_unsettled(
+    client: &MidtransClient,
+    order: &str,
+    refused: String,
+) -> Result<String, RefundError> {
+    let status = client.status(order).await.map_err(transient)?.transaction();
+    if !matches!(
+        status.transaction_status.as_deref(),
+        Some("capture" | "authorize")
+    ) {
+        return Err(RefundError::Permanent(refused));
+    }
+    let cancelled = client.cancel(order).await.map_err(transient)?;
+    let outcome = cancelled.transaction();
+    match outcome.transaction_status.as_deref() {
+        Some("cancel") => Ok(format!("midtrans-cancel-{order}")),
+        _ if outcome.code >= 500 || outcome.code == 429 => Err(RefundError::Transient(format!(
+            "Midtrans {}: {} (cancelling an unsettled card payment)",
+            outcome.code, outcome.message
+        ))),
+        _ => Err(RefundError::Permanent(format!(
+            "{refused}; cancelling the unsettled payment: Midtrans {}: {}",
+            outcome.code, outcome.message
+        ))),
+    }
+}
+
+/// Reads a refund answer by the status that counts: the body's
+/// `status_code` (the HTTP status can say 200 for a refusal). Only a body
+/// that says so is a paid refund.
 fn classify(answer: &Answer) -> Refunded {
-    let code = answer.code();
+    let Some(code) = answer.body_code() else {
+        return Refunded::Retry(format!(
+            "Midtrans answered HTTP {} without a status_code",
+            answer.http.as_u16()
+        ));
+    };
     let words = format!("Midtrans {code}: {}", answer.message());
     match code {
         200 | 201 => Refunded::Paid(reference(&answer.body)),
@@ -138,7 +177,8 @@ mod tests {
     #[test]
     fn outages_and_rate_limits_are_tried_again() {
         for (http, body) in [
-            (503, Value::Null),
+            (503, json!({"error_messages": ["down"]})),
+            (200, json!({})),
             (200, json!({"status_code": "500"})),
             (429, json!({})),
             (401, json!({"status_code": "401"})),
