@@ -271,39 +271,42 @@ impl Settings {
     pub fn production_problems(&self) -> Vec<String> {
         let mut problems = Vec::new();
         let midtrans = &self.payments.midtrans;
-        match self.payments.provider.as_str() {
-            "midtrans" => {
-                for (key, value) in [
-                    ("server_key", &midtrans.server_key),
-                    ("client_key", &midtrans.client_key),
-                ] {
-                    let value = value.expose_secret().trim();
-                    if value.is_empty() {
-                        problems.push(format!(
-                            "payments.midtrans.{key} is empty: set the production key from the Midtrans dashboard"
-                        ));
-                    } else if value.starts_with("SB-Mid-") {
-                        problems.push(format!(
-                            "payments.midtrans.{key} is a Midtrans sandbox key (SB-Mid-…): it takes fake money; use the production key"
-                        ));
-                    }
-                }
-                if midtrans.environment == MidtransEnvironment::Sandbox {
-                    problems.push(
-                        "payments.midtrans.environment is \"sandbox\" (fake money): set it to \"production\"".into(),
-                    );
-                }
-                for (key, url) in [("api_url", &midtrans.api_url), ("snap_url", &midtrans.snap_url)] {
-                    if url.to_ascii_lowercase().contains("sandbox") {
-                        problems.push(format!(
-                            "payments.midtrans.{key} points at Midtrans' sandbox ({url}): leave it empty in production"
-                        ));
-                    }
-                }
+        if self.payments.provider != "midtrans" {
+            problems.push(format!(
+                "payments.provider is \"{}\": the built-in sandbox takes no real money; set it to \"midtrans\"",
+                self.payments.provider
+            ));
+        }
+        // Checked whatever the provider, so one pass fixes everything.
+        for (key, value) in [
+            ("server_key", &midtrans.server_key),
+            ("client_key", &midtrans.client_key),
+        ] {
+            let value = value.expose_secret().trim();
+            if value.is_empty() {
+                problems.push(format!(
+                    "payments.midtrans.{key} is empty: set the production key from the Midtrans dashboard"
+                ));
+            } else if value.starts_with("SB-Mid-") {
+                problems.push(format!(
+                    "payments.midtrans.{key} is a Midtrans sandbox key (SB-Mid-…): it takes fake money; use the production key"
+                ));
             }
-            other => problems.push(format!(
-                "payments.provider is \"{other}\": the built-in sandbox takes no real money; set it to \"midtrans\""
-            )),
+        }
+        if midtrans.environment == MidtransEnvironment::Sandbox {
+            problems.push(
+                "payments.midtrans.environment is \"sandbox\" (fake money): set it to \"production\"".into(),
+            );
+        }
+        for (key, url) in [
+            ("api_url", &midtrans.api_url),
+            ("snap_url", &midtrans.snap_url),
+        ] {
+            if url.to_ascii_lowercase().contains("sandbox") {
+                problems.push(format!(
+                    "payments.midtrans.{key} points at Midtrans' sandbox ({url}): leave it empty in production"
+                ));
+            }
         }
         let public_url = self.http.public_url.trim();
         if public_url.is_empty() {

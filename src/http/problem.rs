@@ -150,7 +150,17 @@ pub fn path_error(_: PathError, _: &HttpRequest) -> actix_web::Error {
 /// other methods (as the OpenAPI document and the front end's files say),
 /// 404 otherwise.
 pub async fn not_found_or_not_allowed(req: HttpRequest) -> HttpResponse {
-    let allowed = allowed_methods(req.path());
+    // The sandbox's paths are in the document but not routed in production:
+    // there they do not exist at all.
+    let sandbox_gone = req.path().starts_with("/sandbox/")
+        && req
+            .app_data::<actix_web::web::Data<crate::state::AppState>>()
+            .is_some_and(|state| state.settings.mode == crate::config::Mode::Production);
+    let allowed = if sandbox_gone {
+        Vec::new()
+    } else {
+        allowed_methods(req.path())
+    };
     if allowed.is_empty() {
         return AppError::NotFound("resource").error_response();
     }
