@@ -58,9 +58,12 @@ fn safe_production(dir: &Path, midtrans_url: &str) -> Settings {
     s
 }
 
-/// Each unsafe setting, as a change to safe settings, and a word its
+/// A change that makes safe settings unsafe.
+type Change = Box<dyn Fn(&mut Settings)>;
+
+/// Each unsafe setting, as a change to safe settings, and the key its
 /// refusal must name.
-fn unsafe_changes() -> Vec<(&'static str, Box<dyn Fn(&mut Settings)>)> {
+fn unsafe_changes() -> Vec<(&'static str, Change)> {
     vec![
         (
             "payments.provider",
