@@ -16,6 +16,7 @@ mod midtrans;
 mod midtrans_standin;
 mod notifications;
 mod openapi;
+mod proxies;
 mod race;
 mod refunds;
 mod refunds_amqp;
