@@ -16,6 +16,7 @@ macro_rules! query {
 
 pub mod accounts;
 pub mod app;
+pub mod audit;
 pub mod bookings;
 pub mod catalog;
 pub mod clock;

@@ -578,6 +578,7 @@ async fn run(steps: Vec<Step>) -> Result<(), TestCaseError> {
                 let expected = model.cancel(now_ms);
                 let actual = actor
                     .send(CancelShowtime {
+                        by: None,
                         reason: "test".into(),
                         now,
                     })

@@ -197,8 +197,9 @@ impl Bookings {
         &self,
         showtime_id: ShowtimeId,
         reason: &str,
+        by: UserId,
     ) -> AppResult<ShowtimeCancelled> {
-        let done = self.registry.cancel(showtime_id, reason).await?;
+        let done = self.registry.cancel(showtime_id, reason, Some(by)).await?;
         self.refunds.wake();
         self.notifier.wake();
         Ok(ShowtimeCancelled {

@@ -43,13 +43,13 @@ pub struct CancelRequest {
 /// 202: the cancellation is done; the refunds it queued happen later.
 pub async fn cancel(
     state: web::Data<AppState>,
-    _admin: Admin,
+    admin: Admin,
     id: web::Path<ShowtimeId>,
     body: Body<CancelRequest>,
 ) -> AppResult<HttpResponse> {
     let cancelled = state
         .bookings
-        .cancel_showtime(id.into_inner(), &body.reason)
+        .cancel_showtime(id.into_inner(), &body.reason, admin.0.id)
         .await?;
     Ok(HttpResponse::Accepted().json(cancelled))
 }
@@ -107,7 +107,7 @@ pub async fn retry(
     id: web::Path<RefundId>,
 ) -> AppResult<HttpResponse> {
     refund_admin(&caller)?;
-    Ok(HttpResponse::Accepted().json(state.refunds.retry(&id).await?))
+    Ok(HttpResponse::Accepted().json(state.refunds.retry(&id, caller.user.id).await?))
 }
 
 #[derive(Deserialize, utoipa::ToSchema)]
@@ -132,7 +132,7 @@ pub async fn resolve(
 ) -> AppResult<HttpResponse> {
     refund_admin(&caller)?;
     let note = body.into_inner().note;
-    Ok(HttpResponse::Ok().json(state.refunds.resolve(&id, note).await?))
+    Ok(HttpResponse::Ok().json(state.refunds.resolve(&id, note, caller.user.id).await?))
 }
 
 /// Alerts for the admins, newest first.

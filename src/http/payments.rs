@@ -96,11 +96,15 @@ pub fn sandbox_routes(cfg: &mut web::ServiceConfig) {
 /// Scripts the sandbox's next refund calls (admin only).
 pub async fn control(
     state: web::Data<AppState>,
-    _admin: Admin,
+    admin: Admin,
     body: Body<SandboxControl>,
 ) -> AppResult<HttpResponse> {
     state.payments.ensure_sandbox()?;
-    Ok(HttpResponse::Ok().json(state.sandbox.set_control(body.into_inner())))
+    let control = state
+        .sandbox
+        .set_control(body.into_inner(), admin.0.id)
+        .await?;
+    Ok(HttpResponse::Ok().json(control))
 }
 
 /// The gateway's signed notification of a payment result (idempotent).

@@ -11,8 +11,11 @@ use rusqlite::{OptionalExtension, params};
 use serde::{Deserialize, Serialize};
 
 use crate::{
+    audit::{self, Entry},
     clock::{SharedClock, to_millis},
+    error::AppResult,
     gateway::{PaymentGateway, RefundError, RefundRequest},
+    ids::UserId,
     store::Store,
 };
 
@@ -63,11 +66,26 @@ impl SandboxGateway {
             .unwrap_or_else(std::sync::PoisonError::into_inner)
     }
 
-    /// Replaces what the sandbox does with the next refund calls.
-    pub fn set_control(&self, control: SandboxControl) -> SandboxControl {
-        let mut current = self.control();
-        *current = control;
-        current.clone()
+    /// Replaces what the sandbox does with the next refund calls; `by` (an
+    /// admin) is recorded in the audit trail with the script before and after.
+    pub async fn set_control(
+        &self,
+        control: SandboxControl,
+        by: UserId,
+    ) -> AppResult<SandboxControl> {
+        let before = {
+            let mut current = self.control();
+            std::mem::replace(&mut *current, control.clone())
+        };
+        let entry = Entry::new(Some(by), "sandbox.control", "sandbox")
+            .before(serde_json::json!(before))
+            .after(serde_json::json!(control))
+            .changed(before != control);
+        let now = to_millis(self.clock.now());
+        self.store
+            .write(move |conn| audit::record(conn, &entry, now))
+            .await?;
+        Ok(control)
     }
 
     /// Takes one scripted failure, if any is left.

@@ -1,6 +1,9 @@
 //! What admins do with refunds: list them, retry a FAILED one (a fresh round
 //! of attempts), or resolve it by hand with a note.
 
+use serde_json::json;
+
+use crate::audit::{self, Entry};
 use chrono::FixedOffset;
 use rusqlite::{Connection, OptionalExtension, params};
 use serde::Serialize;
@@ -48,7 +51,7 @@ impl Refunds {
     }
 
     /// Puts a FAILED refund back in the queue with a fresh round of attempts.
-    pub async fn retry(&self, refund_id: &str) -> AppResult<RefundView> {
+    pub async fn retry(&self, refund_id: &str, by: UserId) -> AppResult<RefundView> {
         let id = refund_id.to_string();
         let now = to_millis(self.inner.clock.now());
         let offset = self.inner.offset;
@@ -64,6 +67,10 @@ impl Refunds {
                     Some(attempts) => {
                         conn.prepare_cached(query!("refunds/insert_outbox"))?
                             .execute(params![id, attempts + 1, 0, now, now])?;
+                        let entry = Entry::new(Some(by), "refund.retry", format!("refund:{id}"))
+                            .before(json!({"status": "failed", "attempts": attempts}))
+                            .after(json!({"status": "pending"}));
+                        audit::record(conn, &entry, now)?;
                     }
                     None => not_failed(conn, &id)?,
                 }
@@ -75,7 +82,12 @@ impl Refunds {
     }
 
     /// Records that an admin refunded a FAILED refund by hand.
-    pub async fn resolve(&self, refund_id: &str, note: String) -> AppResult<RefundView> {
+    pub async fn resolve(
+        &self,
+        refund_id: &str,
+        note: String,
+        by: UserId,
+    ) -> AppResult<RefundView> {
         let note = crate::error::required_text(
             &note,
             1000,
@@ -95,6 +107,10 @@ impl Refunds {
                 if changed == 0 {
                     not_failed(conn, &id)?;
                 }
+                let entry = Entry::new(Some(by), "refund.resolve", format!("refund:{id}"))
+                    .before(json!({"status": "failed"}))
+                    .after(json!({"status": "resolved", "note": note}));
+                audit::record(conn, &entry, now)?;
                 one_refund(conn, &id, offset)
             })
             .await

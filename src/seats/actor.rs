@@ -310,6 +310,8 @@ impl Handler<ExpireHolds> for ShowtimeActor {
 #[rtype(result = "AppResult<Cancellation>")]
 pub struct CancelShowtime {
     pub reason: String,
+    /// The admin who cancels, for the audit trail.
+    pub by: Option<UserId>,
     pub now: DateTime<Utc>,
 }
 
@@ -318,7 +320,20 @@ impl Handler<CancelShowtime> for ShowtimeActor {
 
     fn handle(&mut self, msg: CancelShowtime, ctx: &mut Context<Self>) -> Self::Result {
         self.change(ctx, |book, ops| {
-            Ok(book.cancel(&msg.reason, to_millis(msg.now), &mut RandomIds, ops))
+            let now = to_millis(msg.now);
+            let done = book.cancel(&msg.reason, now, &mut RandomIds, ops);
+            let target = format!("showtime:{}", book.showtime_id());
+            let entry = crate::audit::Entry::new(msg.by, "showtime.cancel", target)
+                .after(serde_json::json!({
+                    "status": "cancelled",
+                    "reason": msg.reason,
+                    "bookings_voided": done.bookings_voided,
+                    "tickets_refunded": done.tickets_refunded,
+                    "refunds_queued": done.refunds_queued,
+                }))
+                .changed(!done.already_cancelled);
+            ops.push(Op::Audit { entry, now });
+            Ok(done)
         })
     }
 }

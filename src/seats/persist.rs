@@ -151,6 +151,9 @@ fn apply_one(conn: &Connection, op: &Op) -> AppResult<()> {
             };
             notify::to_user(conn, *user_id, &Message::ETicket(eticket), *now)?;
         }
+        Op::Audit { entry, now } => {
+            crate::audit::record(conn, entry, *now)?;
+        }
         Op::QueueRefund { refund, now } => {
             refunds::record(conn, refund, *now)?;
         }

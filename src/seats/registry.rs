@@ -97,7 +97,12 @@ impl ShowtimeRegistry {
     }
 
     /// Cancels a showtime for `reason` (see [`super::book::SeatBook::cancel`]).
-    pub async fn cancel(&self, showtime_id: ShowtimeId, reason: &str) -> AppResult<Cancellation> {
+    pub async fn cancel(
+        &self,
+        showtime_id: ShowtimeId,
+        reason: &str,
+        by: Option<crate::ids::UserId>,
+    ) -> AppResult<Cancellation> {
         let reason = crate::error::required_text(
             reason,
             500,
@@ -109,6 +114,7 @@ impl ShowtimeRegistry {
         actor
             .send(CancelShowtime {
                 reason,
+                by,
                 now: self.inner.clock.now(),
             })
             .await?

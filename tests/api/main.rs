@@ -5,6 +5,7 @@
 
 mod helpers;
 
+mod audit;
 mod authorization;
 mod bad_input;
 mod expiry;

@@ -79,6 +79,12 @@ pub enum Op {
         now: i64,
         tickets: Vec<NewTicket>,
     },
+    /// An admin's act on the showtime, for the audit trail (in the same
+    /// savepoint as the change it describes).
+    Audit {
+        entry: crate::audit::Entry,
+        now: i64,
+    },
     /// Money was taken without seats to give for it (a late payment).
     QueueRefund { refund: NewRefund, now: i64 },
     /// The showtime is cancelled: open bookings voided, sold ones refunded,
