@@ -18,6 +18,7 @@ pub mod accounts;
 pub mod app;
 pub mod bookings;
 pub mod catalog;
+pub mod cli;
 pub mod clock;
 pub mod config;
 pub mod error;
