@@ -10,7 +10,7 @@ use tokio_cron_scheduler::JobScheduler;
 use tracing_actix_web::TracingLogger;
 
 use crate::{
-    accounts::Accounts,
+    accounts::{Accounts, admin::AdminCreated},
     bookings::Bookings,
     catalog::{self, Catalog, Locale, demo},
     clock::SharedClock,
@@ -33,11 +33,13 @@ use crate::{
     tickets::Tickets,
 };
 
-/// Credentials of the admin created at start, to print.
+/// The admin made ready at start, to print. Only a password bioskop
+/// generated (the demo admin's) is kept here: a configured one is never
+/// printed.
 #[derive(Debug, Clone)]
 pub struct AdminLogin {
     pub email: String,
-    pub password: String,
+    pub generated_password: Option<String>,
 }
 
 pub struct Application {
@@ -74,15 +76,23 @@ impl Application {
 
         let mut admin = None;
         if !settings.admin.email.is_empty() && !settings.admin.password.expose_secret().is_empty() {
-            accounts
+            // Never promotes: a customer who registered this e-mail first
+            // stays a customer, and the start is refused.
+            let ready = accounts
                 .ensure_admin(
                     &settings.admin.email,
                     settings.admin.password.expose_secret(),
                 )
-                .await?;
+                .await
+                .map_err(|e| anyhow::anyhow!("admin.email in the configuration: {e}"))?;
+            let user = match ready {
+                AdminCreated::Created(user)
+                | AdminCreated::PasswordReset { user, .. }
+                | AdminCreated::Unchanged(user) => user,
+            };
             admin = Some(AdminLogin {
-                email: settings.admin.email.trim().to_lowercase(),
-                password: settings.admin.password.expose_secret().to_string(),
+                email: user.email,
+                generated_password: None,
             });
         }
         let mut seeded = None;
@@ -96,10 +106,13 @@ impl Application {
             );
             if admin.is_none() {
                 let password = hex::encode(rand::random::<[u8; 9]>());
-                accounts.ensure_admin(DEMO_ADMIN_EMAIL, &password).await?;
+                accounts
+                    .ensure_admin(DEMO_ADMIN_EMAIL, &password)
+                    .await
+                    .map_err(|e| anyhow::anyhow!("the demo admin: {e}"))?;
                 admin = Some(AdminLogin {
                     email: DEMO_ADMIN_EMAIL.into(),
-                    password,
+                    generated_password: Some(password),
                 });
             }
         }

@@ -19,6 +19,7 @@ pub mod app;
 pub mod audit;
 pub mod bookings;
 pub mod catalog;
+pub mod cli;
 pub mod clock;
 pub mod config;
 pub mod error;

@@ -3,14 +3,19 @@
 //! Passwords are hashed with Argon2id at OWASP's parameters (19 MiB, 2
 //! passes) on blocking threads. Session tokens are 256 random bits; only
 //! their SHA-256 is stored, and a small in-memory cache spares the database a
-//! lookup on every request (logout evicts it).
+//! lookup on every request (logout evicts it; every cached session is checked
+//! against the database again after `SESSION_RECHECK`, so a session ended or
+//! a role changed by another process, the admin command line, counts within
+//! that time).
 
+pub mod admin;
 mod limiter;
 mod validate;
 
 use std::{
     collections::HashMap,
     sync::{Arc, Mutex},
+    time::{Duration, Instant},
 };
 
 use argon2::{
@@ -42,6 +47,15 @@ pub enum Role {
 }
 
 impl Role {
+    /// The stored spelling, as in the API.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Role::Customer => "customer",
+            Role::Staff => "staff",
+            Role::Admin => "admin",
+        }
+    }
+
     fn parse(text: &str) -> Role {
         match text {
             "admin" => Role::Admin,
@@ -76,12 +90,25 @@ struct Inner {
     store: Store,
     clock: SharedClock,
     settings: AccountSettings,
-    sessions: Mutex<HashMap<[u8; 32], (User, i64)>>,
+    /// token hash → the user, the session's expiry, when the row was read.
+    sessions: Mutex<HashMap<[u8; 32], CachedSession>>,
     limiter: LoginLimiter,
 }
 
 /// Sessions kept in memory at most; beyond that the cache starts afresh.
 const MAX_CACHED_SESSIONS: usize = 100_000;
+/// How long a cached session is believed without reading its row again.
+/// Another process (`bioskop admin promote`, `admin create` resetting an
+/// admin's password) ends sessions by deleting their rows, which this
+/// process's cache cannot see: they are refused at most this long after.
+pub const SESSION_RECHECK: Duration = Duration::from_secs(2);
+
+#[derive(Clone)]
+struct CachedSession {
+    user: User,
+    expires_at: i64,
+    read_at: Instant,
+}
 
 impl Accounts {
     pub fn new(store: Store, clock: SharedClock, settings: AccountSettings) -> Accounts {
@@ -200,15 +227,18 @@ impl Accounts {
         let token_hash = hash_token(token);
         let now = to_millis(self.inner.clock.now());
         // A poisoned cache is passed over: the database decides (closed).
-        if let Some((user, expires_at)) = self
+        // So is an entry read more than SESSION_RECHECK ago: the row may be
+        // gone, or the role changed, by another process.
+        if let Some(cached) = self
             .inner
             .sessions
             .lock()
             .ok()
             .and_then(|s| s.get(&token_hash).cloned())
+            .filter(|c| c.read_at.elapsed() < SESSION_RECHECK)
         {
-            return if expires_at > now {
-                Ok(user)
+            return if cached.expires_at > now {
+                Ok(cached.user)
             } else {
                 Err(AppError::Unauthenticated)
             };
@@ -231,11 +261,24 @@ impl Accounts {
                     if sessions.len() >= MAX_CACHED_SESSIONS {
                         sessions.clear();
                     }
-                    sessions.insert(token_hash, (user.clone(), expires_at));
+                    sessions.insert(
+                        token_hash,
+                        CachedSession {
+                            user: user.clone(),
+                            expires_at,
+                            read_at: Instant::now(),
+                        },
+                    );
                 }
                 Ok(user)
             }
-            _ => Err(AppError::Unauthenticated),
+            _ => {
+                // Ended elsewhere: no stale entry stays behind.
+                if let Ok(mut sessions) = self.inner.sessions.lock() {
+                    sessions.remove(&token_hash);
+                }
+                Err(AppError::Unauthenticated)
+            }
         }
     }
 
@@ -255,26 +298,26 @@ impl Accounts {
             .await
     }
 
-    /// Creates the admin, or resets its password and role when it exists.
+    /// The configured (or demo) admin at start: created, or its password set
+    /// (its sessions ended) when it is an admin with another password, or
+    /// left alone when the password is the same. An e-mail of a customer or
+    /// staff account is refused and that account left as it was
+    /// ([`admin::ensure_admin`]).
     #[tracing::instrument(skip_all)]
-    pub async fn ensure_admin(&self, email: &str, password: &str) -> AppResult<()> {
-        let email = email.trim().to_lowercase();
-        if !email.contains('@') || password.chars().count() < 8 {
-            return Err(AppError::validation(
-                "invalid_admin",
-                "admin.email must be an e-mail address and admin.password at least 8 characters",
-            ));
+    pub async fn ensure_admin(
+        &self,
+        email: &str,
+        password: &str,
+    ) -> AppResult<admin::AdminCreated> {
+        let ready =
+            admin::ensure_admin(&self.inner.store, email, password, self.inner.clock.now()).await?;
+        // Sessions it ended may be cached here (the cache is empty at start).
+        if let (admin::AdminCreated::PasswordReset { user, .. }, Ok(mut sessions)) =
+            (&ready, self.inner.sessions.lock())
+        {
+            sessions.retain(|_, cached| cached.user.id != user.id);
         }
-        let hash = hash_password(password.to_string()).await?;
-        let now = to_millis(self.inner.clock.now());
-        self.inner
-            .store
-            .write(move |conn| {
-                conn.prepare_cached(query!("accounts/upsert_admin"))?
-                    .execute(params![email, hash, now])?;
-                Ok(())
-            })
-            .await
+        Ok(ready)
     }
 
     fn session_expiry(&self, now: i64) -> i64 {
