@@ -3,6 +3,7 @@
 
 mod accounts;
 mod admin;
+mod blocked_seats;
 pub mod auth;
 mod body;
 mod bookings;
@@ -61,7 +62,8 @@ pub fn configure(cfg: &mut web::ServiceConfig, sandbox: bool) {
             .configure(bookings::routes)
             .configure(payments::api_routes)
             .configure(midtrans::routes)
-            .configure(admin::routes),
+            .configure(admin::routes)
+            .configure(blocked_seats::routes),
     )
     .configure(|cfg| {
         if sandbox {
