@@ -12,14 +12,11 @@ use super::{
 use crate::{error::AppResult, ids::ShowtimeId, seats::book::BlockedSeats, state::AppState};
 
 pub fn routes(cfg: &mut web::ServiceConfig) {
-    cfg.route(
-        "/admin/showtimes/{id}/blocked-seats",
-        web::post().to(block),
-    )
-    .route(
-        "/admin/showtimes/{id}/blocked-seats/{seat}",
-        web::delete().to(unblock),
-    );
+    cfg.route("/admin/showtimes/{id}/blocked-seats", web::post().to(block))
+        .route(
+            "/admin/showtimes/{id}/blocked-seats/{seat}",
+            web::delete().to(unblock),
+        );
 }
 
 #[derive(Deserialize, utoipa::ToSchema)]

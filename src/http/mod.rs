@@ -3,8 +3,8 @@
 
 mod accounts;
 mod admin;
-mod blocked_seats;
 pub mod auth;
+mod blocked_seats;
 mod body;
 mod bookings;
 mod catalog;

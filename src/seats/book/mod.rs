@@ -52,8 +52,13 @@ use crate::{
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum SeatState {
     Available,
-    Locked { booking: BookingId, until: i64 },
-    Sold { booking: BookingId },
+    Locked {
+        booking: BookingId,
+        until: i64,
+    },
+    Sold {
+        booking: BookingId,
+    },
     /// Taken off sale by an admin (a broken seat, house seats).
     Blocked,
 }
