@@ -1,6 +1,6 @@
 //! Property test of the seat state machine, through the real showtime actor
 //! and SQLite: random sequences of hold / add / remove / release / pay /
-//! fail / expire / restart are run against a simple reference model. After
+//! fail / expire / restart / cancel / block / unblock are run against a simple reference model. After
 //! every step the answers agree with the model, no seat has two owners, and
 //! the actor's memory equals what loading the database gives.
 
@@ -19,8 +19,8 @@ use bioskop::{
     seats::{
         BookingStatus, PaymentStatus, ShowtimeActor, ShowtimeRegistry,
         actor::{
-            CancelShowtime, EditSeat, GetDurableState, HoldSeats, ReleaseBooking, SeatEdit,
-            SettlePayment, StartPayment, Subscribe,
+            BlockSeats, CancelShowtime, EditSeat, GetDurableState, HoldSeats, ReleaseBooking,
+            SeatEdit, SettlePayment, StartPayment, Subscribe, UnblockSeat,
         },
         book::{PaymentResult, Rules, SeatState},
         persist,
@@ -48,6 +48,8 @@ enum Step {
     Sweep,
     Restart,
     Cancel,
+    Block { seats: Vec<usize> },
+    Unblock { seat: usize },
 }
 
 fn step() -> impl Strategy<Value = Step> {
@@ -62,6 +64,8 @@ fn step() -> impl Strategy<Value = Step> {
         1 => Just(Step::Sweep),
         1 => Just(Step::Restart),
         1 => Just(Step::Cancel),
+        1 => vec(0..SEATS, 0..=3).prop_map(|seats| Step::Block { seats }),
+        1 => (0..SEATS).prop_map(|seat| Step::Unblock { seat }),
     ]
 }
 
@@ -81,6 +85,8 @@ struct ModelBooking {
 struct Model {
     /// seat → (booking index, sold)
     seats: Vec<Option<(usize, bool)>>,
+    /// seat → blocked by an admin (never held or sold at the same time)
+    blocked: Vec<bool>,
     bookings: Vec<ModelBooking>,
     cancelled: bool,
     /// Refunds queued: one per paid booking of a cancelled showtime, one per
@@ -94,6 +100,7 @@ impl Model {
     fn new() -> Model {
         Model {
             seats: vec![None; SEATS],
+            blocked: vec![false; SEATS],
             bookings: Vec::new(),
             cancelled: false,
             refunds: 0,
@@ -169,7 +176,7 @@ impl Model {
         {
             return Err("booking_already_open".into());
         }
-        if seats.iter().any(|&s| self.seats[s].is_some()) {
+        if seats.iter().any(|&s| self.taken(s)) {
             return Err("seat_unavailable".into());
         }
         let b = self.bookings.len();
@@ -202,7 +209,7 @@ impl Model {
         if booking.seats.len() >= MAX_SEATS {
             return Err("too_many_seats".into());
         }
-        if self.seats[seat].is_some() {
+        if self.taken(seat) {
             return Err("seat_unavailable".into());
         }
         self.bookings[b].seats.push(seat);
@@ -275,7 +282,7 @@ impl Model {
             return Ok("paid".into());
         }
         let seats = &self.bookings[b].seats;
-        if self.cancelled || seats.is_empty() || seats.iter().any(|&s| self.seats[s].is_some()) {
+        if self.cancelled || seats.is_empty() || seats.iter().any(|&s| self.taken(s)) {
             self.set_payment(b, PaymentStatus::Succeeded);
             self.refunds += 1;
             return Ok("refund_required".into());
@@ -308,6 +315,42 @@ impl Model {
         self.cancelled = true;
         self.refunds += refunded;
         Ok(format!("voided {voided}, refunds {refunded}"))
+    }
+
+    /// Held, sold or blocked: not for anyone else.
+    fn taken(&self, seat: usize) -> bool {
+        self.seats[seat].is_some() || self.blocked[seat]
+    }
+
+    fn block(&mut self, seats: &[usize], now: i64) -> Outcome {
+        self.expire(now);
+        if self.cancelled {
+            return Err("showtime_cancelled".into());
+        }
+        if seats.is_empty() {
+            return Err("no_seats".into());
+        }
+        let mut unique = seats.to_vec();
+        unique.sort();
+        unique.dedup();
+        if unique.len() != seats.len() {
+            return Err("unknown_seat".into());
+        }
+        if seats.iter().any(|&s| self.seats[s].is_some()) {
+            return Err("seat_unavailable".into());
+        }
+        let changed = seats.iter().any(|&s| !self.blocked[s]);
+        for &s in seats {
+            self.blocked[s] = true;
+        }
+        Ok(format!("changed {changed}"))
+    }
+
+    fn unblock(&mut self, seat: usize, now: i64) -> Outcome {
+        self.expire(now);
+        let changed = self.blocked[seat];
+        self.blocked[seat] = false;
+        Ok(format!("changed {changed}"))
     }
 
     fn set_payment(&mut self, b: usize, status: PaymentStatus) {
@@ -596,6 +639,33 @@ async fn run(steps: Vec<Step>) -> Result<(), TestCaseError> {
                 });
                 (expected, actual)
             }
+            Step::Block { seats } => {
+                let expected = model.block(seats, now_ms);
+                let actual = actor
+                    .send(BlockSeats {
+                        seats: seats.iter().map(|s| seat_name(*s)).collect(),
+                        reason: "broken".into(),
+                        by: None,
+                        now,
+                    })
+                    .await
+                    .expect("mailbox");
+                let actual = code(actual).map(|done| format!("changed {}", done.changed));
+                (expected, actual)
+            }
+            Step::Unblock { seat } => {
+                let expected = model.unblock(*seat, now_ms);
+                let actual = actor
+                    .send(UnblockSeat {
+                        seat: seat_name(*seat),
+                        by: None,
+                        now,
+                    })
+                    .await
+                    .expect("mailbox");
+                let actual = code(actual).map(|done| format!("changed {}", done.changed));
+                (expected, actual)
+            }
         };
         prop_assert_eq!(
             &actual,
@@ -630,6 +700,7 @@ async fn check(system: &System, model: &Model) -> Result<(), TestCaseError> {
         .collect();
     for (seat, state) in memory.states.iter().enumerate() {
         let expected = match model.seats[seat] {
+            None if model.blocked[seat] => SeatState::Blocked,
             None => SeatState::Available,
             Some((b, true)) => SeatState::Sold {
                 booking: ids[&b].clone(),

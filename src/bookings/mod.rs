@@ -20,8 +20,11 @@ use crate::{
     refunds::Refunds,
     seats::{
         BookingStatus, ShowtimeActor, ShowtimeRegistry,
-        actor::{EditSeat, GetSeatMap, HoldSeats, ReleaseBooking, StartPayment, Subscribe},
-        book::{BookingState, SeatLine},
+        actor::{
+            BlockSeats, EditSeat, GetSeatMap, HoldSeats, ReleaseBooking, StartPayment, Subscribe,
+            UnblockSeat,
+        },
+        book::{BlockedSeats, BookingState, SeatLine},
         live::Subscription,
     },
     status::{PaymentStatus, ShowtimeStatus, TicketStatus},
@@ -210,6 +213,52 @@ impl Bookings {
             status: "cancelled",
             tickets_refunded: done.tickets_refunded,
         })
+    }
+
+    /// Takes `seats` of a showtime off sale (an admin's act), all or none;
+    /// `reason` is 1 to 200 characters (422 `invalid_reason`).
+    #[tracing::instrument(skip_all, fields(showtime_id = %showtime_id))]
+    pub async fn block_seats(
+        &self,
+        showtime_id: ShowtimeId,
+        seats: Vec<String>,
+        reason: &str,
+        by: UserId,
+    ) -> AppResult<BlockedSeats> {
+        let reason = crate::error::required_text(
+            reason,
+            200,
+            "reason",
+            "invalid_reason",
+            "say why the seats are blocked",
+        )?;
+        let actor = self.registry.get(showtime_id).await?;
+        actor
+            .send(BlockSeats {
+                seats,
+                reason,
+                by: Some(by),
+                now: self.clock.now(),
+            })
+            .await?
+    }
+
+    /// Puts one blocked seat of a showtime back on sale (an admin's act).
+    #[tracing::instrument(skip_all, fields(showtime_id = %showtime_id))]
+    pub async fn unblock_seat(
+        &self,
+        showtime_id: ShowtimeId,
+        seat: String,
+        by: UserId,
+    ) -> AppResult<BlockedSeats> {
+        let actor = self.registry.get(showtime_id).await?;
+        actor
+            .send(UnblockSeat {
+                seat,
+                by: Some(by),
+                now: self.clock.now(),
+            })
+            .await?
     }
 
     /// Locks `seats` of a showtime for `user` in a new booking.

@@ -4,6 +4,7 @@
 mod accounts;
 mod admin;
 pub mod auth;
+mod blocked_seats;
 mod body;
 mod bookings;
 mod catalog;
@@ -61,7 +62,8 @@ pub fn configure(cfg: &mut web::ServiceConfig, sandbox: bool) {
             .configure(bookings::routes)
             .configure(payments::api_routes)
             .configure(midtrans::routes)
-            .configure(admin::routes),
+            .configure(admin::routes)
+            .configure(blocked_seats::routes),
     )
     .configure(|cfg| {
         if sandbox {

@@ -16,7 +16,7 @@ use utoipa::{
     },
 };
 
-use super::{accounts, admin, bookings, catalog, midtrans, ops, payments};
+use super::{accounts, admin, blocked_seats, bookings, catalog, midtrans, ops, payments};
 use crate::ids::BookingId;
 
 /// An RFC 9457 problem document: every 4xx and 5xx answer.
@@ -232,6 +232,8 @@ impl Modify for BearerAuth {
         admin::resolve,
         admin::alerts,
         admin::notifications,
+        blocked_seats::block,
+        blocked_seats::unblock,
         ops::healthz,
         ops::readyz,
         ops::metrics,

@@ -54,7 +54,7 @@ type Public = (SeatStatus, i64);
 struct Change<'a> {
     seat: &'a str,
     status: SeatStatus,
-    /// locked, released, expired, sold or refunded.
+    /// locked, released, expired, sold, refunded, blocked or unblocked.
     reason: &'static str,
 }
 
@@ -174,6 +174,8 @@ impl Live {
             .filter_map(|(i, (old, new))| {
                 let reason = match (old.0, new.0) {
                     (a, b) if a == b => return None,
+                    (_, SeatStatus::Blocked) => "blocked",
+                    (SeatStatus::Blocked, _) => "unblocked",
                     (_, SeatStatus::Locked) => "locked",
                     (SeatStatus::Locked, SeatStatus::Available) if old.1 <= now => "expired",
                     (SeatStatus::Locked, SeatStatus::Available) => "released",

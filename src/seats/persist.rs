@@ -151,6 +151,28 @@ fn apply_one(conn: &Connection, op: &Op) -> AppResult<()> {
             };
             notify::to_user(conn, *user_id, &Message::ETicket(eticket), *now)?;
         }
+        Op::BlockSeats {
+            showtime_id,
+            seat_ids,
+            reason,
+            by,
+            now,
+        } => {
+            let mut block = conn.prepare_cached(query!("seats/block_seat"))?;
+            for seat_id in seat_ids {
+                let blocked = block.execute(params![showtime_id, seat_id, reason, now, by])?;
+                expect_rows(blocked, 1, "block a seat that is free")?;
+            }
+        }
+        Op::UnblockSeat {
+            showtime_id,
+            seat_id,
+        } => {
+            let unblocked = conn
+                .prepare_cached(query!("seats/unblock_seat"))?
+                .execute(params![showtime_id, seat_id])?;
+            expect_rows(unblocked, 1, "unblock a blocked seat")?;
+        }
         Op::Audit { entry, now } => {
             crate::audit::record(conn, entry, *now)?;
         }
@@ -370,6 +392,21 @@ pub fn load(
             }
         };
         book.restore_seat(seat, state);
+    }
+
+    // After occupancy: a lock that ran out may still have its row (its
+    // cleanup waits in the background lane) beside the block that followed.
+    let blocked = rows_of(conn, query!("seats/load_blocked"), showtime_id, |r| {
+        r.get::<_, String>(0)
+    })?;
+    for seat_id in blocked {
+        let seat = book.seat_index(&seat_id).ok_or_else(|| {
+            corrupt(
+                showtime_id,
+                format!("blocked seat {seat_id} is not in the layout"),
+            )
+        })?;
+        book.restore_seat(seat, SeatState::Blocked);
     }
     Ok(Some(book))
 }

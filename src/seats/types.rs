@@ -16,6 +16,8 @@ pub enum SeatStatus {
     Available,
     Locked,
     Sold,
+    /// Off sale: an admin blocked it.
+    Blocked,
 }
 
 /// Why money was taken without a seat to show for it; the refunds pipeline acts on it.

@@ -9,20 +9,20 @@ use crate::helpers::Api;
 
 /// One received event.
 #[derive(Debug, Clone)]
-struct Event {
-    id: u64,
-    name: String,
-    data: Value,
+pub(crate) struct Event {
+    pub(crate) id: u64,
+    pub(crate) name: String,
+    pub(crate) data: Value,
 }
 
-/// A streaming client of `/seats/events`.
-struct Sse {
+/// A streaming client of `/seats/events` (also used by `blocked_seats.rs`).
+pub(crate) struct Sse {
     response: reqwest::Response,
     buffer: String,
 }
 
 impl Sse {
-    async fn open(api: &Api, showtime: i64, last_event_id: Option<u64>) -> Sse {
+    pub(crate) async fn open(api: &Api, showtime: i64, last_event_id: Option<u64>) -> Sse {
         let mut request = api.http.get(
             api.app
                 .url(&format!("/api/v1/showtimes/{showtime}/seats/events")),
@@ -45,7 +45,7 @@ impl Sse {
         }
     }
 
-    async fn next(&mut self) -> Event {
+    pub(crate) async fn next(&mut self) -> Event {
         loop {
             while let Some(end) = self.buffer.find("\n\n") {
                 let block: String = self.buffer.drain(..end + 2).collect();
@@ -78,7 +78,7 @@ impl Sse {
     }
 
     /// The next event with changes, as (seat, status, reason) triples.
-    async fn changes(&mut self) -> (Event, Vec<(String, String, String)>) {
+    pub(crate) async fn changes(&mut self) -> (Event, Vec<(String, String, String)>) {
         let event = self.next().await;
         let changes = event.data["changes"]
             .as_array()

@@ -1,7 +1,8 @@
 SELECT s.id, s.movie_id, m.title, a.id, a.name, s.starts_at, s.ends_at, s.status,
        (SELECT COUNT(*) FROM auditorium_seats x WHERE x.auditorium_id = a.id) AS seats_total,
        (SELECT COUNT(*) FROM seat_occupancy o
-         WHERE o.showtime_id = s.id AND (o.state = 'sold' OR o.locked_until > ?5)) AS seats_taken
+         WHERE o.showtime_id = s.id AND (o.state = 'sold' OR o.locked_until > ?5))
+     + (SELECT COUNT(*) FROM blocked_seats b WHERE b.showtime_id = s.id) AS seats_taken
 FROM showtimes s
 JOIN auditoriums a ON a.id = s.auditorium_id
 JOIN movies m ON m.id = s.movie_id

@@ -13,10 +13,12 @@
 //! - [`holds`]: hold, add a seat, remove a seat, release, expire;
 //! - [`sales`]: start a payment and settle its result;
 //! - [`cancel`]: the cinema cancels the showtime;
+//! - [`blocks`]: an admin takes seats off sale and puts them back;
 //! - [`views`]: what clients are shown (seat map, booking state);
 //! - [`durable`]: the state that must survive a restart, for comparison;
 //! - [`layout`] and [`ops`]: the auditorium, and the durable steps emitted.
 
+mod blocks;
 mod cancel;
 mod durable;
 mod holds;
@@ -32,6 +34,7 @@ use std::{
     sync::Arc,
 };
 
+pub use blocks::BlockedSeats;
 pub use cancel::Cancellation;
 pub use durable::DurableState;
 pub use holds::Expired;
@@ -49,8 +52,15 @@ use crate::{
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum SeatState {
     Available,
-    Locked { booking: BookingId, until: i64 },
-    Sold { booking: BookingId },
+    Locked {
+        booking: BookingId,
+        until: i64,
+    },
+    Sold {
+        booking: BookingId,
+    },
+    /// Taken off sale by an admin (a broken seat, house seats).
+    Blocked,
 }
 
 impl SeatState {
@@ -62,6 +72,7 @@ impl SeatState {
             SeatState::Locked { until, .. } if *until <= now => (SeatStatus::Available, 0),
             SeatState::Locked { until, .. } => (SeatStatus::Locked, *until),
             SeatState::Sold { .. } => (SeatStatus::Sold, 0),
+            SeatState::Blocked => (SeatStatus::Blocked, 0),
         }
     }
 }

@@ -79,6 +79,19 @@ pub enum Op {
         now: i64,
         tickets: Vec<NewTicket>,
     },
+    /// An admin takes these seats off sale (each free: not held, not sold).
+    BlockSeats {
+        showtime_id: ShowtimeId,
+        seat_ids: Vec<String>,
+        reason: String,
+        by: Option<UserId>,
+        now: i64,
+    },
+    /// An admin puts a blocked seat back on sale.
+    UnblockSeat {
+        showtime_id: ShowtimeId,
+        seat_id: String,
+    },
     /// An admin's act on the showtime, for the audit trail (in the same
     /// savepoint as the change it describes).
     Audit {

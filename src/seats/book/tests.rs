@@ -283,3 +283,127 @@ fn after_a_restart_the_newer_of_two_open_bookings_is_the_customers_open_one() {
         assert_eq!(again.unwrap_err().code(), "booking_already_open");
     }
 }
+
+#[test]
+fn a_blocked_seat_cannot_be_held_or_added_and_is_held_again_once_unblocked() {
+    let mut book = book();
+    let mut ops = vec![];
+    let done = book
+        .block(&seats(&["A2"]), "broken", Some(UserId(9)), 0, &mut ops)
+        .expect("block");
+    assert_eq!(done.blocked, seats(&["A2"]));
+    assert!(done.changed);
+    assert!(
+        matches!(ops.last(), Some(Op::BlockSeats { seat_ids, .. }) if *seat_ids == seats(&["A2"]))
+    );
+    assert_eq!(book.states[1].public_at(0), (SeatStatus::Blocked, 0));
+    let err = book
+        .hold(UserId(1), "b1".into(), &seats(&["A1", "A2"]), 0, &mut ops)
+        .unwrap_err();
+    assert!(matches!(err, AppError::SeatUnavailable { seats } if seats == ["A2"]));
+    book.hold(UserId(1), "b1".into(), &seats(&["A1"]), 0, &mut ops)
+        .expect("hold");
+    let err = book
+        .add_seat(UserId(1), "b1", "A2", 0, &mut ops)
+        .unwrap_err();
+    assert!(matches!(err, AppError::SeatUnavailable { .. }));
+    let doc = book.seat_map_doc(None, 0);
+    assert_eq!(
+        doc.seats_available, 2,
+        "A3 and B1: blocked is not available"
+    );
+
+    let mut ops = vec![];
+    let done = book.unblock("A2", 0, &mut ops).expect("unblock");
+    assert!(done.changed && done.blocked.is_empty());
+    assert_eq!(
+        ops,
+        vec![Op::UnblockSeat {
+            showtime_id: ShowtimeId(1),
+            seat_id: "A2".into()
+        }]
+    );
+    book.add_seat(UserId(1), "b1", "A2", 0, &mut ops)
+        .expect("A2 is free again");
+}
+
+#[test]
+fn a_held_or_sold_seat_cannot_be_blocked_and_nothing_is_blocked() {
+    let mut book = book();
+    let mut ops = vec![];
+    book.hold(UserId(1), "b1".into(), &seats(&["A1"]), 0, &mut ops)
+        .expect("hold");
+    let request = PaymentRequest {
+        payment_id: "p1".into(),
+        provider: "sandbox".into(),
+    };
+    book.start_payment(UserId(1), "b1", request, 0, &mut ops)
+        .expect("pay");
+    book.settle_payment(
+        "p1",
+        PaymentResult::Succeeded,
+        0,
+        &mut Counter::default(),
+        &mut ops,
+    )
+    .expect("sold");
+    book.hold(UserId(2), "b2".into(), &seats(&["A2"]), 0, &mut ops)
+        .expect("hold");
+    let mut ops = vec![];
+    let err = book
+        .block(&seats(&["A3", "A1", "A2"]), "press", None, MINUTE, &mut ops)
+        .unwrap_err();
+    assert!(matches!(err, AppError::SeatUnavailable { seats } if seats == ["A1", "A2"]));
+    assert!(ops.is_empty());
+    assert!(book.blocked_ids().is_empty(), "all or none");
+    // Once the hold lapses its seat can be blocked.
+    let done = book
+        .block(&seats(&["A2"]), "press", None, 11 * MINUTE, &mut ops)
+        .expect("block a lapsed seat");
+    assert_eq!(done.blocked, seats(&["A2"]));
+}
+
+#[test]
+fn blocking_again_changes_nothing_and_unblocking_a_free_seat_changes_nothing() {
+    let mut book = book();
+    let mut ops = vec![];
+    book.block(&seats(&["A1"]), "broken", None, 0, &mut ops)
+        .expect("block");
+    let version = book.version();
+    let mut ops = vec![];
+    let again = book
+        .block(&seats(&["A1"]), "broken", None, 0, &mut ops)
+        .expect("again");
+    assert!(!again.changed);
+    assert_eq!(again.blocked, seats(&["A1"]));
+    assert!(ops.is_empty());
+    let free = book.unblock("B1", 0, &mut ops).expect("free seat");
+    assert!(!free.changed);
+    assert!(ops.is_empty());
+    assert_eq!(book.version(), version);
+    assert!(matches!(
+        book.unblock("Z9", 0, &mut ops),
+        Err(AppError::Validation {
+            code: "unknown_seat",
+            ..
+        })
+    ));
+}
+
+#[test]
+fn expiry_and_cancellation_keep_blocks_and_a_cancelled_showtime_cannot_block() {
+    let mut book = book();
+    let mut ops = vec![];
+    book.block(&seats(&["B1"]), "house seats", None, 0, &mut ops)
+        .expect("block");
+    book.hold(UserId(1), "b1".into(), &seats(&["A1"]), 0, &mut ops)
+        .expect("hold");
+    book.expire_due(11 * MINUTE, &mut ops);
+    assert_eq!(book.states[3], SeatState::Blocked);
+    book.cancel("flood", 11 * MINUTE, &mut Counter::default(), &mut ops);
+    assert_eq!(book.states[3], SeatState::Blocked);
+    assert!(matches!(
+        book.block(&seats(&["A2"]), "late", None, 11 * MINUTE, &mut ops),
+        Err(AppError::ShowtimeCancelled)
+    ));
+}

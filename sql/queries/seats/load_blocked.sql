@@ -1,0 +1,1 @@
+SELECT seat_id FROM blocked_seats WHERE showtime_id = ?1
