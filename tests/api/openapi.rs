@@ -242,8 +242,11 @@ fn codes_in_source() -> std::collections::BTreeSet<String> {
             }
         }
     }
-    // Codes of start-up errors (a bad configuration), never an HTTP answer.
+    // Codes of start-up errors (a bad configuration) and of the command
+    // line (`bioskop admin …`), never an HTTP answer.
     for startup in [
+        "not_an_admin",
+        "unknown_account",
         "invalid_admin",
         "invalid_mail_from",
         "invalid_smtp_url",
