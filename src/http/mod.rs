@@ -7,6 +7,7 @@ pub mod auth;
 mod body;
 mod bookings;
 mod catalog;
+mod catalog_admin;
 pub mod client;
 mod front;
 mod logging;
@@ -61,7 +62,8 @@ pub fn configure(cfg: &mut web::ServiceConfig, sandbox: bool) {
             .configure(bookings::routes)
             .configure(payments::api_routes)
             .configure(midtrans::routes)
-            .configure(admin::routes),
+            .configure(admin::routes)
+            .configure(catalog_admin::routes),
     )
     .configure(|cfg| {
         if sandbox {

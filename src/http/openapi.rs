@@ -16,7 +16,7 @@ use utoipa::{
     },
 };
 
-use super::{accounts, admin, bookings, catalog, midtrans, ops, payments};
+use super::{accounts, admin, bookings, catalog, catalog_admin, midtrans, ops, payments};
 use crate::ids::BookingId;
 
 /// An RFC 9457 problem document: every 4xx and 5xx answer.
@@ -232,6 +232,15 @@ impl Modify for BearerAuth {
         admin::resolve,
         admin::alerts,
         admin::notifications,
+        catalog_admin::list_cities,
+        catalog_admin::create_city,
+        catalog_admin::update_city,
+        catalog_admin::list_cinemas,
+        catalog_admin::create_cinema,
+        catalog_admin::update_cinema,
+        catalog_admin::list_movies,
+        catalog_admin::create_movie,
+        catalog_admin::update_movie,
         ops::healthz,
         ops::readyz,
         ops::metrics,
