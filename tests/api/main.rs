@@ -8,6 +8,7 @@ mod helpers;
 mod audit;
 mod authorization;
 mod bad_input;
+mod catalog_admin;
 mod expiry;
 mod fault_proxy;
 mod journey;
