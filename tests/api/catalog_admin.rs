@@ -24,16 +24,16 @@ fn movie_body() -> Value {
 }
 
 /// (user_id, kind, target, before, after, changed), oldest first.
-fn trail(
-    api: &Api,
-) -> Vec<(
+type Row = (
     Option<i64>,
     String,
     String,
     Option<Value>,
     Option<Value>,
     bool,
-)> {
+);
+
+fn trail(api: &Api) -> Vec<Row> {
     let conn = api.app.db();
     let mut stmt = conn
         .prepare("SELECT user_id, kind, target, before, after, changed FROM audit_log ORDER BY id")
