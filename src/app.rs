@@ -201,7 +201,12 @@ impl Application {
             refunds.clone(),
             notifier.clone(),
         );
-        let catalog = Catalog::new(store.clone(), clock.clone(), locale.clone());
+        let catalog = Catalog::new(
+            store.clone(),
+            clock.clone(),
+            locale.clone(),
+            settings.catalog.default_timezone,
+        );
         let tickets = Tickets::new(
             store.clone(),
             clock.clone(),

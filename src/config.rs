@@ -85,6 +85,9 @@ pub struct BookingSettings {
 pub struct CatalogSettings {
     #[serde(deserialize_with = "utc_offset")]
     pub utc_offset: FixedOffset,
+    /// The IANA time zone of a cinema created without one.
+    #[serde(deserialize_with = "timezone")]
+    pub default_timezone: chrono_tz::Tz,
 }
 
 #[derive(Debug, Clone, Deserialize)]
@@ -398,6 +401,15 @@ fn utc_offset<'de, D: Deserializer<'de>>(deserializer: D) -> Result<FixedOffset,
     let text = String::deserialize(deserializer)?;
     text.parse::<FixedOffset>()
         .map_err(|_| serde::de::Error::custom(format!("`{text}` is not an offset like +07:00")))
+}
+
+fn timezone<'de, D: Deserializer<'de>>(deserializer: D) -> Result<chrono_tz::Tz, D::Error> {
+    let text = String::deserialize(deserializer)?;
+    text.parse::<chrono_tz::Tz>().map_err(|_| {
+        serde::de::Error::custom(format!(
+            "`{text}` is not an IANA time zone like Asia/Jakarta"
+        ))
+    })
 }
 
 #[cfg(test)]

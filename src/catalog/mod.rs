@@ -1,6 +1,8 @@
 //! The catalog: cities, cinemas, movies and showtimes, as customers browse
-//! them. Read-only here; the demo data comes from [`demo`].
+//! them; the back office's writes are in [`admin`], the demo data comes
+//! from [`demo`].
 
+pub mod admin;
 pub mod demo;
 
 use chrono::{FixedOffset, NaiveDate, TimeZone};
@@ -27,6 +29,8 @@ pub struct Cinema {
     pub city_id: i64,
     pub name: String,
     pub address: String,
+    /// The cinema's IANA time zone (`Asia/Jakarta`, `Asia/Makassar`, `Asia/Jayapura`).
+    pub timezone: String,
 }
 
 #[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
@@ -38,6 +42,10 @@ pub struct Movie {
     pub rating: String,
     pub genres: Vec<String>,
     pub language: String,
+    /// An https URL of the poster, when there is one.
+    pub poster_url: Option<String>,
+    /// Archived movies are no longer offered to customers.
+    pub archived: bool,
 }
 
 #[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
@@ -124,14 +132,22 @@ pub struct Catalog {
     store: Store,
     clock: SharedClock,
     locale: Locale,
+    /// The time zone of a cinema created without one.
+    default_timezone: chrono_tz::Tz,
 }
 
 impl Catalog {
-    pub fn new(store: Store, clock: SharedClock, locale: Locale) -> Catalog {
+    pub fn new(
+        store: Store,
+        clock: SharedClock,
+        locale: Locale,
+        default_timezone: chrono_tz::Tz,
+    ) -> Catalog {
         Catalog {
             store,
             clock,
             locale,
+            default_timezone,
         }
     }
 
@@ -214,12 +230,13 @@ fn cinemas(conn: &Connection, city_id: Option<i64>) -> AppResult<Vec<Cinema>> {
         .collect::<Result<_, _>>()?)
 }
 
-fn cinema_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<Cinema> {
+pub(crate) fn cinema_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<Cinema> {
     Ok(Cinema {
         id: r.get(0)?,
         city_id: r.get(1)?,
         name: r.get(2)?,
         address: r.get(3)?,
+        timezone: r.get(4)?,
     })
 }
 
@@ -230,7 +247,7 @@ fn ensure_cinema(conn: &Connection, cinema_id: i64) -> AppResult<Cinema> {
         .ok_or(AppError::NotFound("cinema"))
 }
 
-fn movie_from(r: &rusqlite::Row<'_>, first: usize) -> rusqlite::Result<Movie> {
+pub(crate) fn movie_from(r: &rusqlite::Row<'_>, first: usize) -> rusqlite::Result<Movie> {
     let genres: String = r.get(first + 5)?;
     Ok(Movie {
         id: r.get(first)?,
@@ -245,6 +262,8 @@ fn movie_from(r: &rusqlite::Row<'_>, first: usize) -> rusqlite::Result<Movie> {
             .map(String::from)
             .collect(),
         language: r.get(first + 6)?,
+        poster_url: r.get(first + 7)?,
+        archived: r.get(first + 8)?,
     })
 }
 
@@ -262,7 +281,7 @@ fn movies_showing(
         .query_map(params![cinema_id, from, to], |r| {
             Ok(MovieShowing {
                 movie: movie_from(r, 0)?,
-                showtimes: r.get(7)?,
+                showtimes: r.get(9)?,
             })
         })?
         .collect::<Result<_, _>>()?)
@@ -336,17 +355,18 @@ fn showtime(
                 cancel_reason: r.get(4)?,
                 movie: movie_from(r, 5)?,
                 cinema: Cinema {
-                    id: r.get(12)?,
-                    city_id: r.get(13)?,
-                    name: r.get(14)?,
-                    address: r.get(15)?,
+                    id: r.get(14)?,
+                    city_id: r.get(15)?,
+                    name: r.get(16)?,
+                    address: r.get(17)?,
+                    timezone: r.get(18)?,
                 },
-                city: r.get(16)?,
+                city: r.get(19)?,
                 auditorium: Auditorium {
-                    id: r.get(17)?,
-                    name: r.get(18)?,
+                    id: r.get(20)?,
+                    name: r.get(21)?,
                 },
-                seats_total: r.get(19)?,
+                seats_total: r.get(22)?,
                 prices: Vec::new(),
                 currency: locale.currency.clone(),
             })

@@ -8,6 +8,7 @@ mod blocked_seats;
 mod body;
 mod bookings;
 mod catalog;
+mod catalog_admin;
 pub mod client;
 mod front;
 mod logging;
@@ -63,7 +64,8 @@ pub fn configure(cfg: &mut web::ServiceConfig, sandbox: bool) {
             .configure(payments::api_routes)
             .configure(midtrans::routes)
             .configure(admin::routes)
-            .configure(blocked_seats::routes),
+            .configure(blocked_seats::routes)
+            .configure(catalog_admin::routes),
     )
     .configure(|cfg| {
         if sandbox {

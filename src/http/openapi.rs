@@ -16,7 +16,9 @@ use utoipa::{
     },
 };
 
-use super::{accounts, admin, blocked_seats, bookings, catalog, midtrans, ops, payments};
+use super::{
+    accounts, admin, blocked_seats, bookings, catalog, catalog_admin, midtrans, ops, payments,
+};
 use crate::ids::BookingId;
 
 /// An RFC 9457 problem document: every 4xx and 5xx answer.
@@ -234,6 +236,15 @@ impl Modify for BearerAuth {
         admin::notifications,
         blocked_seats::block,
         blocked_seats::unblock,
+        catalog_admin::list_cities,
+        catalog_admin::create_city,
+        catalog_admin::update_city,
+        catalog_admin::list_cinemas,
+        catalog_admin::create_cinema,
+        catalog_admin::update_cinema,
+        catalog_admin::list_movies,
+        catalog_admin::create_movie,
+        catalog_admin::update_movie,
         ops::healthz,
         ops::readyz,
         ops::metrics,

@@ -9,6 +9,7 @@ mod audit;
 mod authorization;
 mod bad_input;
 mod blocked_seats;
+mod catalog_admin;
 mod expiry;
 mod fault_proxy;
 mod journey;

@@ -57,6 +57,7 @@ fn served_routes() -> Vec<(String, String)> {
         include_str!("../../src/http/catalog.rs"),
         include_str!("../../src/http/bookings.rs"),
         include_str!("../../src/http/admin.rs"),
+        include_str!("../../src/http/catalog_admin.rs"),
     ];
     let root = [include_str!("../../src/http/ops.rs")];
     let mut routes = Vec::new();

@@ -23,6 +23,10 @@ EXCEPTIONS = {
         "a well-formed seat id that is not a seat of the booking's showtime",
     ("DELETE /api/v1/bookings/{id}/seats/{seat}", 422, "unknown_seat"):
         "a well-formed seat id that is not a seat of the booking's showtime",
+    ("POST /api/v1/admin/cinemas", 422, "unknown_city"):
+        "a well-formed city id that names no city (which cities exist is data)",
+    ("PATCH /api/v1/admin/cinemas/{id}", 422, "unknown_city"):
+        "a well-formed city id that names no city (which cities exist is data)",
 }
 
 

@@ -1,1 +1,1 @@
-SELECT id, city_id, name, address FROM cinemas WHERE id = ?1
+SELECT id, city_id, name, address, timezone FROM cinemas WHERE id = ?1

@@ -1,3 +1,3 @@
-SELECT id, city_id, name, address FROM cinemas
+SELECT id, city_id, name, address, timezone FROM cinemas
 WHERE (?1 IS NULL OR city_id = ?1)
 ORDER BY name

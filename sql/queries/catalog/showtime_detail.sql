@@ -1,6 +1,7 @@
 SELECT s.id, s.status, s.starts_at, s.ends_at, s.cancel_reason,
        m.id, m.title, m.synopsis, m.duration_minutes, m.rating, m.genres, m.language,
-       c.id, c.city_id, c.name, c.address,
+       m.poster_url, m.archived,
+       c.id, c.city_id, c.name, c.address, c.timezone,
        ci.name, a.id, a.name,
        (SELECT COUNT(*) FROM auditorium_seats x WHERE x.auditorium_id = a.id) AS seats_total
 FROM showtimes s

@@ -1,0 +1,1 @@
+UPDATE cities SET name = ?2 WHERE id = ?1
