@@ -10,9 +10,26 @@ other refusal of the same operation still fails the run.
 """
 
 import json
+import threading
 
 import schemathesis
+from hypothesis.internal import lambda_sources
 from schemathesis.specs.openapi.checks import positive_data_acceptance
+
+# CPython's `ast` is not thread-safe (python/cpython#106905): hypothesis names
+# a lambda by parsing its source, and the two schemathesis workers doing it at
+# once fail with "AST constructor recursion depth mismatch", a tool error that
+# says nothing about bioskop. One parse at a time.
+_AST_LOCK = threading.Lock()
+_describe_lambda = lambda_sources.lambda_description
+
+
+def _one_lambda_at_a_time(f):
+    with _AST_LOCK:
+        return _describe_lambda(f)
+
+
+lambda_sources.lambda_description = _one_lambda_at_a_time
 
 # (operation, status, problem code) -> why no schema can rule the request out.
 EXCEPTIONS = {
