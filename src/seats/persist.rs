@@ -53,7 +53,7 @@ fn apply_one(conn: &Connection, op: &Op) -> AppResult<()> {
         } => {
             let locked = conn
                 .prepare_cached(query!("seats/lock_seat"))?
-                .execute(params![showtime_id, seat_id, booking_id, until, now])?;
+                .execute(params![showtime_id, seat_id, booking_id, until, now, class])?;
             expect_rows(locked, 1, "lock a seat that is free")?;
             conn.prepare_cached(query!("seats/insert_booking_seat"))?
                 .execute(params![booking_id, seat_id, class, price, position])?;

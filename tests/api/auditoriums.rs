@@ -273,6 +273,7 @@ async fn a_layout_edit_leaves_a_held_showtime_as_it_was_and_applies_to_one_nobod
     // The free showtime's actor is loaded before the edit too.
     let free_before = api.seat_map(free, None).await;
     assert!(free_before.len() > 10);
+    let stale = api.showtime_actor(free).await;
 
     let path = format!("/api/v1/admin/auditoriums/{auditorium}");
     let name = api.get(&path, Some(&admin)).await.assert_status(200)["name"].clone();
@@ -303,6 +304,19 @@ async fn a_layout_edit_leaves_a_held_showtime_as_it_was_and_applies_to_one_nobod
         edited.assert_status(200)["seats"].as_array().unwrap().len(),
         10
     );
+
+    // An actor that loaded the old layout before the edit cannot hold a seat
+    // the edit took away: the database refuses, nothing is stored.
+    let late = stale
+        .send(bioskop::seats::actor::HoldSeats {
+            user: bioskop::ids::UserId(customer.id),
+            seats: vec!["A9".to_string()],
+            now: api.app.now(),
+        })
+        .await
+        .unwrap();
+    assert!(format!("{late:?}").contains("lock a seat"), "{late:?}");
+    assert!(api.occupancy(free).is_empty());
 
     // The held showtime is exactly as it was, and its hold can be paid.
     assert_eq!(api.seat_map(held, Some(&customer.token)).await, held_before);
