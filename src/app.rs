@@ -206,7 +206,8 @@ impl Application {
             clock.clone(),
             locale.clone(),
             settings.catalog.default_timezone,
-        );
+        )
+        .with_registry(registry.clone());
         let tickets = Tickets::new(
             store.clone(),
             clock.clone(),

@@ -183,13 +183,13 @@ fn is_space(c: char) -> bool {
 
 /// Collects the refused fields of one request.
 #[derive(Default)]
-struct Check {
+pub(super) struct Check {
     errors: Vec<FieldError>,
 }
 
 impl Check {
     /// `text` trimmed, when it has 1 to `max` characters (counted before trimming).
-    fn text(&mut self, field: &str, text: &str, max: usize) -> String {
+    pub(super) fn text(&mut self, field: &str, text: &str, max: usize) -> String {
         let trimmed = text.trim_matches(is_space);
         if trimmed.is_empty() || text.chars().count() > max {
             self.errors.push(FieldError::new(
@@ -278,7 +278,7 @@ impl Check {
         Some(url.to_string())
     }
 
-    fn done(self) -> AppResult<()> {
+    pub(super) fn done(self) -> AppResult<()> {
         if self.errors.is_empty() {
             Ok(())
         } else {
@@ -303,7 +303,7 @@ fn city(conn: &Connection, id: i64) -> AppResult<City> {
         .ok_or(AppError::NotFound("city"))
 }
 
-fn cinema(conn: &Connection, id: i64) -> AppResult<Cinema> {
+pub(super) fn cinema(conn: &Connection, id: i64) -> AppResult<Cinema> {
     conn.prepare_cached(query!("catalog/cinema"))?
         .query_row(params![id], cinema_row)
         .optional()?
@@ -376,7 +376,7 @@ fn to_json<T: serde::Serialize>(value: &T) -> AppResult<serde_json::Value> {
 }
 
 /// Records `kind` on `target` with before and after, as changed when they differ.
-fn audited<T: serde::Serialize>(
+pub(super) fn audited<T: serde::Serialize>(
     conn: &Connection,
     by: UserId,
     kind: &'static str,
@@ -395,7 +395,7 @@ fn audited<T: serde::Serialize>(
 }
 
 impl Catalog {
-    fn now_ms(&self) -> i64 {
+    pub(super) fn now_ms(&self) -> i64 {
         to_millis(self.clock.now())
     }
 

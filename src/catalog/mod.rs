@@ -3,7 +3,9 @@
 //! from [`demo`].
 
 pub mod admin;
+pub mod auditoriums;
 pub mod demo;
+pub mod layout;
 
 use chrono::{FixedOffset, NaiveDate, TimeZone};
 use rusqlite::{Connection, OptionalExtension, params};
@@ -134,6 +136,8 @@ pub struct Catalog {
     locale: Locale,
     /// The time zone of a cinema created without one.
     default_timezone: chrono_tz::Tz,
+    /// The seat engine, told when a layout edit reaches showtimes it may have loaded.
+    registry: Option<crate::seats::ShowtimeRegistry>,
 }
 
 impl Catalog {
@@ -148,7 +152,14 @@ impl Catalog {
             clock,
             locale,
             default_timezone,
+            registry: None,
         }
+    }
+
+    /// Lets layout edits drop the loaded actors of the showtimes they reach.
+    pub fn with_registry(mut self, registry: crate::seats::ShowtimeRegistry) -> Catalog {
+        self.registry = Some(registry);
+        self
     }
 
     #[tracing::instrument(skip_all)]

@@ -3,6 +3,7 @@
 
 mod accounts;
 mod admin;
+mod auditoriums;
 pub mod auth;
 mod blocked_seats;
 mod body;
@@ -65,7 +66,8 @@ pub fn configure(cfg: &mut web::ServiceConfig, sandbox: bool) {
             .configure(midtrans::routes)
             .configure(admin::routes)
             .configure(blocked_seats::routes)
-            .configure(catalog_admin::routes),
+            .configure(catalog_admin::routes)
+            .configure(auditoriums::routes),
     )
     .configure(|cfg| {
         if sandbox {

@@ -17,7 +17,8 @@ use utoipa::{
 };
 
 use super::{
-    accounts, admin, blocked_seats, bookings, catalog, catalog_admin, midtrans, ops, payments,
+    accounts, admin, auditoriums, blocked_seats, bookings, catalog, catalog_admin, midtrans, ops,
+    payments,
 };
 use crate::ids::BookingId;
 
@@ -245,6 +246,10 @@ impl Modify for BearerAuth {
         catalog_admin::list_movies,
         catalog_admin::create_movie,
         catalog_admin::update_movie,
+        auditoriums::list_auditoriums,
+        auditoriums::create_auditorium,
+        auditoriums::get_auditorium,
+        auditoriums::update_auditorium,
         ops::healthz,
         ops::readyz,
         ops::metrics,

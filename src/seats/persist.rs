@@ -53,7 +53,7 @@ fn apply_one(conn: &Connection, op: &Op) -> AppResult<()> {
         } => {
             let locked = conn
                 .prepare_cached(query!("seats/lock_seat"))?
-                .execute(params![showtime_id, seat_id, booking_id, until, now])?;
+                .execute(params![showtime_id, seat_id, booking_id, until, now, class])?;
             expect_rows(locked, 1, "lock a seat that is free")?;
             conn.prepare_cached(query!("seats/insert_booking_seat"))?
                 .execute(params![booking_id, seat_id, class, price, position])?;
@@ -231,23 +231,50 @@ fn expect_rows(changed: usize, expected: usize, what: &str) -> AppResult<()> {
     }
 }
 
-/// Layouts already loaded, by auditorium: showtimes of one auditorium share one.
+/// Which seats a showtime has: its auditorium's at one layout version, or
+/// its own pinned copy (`showtime_seats`, kept by a layout edit).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+enum LayoutKey {
+    Auditorium { id: i64, version: i64 },
+    Pinned(ShowtimeId),
+}
+
+/// Layouts already loaded: showtimes of one auditorium share one, until a
+/// layout edit moves its version (the old entry is then never asked for).
 #[derive(Debug, Default)]
-pub struct LayoutCache(Mutex<HashMap<i64, Arc<Layout>>>);
+pub struct LayoutCache(Mutex<HashMap<LayoutKey, Arc<Layout>>>);
 
 impl LayoutCache {
-    fn get_or_load(&self, conn: &Connection, auditorium_id: i64) -> AppResult<Arc<Layout>> {
-        if let Some(layout) = self
-            .0
-            .lock()
-            .ok()
-            .and_then(|c| c.get(&auditorium_id).cloned())
-        {
+    fn get_or_load(
+        &self,
+        conn: &Connection,
+        showtime_id: ShowtimeId,
+        auditorium_id: i64,
+    ) -> AppResult<Arc<Layout>> {
+        let (pinned, version): (bool, i64) = conn
+            .prepare_cached(query!("seats/layout_key"))?
+            .query_row(params![showtime_id, auditorium_id], |r| {
+                Ok((r.get(0)?, r.get(1)?))
+            })?;
+        let key = if pinned {
+            LayoutKey::Pinned(showtime_id)
+        } else {
+            LayoutKey::Auditorium {
+                id: auditorium_id,
+                version,
+            }
+        };
+        if let Some(layout) = self.0.lock().ok().and_then(|c| c.get(&key).cloned()) {
             return Ok(layout);
         }
-        let seats = conn
-            .prepare_cached(query!("seats/load_layout"))?
-            .query_map(params![auditorium_id], |r| {
+        let mut stmt = if pinned {
+            conn.prepare_cached(query!("seats/load_pinned_layout"))?
+        } else {
+            conn.prepare_cached(query!("seats/load_layout"))?
+        };
+        let id: &dyn rusqlite::ToSql = if pinned { &showtime_id } else { &auditorium_id };
+        let seats = stmt
+            .query_map([id], |r| {
                 Ok(SeatDef {
                     id: r.get(0)?,
                     row: r.get(1)?,
@@ -260,7 +287,11 @@ impl LayoutCache {
             .collect::<Result<Vec<_>, _>>()?;
         let layout = Arc::new(Layout::new(seats));
         if let Ok(mut cache) = self.0.lock() {
-            cache.insert(auditorium_id, layout.clone());
+            // Older versions of this auditorium are never asked for again.
+            cache.retain(|k, _| {
+                !matches!((k, key), (LayoutKey::Auditorium { id, .. }, LayoutKey::Auditorium { id: new, .. }) if *id == new)
+            });
+            cache.insert(key, layout.clone());
         }
         Ok(layout)
     }
@@ -297,7 +328,7 @@ pub fn load(
         return Ok(None);
     };
 
-    let layout = layouts.get_or_load(conn, auditorium_id)?;
+    let layout = layouts.get_or_load(conn, showtime_id, auditorium_id)?;
     let prices: HashMap<String, i64> =
         rows_of(conn, query!("seats/load_prices"), showtime_id, |r| {
             Ok((r.get(0)?, r.get(1)?))

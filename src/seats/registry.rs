@@ -187,6 +187,17 @@ impl ShowtimeRegistry {
             .collect()
     }
 
+    /// Forgets the actors of `showtimes` (a layout edit reached them): their
+    /// next message loads them afresh. Only for showtimes with no booking and
+    /// no block, whose actors hold nothing the database does not.
+    pub fn forget(&self, showtimes: &[ShowtimeId]) {
+        if let Ok(mut actors) = self.inner.actors.lock() {
+            for showtime_id in showtimes {
+                actors.remove(showtime_id);
+            }
+        }
+    }
+
     /// Showtimes loaded from the database so far (tries included).
     pub fn loads(&self) -> u64 {
         self.inner.loads.load(Ordering::Relaxed)

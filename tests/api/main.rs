@@ -6,6 +6,7 @@
 mod helpers;
 
 mod audit;
+mod auditoriums;
 mod authorization;
 mod bad_input;
 mod blocked_seats;

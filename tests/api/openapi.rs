@@ -58,6 +58,7 @@ fn served_routes() -> Vec<(String, String)> {
         include_str!("../../src/http/bookings.rs"),
         include_str!("../../src/http/admin.rs"),
         include_str!("../../src/http/catalog_admin.rs"),
+        include_str!("../../src/http/auditoriums.rs"),
     ];
     let root = [include_str!("../../src/http/ops.rs")];
     let mut routes = Vec::new();

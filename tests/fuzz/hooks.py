@@ -44,6 +44,12 @@ EXCEPTIONS = {
         "a well-formed city id that names no city (which cities exist is data)",
     ("PATCH /api/v1/admin/cinemas/{id}", 422, "unknown_city"):
         "a well-formed city id that names no city (which cities exist is data)",
+    ("POST /api/v1/admin/cinemas/{id}/auditoriums", 422, "invalid_layout"):
+        "a row letter missing from `classes`, a row of only gaps, or more than 2000 "
+        "seats (a rule across fields and rows no JSON schema can express)",
+    ("PUT /api/v1/admin/auditoriums/{id}", 422, "invalid_layout"):
+        "a row letter missing from `classes`, a row of only gaps, or more than 2000 "
+        "seats (a rule across fields and rows no JSON schema can express)",
 }
 
 

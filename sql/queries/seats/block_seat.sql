@@ -8,3 +8,11 @@ WHERE NOT EXISTS (
     WHERE o.showtime_id = ?1 AND o.seat_id = ?2
       AND (o.state = 'sold' OR o.locked_until > ?4)
 )
+-- …and only a seat of the showtime's layout as it is stored (its pinned copy,
+-- or else its auditorium's seats): an actor whose layout an edit replaced
+-- changes nothing, rolls back and reloads.
+AND (EXISTS (SELECT 1 FROM showtime_seats p WHERE p.showtime_id = ?1 AND p.seat_id = ?2)
+     OR (NOT EXISTS (SELECT 1 FROM showtime_seats p WHERE p.showtime_id = ?1)
+         AND EXISTS (SELECT 1 FROM showtimes s
+                     JOIN auditorium_seats a ON a.auditorium_id = s.auditorium_id
+                     WHERE s.id = ?1 AND a.seat_id = ?2)))

@@ -1,0 +1,1 @@
+DELETE FROM auditorium_seats WHERE auditorium_id = ?1
