@@ -45,7 +45,7 @@ pub struct AuditoriumLayout {
 
 /// An auditorium with its layout and the seats it makes.
 #[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
-pub struct Auditorium {
+pub struct AdminAuditorium {
     pub id: i64,
     pub cinema_id: i64,
     pub name: String,
@@ -159,7 +159,7 @@ fn written_form(seats: &[Seat]) -> (BTreeMap<String, String>, Vec<String>) {
     (classes, rows)
 }
 
-fn auditorium(conn: &Connection, id: i64) -> AppResult<Auditorium> {
+fn auditorium(conn: &Connection, id: i64) -> AppResult<AdminAuditorium> {
     let (cinema_id, name, classes, rows): (i64, String, Option<String>, Option<String>) = conn
         .prepare_cached(query!("catalog/auditorium"))?
         .query_row(params![id], |r| {
@@ -175,7 +175,7 @@ fn auditorium(conn: &Connection, id: i64) -> AppResult<Auditorium> {
         ),
         _ => written_form(&seats),
     };
-    Ok(Auditorium {
+    Ok(AdminAuditorium {
         id,
         cinema_id,
         name,
@@ -237,7 +237,7 @@ fn checked(body: &AuditoriumLayout) -> AppResult<(String, Vec<Seat>)> {
 
 impl Catalog {
     /// The auditoriums of a cinema (404 for an unknown cinema).
-    pub async fn admin_auditoriums(&self, cinema_id: i64) -> AppResult<Vec<Auditorium>> {
+    pub async fn admin_auditoriums(&self, cinema_id: i64) -> AppResult<Vec<AdminAuditorium>> {
         self.store
             .read(move |conn| {
                 cinema(conn, cinema_id)?;
@@ -250,7 +250,7 @@ impl Catalog {
             .await
     }
 
-    pub async fn admin_auditorium(&self, id: i64) -> AppResult<Auditorium> {
+    pub async fn admin_auditorium(&self, id: i64) -> AppResult<AdminAuditorium> {
         self.store.read(move |conn| auditorium(conn, id)).await
     }
 
@@ -259,7 +259,7 @@ impl Catalog {
         cinema_id: i64,
         body: AuditoriumLayout,
         by: UserId,
-    ) -> AppResult<Auditorium> {
+    ) -> AppResult<AdminAuditorium> {
         let (name, seats) = checked(&body)?;
         let classes = to_text(&body.classes)?;
         let rows = to_text(&body.rows)?;
@@ -287,7 +287,7 @@ impl Catalog {
         id: i64,
         body: AuditoriumLayout,
         by: UserId,
-    ) -> AppResult<Auditorium> {
+    ) -> AppResult<AdminAuditorium> {
         let (name, new_seats) = checked(&body)?;
         let classes = to_text(&body.classes)?;
         let rows = to_text(&body.rows)?;

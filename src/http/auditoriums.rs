@@ -10,7 +10,7 @@ use super::{
     openapi::{JsonBody, Missing, Problem, Staff},
 };
 use crate::{
-    catalog::auditoriums::{Auditorium, AuditoriumLayout},
+    catalog::auditoriums::{AdminAuditorium, AuditoriumLayout},
     error::AppResult,
     state::AppState,
 };
@@ -32,7 +32,7 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
 #[utoipa::path(get, path = "/api/v1/admin/cinemas/{id}/auditoriums", tag = "admin",
     security(("bearer" = [])),
     params(("id" = i64, Path, description = "the cinema")),
-    responses((status = 200, description = "auditoriums", body = Vec<Auditorium>), Missing, Staff))]
+    responses((status = 200, description = "auditoriums", body = Vec<AdminAuditorium>), Missing, Staff))]
 pub async fn list_auditoriums(
     state: web::Data<AppState>,
     _admin: Admin,
@@ -45,7 +45,7 @@ pub async fn list_auditoriums(
 #[utoipa::path(post, path = "/api/v1/admin/cinemas/{id}/auditoriums", tag = "admin",
     request_body = AuditoriumLayout, security(("bearer" = [])),
     params(("id" = i64, Path, description = "the cinema")),
-    responses((status = 201, description = "created", body = Auditorium),
+    responses((status = 201, description = "created", body = AdminAuditorium),
         (status = 409, description = "`auditorium_exists`", body = Problem, content_type = "application/problem+json"),
         (status = 422, description = "`invalid_body`, `invalid_fields`, `invalid_layout` (the errors name the row and column, like `rows[2][7]`)", body = Problem, content_type = "application/problem+json"), Missing, Staff, JsonBody))]
 pub async fn create_auditorium(
@@ -65,7 +65,7 @@ pub async fn create_auditorium(
 #[utoipa::path(get, path = "/api/v1/admin/auditoriums/{id}", tag = "admin",
     security(("bearer" = [])),
     params(("id" = i64, Path, description = "the auditorium")),
-    responses((status = 200, description = "the auditorium", body = Auditorium), Missing, Staff))]
+    responses((status = 200, description = "the auditorium", body = AdminAuditorium), Missing, Staff))]
 pub async fn get_auditorium(
     state: web::Data<AppState>,
     _admin: Admin,
@@ -80,7 +80,7 @@ pub async fn get_auditorium(
 #[utoipa::path(put, path = "/api/v1/admin/auditoriums/{id}", tag = "admin",
     request_body = AuditoriumLayout, security(("bearer" = [])),
     params(("id" = i64, Path, description = "the auditorium")),
-    responses((status = 200, description = "the auditorium as it is now", body = Auditorium),
+    responses((status = 200, description = "the auditorium as it is now", body = AdminAuditorium),
         (status = 409, description = "`auditorium_exists`, `layout_needs_prices` (a following showtime has no price for a class of the new layout)", body = Problem, content_type = "application/problem+json"),
         (status = 422, description = "`invalid_body`, `invalid_fields`, `invalid_layout` (the errors name the row and column, like `rows[2][7]`)", body = Problem, content_type = "application/problem+json"), Missing, Staff, JsonBody))]
 pub async fn update_auditorium(
