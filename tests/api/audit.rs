@@ -4,40 +4,9 @@
 
 use std::time::Duration;
 
-use serde_json::{Value, json};
+use serde_json::json;
 
 use crate::helpers::Api;
-
-/// (user_id, kind, target, before, after, changed), oldest first.
-type Row = (
-    Option<i64>,
-    String,
-    String,
-    Option<Value>,
-    Option<Value>,
-    bool,
-);
-
-fn trail(api: &Api) -> Vec<Row> {
-    let conn = api.app.db();
-    let mut stmt = conn
-        .prepare("SELECT user_id, kind, target, before, after, changed FROM audit_log ORDER BY id")
-        .expect("query");
-    stmt.query_map([], |r| {
-        let json = |text: Option<String>| text.and_then(|t| serde_json::from_str(&t).ok());
-        Ok((
-            r.get(0)?,
-            r.get(1)?,
-            r.get(2)?,
-            json(r.get(3)?),
-            json(r.get(4)?),
-            r.get(5)?,
-        ))
-    })
-    .expect("rows")
-    .collect::<Result<_, _>>()
-    .expect("audit rows")
-}
 
 async fn admin_id(api: &Api, token: &str) -> i64 {
     api.get("/api/v1/me", Some(token)).await.assert_status(200)["id"]
@@ -77,7 +46,7 @@ async fn every_admin_write_leaves_its_audit_row_and_a_repeat_says_it_changed_not
     })
     .await;
 
-    let rows = trail(&api);
+    let rows = api.audit_trail();
     let kinds: Vec<(&str, bool)> = rows.iter().map(|r| (r.1.as_str(), r.5)).collect();
     assert_eq!(
         kinds,
@@ -118,7 +87,7 @@ async fn resolving_a_refund_by_hand_is_in_the_audit_trail_with_its_note() {
     )
     .await
     .assert_status(200);
-    let rows = trail(&api);
+    let rows = api.audit_trail();
     let resolve = rows.last().expect("a row");
     assert_eq!(resolve.1, "refund.resolve");
     assert_eq!(

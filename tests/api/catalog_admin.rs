@@ -23,37 +23,6 @@ fn movie_body() -> Value {
     })
 }
 
-/// (user_id, kind, target, before, after, changed), oldest first.
-type Row = (
-    Option<i64>,
-    String,
-    String,
-    Option<Value>,
-    Option<Value>,
-    bool,
-);
-
-fn trail(api: &Api) -> Vec<Row> {
-    let conn = api.app.db();
-    let mut stmt = conn
-        .prepare("SELECT user_id, kind, target, before, after, changed FROM audit_log ORDER BY id")
-        .expect("query");
-    stmt.query_map([], |r| {
-        let json = |text: Option<String>| text.and_then(|t| serde_json::from_str(&t).ok());
-        Ok((
-            r.get(0)?,
-            r.get(1)?,
-            r.get(2)?,
-            json(r.get(3)?),
-            json(r.get(4)?),
-            r.get(5)?,
-        ))
-    })
-    .expect("rows")
-    .collect::<Result<_, _>>()
-    .expect("audit rows")
-}
-
 fn field_refused(reply: &Reply, code: &str, field: &str) {
     reply.assert_problem(422, code);
     let errors = reply.body["errors"].as_array().expect("errors");
@@ -311,7 +280,7 @@ async fn every_catalog_write_leaves_its_audit_row_and_a_no_op_patch_says_it_chan
     let admin_id = api.get("/api/v1/me", Some(&admin)).await.assert_status(200)["id"]
         .as_i64()
         .expect("id");
-    let already = trail(&api).len();
+    let already = api.audit_trail().len();
 
     let city = api
         .post(
@@ -382,7 +351,7 @@ async fn every_catalog_write_leaves_its_audit_row_and_a_no_op_patch_says_it_chan
     .await
     .assert_status(200);
 
-    let rows = trail(&api);
+    let rows = api.audit_trail();
     let rows = rows.get(already..).expect("new rows");
     let kinds: Vec<(&str, &str, bool)> = rows
         .iter()

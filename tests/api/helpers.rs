@@ -491,3 +491,40 @@ impl Api {
             .set(bioskop::clock::from_millis(starts_at - 30 * 60_000));
     }
 }
+
+/// One row of the audit trail: (user_id, kind, target, before, after,
+/// changed), the JSON columns read back.
+pub type AuditRow = (
+    Option<i64>,
+    String,
+    String,
+    Option<Value>,
+    Option<Value>,
+    bool,
+);
+
+impl Api {
+    /// The whole audit trail, oldest first.
+    pub fn audit_trail(&self) -> Vec<AuditRow> {
+        let conn = self.app.db();
+        let mut stmt = conn
+            .prepare(
+                "SELECT user_id, kind, target, before, after, changed FROM audit_log ORDER BY id",
+            )
+            .expect("query");
+        stmt.query_map([], |r| {
+            let json = |text: Option<String>| text.and_then(|t| serde_json::from_str(&t).ok());
+            Ok((
+                r.get(0)?,
+                r.get(1)?,
+                r.get(2)?,
+                json(r.get(3)?),
+                json(r.get(4)?),
+                r.get(5)?,
+            ))
+        })
+        .expect("rows")
+        .collect::<Result<_, _>>()
+        .expect("audit rows")
+    }
+}
