@@ -212,7 +212,7 @@ impl Payments {
                 .store
                 .read(move |conn| {
                     conn.prepare_cached(query!("payments/gateway_view"))?
-                        .query_row(params![id], |r| Ok((r.get(2)?, r.get(7)?)))
+                        .query_row(params![id], |r| Ok((r.get(2)?, r.get(6)?)))
                         .optional()?
                         .ok_or(AppError::NotFound("payment"))
                 })
@@ -278,20 +278,7 @@ impl Payments {
                 now: self.parts.clock.now(),
             })
             .await??;
-        let id = payment_id.clone();
-        let now = to_millis(self.parts.clock.now());
-        self.parts
-            .store
-            .write(move |conn| {
-                conn.prepare_cached(query!("payments/check_at"))?
-                    .execute(params![id, now])?;
-                Ok(())
-            })
-            .await?;
-        if let Some(reconciler) = self.reconciler() {
-            reconciler.wake();
-        }
-        Ok(())
+        self.check_soon(payment_id).await
     }
 
     /// The Snap transaction of a payment: one item line per seat (their sum

@@ -1,4 +1,3 @@
-SELECT p.status, p.fraud_status, p.redirect_url, p.amount, p.currency, p.provider, p.check_due_at,
-       p.created_at
+SELECT p.status, p.fraud_status, p.redirect_url, p.amount, p.currency, p.provider, p.created_at
 FROM payments p
 WHERE p.id = ?1

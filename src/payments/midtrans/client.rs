@@ -17,7 +17,7 @@ use secrecy::{ExposeSecret, SecretString};
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
-use crate::config::MidtransSettings;
+use crate::{config::MidtransSettings, error::AppError};
 
 /// Why a call did not get an answer.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -34,6 +34,16 @@ impl std::fmt::Display for CallError {
         match self {
             CallError::Unavailable(why) => write!(f, "Midtrans is unavailable: {why}"),
             CallError::Timeout => write!(f, "Midtrans did not answer in time"),
+        }
+    }
+}
+
+/// A call that got no answer, as the customer or admin who made it sees it.
+impl From<CallError> for AppError {
+    fn from(error: CallError) -> AppError {
+        match error {
+            CallError::Timeout => AppError::GatewayTimeout,
+            CallError::Unavailable(why) => AppError::GatewayUnavailable(why),
         }
     }
 }

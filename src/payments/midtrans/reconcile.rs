@@ -20,11 +20,7 @@ use rusqlite::params;
 use serde::Serialize;
 use tokio::sync::Notify;
 
-use super::{
-    MidtransClient, Transaction, Verdict,
-    client::{Answer, CallError},
-    paid_as_asked, verdict,
-};
+use super::{MidtransClient, Transaction, Verdict, client::Answer, paid_as_asked, verdict};
 use crate::{
     clock::{millis, to_millis},
     config::{MidtransSettings, backoff_step},
@@ -223,7 +219,7 @@ impl Reconciler {
             // Sold already: only a reversal at Midtrans is news, for the admins.
             return match verdict {
                 Verdict::Paid | Verdict::Pending | Verdict::NotFound => {
-                    self.close(due, Some(&status), now).await
+                    self.close(due, Some(&status)).await
                 }
                 _ => {
                     let what = status.transaction_status.clone().unwrap_or_default();
@@ -235,9 +231,9 @@ impl Reconciler {
         let open = due.status == PaymentStatus::Pending && now < due.expires_at;
         match verdict {
             Verdict::Paid => self.paid(due, &status, now).await,
-            Verdict::Failed => self.failed(due, &status, now).await,
+            Verdict::Failed => self.failed(due, &status).await,
             Verdict::NotFound if open => self.wait(due, &status, now).await,
-            Verdict::NotFound => self.close(due, Some(&status), now).await,
+            Verdict::NotFound => self.close(due, Some(&status)).await,
             Verdict::Pending if open => self.wait(due, &status, now).await,
             Verdict::Challenged if open => self.challenged(due, &status, now).await,
             Verdict::Pending => self.end_at_gateway(due, Ending::Expire, now).await,
@@ -275,19 +271,19 @@ impl Reconciler {
             .handles
             .settle(&due.id, "midtrans", result)
             .await?;
-        self.close(due, Some(status), now).await?;
+        self.close(due, Some(status)).await?;
         Ok(match settled.settlement {
             Settlement::RefundRequired { .. } => Outcome::Refunded,
             _ => Outcome::Paid,
         })
     }
 
-    async fn failed(&self, due: &Due, status: &Transaction, now: i64) -> AppResult<Outcome> {
+    async fn failed(&self, due: &Due, status: &Transaction) -> AppResult<Outcome> {
         self.inner
             .handles
             .settle(&due.id, "midtrans", PaymentResult::Failed)
             .await?;
-        self.close(due, Some(status), now).await?;
+        self.close(due, Some(status)).await?;
         Ok(Outcome::Failed)
     }
 
@@ -335,7 +331,7 @@ impl Reconciler {
         let ended = answer.transaction();
         match ended.body_code.unwrap_or(ended.code) {
             // Nothing there to end.
-            404 if ended.transaction_status.is_none() => self.close(due, Some(&ended), now).await,
+            404 if ended.transaction_status.is_none() => self.close(due, Some(&ended)).await,
             // It moved on meanwhile (paid, most likely): ask again at once.
             412 => {
                 self.reschedule(due, now, None).await?;
@@ -346,7 +342,7 @@ impl Reconciler {
                     .handles
                     .settle(&due.id, "midtrans", PaymentResult::Failed)
                     .await?;
-                self.close(due, Some(&ended), now).await?;
+                self.close(due, Some(&ended)).await?;
                 Ok(Outcome::EndedAtGateway)
             }
             _ => {
@@ -373,7 +369,7 @@ impl Reconciler {
             now,
         )
         .await?;
-        self.close(due, Some(status), now).await
+        self.close(due, Some(status)).await
     }
 
     /// No usable answer: asked again after the back-off.
@@ -404,12 +400,7 @@ impl Reconciler {
             .await
     }
 
-    async fn close(
-        &self,
-        due: &Due,
-        status: Option<&Transaction>,
-        _now: i64,
-    ) -> AppResult<Outcome> {
+    async fn close(&self, due: &Due, status: Option<&Transaction>) -> AppResult<Outcome> {
         let (id, seq) = (due.id.clone(), due.seq);
         let (gateway_status, fraud_status) = statuses(status);
         self.inner
@@ -472,13 +463,4 @@ fn statuses(status: Option<&Transaction>) -> (Option<String>, Option<String>) {
     status.map_or((None, None), |s| {
         (s.transaction_status.clone(), s.fraud_status.clone())
     })
-}
-
-impl From<CallError> for crate::error::AppError {
-    fn from(error: CallError) -> crate::error::AppError {
-        match error {
-            CallError::Timeout => crate::error::AppError::GatewayTimeout,
-            CallError::Unavailable(why) => crate::error::AppError::GatewayUnavailable(why),
-        }
-    }
 }
