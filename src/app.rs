@@ -69,7 +69,6 @@ impl Application {
         }
         let store = Store::open(&settings.database.path, settings.database.synchronous)?;
         let locale = Locale {
-            offset: settings.catalog.utc_offset,
             currency: settings.booking.currency.clone(),
         };
         let accounts = Accounts::new(store.clone(), clock.clone(), settings.accounts.clone());
@@ -97,13 +96,9 @@ impl Application {
         }
         let mut seeded = None;
         if settings.demo.seed_on_empty && store.read(catalog::is_empty).await? {
-            let seed_locale = locale.clone();
+            let zone = settings.catalog.default_timezone;
             let now = clock.now();
-            seeded = Some(
-                store
-                    .write(move |conn| demo::seed(conn, &seed_locale, now))
-                    .await?,
-            );
+            seeded = Some(store.write(move |conn| demo::seed(conn, zone, now)).await?);
             if admin.is_none() {
                 let password = hex::encode(rand::random::<[u8; 9]>());
                 accounts
@@ -144,7 +139,6 @@ impl Application {
             clock.clone(),
             Arc::new(gateways),
             settings.refunds.clone(),
-            locale.offset,
         );
         // Refunds recorded before a crash or while the broker was away are
         // in the outbox: the queue picks them up as soon as it runs.

@@ -3,7 +3,8 @@
 
 use std::sync::{Arc, Mutex};
 
-use chrono::{DateTime, Duration, Utc};
+use chrono::{DateTime, Duration, NaiveDate, NaiveTime, TimeZone, Utc};
+use chrono_tz::Tz;
 
 pub trait Clock: Send + Sync + 'static {
     fn now(&self) -> DateTime<Utc>;
@@ -67,9 +68,49 @@ pub fn from_millis(ms: i64) -> DateTime<Utc> {
     DateTime::from_timestamp_millis(ms).unwrap_or(DateTime::<Utc>::MIN_UTC)
 }
 
-/// An instant in RFC 3339 at the cinema's offset, as the API shows times.
-pub fn rfc3339(ms: i64, offset: chrono::FixedOffset) -> String {
+/// A cinema's IANA time zone by its stored name. Names are checked when they
+/// are written, so only a hand-edited database has an unknown one: its times
+/// are then shown in UTC, never at a wrong instant.
+pub fn zone(name: &str) -> Tz {
+    name.parse().unwrap_or(Tz::UTC)
+}
+
+/// An instant in RFC 3339 in a cinema's time zone, as the API shows the times
+/// of its showtimes, bookings and tickets (`2026-11-29T00:30:00+08:00`).
+pub fn rfc3339(ms: i64, zone: Tz) -> String {
     from_millis(ms)
-        .with_timezone(&offset)
+        .with_timezone(&zone)
         .to_rfc3339_opts(chrono::SecondsFormat::Secs, false)
+}
+
+/// An instant in RFC 3339 in UTC, for times not tied to one cinema
+/// (sessions, notifications, alerts, the audit trail).
+pub fn rfc3339_utc(ms: i64) -> String {
+    from_millis(ms).to_rfc3339_opts(chrono::SecondsFormat::Secs, true)
+}
+
+/// The calendar date it is now in `zone`: a cinema's "today".
+pub fn local_date(now: DateTime<Utc>, zone: Tz) -> NaiveDate {
+    now.with_timezone(&zone).date_naive()
+}
+
+/// The [start, end) milliseconds of a local calendar day in `zone` (23 or 25
+/// hours long on a daylight-saving change; Indonesia has none).
+pub fn local_day(date: NaiveDate, zone: Tz) -> (i64, i64) {
+    let start_of = |day: NaiveDate| {
+        zone.from_local_datetime(&day.and_time(NaiveTime::MIN))
+            .earliest()
+            .map(|d| d.timestamp_millis())
+            // Midnight itself skipped (a forward jump at 00:00): the day
+            // starts at the first instant after it, an hour later at most.
+            .unwrap_or_else(|| {
+                let one_hour = day.and_time(NaiveTime::MIN) + Duration::hours(1);
+                zone.from_local_datetime(&one_hour)
+                    .earliest()
+                    .map(|d| d.timestamp_millis())
+                    .unwrap_or_default()
+            })
+    };
+    let next = date.succ_opt().unwrap_or(date);
+    (start_of(date), start_of(next))
 }

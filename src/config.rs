@@ -3,7 +3,6 @@
 
 use std::{net::SocketAddr, path::PathBuf, time::Duration};
 
-use chrono::FixedOffset;
 use secrecy::{ExposeSecret, SecretString};
 use serde::{Deserialize, Deserializer};
 
@@ -83,9 +82,8 @@ pub struct BookingSettings {
 
 #[derive(Debug, Clone, Deserialize)]
 pub struct CatalogSettings {
-    #[serde(deserialize_with = "utc_offset")]
-    pub utc_offset: FixedOffset,
-    /// The IANA time zone of a cinema created without one.
+    /// The IANA time zone of a cinema created without one. Each cinema's
+    /// times are shown in its own zone (`cinemas.timezone`).
     #[serde(deserialize_with = "timezone")]
     pub default_timezone: chrono_tz::Tz,
 }
@@ -395,12 +393,6 @@ fn durations<'de, D: Deserializer<'de>>(deserializer: D) -> Result<Vec<Duration>
         .iter()
         .map(|t| parse_duration(t).map_err(serde::de::Error::custom))
         .collect()
-}
-
-fn utc_offset<'de, D: Deserializer<'de>>(deserializer: D) -> Result<FixedOffset, D::Error> {
-    let text = String::deserialize(deserializer)?;
-    text.parse::<FixedOffset>()
-        .map_err(|_| serde::de::Error::custom(format!("`{text}` is not an offset like +07:00")))
 }
 
 fn timezone<'de, D: Deserializer<'de>>(deserializer: D) -> Result<chrono_tz::Tz, D::Error> {

@@ -34,7 +34,7 @@ async fn customers_book_and_watch_seats_live_pay_and_get_refunded_in_a_real_brow
 
     let app = TestApp::spawn().await;
     let showtime = app.bookable_showtime().await;
-    let offset = app.settings.catalog.utc_offset;
+    let offset = app.settings.catalog.default_timezone;
     let (cinema_id, city, cinema, starts_at): (i64, String, String, i64) = app
         .db()
         .query_row(

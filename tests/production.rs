@@ -19,7 +19,7 @@ use std::{
 
 use bioskop::{
     app::Application,
-    catalog::{Locale, demo},
+    catalog::demo,
     clock::SystemClock,
     config::{MidtransEnvironment, Mode, Settings, Synchronous},
     store::Store,
@@ -305,13 +305,10 @@ async fn a_production_run_sells_a_ticket_through_midtrans_and_its_debug_log_hold
     // The catalog comes from the library here (the back office comes later).
     let settings = safe_production(dir.path(), &midtrans.url());
     let store = Store::open(&settings.database.path, settings.database.synchronous).unwrap();
-    let locale = Locale {
-        offset: settings.catalog.utc_offset,
-        currency: settings.booking.currency.clone(),
-    };
+    let zone = settings.catalog.default_timezone;
     let now = chrono::Utc::now();
     store
-        .write(move |conn| demo::seed(conn, &locale, now))
+        .write(move |conn| demo::seed(conn, zone, now))
         .await
         .unwrap();
     store.close();

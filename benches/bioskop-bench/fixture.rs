@@ -6,7 +6,7 @@ use std::path::{Path, PathBuf};
 
 use anyhow::Context;
 use bioskop::{
-    catalog::{Locale, demo},
+    catalog::demo,
     config::{Settings, Synchronous},
     store::Store,
 };
@@ -43,12 +43,9 @@ pub fn prepare(customers: usize) -> anyhow::Result<Fixture> {
     store.close();
     let mut conn = Connection::open(db_path(dir.path()))?;
     let settings = Settings::defaults();
-    let locale = Locale {
-        offset: settings.catalog.utc_offset,
-        currency: settings.booking.currency,
-    };
     let tx = conn.transaction()?;
-    demo::seed(&tx, &locale, Utc::now()).context("seeding the demo catalog")?;
+    demo::seed(&tx, settings.catalog.default_timezone, Utc::now())
+        .context("seeding the demo catalog")?;
     let now = Utc::now().timestamp_millis();
     let mut tokens = Vec::with_capacity(customers);
     {

@@ -12,7 +12,7 @@ use serde::Serialize;
 
 use crate::{
     catalog::Locale,
-    clock::{SharedClock, rfc3339, to_millis},
+    clock::{SharedClock, rfc3339, to_millis, zone},
     error::{AppError, AppResult},
     ids::{BookingId, PaymentId, ShowtimeId, TicketId, UserId},
     notify::Notifier,
@@ -82,6 +82,8 @@ pub struct BookingSummary {
     pub auditorium: String,
     pub starts_at: String,
     pub ends_at: String,
+    /// The cinema's IANA time zone, whose offset the booking's times carry.
+    pub timezone: String,
     pub seats: Vec<SeatLine>,
     pub price_lines: Vec<PriceLine>,
     pub total: i64,
@@ -115,6 +117,8 @@ pub struct PaymentCheckout {
     pub amount: i64,
     pub currency: String,
     pub expires_at: String,
+    /// The cinema's IANA time zone, whose offset `expires_at` carries.
+    pub timezone: String,
     #[serde(skip)]
     pub created: bool,
 }
@@ -340,7 +344,8 @@ impl Bookings {
             provider: self.payments.provider().to_string(),
             amount: started.amount,
             currency: started.currency,
-            expires_at: rfc3339(started.expires_at, self.locale.offset),
+            expires_at: rfc3339(started.expires_at, zone(&started.timezone)),
+            timezone: started.timezone,
             created: started.created,
         })
     }
@@ -365,8 +370,8 @@ impl Bookings {
     /// The summary of a booking that is still being put together, straight
     /// from the actor's answer: the hot path of a flash sale reads no table.
     fn summary_of_held(&self, held: BookingState) -> BookingSummary {
-        let offset = self.locale.offset;
         let info = &held.showtime;
+        let offset = zone(&info.timezone);
         let price_lines = price_lines(&held.seats);
         BookingSummary {
             id: held.booking_id,
@@ -380,6 +385,7 @@ impl Bookings {
             auditorium: info.auditorium.clone(),
             starts_at: rfc3339(info.starts_at, offset),
             ends_at: rfc3339(info.ends_at, offset),
+            timezone: info.timezone.clone(),
             total: price_lines.iter().map(|l| l.amount).sum(),
             price_lines,
             seats: held.seats,
@@ -463,6 +469,8 @@ fn summary(
             let status =
                 BookingStatus::parse(&r.get::<_, String>(2)?).unwrap_or(BookingStatus::Expired);
             let expires_at: i64 = r.get(4)?;
+            let timezone: String = r.get(13)?;
+            let offset = zone(&timezone);
             // Reads never wait for the sweep: a hold past its deadline is expired now.
             let status = if status.is_open() && expires_at <= now {
                 BookingStatus::Expired
@@ -473,10 +481,11 @@ fn summary(
                 id: r.get(0)?,
                 showtime_id: r.get(1)?,
                 status,
-                created_at: rfc3339(r.get(3)?, locale.offset),
-                expires_at: rfc3339(expires_at, locale.offset),
-                starts_at: rfc3339(r.get(5)?, locale.offset),
-                ends_at: rfc3339(r.get(6)?, locale.offset),
+                created_at: rfc3339(r.get(3)?, offset),
+                expires_at: rfc3339(expires_at, offset),
+                starts_at: rfc3339(r.get(5)?, offset),
+                ends_at: rfc3339(r.get(6)?, offset),
+                timezone,
                 showtime_status: r.get(7)?,
                 movie_id: r.get(8)?,
                 movie_title: r.get(9)?,
@@ -506,6 +515,7 @@ fn summary(
         .collect::<Result<_, _>>()?;
     booking.price_lines = price_lines(&booking.seats);
     booking.total = booking.price_lines.iter().map(|l| l.amount).sum();
+    let offset = zone(&booking.timezone);
     booking.payment = conn
         .prepare_cached(query!("bookings/booking_payment"))?
         .query_row(params![booking_id], |r| {
@@ -515,10 +525,8 @@ fn summary(
                 status: r.get(2)?,
                 amount: r.get(3)?,
                 currency: r.get(4)?,
-                expires_at: rfc3339(r.get(5)?, locale.offset),
-                completed_at: r
-                    .get::<_, Option<i64>>(6)?
-                    .map(|t| rfc3339(t, locale.offset)),
+                expires_at: rfc3339(r.get(5)?, offset),
+                completed_at: r.get::<_, Option<i64>>(6)?.map(|t| rfc3339(t, offset)),
                 refund_reason: r.get(7)?,
                 redirect_url: r.get(8)?,
             })
@@ -555,9 +563,7 @@ fn summary(
                 amount: r.get(1)?,
                 currency: r.get(2)?,
                 reason: r.get(3)?,
-                completed_at: r
-                    .get::<_, Option<i64>>(4)?
-                    .map(|t| rfc3339(t, locale.offset)),
+                completed_at: r.get::<_, Option<i64>>(4)?.map(|t| rfc3339(t, offset)),
             })
         })
         .optional()?;

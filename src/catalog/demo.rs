@@ -6,8 +6,9 @@
 use chrono::{DateTime, Datelike, Duration, NaiveTime, TimeZone, Utc, Weekday};
 use rusqlite::{Connection, params};
 
-use super::Locale;
-use crate::error::AppResult;
+use chrono_tz::Tz;
+
+use crate::{clock::local_date, error::AppResult};
 
 /// One block of identical rows in a layout.
 struct RowBlock {
@@ -189,7 +190,7 @@ pub struct DemoSummary {
 }
 
 /// Seeds the demo catalog. Call it inside one write transaction on an empty database.
-pub fn seed(conn: &Connection, locale: &Locale, now: DateTime<Utc>) -> AppResult<DemoSummary> {
+pub fn seed(conn: &Connection, zone: Tz, now: DateTime<Utc>) -> AppResult<DemoSummary> {
     let mut summary = DemoSummary::default();
     let mut city_ids: Vec<(&str, i64)> = Vec::new();
     let mut auditoriums: Vec<(i64, std::collections::HashSet<&str>)> = Vec::new();
@@ -205,8 +206,8 @@ pub fn seed(conn: &Connection, locale: &Locale, now: DateTime<Utc>) -> AppResult
             }
         };
         conn.execute(
-            query!("catalog/insert_cinema"),
-            params![city_id, cinema.name, cinema.address],
+            query!("catalog/create_cinema"),
+            params![city_id, cinema.name, cinema.address, zone.name()],
         )?;
         let cinema_id = conn.last_insert_rowid();
         summary.cinemas += 1;
@@ -240,7 +241,7 @@ pub fn seed(conn: &Connection, locale: &Locale, now: DateTime<Utc>) -> AppResult
         summary.movies += 1;
     }
 
-    let today = locale.today(now);
+    let today = local_date(now, zone);
     for day in 0..DAYS {
         let date = today + Duration::days(day);
         let weekend = matches!(date.weekday(), Weekday::Fri | Weekday::Sat | Weekday::Sun);
@@ -252,7 +253,7 @@ pub fn seed(conn: &Connection, locale: &Locale, now: DateTime<Utc>) -> AppResult
                 };
                 let local =
                     date.and_time(NaiveTime::from_hms_opt(*hour, *minute, 0).unwrap_or_default());
-                let Some(starts) = locale.offset.from_local_datetime(&local).single() else {
+                let Some(starts) = zone.from_local_datetime(&local).earliest() else {
                     continue;
                 };
                 let starts_at = starts.timestamp_millis();

@@ -7,12 +7,12 @@ pub mod auditoriums;
 pub mod demo;
 pub mod layout;
 
-use chrono::{FixedOffset, NaiveDate, TimeZone};
+use chrono::NaiveDate;
 use rusqlite::{Connection, OptionalExtension, params};
 use serde::Serialize;
 
 use crate::{
-    clock::{SharedClock, rfc3339, to_millis},
+    clock::{SharedClock, local_date, local_day, rfc3339, to_millis, zone},
     error::{AppError, AppResult},
     ids::ShowtimeId,
     status::ShowtimeStatus,
@@ -73,6 +73,8 @@ pub struct ShowtimeListing {
     pub auditorium: String,
     pub starts_at: String,
     pub ends_at: String,
+    /// The cinema's IANA time zone, whose offset the times carry.
+    pub timezone: String,
     pub status: ShowtimeStatus,
     pub seats_total: i64,
     pub seats_available: i64,
@@ -91,6 +93,8 @@ pub struct ShowtimeDetail {
     pub status: ShowtimeStatus,
     pub starts_at: String,
     pub ends_at: String,
+    /// The cinema's IANA time zone, whose offset the times carry.
+    pub timezone: String,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub cancel_reason: Option<String>,
     pub movie: Movie,
@@ -102,29 +106,11 @@ pub struct ShowtimeDetail {
     pub currency: String,
 }
 
-/// Presentation settings the catalog answers with.
+/// Presentation settings the catalog answers with. Times come in each
+/// cinema's own zone (`cinemas.timezone`), read with the rows they are about.
 #[derive(Debug, Clone)]
 pub struct Locale {
-    pub offset: FixedOffset,
     pub currency: String,
-}
-
-impl Locale {
-    /// The [start, end) milliseconds of a local calendar day.
-    pub fn day_bounds(&self, date: NaiveDate) -> (i64, i64) {
-        let start = date.and_hms_opt(0, 0, 0).unwrap_or_default();
-        let start = self
-            .offset
-            .from_local_datetime(&start)
-            .single()
-            .map(|d| d.timestamp_millis())
-            .unwrap_or_default();
-        (start, start + 86_400_000)
-    }
-
-    pub fn today(&self, now: chrono::DateTime<chrono::Utc>) -> NaiveDate {
-        now.with_timezone(&self.offset).date_naive()
-    }
 }
 
 /// The catalog as customers browse it: answers from the database, with the
@@ -176,10 +162,10 @@ impl Catalog {
     /// or empty).
     #[tracing::instrument(skip_all, fields(cinema_id = %cinema_id))]
     pub async fn movies(&self, cinema_id: i64, date: Option<&str>) -> AppResult<Vec<MovieShowing>> {
-        let date = self.date_of(date)?;
-        let locale = self.locale.clone();
+        let date = date_of(date)?;
+        let now = self.clock.now();
         self.store
-            .read(move |c| movies_showing(c, &locale, cinema_id, date))
+            .read(move |c| movies_showing(c, cinema_id, date, now))
             .await
     }
 
@@ -192,9 +178,9 @@ impl Catalog {
         date: Option<&str>,
         movie_id: Option<i64>,
     ) -> AppResult<Vec<ShowtimeListing>> {
-        let date = self.date_of(date)?;
+        let date = date_of(date)?;
         let locale = self.locale.clone();
-        let now = to_millis(self.clock.now());
+        let now = self.clock.now();
         self.store
             .read(move |c| showtimes(c, &locale, cinema_id, date, movie_id, now))
             .await
@@ -207,19 +193,33 @@ impl Catalog {
             .read(move |c| showtime(c, &locale, showtime_id))
             .await
     }
+}
 
-    /// The local calendar day a `?date=` names; today when there is none.
-    fn date_of(&self, date: Option<&str>) -> AppResult<NaiveDate> {
-        match date {
-            None | Some("") => Ok(self.locale.today(self.clock.now())),
-            Some(text) => NaiveDate::parse_from_str(text, "%Y-%m-%d").map_err(|_| {
+/// The local calendar day a `?date=` names; `None` for the cinema's today.
+fn date_of(date: Option<&str>) -> AppResult<Option<NaiveDate>> {
+    match date {
+        None | Some("") => Ok(None),
+        Some(text) => NaiveDate::parse_from_str(text, "%Y-%m-%d")
+            .map(Some)
+            .map_err(|_| {
                 AppError::validation(
                     "invalid_date",
                     format!("`{text}` is not a date like 2026-11-24"),
                 )
             }),
-        }
     }
+}
+
+/// The bounds of the cinema's local `date` (its today when `None`), with its zone.
+fn cinema_day(
+    conn: &Connection,
+    cinema_id: i64,
+    date: Option<NaiveDate>,
+    now: chrono::DateTime<chrono::Utc>,
+) -> AppResult<((i64, i64), chrono_tz::Tz)> {
+    let zone = zone(&ensure_cinema(conn, cinema_id)?.timezone);
+    let date = date.unwrap_or_else(|| local_date(now, zone));
+    Ok((local_day(date, zone), zone))
 }
 
 fn cities(conn: &Connection) -> AppResult<Vec<City>> {
@@ -281,12 +281,11 @@ pub(crate) fn movie_from(r: &rusqlite::Row<'_>, first: usize) -> rusqlite::Resul
 /// Movies with at least one scheduled showtime at the cinema on `date`.
 fn movies_showing(
     conn: &Connection,
-    locale: &Locale,
     cinema_id: i64,
-    date: NaiveDate,
+    date: Option<NaiveDate>,
+    now: chrono::DateTime<chrono::Utc>,
 ) -> AppResult<Vec<MovieShowing>> {
-    ensure_cinema(conn, cinema_id)?;
-    let (from, to) = locale.day_bounds(date);
+    let ((from, to), _) = cinema_day(conn, cinema_id, date, now)?;
     Ok(conn
         .prepare_cached(query!("catalog/movies_at_cinema"))?
         .query_map(params![cinema_id, from, to], |r| {
@@ -303,12 +302,12 @@ fn showtimes(
     conn: &Connection,
     locale: &Locale,
     cinema_id: i64,
-    date: NaiveDate,
+    date: Option<NaiveDate>,
     movie_id: Option<i64>,
-    now_ms: i64,
+    now: chrono::DateTime<chrono::Utc>,
 ) -> AppResult<Vec<ShowtimeListing>> {
-    ensure_cinema(conn, cinema_id)?;
-    let (from, to) = locale.day_bounds(date);
+    let ((from, to), zone) = cinema_day(conn, cinema_id, date, now)?;
+    let now_ms = to_millis(now);
     let rows = conn
         .prepare_cached(query!("catalog/showtimes_at_cinema"))?
         .query_map(params![cinema_id, from, to, movie_id, now_ms], |r| {
@@ -320,8 +319,9 @@ fn showtimes(
                 movie_title: r.get(2)?,
                 auditorium_id: r.get(3)?,
                 auditorium: r.get(4)?,
-                starts_at: rfc3339(r.get(5)?, locale.offset),
-                ends_at: rfc3339(r.get(6)?, locale.offset),
+                starts_at: rfc3339(r.get(5)?, zone),
+                ends_at: rfc3339(r.get(6)?, zone),
+                timezone: zone.name().to_string(),
                 status: r.get(7)?,
                 seats_total: total,
                 seats_available: (total - taken).max(0),
@@ -358,11 +358,13 @@ fn showtime(
     let detail = conn
         .prepare_cached(query!("catalog/showtime_detail"))?
         .query_row(params![showtime_id], |r| {
+            let timezone: String = r.get(18)?;
+            let zone = zone(&timezone);
             Ok(ShowtimeDetail {
                 id: r.get(0)?,
                 status: r.get(1)?,
-                starts_at: rfc3339(r.get(2)?, locale.offset),
-                ends_at: rfc3339(r.get(3)?, locale.offset),
+                starts_at: rfc3339(r.get(2)?, zone),
+                ends_at: rfc3339(r.get(3)?, zone),
                 cancel_reason: r.get(4)?,
                 movie: movie_from(r, 5)?,
                 cinema: Cinema {
@@ -370,8 +372,9 @@ fn showtime(
                     city_id: r.get(15)?,
                     name: r.get(16)?,
                     address: r.get(17)?,
-                    timezone: r.get(18)?,
+                    timezone: timezone.clone(),
                 },
+                timezone,
                 city: r.get(19)?,
                 auditorium: Auditorium {
                     id: r.get(20)?,

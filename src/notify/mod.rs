@@ -16,9 +16,7 @@ pub use notifier::Notifier;
 use rusqlite::{Connection, params};
 use serde::Serialize;
 
-use chrono::FixedOffset;
-
-use crate::{clock::rfc3339, error::AppResult, ids::UserId, status::NotificationStatus};
+use crate::{clock::rfc3339_utc, error::AppResult, ids::UserId, status::NotificationStatus};
 
 /// Records an e-mail to the user (and a WhatsApp message when they gave a
 /// phone number). Runs inside the caller's transaction.
@@ -76,7 +74,6 @@ pub fn list(
     conn: &Connection,
     status: Option<&str>,
     limit: i64,
-    offset: FixedOffset,
 ) -> AppResult<Vec<NotificationView>> {
     Ok(conn
         .prepare_cached(query!("notify/list"))?
@@ -92,8 +89,8 @@ pub fn list(
                 status: r.get(7)?,
                 attempts: r.get(8)?,
                 last_error: r.get(9)?,
-                created_at: rfc3339(r.get(10)?, offset),
-                sent_at: r.get::<_, Option<i64>>(11)?.map(|t| rfc3339(t, offset)),
+                created_at: rfc3339_utc(r.get(10)?),
+                sent_at: r.get::<_, Option<i64>>(11)?.map(rfc3339_utc),
             })
         })?
         .collect::<Result<Vec<_>, _>>()?)
@@ -146,7 +143,7 @@ pub struct AlertView {
 }
 
 /// Alerts, newest first.
-pub fn alerts(conn: &Connection, offset: FixedOffset) -> AppResult<Vec<AlertView>> {
+pub fn alerts(conn: &Connection) -> AppResult<Vec<AlertView>> {
     Ok(conn
         .prepare_cached(query!("notify/list_alerts"))?
         .query_map(params![500], |r| {
@@ -155,7 +152,7 @@ pub fn alerts(conn: &Connection, offset: FixedOffset) -> AppResult<Vec<AlertView
                 kind: r.get(1)?,
                 subject: r.get(2)?,
                 message: r.get(3)?,
-                created_at: rfc3339(r.get(4)?, offset),
+                created_at: rfc3339_utc(r.get(4)?),
             })
         })?
         .collect::<Result<Vec<_>, _>>()?)

@@ -7,7 +7,6 @@
 
 use std::{sync::Arc, time::Duration};
 
-use chrono::FixedOffset;
 use futures_util::StreamExt;
 use lettre::message::Mailbox;
 use rusqlite::params;
@@ -81,7 +80,6 @@ struct Inner {
     domain: String,
     install: String,
     locale: MailLocale,
-    offset: FixedOffset,
     backoff: Vec<Duration>,
     wake: Notify,
     round: tokio::sync::Mutex<()>,
@@ -112,7 +110,6 @@ impl Notifier {
                 domain,
                 install,
                 locale: settings.mail.locale,
-                offset: settings.catalog.utc_offset,
                 backoff: settings.mail.retry_backoff.clone(),
                 wake: Notify::new(),
                 round: tokio::sync::Mutex::new(()),
@@ -132,20 +129,15 @@ impl Notifier {
     /// Notifications, newest first, optionally of one status (the admin list).
     pub async fn list(&self, status: Option<String>) -> AppResult<Vec<super::NotificationView>> {
         let status = crate::error::status_filter(status, NotificationStatus::NAMES)?;
-        let offset = self.inner.offset;
         self.inner
             .store
-            .read(move |conn| super::list(conn, status.as_deref(), 1000, offset))
+            .read(move |conn| super::list(conn, status.as_deref(), 1000))
             .await
     }
 
     /// Alerts for the admins, newest first.
     pub async fn alerts(&self) -> AppResult<Vec<super::AlertView>> {
-        let offset = self.inner.offset;
-        self.inner
-            .store
-            .read(move |conn| super::alerts(conn, offset))
-            .await
+        self.inner.store.read(super::alerts).await
     }
 
     /// Tells the notifier that new rows are waiting.
@@ -216,7 +208,7 @@ impl Notifier {
     }
 
     async fn send_one(&self, row: Due) -> AppResult<Outcome> {
-        let (locale, offset) = (self.inner.locale, self.inner.offset);
+        let locale = self.inner.locale;
         let rendered = match &row.message {
             // A row that does not read back can never be sent: it fails (and
             // an admin is alerted) instead of going out with blanks.
@@ -225,7 +217,7 @@ impl Notifier {
                 let message = message.clone();
                 self.inner
                     .store
-                    .read(move |conn| Ok(render::render(conn, &message, locale, offset)))
+                    .read(move |conn| Ok(render::render(conn, &message, locale)))
                     .await?
             }
         };

@@ -2,12 +2,12 @@
 //! at send time from the event's facts and what the database says of the
 //! booking. An e-ticket carries one QR code per seat as an inline PNG.
 
-use chrono::FixedOffset;
+use chrono::Offset;
 use rusqlite::{Connection, OptionalExtension, params};
 
 use super::{Message, message::RefundFacts};
 use crate::{
-    clock::from_millis,
+    clock::{from_millis, zone},
     config::MailLocale,
     error::{AppError, AppResult},
     html::escape,
@@ -34,13 +34,8 @@ pub struct InlineImage {
 }
 
 /// Renders a notification in `locale`.
-pub fn render(
-    conn: &Connection,
-    message: &Message,
-    locale: MailLocale,
-    offset: FixedOffset,
-) -> AppResult<Rendered> {
-    let words = Words { locale, offset };
+pub fn render(conn: &Connection, message: &Message, locale: MailLocale) -> AppResult<Rendered> {
+    let words = Words { locale };
     // The refund messages share their facts; the cancellation has its own.
     let (about, refund) = match message {
         Message::ETicket(eticket) => return e_ticket(conn, &eticket.booking_id, &words),
@@ -66,7 +61,6 @@ enum About {
 
 struct Words {
     locale: MailLocale,
-    offset: FixedOffset,
 }
 
 impl Words {
@@ -77,9 +71,20 @@ impl Words {
         }
     }
 
-    fn when(&self, millis: i64) -> String {
-        let at = from_millis(millis).with_timezone(&self.offset);
-        format!("{} (UTC{})", at.format("%d-%m-%Y %H:%M"), self.offset)
+    /// A time in the cinema's zone (`timezone`, an IANA name), with its
+    /// Indonesian abbreviation where it has one: `29-11-2026 00:30 WITA (UTC+08:00)`.
+    fn when(&self, millis: i64, timezone: &str) -> String {
+        let at = from_millis(millis).with_timezone(&zone(timezone));
+        let abbreviation = at.format("%Z").to_string();
+        let offset = at.offset().fix();
+        if abbreviation.starts_with(['+', '-']) {
+            format!("{} (UTC{offset})", at.format("%d-%m-%Y %H:%M"))
+        } else {
+            format!(
+                "{} {abbreviation} (UTC{offset})",
+                at.format("%d-%m-%Y %H:%M")
+            )
+        }
     }
 
     fn money(&self, amount: i64, currency: &str) -> String {
@@ -152,15 +157,15 @@ fn e_ticket(conn: &Connection, booking_id: &str, words: &Words) -> AppResult<Ren
                     status: r.get(5)?,
                 },
                 (
-                    r.get::<_, String>(7)?,  // payment id
-                    r.get::<_, i64>(8)?,     // amount
-                    r.get::<_, String>(9)?,  // currency
-                    r.get::<_, String>(11)?, // movie
-                    r.get::<_, String>(12)?, // cinema
-                    r.get::<_, String>(13)?, // address
-                    r.get::<_, String>(14)?, // auditorium
-                    r.get::<_, i64>(15)?,    // starts at
-                    r.get::<_, String>(16)?, // customer
+                    r.get::<_, String>(7)?,                           // payment id
+                    r.get::<_, i64>(8)?,                              // amount
+                    r.get::<_, String>(9)?,                           // currency
+                    r.get::<_, String>(11)?,                          // movie
+                    r.get::<_, String>(12)?,                          // cinema
+                    r.get::<_, String>(13)?,                          // address
+                    r.get::<_, String>(14)?,                          // auditorium
+                    words.when(r.get(15)?, &r.get::<_, String>(17)?), // starts at
+                    r.get::<_, String>(16)?,                          // customer
                 ),
             ))
         })?
@@ -182,7 +187,7 @@ fn e_ticket(conn: &Connection, booking_id: &str, words: &Words) -> AppResult<Ren
     let subject = format!(
         "{}: {movie}, {}",
         words.pick("E-tiket Anda", "Your e-ticket"),
-        words.when(starts_at)
+        starts_at
     );
     let greeting = format!("{} {name},", words.pick("Halo", "Hello"));
     let intro = words.pick(
@@ -201,7 +206,7 @@ fn e_ticket(conn: &Connection, booking_id: &str, words: &Words) -> AppResult<Ren
             format!("{cinema}, {address}"),
         ),
         (words.pick("Studio", "Auditorium"), auditorium),
-        (words.pick("Waktu", "Time"), words.when(starts_at)),
+        (words.pick("Waktu", "Time"), starts_at),
         (words.pick("Kursi", "Seats"), seats),
         (
             words.pick("Total dibayar", "Total paid"),
@@ -267,7 +272,7 @@ fn about_booking(
                 r.get::<_, String>(0)?,
                 r.get::<_, String>(1)?,
                 r.get::<_, String>(2)?,
-                r.get::<_, i64>(3)?,
+                words.when(r.get(3)?, &r.get::<_, String>(5)?),
                 r.get::<_, String>(4)?,
             ))
         })
@@ -325,7 +330,7 @@ fn about_booking(
         (words.pick("Film", "Movie"), movie),
         (words.pick("Bioskop", "Cinema"), cinema),
         (words.pick("Studio", "Auditorium"), auditorium),
-        (words.pick("Waktu", "Time"), words.when(starts_at)),
+        (words.pick("Waktu", "Time"), starts_at),
         (
             words.pick("Kode booking", "Booking reference"),
             booking_id.to_string(),
@@ -391,7 +396,6 @@ mod tests {
     fn rupiah_are_grouped_by_thousands() {
         let words = Words {
             locale: MailLocale::Id,
-            offset: FixedOffset::east_opt(7 * 3600).expect("offset"),
         };
         assert_eq!(words.money(180_000, "IDR"), "Rp180.000");
         assert_eq!(words.money(1_250_000, "IDR"), "Rp1.250.000");

@@ -19,7 +19,7 @@ use sha2::Sha256;
 
 use crate::{
     catalog::Locale,
-    clock::{SharedClock, millis, rfc3339, to_millis},
+    clock::{SharedClock, millis, rfc3339, to_millis, zone},
     error::{AppError, AppResult},
     ids::{BookingId, PaymentId, ShowtimeId, UserId},
     notify::Notifier,
@@ -329,7 +329,7 @@ impl Payments {
             // later than the hold ends.
             expiry: Expiry {
                 start_time: now
-                    .with_timezone(&self.parts.locale.offset)
+                    .with_timezone(&zone(&started.timezone))
                     .format("%Y-%m-%d %H:%M:%S %z")
                     .to_string(),
                 unit: "minute",
@@ -582,12 +582,12 @@ impl Payments {
     #[tracing::instrument(skip_all, fields(payment_id))]
     pub async fn checkout_page(&self, payment_id: &PaymentId) -> AppResult<CheckoutPage> {
         let id = payment_id.to_string();
-        let offset = self.parts.locale.offset;
         self.parts
             .store
             .read(move |conn| {
                 conn.prepare_cached(query!("payments/payment_page"))?
                     .query_row(params![id], |r| {
+                        let offset = zone(&r.get::<_, String>(9)?);
                         Ok(CheckoutPage {
                             payment_id: r.get(0)?,
                             status: r.get(1)?,

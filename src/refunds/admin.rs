@@ -4,13 +4,12 @@
 use serde_json::json;
 
 use crate::audit::{self, Entry};
-use chrono::FixedOffset;
 use rusqlite::{Connection, OptionalExtension, params};
 use serde::Serialize;
 
 use super::Refunds;
 use crate::{
-    clock::{rfc3339, to_millis},
+    clock::{rfc3339, to_millis, zone},
     error::{AppError, AppResult},
     ids::{BookingId, PaymentId, RefundId, ShowtimeId, UserId},
     status::RefundStatus,
@@ -37,16 +36,17 @@ pub struct RefundView {
     pub created_at: String,
     pub updated_at: String,
     pub completed_at: Option<String>,
+    /// The IANA time zone of the showtime's cinema, whose offset the times carry.
+    pub timezone: String,
 }
 
 impl Refunds {
     /// Refunds, newest first, optionally of one status.
     pub async fn list(&self, status: Option<String>) -> AppResult<Vec<RefundView>> {
         let status = crate::error::status_filter(status, RefundStatus::NAMES)?;
-        let offset = self.inner.offset;
         self.inner
             .store
-            .read(move |conn| list_refunds(conn, status.as_deref(), None, offset))
+            .read(move |conn| list_refunds(conn, status.as_deref(), None))
             .await
     }
 
@@ -54,7 +54,6 @@ impl Refunds {
     pub async fn retry(&self, refund_id: &str, by: UserId) -> AppResult<RefundView> {
         let id = refund_id.to_string();
         let now = to_millis(self.inner.clock.now());
-        let offset = self.inner.offset;
         let view = self
             .inner
             .store
@@ -74,7 +73,7 @@ impl Refunds {
                     }
                     None => not_failed(conn, &id)?,
                 }
-                one_refund(conn, &id, offset)
+                one_refund(conn, &id)
             })
             .await?;
         self.wake();
@@ -97,7 +96,6 @@ impl Refunds {
         )?;
         let id = refund_id.to_string();
         let now = to_millis(self.inner.clock.now());
-        let offset = self.inner.offset;
         self.inner
             .store
             .write(move |conn| {
@@ -111,7 +109,7 @@ impl Refunds {
                     .before(json!({"status": "failed"}))
                     .after(json!({"status": "resolved", "note": note}));
                 audit::record(conn, &entry, now)?;
-                one_refund(conn, &id, offset)
+                one_refund(conn, &id)
             })
             .await
     }
@@ -132,8 +130,8 @@ fn not_failed(conn: &Connection, refund_id: &str) -> AppResult<()> {
     }
 }
 
-fn one_refund(conn: &Connection, refund_id: &str, offset: FixedOffset) -> AppResult<RefundView> {
-    list_refunds(conn, None, Some(refund_id), offset)?
+fn one_refund(conn: &Connection, refund_id: &str) -> AppResult<RefundView> {
+    list_refunds(conn, None, Some(refund_id))?
         .into_iter()
         .next()
         .ok_or(AppError::NotFound("refund"))
@@ -143,12 +141,13 @@ fn list_refunds(
     conn: &Connection,
     status: Option<&str>,
     id: Option<&str>,
-    offset: FixedOffset,
 ) -> AppResult<Vec<RefundView>> {
-    let time = |t: Option<i64>| t.map(|t| rfc3339(t, offset));
     Ok(conn
         .prepare_cached(query!("refunds/list_refunds"))?
         .query_map(params![status, id, 1000], |r| {
+            let timezone: String = r.get(18)?;
+            let offset = zone(&timezone);
+            let time = |t: Option<i64>| t.map(|t| rfc3339(t, offset));
             Ok(RefundView {
                 id: r.get(0)?,
                 booking_id: r.get(1)?,
@@ -168,6 +167,7 @@ fn list_refunds(
                 created_at: rfc3339(r.get(15)?, offset),
                 updated_at: rfc3339(r.get(16)?, offset),
                 completed_at: time(r.get(17)?),
+                timezone,
             })
         })?
         .collect::<Result<Vec<_>, _>>()?)

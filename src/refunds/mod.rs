@@ -22,7 +22,6 @@ use std::{
     time::Duration,
 };
 
-use chrono::FixedOffset;
 use futures_util::StreamExt;
 use rusqlite::{Connection, OptionalExtension, params};
 use serde::{Deserialize, Serialize};
@@ -162,7 +161,6 @@ struct Inner {
     clock: SharedClock,
     gateway: Arc<dyn PaymentGateway>,
     settings: RefundSettings,
-    offset: FixedOffset,
     wake: Notify,
     /// One embedded round at a time (the loop and a caller may both ask).
     embedded_round: tokio::sync::Mutex<()>,
@@ -179,7 +177,6 @@ impl Refunds {
         clock: SharedClock,
         gateway: Arc<dyn PaymentGateway>,
         settings: RefundSettings,
-        offset: FixedOffset,
     ) -> Refunds {
         Refunds {
             inner: Arc::new(Inner {
@@ -187,7 +184,6 @@ impl Refunds {
                 clock,
                 gateway,
                 settings,
-                offset,
                 wake: Notify::new(),
                 embedded_round: tokio::sync::Mutex::new(()),
                 status: Mutex::new(QueueStatus::Embedded),

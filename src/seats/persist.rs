@@ -320,6 +320,7 @@ pub fn load(
                     auditorium: r.get(6)?,
                     starts_at: r.get(7)?,
                     ends_at: r.get(8)?,
+                    timezone: r.get(9)?,
                 },
             ))
         })

@@ -14,7 +14,7 @@ use serde::Serialize;
 
 use crate::{
     catalog::Locale,
-    clock::{SharedClock, millis, rfc3339, to_millis},
+    clock::{SharedClock, millis, rfc3339, to_millis, zone},
     error::{AppError, AppResult},
     ids::{BookingId, PaymentId, ShowtimeId, TicketId, UserId},
     status::TicketStatus,
@@ -50,6 +50,8 @@ pub struct Ticket {
     pub cinema: String,
     pub auditorium: String,
     pub starts_at: String,
+    /// The cinema's IANA time zone, whose offset the ticket's times carry.
+    pub timezone: String,
     pub showtime_status: String,
 }
 
@@ -62,6 +64,8 @@ fn tickets_of(
     Ok(conn
         .prepare_cached(query!("tickets/tickets_of_user"))?
         .query_map(params![user, only], |r| {
+            let timezone: String = r.get(16)?;
+            let offset = zone(&timezone);
             Ok(Ticket {
                 id: r.get(0)?,
                 booking_id: r.get(1)?,
@@ -71,16 +75,15 @@ fn tickets_of(
                 price: r.get(5)?,
                 currency: locale.currency.clone(),
                 status: r.get(6)?,
-                purchased_at: rfc3339(r.get(7)?, locale.offset),
+                purchased_at: rfc3339(r.get(7)?, offset),
                 transaction_id: r.get(8)?,
                 checkin_code: r.get(9)?,
-                checked_in_at: r
-                    .get::<_, Option<i64>>(10)?
-                    .map(|t| rfc3339(t, locale.offset)),
+                checked_in_at: r.get::<_, Option<i64>>(10)?.map(|t| rfc3339(t, offset)),
                 movie_title: r.get(11)?,
                 cinema: r.get(12)?,
                 auditorium: r.get(13)?,
-                starts_at: rfc3339(r.get(14)?, locale.offset),
+                starts_at: rfc3339(r.get(14)?, offset),
+                timezone,
                 showtime_status: r.get(15)?,
             })
         })?
@@ -95,6 +98,8 @@ pub struct Admission {
     pub showtime_id: ShowtimeId,
     pub status: TicketStatus,
     pub checked_in_at: String,
+    /// The cinema's IANA time zone, whose offset `checked_in_at` carries.
+    pub timezone: String,
 }
 
 impl Tickets {
@@ -145,15 +150,7 @@ impl Tickets {
     /// a ticket for that showtime (the gate's).
     #[tracing::instrument(skip_all, fields(showtime_id = ?showtime))]
     pub async fn check_in(&self, code: &str, showtime: Option<ShowtimeId>) -> AppResult<Admission> {
-        check_in(
-            &self.store,
-            &self.locale,
-            &self.clock,
-            code,
-            showtime,
-            self.opens_before,
-        )
-        .await
+        check_in(&self.store, &self.clock, code, showtime, self.opens_before).await
     }
 }
 
@@ -161,7 +158,6 @@ impl Tickets {
 /// ticket for that showtime (the gate's).
 async fn check_in(
     store: &Store,
-    locale: &Locale,
     clock: &SharedClock,
     code: &str,
     showtime: Option<ShowtimeId>,
@@ -174,33 +170,41 @@ async fn check_in(
         return Err(AppError::NotFound("ticket"));
     }
     let now = to_millis(clock.now());
-    let offset = locale.offset;
     store
         .write(move |conn| {
             let admitted = conn
                 .prepare_cached(query!("tickets/checkin"))?
                 .query_row(params![code, now, showtime, opens_before], |r| {
-                    Ok(Admission {
-                        ticket_id: r.get(0)?,
-                        seat: r.get(1)?,
-                        showtime_id: r.get(2)?,
-                        status: TicketStatus::Used,
-                        checked_in_at: rfc3339(r.get(3)?, offset),
-                    })
+                    Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get::<_, i64>(3)?))
                 })
                 .optional()?;
-            if let Some(admitted) = admitted {
-                return Ok(admitted);
-            }
-            let found: Option<(TicketStatus, Option<i64>, ShowtimeId, i64, i64)> = conn
+            let found: Option<(TicketStatus, Option<i64>, ShowtimeId, i64, i64, String)> = conn
                 .prepare_cached(query!("tickets/ticket_by_code"))?
                 .query_row(params![code], |r| {
-                    Ok((r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?, r.get(5)?))
+                    Ok((
+                        r.get(1)?,
+                        r.get(2)?,
+                        r.get(3)?,
+                        r.get(4)?,
+                        r.get(5)?,
+                        r.get(6)?,
+                    ))
                 })
                 .optional()?;
-            let Some((status, used_at, of_showtime, starts_at, ends_at)) = found else {
+            let Some((status, used_at, of_showtime, starts_at, ends_at, timezone)) = found else {
                 return Err(AppError::NotFound("ticket"));
             };
+            let offset = zone(&timezone);
+            if let Some((ticket_id, seat, showtime_id, checked_in_at)) = admitted {
+                return Ok(Admission {
+                    ticket_id,
+                    seat,
+                    showtime_id,
+                    status: TicketStatus::Used,
+                    checked_in_at: rfc3339(checked_in_at, offset),
+                    timezone,
+                });
+            }
             Err(if status == TicketStatus::Refunded {
                 AppError::conflict(
                     "ticket_refunded",

@@ -238,7 +238,7 @@ async fn an_archived_movie_disappears_from_the_public_movie_list() {
         .as_i64()
         .expect("a cinema");
     let tomorrow = (api.app.now() + chrono::Duration::days(1))
-        .with_timezone(&api.app.settings.catalog.utc_offset)
+        .with_timezone(&api.app.settings.catalog.default_timezone)
         .date_naive();
     let path = format!("/api/v1/cinemas/{cinema_id}/movies?date={tomorrow}");
     let before = api.get(&path, None).await;

@@ -31,7 +31,7 @@ async fn a_customer_registers_browses_holds_pays_and_gets_one_ticket_per_seat() 
     assert!(cinemas.iter().all(|c| c["city_id"] == jakarta["id"]));
     let cinema_id = cinemas[0]["id"].as_i64().expect("cinema id");
     let tomorrow = (api.app.now() + chrono::Duration::days(1))
-        .with_timezone(&api.app.settings.catalog.utc_offset)
+        .with_timezone(&api.app.settings.catalog.default_timezone)
         .date_naive();
     let movies = api
         .get(

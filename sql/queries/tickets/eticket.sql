@@ -1,7 +1,7 @@
 -- Everything an e-ticket shows, one row per seat.
 SELECT t.id, t.seat_id, bs.class, t.price, t.checkin_code, t.status,
        b.id, p.id, p.amount, p.currency, p.completed_at,
-       v.movie_title, v.cinema, v.cinema_address, v.auditorium, v.starts_at, u.name
+       v.movie_title, v.cinema, v.cinema_address, v.auditorium, v.starts_at, u.name, v.timezone
 FROM tickets t
 JOIN bookings b ON b.id = t.booking_id
 JOIN payments p ON p.id = t.payment_id

@@ -17,6 +17,8 @@ pub struct PaymentStarted {
     pub amount: i64,
     pub currency: String,
     pub expires_at: i64,
+    /// The cinema's IANA time zone, in which `expires_at` is shown.
+    pub timezone: String,
     /// False when an already pending payment was handed back.
     pub created: bool,
     /// What is paid for, seat by seat (a gateway shows them as item lines).
@@ -93,6 +95,7 @@ impl SeatBook {
                     amount: payment.amount,
                     currency: self.rules.currency.clone(),
                     expires_at: payment.expires_at,
+                    timezone: self.info.timezone.clone(),
                     created: false,
                     seats: self.paid_seats(booking),
                 });
@@ -140,6 +143,7 @@ impl SeatBook {
             amount,
             currency: self.rules.currency.clone(),
             expires_at,
+            timezone: self.info.timezone.clone(),
             created: true,
             seats,
         })

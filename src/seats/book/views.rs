@@ -43,6 +43,8 @@ pub struct ShowtimeInfo {
     pub auditorium: String,
     pub starts_at: i64,
     pub ends_at: i64,
+    /// The cinema's IANA time zone, in which its times are shown.
+    pub timezone: String,
 }
 
 /// A seat of a booking with its class and the price it was locked at.

@@ -1,1 +1,0 @@
-INSERT INTO cinemas (city_id, name, address) VALUES (?1, ?2, ?3)
