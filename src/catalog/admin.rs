@@ -375,16 +375,21 @@ fn to_json<T: serde::Serialize>(value: &T) -> AppResult<serde_json::Value> {
     serde_json::to_value(value).map_err(|e| AppError::Internal(e.to_string()))
 }
 
-/// Records `kind` on `target` with before and after, as changed when they differ.
+/// Records `kind` on `target` with before and after, as changed when they
+/// differ. `by` is `None` only for the demo seed: nobody did that, and the
+/// trail of a demo starts empty like a real cinema's.
 pub(super) fn audited<T: serde::Serialize>(
     conn: &Connection,
-    by: UserId,
+    by: Option<UserId>,
     kind: &'static str,
     target: String,
     before: Option<&T>,
     after: &T,
     now: i64,
 ) -> AppResult<()> {
+    let Some(by) = by else {
+        return Ok(());
+    };
     let after = to_json(after)?;
     let mut entry = Entry::new(Some(by), kind, target);
     if let Some(before) = before {
@@ -392,6 +397,80 @@ pub(super) fn audited<T: serde::Serialize>(
         entry = entry.changed(before != after).before(before);
     }
     audit::record(conn, &entry.after(after), now)
+}
+
+/// Creates a city: the one path of the back office and the demo seed
+/// (`by` is `None` for the seed, which records no audit row), validated, audited.
+pub(super) fn create_city(
+    conn: &Connection,
+    new: &NewCity,
+    by: Option<UserId>,
+    now: i64,
+) -> AppResult<City> {
+    let mut check = Check::default();
+    let name = check.text("name", &new.name, 100);
+    check.done()?;
+    unique_city(conn, &name, None)?;
+    conn.prepare_cached(query!("catalog/insert_city"))?
+        .execute(params![name])?;
+    let created = city(conn, conn.last_insert_rowid())?;
+    let target = format!("city:{}", created.id);
+    audited(conn, by, "city.create", target, None, &created, now)?;
+    Ok(created)
+}
+
+/// Creates a cinema (in `default_timezone` when the request names none), as
+/// [`create_city`].
+pub(super) fn create_cinema(
+    conn: &Connection,
+    new: &NewCinema,
+    default_timezone: chrono_tz::Tz,
+    by: Option<UserId>,
+    now: i64,
+) -> AppResult<Cinema> {
+    let mut check = Check::default();
+    let name = check.text("name", &new.name, 100);
+    let address = check.text("address", &new.address, 300);
+    let timezone = match &new.timezone {
+        Some(tz) => check.timezone(tz),
+        None => default_timezone.name().to_string(),
+    };
+    check.done()?;
+    let city_id = new.city_id;
+    known_city(conn, city_id)?;
+    unique_cinema(conn, city_id, &name, None)?;
+    conn.prepare_cached(query!("catalog/create_cinema"))?
+        .execute(params![city_id, name, address, timezone])?;
+    let created = cinema(conn, conn.last_insert_rowid())?;
+    let target = format!("cinema:{}", created.id);
+    audited(conn, by, "cinema.create", target, None, &created, now)?;
+    Ok(created)
+}
+
+/// Creates a movie, as [`create_city`].
+pub(super) fn create_movie(
+    conn: &Connection,
+    new: &NewMovie,
+    by: Option<UserId>,
+    now: i64,
+) -> AppResult<Movie> {
+    let mut check = Check::default();
+    let title = check.text("title", &new.title, 200);
+    let synopsis = check.synopsis(&new.synopsis);
+    let duration = check.duration(new.duration_minutes);
+    let rating = check.rating(&new.rating);
+    let genres = check.genres(&new.genres).join(",");
+    let language = check.text("language", &new.language, 50);
+    let poster = new.poster_url.as_deref().and_then(|u| check.poster(u));
+    check.done()?;
+    conn.prepare_cached(query!("catalog/create_movie"))?
+        .execute(params![
+            title, synopsis, duration, rating, genres, language, poster
+        ])?;
+    let created = movie(conn, conn.last_insert_rowid())?;
+    let target = format!("movie:{}", created.id);
+    audited(conn, by, "movie.create", target, None, &created, now)?;
+    Ok(created)
 }
 
 impl Catalog {
@@ -405,20 +484,9 @@ impl Catalog {
     }
 
     pub async fn create_city(&self, new: NewCity, by: UserId) -> AppResult<City> {
-        let mut check = Check::default();
-        let name = check.text("name", &new.name, 100);
-        check.done()?;
         let now = self.now_ms();
         self.store
-            .write(move |conn| {
-                unique_city(conn, &name, None)?;
-                conn.prepare_cached(query!("catalog/insert_city"))?
-                    .execute(params![name])?;
-                let created = city(conn, conn.last_insert_rowid())?;
-                let target = format!("city:{}", created.id);
-                audited(conn, by, "city.create", target, None, &created, now)?;
-                Ok(created)
-            })
+            .write(move |conn| create_city(conn, &new, Some(by), now))
             .await
     }
 
@@ -437,7 +505,15 @@ impl Catalog {
                 }
                 let after = city(conn, id)?;
                 let target = format!("city:{id}");
-                audited(conn, by, "city.update", target, Some(&before), &after, now)?;
+                audited(
+                    conn,
+                    Some(by),
+                    "city.update",
+                    target,
+                    Some(&before),
+                    &after,
+                    now,
+                )?;
                 Ok(after)
             })
             .await
@@ -449,27 +525,10 @@ impl Catalog {
     }
 
     pub async fn create_cinema(&self, new: NewCinema, by: UserId) -> AppResult<Cinema> {
-        let mut check = Check::default();
-        let name = check.text("name", &new.name, 100);
-        let address = check.text("address", &new.address, 300);
-        let timezone = match &new.timezone {
-            Some(tz) => check.timezone(tz),
-            None => self.default_timezone.name().to_string(),
-        };
-        check.done()?;
-        let city_id = new.city_id;
         let now = self.now_ms();
+        let default_timezone = self.default_timezone;
         self.store
-            .write(move |conn| {
-                known_city(conn, city_id)?;
-                unique_cinema(conn, city_id, &name, None)?;
-                conn.prepare_cached(query!("catalog/create_cinema"))?
-                    .execute(params![city_id, name, address, timezone])?;
-                let created = cinema(conn, conn.last_insert_rowid())?;
-                let target = format!("cinema:{}", created.id);
-                audited(conn, by, "cinema.create", target, None, &created, now)?;
-                Ok(created)
-            })
+            .write(move |conn| create_cinema(conn, &new, default_timezone, Some(by), now))
             .await
     }
 
@@ -512,7 +571,7 @@ impl Catalog {
                 let target = format!("cinema:{id}");
                 audited(
                     conn,
-                    by,
+                    Some(by),
                     "cinema.update",
                     target,
                     Some(&before),
@@ -530,27 +589,9 @@ impl Catalog {
     }
 
     pub async fn create_movie(&self, new: NewMovie, by: UserId) -> AppResult<Movie> {
-        let mut check = Check::default();
-        let title = check.text("title", &new.title, 200);
-        let synopsis = check.synopsis(&new.synopsis);
-        let duration = check.duration(new.duration_minutes);
-        let rating = check.rating(&new.rating);
-        let genres = check.genres(&new.genres).join(",");
-        let language = check.text("language", &new.language, 50);
-        let poster = new.poster_url.as_deref().and_then(|u| check.poster(u));
-        check.done()?;
         let now = self.now_ms();
         self.store
-            .write(move |conn| {
-                conn.prepare_cached(query!("catalog/create_movie"))?
-                    .execute(params![
-                        title, synopsis, duration, rating, genres, language, poster
-                    ])?;
-                let created = movie(conn, conn.last_insert_rowid())?;
-                let target = format!("movie:{}", created.id);
-                audited(conn, by, "movie.create", target, None, &created, now)?;
-                Ok(created)
-            })
+            .write(move |conn| create_movie(conn, &new, Some(by), now))
             .await
     }
 
@@ -601,7 +642,7 @@ impl Catalog {
                     "movie.archive"
                 };
                 let target = format!("movie:{id}");
-                audited(conn, by, kind, target, Some(&before), &after, now)?;
+                audited(conn, Some(by), kind, target, Some(&before), &after, now)?;
                 Ok(after)
             })
             .await

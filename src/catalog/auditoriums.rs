@@ -221,6 +221,30 @@ fn insert_seats(conn: &Connection, auditorium_id: i64, seats: &[Seat]) -> AppRes
     Ok(())
 }
 
+/// Creates an auditorium from its written layout: the one path of the back
+/// office and the demo seed (`by` is `None` for the seed), validated, audited.
+pub(super) fn create_auditorium(
+    conn: &Connection,
+    cinema_id: i64,
+    body: &AuditoriumLayout,
+    by: Option<UserId>,
+    now: i64,
+) -> AppResult<AdminAuditorium> {
+    let (name, seats) = checked(body)?;
+    let classes = to_text(&body.classes)?;
+    let rows = to_text(&body.rows)?;
+    cinema(conn, cinema_id)?;
+    unique_name(conn, cinema_id, &name, None)?;
+    conn.prepare_cached(query!("catalog/create_auditorium"))?
+        .execute(params![cinema_id, name, classes, rows])?;
+    let id = conn.last_insert_rowid();
+    insert_seats(conn, id, &seats)?;
+    let created = auditorium(conn, id)?;
+    let target = format!("auditorium:{id}");
+    audited(conn, by, "auditorium.create", target, None, &created, now)?;
+    Ok(created)
+}
+
 /// The name and the seats of a request, or 422.
 fn checked(body: &AuditoriumLayout) -> AppResult<(String, Vec<Seat>)> {
     let mut check = Check::default();
@@ -260,23 +284,9 @@ impl Catalog {
         body: AuditoriumLayout,
         by: UserId,
     ) -> AppResult<AdminAuditorium> {
-        let (name, seats) = checked(&body)?;
-        let classes = to_text(&body.classes)?;
-        let rows = to_text(&body.rows)?;
         let now = self.now_ms();
         self.store
-            .write(move |conn| {
-                cinema(conn, cinema_id)?;
-                unique_name(conn, cinema_id, &name, None)?;
-                conn.prepare_cached(query!("catalog/create_auditorium"))?
-                    .execute(params![cinema_id, name, classes, rows])?;
-                let id = conn.last_insert_rowid();
-                insert_seats(conn, id, &seats)?;
-                let created = auditorium(conn, id)?;
-                let target = format!("auditorium:{id}");
-                audited(conn, by, "auditorium.create", target, None, &created, now)?;
-                Ok(created)
-            })
+            .write(move |conn| create_auditorium(conn, cinema_id, &body, Some(by), now))
             .await
     }
 

@@ -6,9 +6,18 @@
 use chrono::{DateTime, Datelike, Duration, NaiveTime, TimeZone, Utc, Weekday};
 use rusqlite::{Connection, params};
 
+use std::collections::{BTreeMap, BTreeSet};
+
 use chrono_tz::Tz;
 
-use crate::{clock::local_date, error::AppResult};
+use super::{
+    admin,
+    auditoriums::{self, AuditoriumLayout},
+};
+use crate::{
+    clock::{local_date, to_millis},
+    error::AppResult,
+};
 
 /// One block of identical rows in a layout.
 struct RowBlock {
@@ -37,6 +46,32 @@ const fn block(
 struct Layout {
     name: &'static str,
     blocks: &'static [RowBlock],
+}
+
+impl Layout {
+    /// The layout as an operator writes it (DESIGN 4a): a row of class
+    /// letters per row, `_` for each aisle.
+    fn written(&self) -> AuditoriumLayout {
+        let mut classes = BTreeMap::new();
+        let mut rows = Vec::new();
+        for block in self.blocks {
+            let letter = block.class.get(..1).unwrap_or("X").to_ascii_uppercase();
+            classes.insert(letter.clone(), block.class.to_string());
+            let mut row = String::new();
+            for number in 1..=block.seats {
+                row.push_str(&letter);
+                if block.aisles_after.contains(&number) {
+                    row.push('_');
+                }
+            }
+            rows.extend(block.rows.chars().map(|_| row.clone()));
+        }
+        AuditoriumLayout {
+            name: self.name.into(),
+            classes,
+            rows,
+        }
+    }
 }
 
 const STUDIO_LARGE: Layout = Layout {
@@ -121,21 +156,21 @@ const MOVIES: &[MovieSeed] = &[
         title: "Pengabdi Malam",
         synopsis: "A family moves into a house whose night shift never ends.",
         minutes: 117,
-        rating: "D17+",
+        rating: "17+",
         genres: "horror",
     },
     MovieSeed {
         title: "Langit Jingga di Bandung",
         synopsis: "Two architects rebuild a cinema and, slowly, each other.",
         minutes: 105,
-        rating: "R13+",
+        rating: "13+",
         genres: "drama,romance",
     },
     MovieSeed {
         title: "Garuda Terakhir",
         synopsis: "A test pilot flies the last prototype out of a closing factory.",
         minutes: 128,
-        rating: "R13+",
+        rating: "13+",
         genres: "action",
     },
     MovieSeed {
@@ -149,14 +184,14 @@ const MOVIES: &[MovieSeed] = &[
         title: "Detektif Kopi Tubruk",
         synopsis: "A barista solves crimes one cup at a time.",
         minutes: 101,
-        rating: "R13+",
+        rating: "13+",
         genres: "comedy,mystery",
     },
     MovieSeed {
         title: "Orbit Nusantara",
         synopsis: "Indonesia's first crewed orbit goes wrong at the worst moment.",
         minutes: 140,
-        rating: "R13+",
+        rating: "13+",
         genres: "science fiction",
     },
     MovieSeed {
@@ -189,55 +224,62 @@ pub struct DemoSummary {
     pub showtimes: usize,
 }
 
-/// Seeds the demo catalog. Call it inside one write transaction on an empty database.
+/// Seeds the demo catalog through the back office's own paths (the same
+/// validation, the same seat layouts, audit rows by nobody): one way to
+/// create a cinema, whether an operator or the demo does it.
 pub fn seed(conn: &Connection, zone: Tz, now: DateTime<Utc>) -> AppResult<DemoSummary> {
+    let now_ms = to_millis(now);
     let mut summary = DemoSummary::default();
     let mut city_ids: Vec<(&str, i64)> = Vec::new();
-    let mut auditoriums: Vec<(i64, std::collections::HashSet<&str>)> = Vec::new();
-    for cinema in CINEMAS {
-        let city_id = match city_ids.iter().find(|(name, _)| *name == cinema.city) {
+    let mut auditoriums: Vec<(i64, BTreeSet<String>)> = Vec::new();
+    for seed in CINEMAS {
+        let city_id = match city_ids.iter().find(|(name, _)| *name == seed.city) {
             Some((_, id)) => *id,
             None => {
-                conn.execute(query!("catalog/insert_city"), params![cinema.city])?;
-                let id = conn.last_insert_rowid();
-                city_ids.push((cinema.city, id));
+                let city = admin::create_city(
+                    conn,
+                    &admin::NewCity {
+                        name: seed.city.into(),
+                    },
+                    None,
+                    now_ms,
+                )?;
+                city_ids.push((seed.city, city.id));
                 summary.cities += 1;
-                id
+                city.id
             }
         };
-        conn.execute(
-            query!("catalog/create_cinema"),
-            params![city_id, cinema.name, cinema.address, zone.name()],
-        )?;
-        let cinema_id = conn.last_insert_rowid();
+        let new = admin::NewCinema {
+            city_id,
+            name: seed.name.into(),
+            address: seed.address.into(),
+            timezone: Some(zone.name().into()),
+        };
+        let cinema = admin::create_cinema(conn, &new, zone, None, now_ms)?;
         summary.cinemas += 1;
-        for layout in cinema.auditoriums {
-            conn.execute(
-                query!("catalog/insert_auditorium"),
-                params![cinema_id, layout.name],
-            )?;
-            let auditorium_id = conn.last_insert_rowid();
+        for layout in seed.auditoriums {
+            let created =
+                auditoriums::create_auditorium(conn, cinema.id, &layout.written(), None, now_ms)?;
             summary.auditoriums += 1;
-            summary.seats += insert_layout(conn, auditorium_id, layout)?;
-            let classes = layout.blocks.iter().map(|b| b.class).collect();
-            auditoriums.push((auditorium_id, classes));
+            summary.seats += created.seats.len();
+            let classes = created.seats.iter().map(|s| s.class.clone()).collect();
+            auditoriums.push((created.id, classes));
         }
     }
 
     let mut movie_ids = Vec::new();
     for movie in MOVIES {
-        conn.execute(
-            query!("catalog/insert_movie"),
-            params![
-                movie.title,
-                movie.synopsis,
-                movie.minutes,
-                movie.rating,
-                movie.genres,
-                "Indonesian"
-            ],
-        )?;
-        movie_ids.push((conn.last_insert_rowid(), movie.minutes));
+        let new = admin::NewMovie {
+            title: movie.title.into(),
+            synopsis: movie.synopsis.into(),
+            duration_minutes: movie.minutes,
+            rating: movie.rating.into(),
+            genres: movie.genres.split(',').map(String::from).collect(),
+            language: "Indonesian".into(),
+            poster_url: None,
+        };
+        let created = admin::create_movie(conn, &new, None, now_ms)?;
+        movie_ids.push((created.id, movie.minutes));
         summary.movies += 1;
     }
 
@@ -264,7 +306,7 @@ pub fn seed(conn: &Connection, zone: Tz, now: DateTime<Utc>) -> AppResult<DemoSu
                 )?;
                 let showtime_id = conn.last_insert_rowid();
                 for (class, weekday_price, weekend_price) in PRICES {
-                    if classes.contains(class) {
+                    if classes.contains(*class) {
                         let amount = if weekend {
                             weekend_price
                         } else {
@@ -283,53 +325,36 @@ pub fn seed(conn: &Connection, zone: Tz, now: DateTime<Utc>) -> AppResult<DemoSu
     Ok(summary)
 }
 
-fn insert_layout(conn: &Connection, auditorium_id: i64, layout: &Layout) -> AppResult<usize> {
-    let mut count = 0;
-    let mut grid_row = 0;
-    let mut insert = conn.prepare_cached(query!("catalog/insert_seat"))?;
-    for block in layout.blocks {
-        for row in block.rows.chars() {
-            let mut grid_col = 0;
-            for number in 1..=block.seats {
-                let seat_id = format!("{row}{number}");
-                insert.execute(params![
-                    auditorium_id,
-                    seat_id,
-                    row.to_string(),
-                    number,
-                    block.class,
-                    grid_row,
-                    grid_col
-                ])?;
-                count += 1;
-                grid_col += if block.class == "couple" { 2 } else { 1 };
-                if block.aisles_after.contains(&number) {
-                    grid_col += 1;
-                }
-            }
-            grid_row += 1;
-        }
-    }
-    Ok(count)
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
 
     #[test]
-    fn every_layout_has_between_100_and_300_seats() {
+    fn every_layout_is_a_valid_written_layout_of_100_to_300_seats() {
         for layout in [&STUDIO_LARGE, &STUDIO_MEDIUM, &PREMIERE, &STUDIO_XL] {
-            let seats: i64 = layout
-                .blocks
-                .iter()
-                .map(|b| b.rows.chars().count() as i64 * b.seats)
-                .sum();
+            let written = layout.written();
+            let seats = crate::catalog::layout::parse(&written.classes, &written.rows)
+                .unwrap_or_else(|e| panic!("{}: {e:?}", layout.name));
             assert!(
-                (100..=300).contains(&seats),
-                "{} has {seats} seats",
-                layout.name
+                (100..=300).contains(&seats.len()),
+                "{} has {} seats",
+                layout.name,
+                seats.len()
             );
         }
+    }
+
+    #[test]
+    fn a_written_layout_numbers_seats_around_its_aisles() {
+        let written = STUDIO_LARGE.written();
+        assert_eq!(
+            written.rows.first().map(String::as_str),
+            Some("RRRR_RRRRRRRR_RRRR")
+        );
+        assert_eq!(written.rows.last().map(String::as_str), Some("CCCC_CCCC"));
+        let seats = crate::catalog::layout::parse(&written.classes, &written.rows).expect("valid");
+        let m5 = seats.iter().find(|s| s.id == "M5").expect("M5");
+        // Four couple seats of two cells each, then the aisle.
+        assert_eq!((m5.class.as_str(), m5.grid_col), ("couple", 9));
     }
 }

@@ -1,1 +1,0 @@
-INSERT INTO auditoriums (cinema_id, name) VALUES (?1, ?2)
