@@ -114,3 +114,62 @@ pub fn local_day(date: NaiveDate, zone: Tz) -> (i64, i64) {
     let next = date.succ_opt().unwrap_or(date);
     (start_of(date), start_of(next))
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn ms(text: &str) -> i64 {
+        DateTime::parse_from_rfc3339(text)
+            .expect("an RFC 3339 instant")
+            .timestamp_millis()
+    }
+
+    #[test]
+    fn a_cinema_time_carries_its_own_zone_offset() {
+        let at = ms("2026-11-28T16:30:00Z");
+        assert_eq!(
+            rfc3339(at, zone("Asia/Jakarta")),
+            "2026-11-28T23:30:00+07:00"
+        );
+        assert_eq!(
+            rfc3339(at, zone("Asia/Makassar")),
+            "2026-11-29T00:30:00+08:00"
+        );
+        assert_eq!(
+            rfc3339(at, zone("Asia/Jayapura")),
+            "2026-11-29T01:30:00+09:00"
+        );
+        assert_eq!(rfc3339_utc(at), "2026-11-28T16:30:00Z");
+    }
+
+    #[test]
+    fn a_local_day_starts_at_the_zones_midnight() {
+        let date = NaiveDate::from_ymd_opt(2026, 11, 29).expect("a date");
+        let (start, end) = local_day(date, zone("Asia/Makassar"));
+        assert_eq!(start, ms("2026-11-28T16:00:00Z"));
+        assert_eq!(end - start, 86_400_000);
+        let instant = from_millis(ms("2026-11-28T16:30:00Z"));
+        assert_eq!(local_date(instant, zone("Asia/Makassar")), date);
+        assert_eq!(
+            local_date(instant, zone("Asia/Jakarta")),
+            date.pred_opt().expect("a date")
+        );
+    }
+
+    #[test]
+    fn a_day_with_a_daylight_saving_change_is_23_or_25_hours_long() {
+        let berlin = zone("Europe/Berlin");
+        let spring = NaiveDate::from_ymd_opt(2026, 3, 29).expect("a date");
+        let (start, end) = local_day(spring, berlin);
+        assert_eq!(end - start, 23 * 3_600_000);
+        let autumn = NaiveDate::from_ymd_opt(2026, 10, 25).expect("a date");
+        let (start, end) = local_day(autumn, berlin);
+        assert_eq!(end - start, 25 * 3_600_000);
+    }
+
+    #[test]
+    fn an_unknown_zone_name_shows_utc_rather_than_a_wrong_instant() {
+        assert_eq!(zone("Asia/Nowhere"), Tz::UTC);
+    }
+}

@@ -63,8 +63,8 @@ function money(amount, currency) {
   return amount + " " + currency;
 }
 
-// Times come with the cinema's offset (+07:00): shown as the cinema's local
-// time, whatever the browser's time zone.
+// Times come with the cinema's own offset (+07:00 in Jakarta, +08:00 in
+// Makassar): shown as the cinema's local time, whatever the browser's zone.
 function clock(iso) { return String(iso).slice(11, 16); }
 
 function when(iso) {
@@ -72,10 +72,11 @@ function when(iso) {
   return `${day.toLocaleDateString("id-ID", { weekday: "short", day: "numeric", month: "short" })}, ${clock(iso)}`;
 }
 
-function today(offsetDays = 0) {
-  const d = new Date(Date.now() + offsetDays * 86400000);
-  const two = (n) => String(n).padStart(2, "0");
-  return `${d.getFullYear()}-${two(d.getMonth() + 1)}-${two(d.getDate())}`;
+// A date (YYYY-MM-DD) in the cinema's time zone (an IANA name), not the
+// browser's: a customer in Jakarta booking in Makassar gets Makassar's today.
+function today(offsetDays = 0, timeZone = undefined) {
+  const at = new Date(Date.now() + offsetDays * 86400000);
+  return new Intl.DateTimeFormat("en-CA", { timeZone, year: "numeric", month: "2-digit", day: "2-digit" }).format(at);
 }
 
 function badge(text) { return el("span", { class: "badge " + text }, text.replace(/_/g, " ")); }
@@ -187,24 +188,25 @@ async function cinemasPage(cityId) {
         el("strong", {}, c.name), el("br"), el("span", { class: "muted" }, c.address))))];
 }
 
-function dateButtons(selected, href) {
+function dateButtons(selected, href, timeZone) {
   return el("div", { class: "dates", role: "group", "aria-label": "Date" },
     [0, 1, 2, 3, 4, 5, 6].map((n) => {
-      const date = today(n);
-      const label = n === 0 ? "Today" : n === 1 ? "Tomorrow" : new Date(date).toLocaleDateString("id-ID", { weekday: "short", day: "numeric", month: "short" });
+      const date = today(n, timeZone);
+      const label = n === 0 ? "Today" : n === 1 ? "Tomorrow" : new Date(date).toLocaleDateString("id-ID", { weekday: "short", day: "numeric", month: "short", timeZone: "UTC" });
       return el("button", { "aria-pressed": date === selected ? "true" : "false", onclick: () => { location.hash = href(date); } }, label);
     }));
 }
 
 async function cinemaPage(cinemaId, date) {
-  date = date || today();
-  const [cinema, movies, showtimes] = await Promise.all([
-    api("GET", "/cinemas").then((all) => all.find((c) => String(c.id) === cinemaId)).catch(() => null),
+  const cinema = await api("GET", "/cinemas").then((all) => all.find((c) => String(c.id) === cinemaId)).catch(() => null);
+  const timeZone = cinema ? cinema.timezone : undefined;
+  date = date || today(0, timeZone);
+  const [movies, showtimes] = await Promise.all([
     api("GET", `/cinemas/${cinemaId}/movies?date=${date}`),
     api("GET", `/cinemas/${cinemaId}/showtimes?date=${date}`),
   ]);
   return [el("h1", {}, cinema ? cinema.name : "Movies now showing"),
-    dateButtons(date, (d) => `#/cinema/${cinemaId}/${d}`),
+    dateButtons(date, (d) => `#/cinema/${cinemaId}/${d}`, timeZone),
     movies.length === 0 ? el("p", {}, "No showtimes on this date.") : null,
     movies.map((movie) => el("section", { class: "card" },
       el("h2", {}, movie.title, " ", el("span", { class: "badge" }, movie.rating)),

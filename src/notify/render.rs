@@ -393,6 +393,27 @@ mod tests {
     use super::*;
 
     #[test]
+    fn a_time_in_a_message_is_the_cinemas_local_time_with_its_indonesian_zone() {
+        let words = Words {
+            locale: MailLocale::Id,
+        };
+        // 2026-11-28T16:30:00Z
+        let at = 1_795_883_400_000;
+        assert_eq!(
+            words.when(at, "Asia/Makassar"),
+            "29-11-2026 00:30 WITA (UTC+08:00)"
+        );
+        assert_eq!(
+            words.when(at, "Asia/Jakarta"),
+            "28-11-2026 23:30 WIB (UTC+07:00)"
+        );
+        assert_eq!(
+            words.when(at, "Asia/Jayapura"),
+            "29-11-2026 01:30 WIT (UTC+09:00)"
+        );
+    }
+
+    #[test]
     fn rupiah_are_grouped_by_thousands() {
         let words = Words {
             locale: MailLocale::Id,

@@ -11,6 +11,7 @@ mod authorization;
 mod bad_input;
 mod blocked_seats;
 mod catalog_admin;
+mod cinema_time;
 mod expiry;
 mod fault_proxy;
 mod journey;
