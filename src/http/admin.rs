@@ -6,13 +6,13 @@ use actix_web::{HttpResponse, web};
 use serde::Deserialize;
 
 use super::{
-    auth::{Admin, Caller},
+    auth::Admin,
     body::Body,
-    openapi::{JsonBody, Missing, Problem, SignedIn, Staff},
+    openapi::{JsonBody, Missing, Problem, Staff},
 };
 use crate::{
     bookings::ShowtimeCancelled,
-    error::{AppError, AppResult},
+    error::AppResult,
     ids::{RefundId, ShowtimeId},
     notify::{AlertView, NotificationView},
     refunds::RefundView,
@@ -87,27 +87,18 @@ pub async fn refunds(
     Ok(HttpResponse::Ok().json(state.refunds.list(filter.into_inner().status).await?))
 }
 
-fn refund_admin(caller: &Caller) -> AppResult<()> {
-    if caller.is_admin() {
-        Ok(())
-    } else {
-        Err(AppError::NotFound("refund"))
-    }
-}
-
-/// A FAILED refund gets a fresh round of attempts (admins only: 404 to anyone else).
+/// A FAILED refund gets a fresh round of attempts.
 #[utoipa::path(post, path = "/api/v1/admin/refunds/{id}/retry", tag = "admin",
     security(("bearer" = [])),
     params(("id" = RefundId, Path, description = "the refund")),
     responses((status = 202, description = "queued again", body = RefundView),
-        (status = 409, description = "`refund_not_failed`", body = Problem, content_type = "application/problem+json"), Missing, SignedIn))]
+        (status = 409, description = "`refund_not_failed`", body = Problem, content_type = "application/problem+json"), Missing, Staff))]
 pub async fn retry(
     state: web::Data<AppState>,
-    caller: Caller,
+    admin: Admin,
     id: web::Path<RefundId>,
 ) -> AppResult<HttpResponse> {
-    refund_admin(&caller)?;
-    Ok(HttpResponse::Accepted().json(state.refunds.retry(&id, caller.user.id).await?))
+    Ok(HttpResponse::Accepted().json(state.refunds.retry(&id, admin.0.id).await?))
 }
 
 #[derive(Deserialize, utoipa::ToSchema)]
@@ -117,22 +108,21 @@ pub struct Resolution {
     note: String,
 }
 
-/// A FAILED refund was done by hand (admins only: 404 to anyone else).
+/// A FAILED refund was done by hand.
 #[utoipa::path(post, path = "/api/v1/admin/refunds/{id}/resolve", tag = "admin", request_body = Resolution,
     security(("bearer" = [])),
     params(("id" = RefundId, Path, description = "the refund")),
     responses((status = 200, description = "resolved", body = RefundView),
         (status = 409, description = "`refund_not_failed`", body = Problem, content_type = "application/problem+json"),
-        (status = 422, description = "`invalid_body`, `invalid_note`", body = Problem, content_type = "application/problem+json"), Missing, SignedIn, JsonBody))]
+        (status = 422, description = "`invalid_body`, `invalid_note`", body = Problem, content_type = "application/problem+json"), Missing, Staff, JsonBody))]
 pub async fn resolve(
     state: web::Data<AppState>,
-    caller: Caller,
+    admin: Admin,
     id: web::Path<RefundId>,
     body: Body<Resolution>,
 ) -> AppResult<HttpResponse> {
-    refund_admin(&caller)?;
     let note = body.into_inner().note;
-    Ok(HttpResponse::Ok().json(state.refunds.resolve(&id, note, caller.user.id).await?))
+    Ok(HttpResponse::Ok().json(state.refunds.resolve(&id, note, admin.0.id).await?))
 }
 
 /// Alerts for the admins, newest first.

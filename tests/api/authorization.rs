@@ -93,3 +93,38 @@ async fn an_anonymous_caller_gets_401_on_every_booking_endpoint() {
     let forged = api.get("/api/v1/bookings", Some("not-a-real-token")).await;
     forged.assert_problem(401, "unauthenticated");
 }
+
+/// Every admin operation the OpenAPI document lists (so every one added
+/// later too) refuses a customer before it reads anything of the request.
+#[actix_web::test]
+async fn a_customer_gets_403_on_every_admin_operation_of_the_document() {
+    let api = Api::spawn().await;
+    let customer = api.customer().await;
+    let doc = api.get("/api/v1/openapi.json", None).await;
+    let doc = doc.assert_status(200).clone();
+    let mut checked = Vec::new();
+    for (path, operations) in doc["paths"].as_object().expect("paths") {
+        if !path.starts_with("/api/v1/admin/") {
+            continue;
+        }
+        let concrete = path
+            .replace("{id}", "1")
+            .replace("{seat}", "A1")
+            .replace("{payment_id}", "no-such-payment");
+        for method in operations.as_object().expect("operations").keys() {
+            let method: reqwest::Method = method.to_uppercase().parse().expect("a method");
+            let body = (method != reqwest::Method::GET && method != reqwest::Method::DELETE)
+                .then(|| json!({}));
+            let reply = api
+                .request(method.clone(), &concrete, Some(&customer.token), body)
+                .await;
+            assert_eq!(
+                (reply.status.as_u16(), reply.body["code"].as_str()),
+                (403, Some("forbidden")),
+                "{method} {path}: {reply:?}"
+            );
+            checked.push(format!("{method} {path}"));
+        }
+    }
+    assert!(checked.len() >= 20, "only {checked:?}");
+}

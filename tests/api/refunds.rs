@@ -412,18 +412,21 @@ async fn admin_paths_refuse_customers_and_explain_bad_requests() {
     api.post("/sandbox/control", token, json!({"fail_next_refunds": 1}))
         .await
         .assert_problem(403, "forbidden");
-    // A refund's own paths do not tell a customer whether it exists.
+    // A refund's own paths are admin paths like the others: 403 whether or
+    // not the refund exists, so they tell a customer nothing about it.
     api.buy(&ani, showtime, &["A1"]).await;
     api.cancel(&admin, showtime).await.assert_status(202);
     let refund = api.refunds_of(showtime)[0].id.clone();
-    for action in ["retry", "resolve"] {
-        api.post(
-            &format!("/api/v1/admin/refunds/{refund}/{action}"),
-            token,
-            json!({"note": "mine now"}),
-        )
-        .await
-        .assert_problem(404, "not_found");
+    for refund in [refund.as_str(), "no-such-refund"] {
+        for action in ["retry", "resolve"] {
+            api.post(
+                &format!("/api/v1/admin/refunds/{refund}/{action}"),
+                token,
+                json!({"note": "mine now"}),
+            )
+            .await
+            .assert_problem(403, "forbidden");
+        }
     }
 
     api.post(
