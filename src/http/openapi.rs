@@ -48,6 +48,8 @@ pub struct Problem {
     checked_in_at: Option<String>,
     /// Seconds to wait (429 `too_many_attempts`).
     retry_after: Option<u64>,
+    /// The showtimes a new or moved one collides with (409 `showtime_overlap`).
+    overlaps: Option<Vec<crate::error::Overlap>>,
 }
 
 /// A query parameter that is a date, or empty for "not given" (today).
