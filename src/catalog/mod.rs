@@ -6,6 +6,7 @@ pub mod admin;
 pub mod auditoriums;
 pub mod demo;
 pub mod layout;
+pub mod showtimes;
 
 use chrono::{FixedOffset, NaiveDate, TimeZone};
 use rusqlite::{Connection, OptionalExtension, params};

@@ -18,7 +18,7 @@ use utoipa::{
 
 use super::{
     accounts, admin, auditoriums, blocked_seats, bookings, catalog, catalog_admin, midtrans, ops,
-    payments,
+    payments, showtimes_admin,
 };
 use crate::ids::BookingId;
 
@@ -252,6 +252,10 @@ impl Modify for BearerAuth {
         auditoriums::create_auditorium,
         auditoriums::get_auditorium,
         auditoriums::update_auditorium,
+        showtimes_admin::create_showtime,
+        showtimes_admin::create_batch,
+        showtimes_admin::update_showtime,
+        showtimes_admin::delete_showtime,
         ops::healthz,
         ops::readyz,
         ops::metrics,
