@@ -26,4 +26,5 @@ mod refunds;
 mod refunds_amqp;
 mod restart;
 mod sandbox;
+mod showtimes_admin;
 mod smtp;
