@@ -12,7 +12,7 @@ use tracing_actix_web::TracingLogger;
 use crate::{
     accounts::{Accounts, admin::AdminCreated},
     bookings::Bookings,
-    catalog::{self, Catalog, Locale, demo},
+    catalog::{self, Catalog, Locale, demo, showtimes::Showtimes},
     clock::SharedClock,
     config::{Mode, Settings},
     error::AppError,
@@ -202,6 +202,13 @@ impl Application {
             settings.catalog.default_timezone,
         )
         .with_registry(registry.clone());
+        let showtimes = Showtimes::new(
+            store.clone(),
+            clock.clone(),
+            registry.clone(),
+            settings.catalog.cleaning_gap,
+            settings.booking.currency.clone(),
+        );
         let tickets = Tickets::new(
             store.clone(),
             clock.clone(),
@@ -243,6 +250,7 @@ impl Application {
             bookings,
             payments,
             catalog,
+            showtimes,
             tickets,
             ops,
             sandbox,

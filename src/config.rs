@@ -86,6 +86,10 @@ pub struct CatalogSettings {
     /// times are shown in its own zone (`cinemas.timezone`).
     #[serde(deserialize_with = "timezone")]
     pub default_timezone: chrono_tz::Tz,
+    /// The least time between one showtime's end and the next one's start
+    /// in the same auditorium (cleaning, the audience out and in).
+    #[serde(deserialize_with = "duration")]
+    pub cleaning_gap: Duration,
 }
 
 #[derive(Debug, Clone, Deserialize)]

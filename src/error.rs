@@ -20,6 +20,21 @@ impl FieldError {
     }
 }
 
+/// Another showtime a new or moved one would collide with in its
+/// auditorium (409 `showtime_overlap`): it overlaps it, or one of the two
+/// starts less than `catalog.cleaning_gap` after the other ends.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, utoipa::ToSchema)]
+pub struct Overlap {
+    /// The existing showtime; `null` for another showtime of the same batch.
+    pub id: Option<i64>,
+    /// When the other showtime starts (the cinema's offset).
+    pub starts_at: String,
+    /// When the other showtime ends (the cinema's offset).
+    pub ends_at: String,
+    /// The start, in this request, of the showtime that collides with it.
+    pub with_starts_at: String,
+}
+
 #[derive(Debug, thiserror::Error)]
 pub enum AppError {
     #[error("{detail}")]
@@ -58,6 +73,8 @@ pub enum AppError {
     ShowtimeCancelled,
     #[error("the showtime has already started")]
     ShowtimeStarted,
+    #[error("the showtime would collide with {}", overlap_names(.overlaps))]
+    ShowtimeOverlap { overlaps: Vec<Overlap> },
     #[error("you already hold booking {booking_id} for this showtime")]
     BookingAlreadyOpen { booking_id: crate::ids::BookingId },
     #[error("this ticket was already checked in at {checked_in_at}")]
@@ -111,6 +128,7 @@ impl AppError {
             AppError::SeatUnavailable { .. } => "seat_unavailable",
             AppError::ShowtimeCancelled => "showtime_cancelled",
             AppError::ShowtimeStarted => "showtime_started",
+            AppError::ShowtimeOverlap { .. } => "showtime_overlap",
             AppError::BookingAlreadyOpen { .. } => "booking_already_open",
             AppError::AlreadyUsed { .. } => "already_used",
             AppError::Conflict { code, .. } => code,
@@ -121,6 +139,24 @@ impl AppError {
             AppError::Internal(_) => "internal_error",
         }
     }
+}
+
+/// "showtime 12 (…), another of this batch (…)" for the problem's detail.
+fn overlap_names(overlaps: &[Overlap]) -> String {
+    overlaps
+        .iter()
+        .map(|o| {
+            let which = match o.id {
+                Some(id) => format!("showtime {id}"),
+                None => "another showtime of this batch".to_string(),
+            };
+            format!(
+                "{which} ({} to {}) at {}",
+                o.starts_at, o.ends_at, o.with_starts_at
+            )
+        })
+        .collect::<Vec<_>>()
+        .join("; ")
 }
 
 impl From<rusqlite::Error> for AppError {

@@ -6,7 +6,7 @@ use std::sync::Arc;
 use crate::{
     accounts::Accounts,
     bookings::Bookings,
-    catalog::{Catalog, Locale},
+    catalog::{Catalog, Locale, showtimes::Showtimes},
     clock::SharedClock,
     config::Settings,
     notify::Notifier,
@@ -29,6 +29,8 @@ pub struct AppState {
     pub bookings: Bookings,
     pub payments: Payments,
     pub catalog: Catalog,
+    /// The back office's showtimes (scheduling, prices, moves, deletes).
+    pub showtimes: Showtimes,
     pub tickets: Tickets,
     pub ops: Ops,
     /// The built-in gateway (the only one so far): pays refunds, takes scripts.

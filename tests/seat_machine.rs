@@ -19,10 +19,10 @@ use bioskop::{
     seats::{
         BookingStatus, PaymentStatus, ShowtimeActor, ShowtimeRegistry,
         actor::{
-            BlockSeats, CancelShowtime, EditSeat, GetDurableState, HoldSeats, ReleaseBooking,
-            SeatEdit, SettlePayment, StartPayment, Subscribe, UnblockSeat,
+            BlockSeats, CancelShowtime, EditSeat, EditShowtime, GetDurableState, HoldSeats,
+            ReleaseBooking, SeatEdit, SettlePayment, StartPayment, Subscribe, UnblockSeat,
         },
-        book::{PaymentResult, Rules, SeatState},
+        book::{PaymentResult, Reschedule, Rules, SeatState},
         persist,
     },
     store::Store,
@@ -38,18 +38,44 @@ const SHOWTIME: ShowtimeId = ShowtimeId(1);
 
 #[derive(Debug, Clone)]
 enum Step {
-    Hold { user: usize, seats: Vec<usize> },
-    Add { user: usize, seat: usize },
-    Remove { user: usize, seat: usize },
-    Release { user: usize },
-    Pay { user: usize },
-    Settle { user: usize, success: bool },
-    Advance { minutes: u64 },
+    Hold {
+        user: usize,
+        seats: Vec<usize>,
+    },
+    Add {
+        user: usize,
+        seat: usize,
+    },
+    Remove {
+        user: usize,
+        seat: usize,
+    },
+    Release {
+        user: usize,
+    },
+    Pay {
+        user: usize,
+    },
+    Settle {
+        user: usize,
+        success: bool,
+    },
+    Advance {
+        minutes: u64,
+    },
     Sweep,
     Restart,
     Cancel,
-    Block { seats: Vec<usize> },
-    Unblock { seat: usize },
+    Block {
+        seats: Vec<usize>,
+    },
+    Unblock {
+        seat: usize,
+    },
+    /// An admin changes the price of the regular seats.
+    Reprice {
+        amount: i64,
+    },
 }
 
 fn step() -> impl Strategy<Value = Step> {
@@ -66,6 +92,7 @@ fn step() -> impl Strategy<Value = Step> {
         1 => Just(Step::Cancel),
         1 => vec(0..SEATS, 0..=3).prop_map(|seats| Step::Block { seats }),
         1 => (0..SEATS).prop_map(|seat| Step::Unblock { seat }),
+        1 => (0..100_000i64).prop_map(|amount| Step::Reprice { amount }),
     ]
 }
 
@@ -665,6 +692,29 @@ async fn run(steps: Vec<Step>) -> Result<(), TestCaseError> {
                     .expect("mailbox");
                 let actual = code(actual).map(|done| format!("changed {}", done.changed));
                 (expected, actual)
+            }
+            Step::Reprice { amount } => {
+                // Expires what is due first, as every change does.
+                model.expire(now_ms);
+                let expected = if model.cancelled {
+                    Err("showtime_cancelled".to_string())
+                } else {
+                    Ok("ok".to_string())
+                };
+                let edit = Reschedule {
+                    prices: Some([("regular".to_string(), *amount)].into()),
+                    time: None,
+                };
+                let actual = actor
+                    .send(EditShowtime {
+                        edit,
+                        timezone: chrono_tz::Asia::Jakarta,
+                        by: None,
+                        now,
+                    })
+                    .await
+                    .expect("mailbox");
+                (expected, code(actual).map(|()| "ok".to_string()))
             }
         };
         prop_assert_eq!(

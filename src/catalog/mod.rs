@@ -6,6 +6,7 @@ pub mod admin;
 pub mod auditoriums;
 pub mod demo;
 pub mod layout;
+pub mod showtimes;
 
 use chrono::NaiveDate;
 use rusqlite::{Connection, OptionalExtension, params};

@@ -18,6 +18,7 @@ pub mod openapi;
 mod ops;
 mod payments;
 pub mod problem;
+mod showtimes_admin;
 
 pub use logging::RequestLog;
 
@@ -67,7 +68,8 @@ pub fn configure(cfg: &mut web::ServiceConfig, sandbox: bool) {
             .configure(admin::routes)
             .configure(blocked_seats::routes)
             .configure(catalog_admin::routes)
-            .configure(auditoriums::routes),
+            .configure(auditoriums::routes)
+            .configure(showtimes_admin::routes),
     )
     .configure(|cfg| {
         if sandbox {

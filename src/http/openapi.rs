@@ -18,7 +18,7 @@ use utoipa::{
 
 use super::{
     accounts, admin, auditoriums, blocked_seats, bookings, catalog, catalog_admin, midtrans, ops,
-    payments,
+    payments, showtimes_admin,
 };
 use crate::ids::BookingId;
 
@@ -48,6 +48,8 @@ pub struct Problem {
     checked_in_at: Option<String>,
     /// Seconds to wait (429 `too_many_attempts`).
     retry_after: Option<u64>,
+    /// The showtimes a new or moved one collides with (409 `showtime_overlap`).
+    overlaps: Option<Vec<crate::error::Overlap>>,
 }
 
 /// A query parameter that is a date, or empty for "not given" (today).
@@ -250,6 +252,10 @@ impl Modify for BearerAuth {
         auditoriums::create_auditorium,
         auditoriums::get_auditorium,
         auditoriums::update_auditorium,
+        showtimes_admin::create_showtime,
+        showtimes_admin::create_batch,
+        showtimes_admin::update_showtime,
+        showtimes_admin::delete_showtime,
         ops::healthz,
         ops::readyz,
         ops::metrics,

@@ -28,6 +28,7 @@ impl ResponseError for AppError {
             | AppError::SeatUnavailable { .. }
             | AppError::ShowtimeCancelled
             | AppError::ShowtimeStarted
+            | AppError::ShowtimeOverlap { .. }
             | AppError::BookingAlreadyOpen { .. }
             | AppError::AlreadyUsed { .. }
             | AppError::Conflict { .. } => StatusCode::CONFLICT,
@@ -74,6 +75,9 @@ impl ResponseError for AppError {
             }
             AppError::SeatUnavailable { seats } => {
                 body.insert("seats".into(), json!(seats));
+            }
+            AppError::ShowtimeOverlap { overlaps } => {
+                body.insert("overlaps".into(), json!(overlaps));
             }
             AppError::BookingAlreadyOpen { booking_id } => {
                 body.insert("booking_id".into(), json!(booking_id));

@@ -13,7 +13,7 @@ use chrono::{DateTime, Utc};
 use super::{
     book::{
         BlockedSeats, BookingState, Cancellation, DurableState, Expired, Fresh, Op, PaymentRequest,
-        PaymentResult, PaymentStarted, Rules, SeatBook, Settlement,
+        PaymentResult, PaymentStarted, Reschedule, Rules, SeatBook, Settlement,
     },
     live::{Live, Subscription},
     persist::{self, LayoutCache},
@@ -96,6 +96,10 @@ impl ShowtimeActor {
         ctx: &mut Context<Self>,
         apply: impl FnOnce(&mut SeatBook, &mut Vec<Op>) -> AppResult<T>,
     ) -> ResponseFuture<AppResult<T>> {
+        if self.book.is_deleted() {
+            // Deleted by an admin; the registry forgets this actor.
+            return Box::pin(async { Err(AppError::NotFound("showtime")) });
+        }
         let mut ops = Vec::new();
         let result = apply(&mut self.book, &mut ops);
         self.persist(ops, result, ctx)
@@ -132,7 +136,16 @@ impl ShowtimeActor {
             match write.await {
                 Ok(()) => result,
                 Err(error) => {
-                    tracing::error!(%error, "a seat change was not persisted; reloading the showtime");
+                    if matches!(
+                        error,
+                        AppError::ShowtimeOverlap { .. } | AppError::Conflict { .. }
+                    ) {
+                        // A write that refused by rule (a move onto another
+                        // showtime), not a failure.
+                        tracing::info!(%error, "a showtime change was refused; reloading the showtime");
+                    } else {
+                        tracing::error!(%error, "a seat change was not persisted; reloading the showtime");
+                    }
                     me.do_send(Reload);
                     Err(error)
                 }
@@ -404,6 +417,73 @@ impl Handler<UnblockSeat> for ShowtimeActor {
             Ok(done)
         })
     }
+}
+
+/// An admin changes the showtime's prices and/or moves it, all or none (see
+/// [`SeatBook::reschedule`]); recorded as `showtime.update`.
+#[derive(Message)]
+#[rtype(result = "AppResult<()>")]
+pub struct EditShowtime {
+    pub edit: Reschedule,
+    /// The cinema's zone, for the times of the audit row.
+    pub timezone: chrono_tz::Tz,
+    /// The admin, for the audit trail.
+    pub by: Option<UserId>,
+    pub now: DateTime<Utc>,
+}
+
+impl Handler<EditShowtime> for ShowtimeActor {
+    type Result = ResponseFuture<AppResult<()>>;
+
+    fn handle(&mut self, msg: EditShowtime, ctx: &mut Context<Self>) -> Self::Result {
+        self.change(ctx, |book, ops| {
+            let now = to_millis(msg.now);
+            let before = book.schedule(msg.timezone);
+            book.reschedule(&msg.edit, now, ops)?;
+            let after = book.schedule(msg.timezone);
+            let target = format!("showtime:{}", book.showtime_id());
+            let entry = crate::audit::Entry::new(msg.by, "showtime.update", target)
+                .before(json_of(&before)?)
+                .after(json_of(&after)?)
+                .changed(before != after);
+            ops.push(Op::Audit { entry, now });
+            Ok(())
+        })
+    }
+}
+
+/// An admin deletes a showtime nobody ever booked (see [`SeatBook::delete`]);
+/// recorded as `showtime.delete`. From then on the actor answers 404.
+#[derive(Message)]
+#[rtype(result = "AppResult<()>")]
+pub struct DeleteShowtime {
+    /// The cinema's zone, for the times of the audit row.
+    pub timezone: chrono_tz::Tz,
+    /// The admin, for the audit trail.
+    pub by: Option<UserId>,
+    pub now: DateTime<Utc>,
+}
+
+impl Handler<DeleteShowtime> for ShowtimeActor {
+    type Result = ResponseFuture<AppResult<()>>;
+
+    fn handle(&mut self, msg: DeleteShowtime, ctx: &mut Context<Self>) -> Self::Result {
+        self.change(ctx, |book, ops| {
+            let now = to_millis(msg.now);
+            let before = book.schedule(msg.timezone);
+            book.delete(ops)?;
+            let target = format!("showtime:{}", book.showtime_id());
+            let entry = crate::audit::Entry::new(msg.by, "showtime.delete", target)
+                .before(json_of(&before)?)
+                .after(serde_json::json!({ "deleted": true }));
+            ops.push(Op::Audit { entry, now });
+            Ok(())
+        })
+    }
+}
+
+fn json_of<T: serde::Serialize>(value: &T) -> AppResult<serde_json::Value> {
+    serde_json::to_value(value).map_err(|e| AppError::Internal(e.to_string()))
 }
 
 /// The live seat map as a JSON document (see [`SeatMapDoc`]).

@@ -10,7 +10,8 @@ use rusqlite::{Connection, OptionalExtension, params};
 
 use super::{
     book::{
-        BookedSeat, Booking, Layout, Op, Payment, Rules, SeatBook, SeatDef, SeatState, ShowtimeInfo,
+        BookedSeat, Booking, Layout, Op, Payment, Rules, SeatBook, SeatDef, SeatState,
+        ShowtimeInfo, schedule,
     },
     types::*,
 };
@@ -217,8 +218,103 @@ fn apply_one(conn: &Connection, op: &Op) -> AppResult<()> {
                 notify::to_user(conn, refund.user_id, &message, *now)?;
             }
         }
+        Op::SetPrices {
+            showtime_id,
+            prices,
+        } => {
+            let mut set = conn.prepare_cached(query!("seats/set_price"))?;
+            for (class, amount) in prices {
+                set.execute(params![showtime_id, class, amount])?;
+            }
+        }
+        Op::MoveShowtime { showtime_id, time } => {
+            let overlaps = overlapping(
+                conn,
+                time.auditorium_id,
+                (time.starts_at, time.ends_at),
+                time.gap_ms,
+                Some(*showtime_id),
+            )?;
+            if !overlaps.is_empty() {
+                let with = schedule::local_time(time.starts_at, time.timezone);
+                return Err(AppError::ShowtimeOverlap {
+                    overlaps: overlaps
+                        .into_iter()
+                        .map(|o| o.described(time.timezone, &with))
+                        .collect(),
+                });
+            }
+            let moved = conn
+                .prepare_cached(query!("seats/move_showtime"))?
+                .execute(params![showtime_id, time.starts_at, time.ends_at])?;
+            expect_rows(moved, 1, "move a scheduled showtime")?;
+        }
+        Op::DeleteShowtime { showtime_id } => {
+            for sql in [
+                query!("seats/delete_showtime_prices"),
+                query!("seats/delete_showtime_seats"),
+            ] {
+                conn.prepare_cached(sql)?.execute(params![showtime_id])?;
+            }
+            let deleted = conn
+                .prepare_cached(query!("seats/delete_showtime"))?
+                .execute(params![showtime_id])?;
+            if deleted != 1 {
+                // The savepoint rolls the prices back too.
+                return Err(AppError::conflict(
+                    "showtime_has_bookings",
+                    "this showtime has bookings or blocked seats: it cannot be deleted; cancel it instead",
+                ));
+            }
+        }
     }
     Ok(())
+}
+
+/// A scheduled showtime another one would collide with (UTC milliseconds).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Collision {
+    pub id: i64,
+    pub starts_at: i64,
+    pub ends_at: i64,
+}
+
+impl Collision {
+    /// As the problem document names it; `with`: the colliding start.
+    pub fn described(self, tz: chrono_tz::Tz, with: &str) -> crate::error::Overlap {
+        crate::error::Overlap {
+            id: Some(self.id),
+            starts_at: schedule::local_time(self.starts_at, tz),
+            ends_at: schedule::local_time(self.ends_at, tz),
+            with_starts_at: with.to_string(),
+        }
+    }
+}
+
+/// The scheduled showtimes of an auditorium that a showtime at `[start,
+/// end)` would overlap, or start or end less than `gap_ms` from; `except`
+/// leaves one out (the showtime that moves). Used inside the write that
+/// schedules, so the check is atomic with it.
+pub fn overlapping(
+    conn: &Connection,
+    auditorium_id: i64,
+    (starts_at, ends_at): (i64, i64),
+    gap_ms: i64,
+    except: Option<ShowtimeId>,
+) -> AppResult<Vec<Collision>> {
+    Ok(conn
+        .prepare_cached(query!("seats/showtime_overlaps"))?
+        .query_map(
+            params![auditorium_id, starts_at, ends_at, gap_ms, except],
+            |r| {
+                Ok(Collision {
+                    id: r.get(0)?,
+                    starts_at: r.get(1)?,
+                    ends_at: r.get(2)?,
+                })
+            },
+        )?
+        .collect::<Result<Vec<_>, _>>()?)
 }
 
 fn expect_rows(changed: usize, expected: usize, what: &str) -> AppResult<()> {

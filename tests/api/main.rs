@@ -27,4 +27,5 @@ mod refunds;
 mod refunds_amqp;
 mod restart;
 mod sandbox;
+mod showtimes_admin;
 mod smtp;

@@ -59,6 +59,7 @@ fn served_routes() -> Vec<(String, String)> {
         include_str!("../../src/http/admin.rs"),
         include_str!("../../src/http/catalog_admin.rs"),
         include_str!("../../src/http/auditoriums.rs"),
+        include_str!("../../src/http/showtimes_admin.rs"),
     ];
     let root = [include_str!("../../src/http/ops.rs")];
     let mut routes = Vec::new();

@@ -59,6 +59,34 @@ EXCEPTIONS = {
     ("PUT /api/v1/admin/auditoriums/{id}", 422, "invalid_layout"):
         "a row letter missing from `classes`, a row of only gaps, or more than 2000 "
         "seats (a rule across fields and rows no JSON schema can express)",
+    ("POST /api/v1/admin/showtimes", 422, "unknown_movie"):
+        "a well-formed id that names no movie, an archived movie or no auditorium (data)",
+    ("POST /api/v1/admin/showtimes", 422, "movie_archived"):
+        "a well-formed id that names no movie, an archived movie or no auditorium (data)",
+    ("POST /api/v1/admin/showtimes", 422, "unknown_auditorium"):
+        "a well-formed id that names no movie, an archived movie or no auditorium (data)",
+    ("POST /api/v1/admin/showtimes", 422, "invalid_prices"):
+        "which seat classes need a price depends on the auditorium's layout (data)",
+    ("POST /api/v1/admin/showtimes", 422, "start_in_past"):
+        "whether a start is in the future depends on the clock, not on the request's shape",
+    ("POST /api/v1/admin/showtimes/batch", 422, "unknown_movie"):
+        "a well-formed id that names no movie, an archived movie or no auditorium (data)",
+    ("POST /api/v1/admin/showtimes/batch", 422, "movie_archived"):
+        "a well-formed id that names no movie, an archived movie or no auditorium (data)",
+    ("POST /api/v1/admin/showtimes/batch", 422, "unknown_auditorium"):
+        "a well-formed id that names no movie, an archived movie or no auditorium (data)",
+    ("POST /api/v1/admin/showtimes/batch", 422, "invalid_prices"):
+        "which seat classes need a price depends on the auditorium's layout (data)",
+    ("POST /api/v1/admin/showtimes/batch", 422, "start_in_past"):
+        "whether a start is in the future depends on the clock, not on the request's shape",
+    ("POST /api/v1/admin/showtimes/batch", 422, "invalid_schedule"):
+        "`to` before `from`, more than 62 days or 500 showtimes, no day of the range on a "
+        "chosen weekday, or a local time the cinema's clocks skip (rules across fields and "
+        "the cinema's time zone)",
+    ("PATCH /api/v1/admin/showtimes/{id}", 422, "invalid_prices"):
+        "which seat classes a showtime has depends on its layout (data)",
+    ("PATCH /api/v1/admin/showtimes/{id}", 422, "start_in_past"):
+        "whether a start is in the future depends on the clock, not on the request's shape",
 }
 
 

@@ -21,6 +21,10 @@ pub struct DurableState {
     pub states: Vec<SeatState>,
     pub bookings: Vec<DurableBooking>,
     pub payments: Vec<DurablePayment>,
+    /// Seat class to price, by class.
+    pub prices: Vec<(String, i64)>,
+    pub starts_at: i64,
+    pub ends_at: i64,
 }
 
 impl SeatBook {
@@ -56,11 +60,16 @@ impl SeatBook {
             })
             .collect();
         payments.sort();
+        let mut prices: Vec<_> = self.prices.iter().map(|(c, a)| (c.clone(), *a)).collect();
+        prices.sort();
         DurableState {
             cancelled: self.cancelled,
             states: self.states.clone(),
             bookings,
             payments,
+            prices,
+            starts_at: self.info.starts_at,
+            ends_at: self.info.ends_at,
         }
     }
 }

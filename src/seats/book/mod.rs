@@ -14,6 +14,7 @@
 //! - [`sales`]: start a payment and settle its result;
 //! - [`cancel`]: the cinema cancels the showtime;
 //! - [`blocks`]: an admin takes seats off sale and puts them back;
+//! - [`schedule`]: an admin changes prices, moves or deletes the showtime;
 //! - [`views`]: what clients are shown (seat map, booking state);
 //! - [`durable`]: the state that must survive a restart, for comparison;
 //! - [`layout`] and [`ops`]: the auditorium, and the durable steps emitted.
@@ -25,6 +26,7 @@ mod holds;
 pub mod layout;
 pub mod ops;
 mod sales;
+pub mod schedule;
 #[cfg(test)]
 mod tests;
 mod views;
@@ -41,6 +43,7 @@ pub use holds::Expired;
 pub use layout::{Layout, SeatDef};
 pub use ops::{NewTicket, Op};
 pub use sales::{PaidSeat, PaymentRequest, PaymentResult, PaymentStarted, Settlement};
+pub use schedule::{NewTime, Reschedule, Schedule};
 pub use views::{BookingState, SeatLine, SeatMapDoc, SeatView, ShowtimeInfo};
 
 use super::types::*;
@@ -127,6 +130,8 @@ pub trait Fresh {
 pub struct SeatBook {
     showtime_id: ShowtimeId,
     cancelled: bool,
+    /// Deleted by an admin: the actor answers 404 from then on.
+    deleted: bool,
     rules: Rules,
     layout: Arc<Layout>,
     info: Arc<ShowtimeInfo>,
@@ -154,6 +159,7 @@ impl SeatBook {
         SeatBook {
             showtime_id,
             cancelled,
+            deleted: false,
             rules,
             layout,
             info,

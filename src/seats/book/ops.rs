@@ -108,4 +108,19 @@ pub enum Op {
         now: i64,
         refunds: Vec<NewRefund>,
     },
+    /// New prices of these seat classes (holds made before keep theirs).
+    SetPrices {
+        showtime_id: ShowtimeId,
+        prices: Vec<(String, i64)>,
+    },
+    /// The showtime moves; refused (409 `showtime_overlap`) when it would
+    /// collide with another scheduled showtime of its auditorium, checked in
+    /// the same savepoint as the update.
+    MoveShowtime {
+        showtime_id: ShowtimeId,
+        time: super::NewTime,
+    },
+    /// The showtime goes, with its prices and pinned seats, only if nobody
+    /// ever booked it and no seat of it is blocked (409 `showtime_has_bookings`).
+    DeleteShowtime { showtime_id: ShowtimeId },
 }
