@@ -96,9 +96,13 @@ impl Application {
         }
         let mut seeded = None;
         if settings.demo.seed_on_empty && store.read(catalog::is_empty).await? {
-            let zone = settings.catalog.default_timezone;
+            let seed_settings = settings.clone();
             let now = clock.now();
-            seeded = Some(store.write(move |conn| demo::seed(conn, zone, now)).await?);
+            seeded = Some(
+                store
+                    .write(move |conn| demo::seed(conn, &seed_settings, now))
+                    .await?,
+            );
             if admin.is_none() {
                 let password = hex::encode(rand::random::<[u8; 9]>());
                 accounts

@@ -305,10 +305,10 @@ async fn a_production_run_sells_a_ticket_through_midtrans_and_its_debug_log_hold
     // The catalog comes from the library here (the back office comes later).
     let settings = safe_production(dir.path(), &midtrans.url());
     let store = Store::open(&settings.database.path, settings.database.synchronous).unwrap();
-    let zone = settings.catalog.default_timezone;
     let now = chrono::Utc::now();
+    let seed_settings = settings.clone();
     store
-        .write(move |conn| demo::seed(conn, zone, now))
+        .write(move |conn| demo::seed(conn, &seed_settings, now))
         .await
         .unwrap();
     store.close();

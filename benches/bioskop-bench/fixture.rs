@@ -44,8 +44,7 @@ pub fn prepare(customers: usize) -> anyhow::Result<Fixture> {
     let mut conn = Connection::open(db_path(dir.path()))?;
     let settings = Settings::defaults();
     let tx = conn.transaction()?;
-    demo::seed(&tx, settings.catalog.default_timezone, Utc::now())
-        .context("seeding the demo catalog")?;
+    demo::seed(&tx, &settings, Utc::now()).context("seeding the demo catalog")?;
     let now = Utc::now().timestamp_millis();
     let mut tokens = Vec::with_capacity(customers);
     {

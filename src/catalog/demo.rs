@@ -4,18 +4,18 @@
 //! you can book at once.
 
 use chrono::{DateTime, Datelike, Duration, NaiveTime, TimeZone, Utc, Weekday};
-use rusqlite::{Connection, params};
+use rusqlite::Connection;
 
 use std::collections::{BTreeMap, BTreeSet};
-
-use chrono_tz::Tz;
 
 use super::{
     admin,
     auditoriums::{self, AuditoriumLayout},
+    showtimes::{self, NewShowtime, ScheduleRules},
 };
 use crate::{
-    clock::{local_date, to_millis},
+    clock::{local_date, millis, rfc3339, to_millis},
+    config::Settings,
     error::AppResult,
 };
 
@@ -227,7 +227,12 @@ pub struct DemoSummary {
 /// Seeds the demo catalog through the back office's own paths (the same
 /// validation, the same seat layouts, audit rows by nobody): one way to
 /// create a cinema, whether an operator or the demo does it.
-pub fn seed(conn: &Connection, zone: Tz, now: DateTime<Utc>) -> AppResult<DemoSummary> {
+pub fn seed(conn: &Connection, settings: &Settings, now: DateTime<Utc>) -> AppResult<DemoSummary> {
+    let zone = settings.catalog.default_timezone;
+    let rules = ScheduleRules {
+        gap_ms: millis(settings.catalog.cleaning_gap),
+        currency: settings.booking.currency.clone(),
+    };
     let now_ms = to_millis(now);
     let mut summary = DemoSummary::default();
     let mut city_ids: Vec<(&str, i64)> = Vec::new();
@@ -279,7 +284,7 @@ pub fn seed(conn: &Connection, zone: Tz, now: DateTime<Utc>) -> AppResult<DemoSu
             poster_url: None,
         };
         let created = admin::create_movie(conn, &new, None, now_ms)?;
-        movie_ids.push((created.id, movie.minutes));
+        movie_ids.push(created.id);
         summary.movies += 1;
     }
 
@@ -290,34 +295,34 @@ pub fn seed(conn: &Connection, zone: Tz, now: DateTime<Utc>) -> AppResult<DemoSu
         for (a, (auditorium_id, classes)) in auditoriums.iter().enumerate() {
             for (s, (hour, minute)) in SLOTS.iter().enumerate() {
                 let pick = (a * 3 + s + day as usize) % movie_ids.len().max(1);
-                let Some(&(movie_id, minutes)) = movie_ids.get(pick) else {
+                let Some(&movie_id) = movie_ids.get(pick) else {
                     continue;
                 };
                 let local =
                     date.and_time(NaiveTime::from_hms_opt(*hour, *minute, 0).unwrap_or_default());
+                // Today's slots that have begun are not scheduled: a start
+                // in the past is refused to the seed as to an operator.
                 let Some(starts) = zone.from_local_datetime(&local).earliest() else {
                     continue;
                 };
-                let starts_at = starts.timestamp_millis();
-                let ends_at = starts_at + minutes * 60_000;
-                conn.execute(
-                    query!("catalog/insert_showtime"),
-                    params![movie_id, auditorium_id, starts_at, ends_at],
-                )?;
-                let showtime_id = conn.last_insert_rowid();
-                for (class, weekday_price, weekend_price) in PRICES {
-                    if classes.contains(*class) {
-                        let amount = if weekend {
-                            weekend_price
-                        } else {
-                            weekday_price
-                        };
-                        conn.execute(
-                            query!("catalog/insert_price"),
-                            params![showtime_id, class, amount],
-                        )?;
-                    }
+                if starts.timestamp_millis() <= now_ms {
+                    continue;
                 }
+                let prices = PRICES
+                    .iter()
+                    .filter(|(class, _, _)| classes.contains(*class))
+                    .map(|(class, weekday, weekend_price)| {
+                        let amount = if weekend { weekend_price } else { weekday };
+                        (class.to_string(), *amount)
+                    })
+                    .collect();
+                let new = NewShowtime {
+                    movie_id,
+                    auditorium_id: *auditorium_id,
+                    starts_at: rfc3339(starts.timestamp_millis(), zone),
+                    prices,
+                };
+                showtimes::create_showtime(conn, &new, &rules, None, now_ms)?;
                 summary.showtimes += 1;
             }
         }

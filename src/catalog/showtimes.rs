@@ -26,7 +26,7 @@ use serde::{Deserialize, Deserializer, Serialize};
 
 use super::admin::audited;
 use crate::{
-    clock::{SharedClock, millis, to_millis},
+    clock::{SharedClock, millis, rfc3339, to_millis},
     error::{AppError, AppResult, FieldError, Overlap},
     ids::{ShowtimeId, UserId},
     seats::{
@@ -34,7 +34,7 @@ use crate::{
         actor::{DeleteShowtime, EditShowtime},
         book::{
             NewTime, Reschedule,
-            schedule::{MAX_PRICE, check_prices, local_time},
+            schedule::{MAX_PRICE, check_prices},
         },
         persist::overlapping,
     },
@@ -351,12 +351,63 @@ fn showtime(conn: &Connection, id: i64, currency: &str) -> AppResult<AdminShowti
         auditorium_id,
         cinema_id,
         timezone,
-        starts_at: local_time(starts_at, tz),
-        ends_at: local_time(ends_at, tz),
+        starts_at: rfc3339(starts_at, tz),
+        ends_at: rfc3339(ends_at, tz),
         prices,
         currency: currency.to_string(),
         status,
     })
+}
+
+/// What scheduling needs from the configuration.
+pub struct ScheduleRules {
+    /// `catalog.cleaning_gap`, in milliseconds.
+    pub gap_ms: i64,
+    pub currency: String,
+}
+
+/// Schedules one showtime in `conn`: the one path of the back office and the
+/// demo seed (`by` is `None` for the seed, which records no audit row).
+pub(super) fn create_showtime(
+    conn: &Connection,
+    new: &NewShowtime,
+    rules: &ScheduleRules,
+    by: Option<UserId>,
+    now: i64,
+) -> AppResult<AdminShowtime> {
+    let mut errors = Vec::new();
+    let starts_at = instant("starts_at", &new.starts_at, &mut errors);
+    amounts(&new.prices, &mut errors);
+    field_errors("invalid_fields", "some fields are invalid", errors)?;
+    let place = place(conn, new.movie_id, new.auditorium_id, &new.prices)?;
+    in_the_future(&[(starts_at, "starts_at".into())], now)?;
+    let ends_at = starts_at.saturating_add(place.duration_ms);
+    let collisions = overlapping(
+        conn,
+        new.auditorium_id,
+        (starts_at, ends_at),
+        rules.gap_ms,
+        None,
+    )?;
+    if !collisions.is_empty() {
+        let with = rfc3339(starts_at, place.timezone);
+        return Err(AppError::ShowtimeOverlap {
+            overlaps: collisions
+                .into_iter()
+                .map(|c| c.described(place.timezone, &with))
+                .collect(),
+        });
+    }
+    insert(
+        conn,
+        new.movie_id,
+        new.auditorium_id,
+        (starts_at, ends_at),
+        &new.prices,
+        &rules.currency,
+        by,
+        now,
+    )
 }
 
 /// Inserts a checked showtime with its prices and audit row.
@@ -368,7 +419,7 @@ fn insert(
     (starts_at, ends_at): (i64, i64),
     prices: &BTreeMap<String, i64>,
     currency: &str,
-    by: UserId,
+    by: Option<UserId>,
     now: i64,
 ) -> AppResult<AdminShowtime> {
     conn.prepare_cached(query!("catalog/insert_showtime"))?
@@ -571,40 +622,18 @@ impl Showtimes {
 
     /// Schedules one showtime (see the module's words on the checks).
     pub async fn create(&self, new: NewShowtime, by: UserId) -> AppResult<AdminShowtime> {
-        let mut errors = Vec::new();
-        let starts_at = instant("starts_at", &new.starts_at, &mut errors);
-        amounts(&new.prices, &mut errors);
-        field_errors("invalid_fields", "some fields are invalid", errors)?;
         let now = self.now_ms();
-        let (gap, currency) = (self.gap_ms, self.currency.clone());
+        let rules = self.rules();
         self.store
-            .write(move |conn| {
-                let place = place(conn, new.movie_id, new.auditorium_id, &new.prices)?;
-                in_the_future(&[(starts_at, "starts_at".into())], now)?;
-                let ends_at = starts_at.saturating_add(place.duration_ms);
-                let collisions =
-                    overlapping(conn, new.auditorium_id, (starts_at, ends_at), gap, None)?;
-                if !collisions.is_empty() {
-                    let with = local_time(starts_at, place.timezone);
-                    return Err(AppError::ShowtimeOverlap {
-                        overlaps: collisions
-                            .into_iter()
-                            .map(|c| c.described(place.timezone, &with))
-                            .collect(),
-                    });
-                }
-                insert(
-                    conn,
-                    new.movie_id,
-                    new.auditorium_id,
-                    (starts_at, ends_at),
-                    &new.prices,
-                    &currency,
-                    by,
-                    now,
-                )
-            })
+            .write(move |conn| create_showtime(conn, &new, &rules, Some(by), now))
             .await
+    }
+
+    fn rules(&self) -> ScheduleRules {
+        ScheduleRules {
+            gap_ms: self.gap_ms,
+            currency: self.currency.clone(),
+        }
     }
 
     /// Schedules a programme, all or none: 409 `showtime_overlap` lists
@@ -634,14 +663,14 @@ impl Showtimes {
                         }
                         overlaps.push(Overlap {
                             id: None,
-                            starts_at: local_time(*first, tz),
-                            ends_at: local_time(first_ends, tz),
-                            with_starts_at: local_time(*later, tz),
+                            starts_at: rfc3339(*first, tz),
+                            ends_at: rfc3339(first_ends, tz),
+                            with_starts_at: rfc3339(*later, tz),
                         });
                     }
                 }
                 for (at, _) in &starts {
-                    let with = local_time(*at, tz);
+                    let with = rfc3339(*at, tz);
                     for collision in overlapping(conn, batch.auditorium_id, span(*at), gap, None)? {
                         overlaps.push(collision.described(tz, &with));
                     }
@@ -659,7 +688,7 @@ impl Showtimes {
                             span(*at),
                             &batch.prices,
                             &currency,
-                            by,
+                            Some(by),
                             now,
                         )
                     })
@@ -781,7 +810,7 @@ mod tests {
         assert_eq!(local_instant(tz, date("2027-03-14"), time("02:30")), None);
         // 2027-11-07: 01:00 to 02:00 happens twice (EDT, then EST).
         let twice = local_instant(tz, date("2027-11-07"), time("01:30")).unwrap();
-        assert_eq!(local_time(twice, tz), "2027-11-07T01:30:00-04:00");
+        assert_eq!(rfc3339(twice, tz), "2027-11-07T01:30:00-04:00");
     }
 
     #[test]
@@ -801,7 +830,7 @@ mod tests {
             .unwrap();
         let local: Vec<String> = starts
             .iter()
-            .map(|(at, _)| local_time(*at, chrono_tz::Asia::Makassar))
+            .map(|(at, _)| rfc3339(*at, chrono_tz::Asia::Makassar))
             .collect();
         assert_eq!(
             local,

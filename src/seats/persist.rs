@@ -10,8 +10,7 @@ use rusqlite::{Connection, OptionalExtension, params};
 
 use super::{
     book::{
-        BookedSeat, Booking, Layout, Op, Payment, Rules, SeatBook, SeatDef, SeatState,
-        ShowtimeInfo, schedule,
+        BookedSeat, Booking, Layout, Op, Payment, Rules, SeatBook, SeatDef, SeatState, ShowtimeInfo,
     },
     types::*,
 };
@@ -236,7 +235,7 @@ fn apply_one(conn: &Connection, op: &Op) -> AppResult<()> {
                 Some(*showtime_id),
             )?;
             if !overlaps.is_empty() {
-                let with = schedule::local_time(time.starts_at, time.timezone);
+                let with = crate::clock::rfc3339(time.starts_at, time.timezone);
                 return Err(AppError::ShowtimeOverlap {
                     overlaps: overlaps
                         .into_iter()
@@ -284,8 +283,8 @@ impl Collision {
     pub fn described(self, tz: chrono_tz::Tz, with: &str) -> crate::error::Overlap {
         crate::error::Overlap {
             id: Some(self.id),
-            starts_at: schedule::local_time(self.starts_at, tz),
-            ends_at: schedule::local_time(self.ends_at, tz),
+            starts_at: crate::clock::rfc3339(self.starts_at, tz),
+            ends_at: crate::clock::rfc3339(self.ends_at, tz),
             with_starts_at: with.to_string(),
         }
     }

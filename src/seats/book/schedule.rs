@@ -21,13 +21,6 @@ use crate::{
 /// The highest price of a seat (in the smallest unit of the currency).
 pub const MAX_PRICE: i64 = 100_000_000;
 
-/// An instant (UTC milliseconds) in RFC 3339 at `tz`'s offset on that day.
-pub fn local_time(ms: i64, tz: chrono_tz::Tz) -> String {
-    crate::clock::from_millis(ms)
-        .with_timezone(&tz)
-        .to_rfc3339_opts(chrono::SecondsFormat::Secs, false)
-}
-
 /// Prices against the seat classes of a layout: each amount 0 to
 /// [`MAX_PRICE`], each class one the layout has, and with `complete` a
 /// price for every class it has. 422 `invalid_prices` naming `prices.<class>`.
@@ -110,8 +103,8 @@ impl SeatBook {
 
     pub fn schedule(&self, tz: chrono_tz::Tz) -> Schedule {
         Schedule {
-            starts_at: local_time(self.info.starts_at, tz),
-            ends_at: local_time(self.info.ends_at, tz),
+            starts_at: crate::clock::rfc3339(self.info.starts_at, tz),
+            ends_at: crate::clock::rfc3339(self.info.ends_at, tz),
             prices: self.prices.iter().map(|(c, a)| (c.clone(), *a)).collect(),
         }
     }
@@ -216,16 +209,6 @@ mod tests {
         assert_eq!(
             fields,
             ["prices.couple", "prices.premium", "prices.regular"]
-        );
-    }
-
-    #[test]
-    fn local_times_carry_the_zone_offset_of_that_instant() {
-        // 2026-11-29T00:30:00+08:00
-        let ms = 1_795_883_400_000;
-        assert_eq!(
-            local_time(ms, chrono_tz::Asia::Makassar),
-            "2026-11-29T00:30:00+08:00"
         );
     }
 }
