@@ -1,62 +1,9 @@
-// Bioskop's web front end: plain JavaScript over the public JSON API and the
-// live seat map (Server-Sent Events). No build step: the server embeds this file.
-"use strict";
-
-const API = "/api/v1";
-const main = document.getElementById("main");
-const nav = document.getElementById("nav");
-const statusLine = document.getElementById("status");
-let me = null;
-let cleanup = [];
-// Pages load asynchronously: only the latest navigation may draw.
-let generation = 0;
-
-// ---------------------------------------------------------------- helpers
-
-function token() { return localStorage.getItem("bioskop.token"); }
-
-async function api(method, path, body) {
-  const headers = {};
-  if (token()) headers.Authorization = "Bearer " + token();
-  if (body !== undefined) headers["Content-Type"] = "application/json";
-  const response = await fetch(API + path, {
-    method, headers, body: body === undefined ? undefined : JSON.stringify(body),
-  });
-  const text = await response.text();
-  const data = text ? (() => { try { return JSON.parse(text); } catch { return text; } })() : null;
-  if (!response.ok) {
-    const error = new Error((data && data.detail) || response.statusText);
-    error.code = data && data.code;
-    error.status = response.status;
-    throw error;
-  }
-  return data;
-}
-
-function el(tag, attrs = {}, ...children) {
-  const node = document.createElement(tag);
-  for (const [key, value] of Object.entries(attrs)) {
-    if (value === undefined || value === null || value === false) continue;
-    if (key.startsWith("on")) node.addEventListener(key.slice(2), value);
-    else if (key === "class") node.className = value;
-    else node.setAttribute(key, value === true ? "" : value);
-  }
-  for (const child of children.flat()) {
-    if (child === null || child === undefined || child === false) continue;
-    node.append(child instanceof Node ? child : document.createTextNode(String(child)));
-  }
-  return node;
-}
-
-function show(...nodes) {
-  main.replaceChildren(...nodes.flat(Infinity).filter((n) => n !== null && n !== undefined && n !== false));
-  main.focus({ preventScroll: true });
-}
-
-function say(message) {
-  statusLine.textContent = message || "";
-  if (message) setTimeout(() => { if (statusLine.textContent === message) statusLine.textContent = ""; }, 6000);
-}
+// Bioskop's customer pages and the router: plain JavaScript modules over the
+// public JSON API and the live seat map (Server-Sent Events). No build step:
+// the server embeds these files. The admin pages are in `admin.js`.
+import { API, api, el, data, show, say, token, page, nav, badge, fail } from "./lib.js";
+import { t, lang, setLang, fmtDay, fmtTime, fmtWhen, fmtDate, fmtMoney, today, problemText } from "./i18n.js";
+import { routes as adminRoutes } from "./admin.js";
 
 function money(amount, currency) {
   if (currency === "IDR") return "Rp" + Number(amount).toLocaleString("id-ID");
@@ -72,16 +19,7 @@ function when(iso) {
   return `${day.toLocaleDateString("id-ID", { weekday: "short", day: "numeric", month: "short" })}, ${clock(iso)}`;
 }
 
-// A date (YYYY-MM-DD) in the cinema's time zone (an IANA name), not the
-// browser's: a customer in Jakarta booking in Makassar gets Makassar's today.
-function today(offsetDays = 0, timeZone = undefined) {
-  const at = new Date(Date.now() + offsetDays * 86400000);
-  return new Intl.DateTimeFormat("en-CA", { timeZone, year: "numeric", month: "2-digit", day: "2-digit" }).format(at);
-}
 
-function badge(text) { return el("span", { class: "badge " + text }, text.replace(/_/g, " ")); }
-
-function fail(error) { say(error.message || String(error)); }
 
 // ---------------------------------------------------------------- routing
 
@@ -94,27 +32,27 @@ const routes = [
   // A gateway may append its own query (`?order_id=…`) after the hash when it sends the payer back.
   [/^#\/bookings\/([\w-]+)(?:\?.*)?$/, bookingPage],
   [/^#\/me$/, myPage],
-  [/^#\/admin$/, adminPage],
+  ...adminRoutes,
 ];
 
 async function route() {
-  const current = ++generation;
-  for (const stop of cleanup) stop();
-  cleanup = [];
+  const current = ++page.generation;
+  for (const stop of page.cleanup) stop();
+  page.cleanup = [];
   const hash = location.hash || "#/";
-  if (!me && token()) {
-    try { me = await api("GET", "/me"); } catch { localStorage.removeItem("bioskop.token"); }
+  if (!page.me && token()) {
+    try { page.me = await api("GET", "/me"); } catch { localStorage.removeItem("bioskop.token"); }
   }
   drawNav();
   // Booking needs an account: the flow asks for it first.
-  if (!me && hash !== "#/login") { location.hash = "#/login"; return; }
+  if (!page.me && hash !== "#/login") { location.hash = "#/login"; return; }
   for (const [pattern, page] of routes) {
     const match = hash.match(pattern);
     if (match) {
       try {
         const nodes = await page(...match.slice(1));
-        if (current === generation) show(nodes);
-      } catch (error) { if (current === generation) fail(error); }
+        if (current === page.generation) show(nodes);
+      } catch (error) { if (current === page.generation) fail(error); }
       return;
     }
   }
@@ -123,11 +61,11 @@ async function route() {
 
 function drawNav() {
   nav.replaceChildren(
-    ...(me ? [
+    ...(page.me ? [
       el("a", { href: "#/" }, "Cinemas"),
       el("a", { href: "#/me" }, "My bookings"),
-      me.role === "admin" ? el("a", { href: "#/admin" }, "Admin") : null,
-      el("span", { class: "muted" }, me.name),
+      page.me.role === "admin" ? el("a", { href: "#/admin" }, "Admin") : null,
+      el("span", { class: "muted" }, page.me.name),
       el("button", { class: "secondary", onclick: logout }, "Log out"),
     ] : [el("a", { href: "#/login" }, "Log in")]).filter(Boolean),
   );
@@ -136,7 +74,7 @@ function drawNav() {
 async function logout() {
   try { await api("POST", "/auth/logout"); } catch { /* already gone */ }
   localStorage.removeItem("bioskop.token");
-  me = null;
+  page.me = null;
   location.hash = "#/login";
 }
 
@@ -165,7 +103,7 @@ function loginPage() {
     try {
       const session = await api("POST", path, body);
       localStorage.setItem("bioskop.token", session.token);
-      me = session.user;
+      page.me = session.user;
       location.hash = "#/";
     } catch (error) { fail(error); }
   };
@@ -292,7 +230,7 @@ async function showtimePage(showtimeId) {
       " ",
       el("button", { class: "secondary", onclick: release }, "Give up the seats"));
   }
-  cleanup.push(() => clearInterval(timer));
+  page.cleanup.push(() => clearInterval(timer));
 
   async function reload() {
     const list = await api("GET", "/bookings");
@@ -355,7 +293,7 @@ async function showtimePage(showtimeId) {
   });
   events.addEventListener("seats", apply);
   events.addEventListener("showtime_cancelled", (event) => { apply(event); say("The cinema cancelled this showtime."); });
-  cleanup.push(() => events.close());
+  page.cleanup.push(() => events.close());
 
   const legend = el("div", { class: "legend", "aria-label": "Legend" },
     el("span", { style: "--c:var(--free)" }, "Available"),
@@ -399,13 +337,13 @@ async function bookingPage(bookingId) {
 }
 
 function watchPayment(first) {
-  const page = generation;
+  const started = page.generation;
   const until = Date.now() + PAYMENT_POLL_FOR_MS;
   let timer = null;
   const stop = () => { clearTimeout(timer); timer = null; };
-  cleanup.push(stop);
+  page.cleanup.push(stop);
   // Still this booking's page (the payer may have gone elsewhere meanwhile).
-  const here = () => timer !== null && page === generation
+  const here = () => timer !== null && started === page.generation
     && (location.hash.match(/^#\/bookings\/([\w-]+)/) || [])[1] === first.id;
   const tick = async () => {
     try {
@@ -455,74 +393,3 @@ async function myPage() {
         el("td", {}, b.refund ? badge(b.refund.status) : "")))))];
 }
 
-// ---------------------------------------------------------------- admin
-
-async function adminPage() {
-  const showtimesBox = el("section", { class: "card", "aria-label": "Showtimes" });
-  const refundsBox = el("section", { class: "card", "aria-label": "Refunds" });
-  const alertsBox = el("section", { class: "card", "aria-label": "Alerts" });
-
-  const cinemas = await api("GET", "/cinemas");
-  const cinemaSelect = el("select", { "aria-label": "Cinema" }, cinemas.map((c) => el("option", { value: c.id }, c.name)));
-  const dateInput = el("input", { type: "date", value: today(1), "aria-label": "Date" });
-  const list = el("div");
-  async function drawShowtimes() {
-    const showtimes = await api("GET", `/cinemas/${cinemaSelect.value}/showtimes?date=${dateInput.value}`);
-    list.replaceChildren(el("table", {}, el("tbody", {}, showtimes.map((s) => {
-      const row = el("tr", { "data-showtime": s.id },
-        el("td", {}, clock(s.starts_at)),
-        el("td", {}, s.movie_title), el("td", {}, s.auditorium),
-        el("td", {}, `${s.seats_available}/${s.seats_total} free`), el("td", {}, badge(s.status)));
-      const actions = el("td");
-      if (s.status !== "cancelled") {
-        actions.append(el("button", { class: "danger", onclick: () => {
-          const reason = el("input", { "aria-label": "Reason", placeholder: "Reason (shown to customers)", required: true });
-          const form = el("form", {}, reason, " ",
-            el("button", { class: "danger", type: "submit" }, "Confirm cancellation"), " ",
-            el("button", { class: "secondary", type: "button", onclick: () => form.remove() }, "Keep it"));
-          form.addEventListener("submit", async (event) => {
-            event.preventDefault();
-            try {
-              const done = await api("POST", `/admin/showtimes/${s.id}/cancel`, { reason: reason.value });
-              say(`Cancelled: ${done.tickets_refunded} tickets refunded, ${done.refunds_queued} refunds queued.`);
-              drawShowtimes(); drawRefunds();
-            } catch (error) { fail(error); }
-          });
-          actions.replaceChildren(form);
-          reason.focus();
-        } }, "Cancel…"));
-      }
-      row.append(actions);
-      return row;
-    }))));
-  }
-  cinemaSelect.addEventListener("change", drawShowtimes);
-  dateInput.addEventListener("change", drawShowtimes);
-  showtimesBox.append(el("h2", {}, "Showtimes"), cinemaSelect, " ", dateInput, list);
-
-  async function drawRefunds() {
-    const refunds = await api("GET", "/admin/refunds");
-    refundsBox.replaceChildren(el("h2", {}, "Refunds"), refunds.length === 0 ? el("p", {}, "No refunds.") : el("table", {},
-      el("thead", {}, el("tr", {}, ["Customer", "Amount", "Status", "Attempts", "Last error", ""].map((h) => el("th", {}, h)))),
-      el("tbody", {}, refunds.map((r) => el("tr", { "data-refund": r.id },
-        el("td", {}, r.customer_email), el("td", {}, money(r.amount, r.currency)), el("td", {}, badge(r.status)),
-        el("td", {}, r.attempts), el("td", {}, r.last_error || ""),
-        el("td", {}, r.status === "failed" ? [
-          el("button", { onclick: async () => { try { await api("POST", `/admin/refunds/${r.id}/retry`); drawRefunds(); } catch (e) { fail(e); } } }, "Retry"), " ",
-          el("button", { class: "secondary", onclick: async () => {
-            const note = prompt("How was it refunded?");
-            if (!note) return;
-            try { await api("POST", `/admin/refunds/${r.id}/resolve`, { note }); drawRefunds(); } catch (e) { fail(e); }
-          } }, "Mark refunded by hand"),
-        ] : null))))));
-  }
-  async function drawAlerts() {
-    const alerts = await api("GET", "/admin/alerts");
-    alertsBox.replaceChildren(el("h2", {}, "Alerts"), alerts.length === 0 ? el("p", {}, "Nothing needs you.") :
-      el("ul", {}, alerts.map((a) => el("li", {}, `${when(a.created_at)} — ${a.message}`))));
-  }
-  await Promise.all([drawShowtimes(), drawRefunds(), drawAlerts()]);
-  const refresh = setInterval(() => { drawRefunds().catch(() => {}); drawAlerts().catch(() => {}); }, 5000);
-  cleanup.push(() => clearInterval(refresh));
-  return [el("h1", {}, "Admin"), showtimesBox, refundsBox, alertsBox];
-}

@@ -145,9 +145,15 @@ pub fn query_error(error: QueryPayloadError, _: &HttpRequest) -> actix_web::Erro
     .into()
 }
 
-/// A path segment of the wrong type (`/showtimes/abc`) names nothing.
-pub fn path_error(_: PathError, _: &HttpRequest) -> actix_web::Error {
-    AppError::NotFound("resource").into()
+/// A path segment of the wrong type (`/showtimes/abc`) names nothing, unless
+/// the path is another resource's literal one (`PATCH /admin/showtimes/batch`
+/// reaches `/admin/showtimes/{id}`): then that resource's 405 with `Allow`.
+pub fn path_error(_: PathError, req: &HttpRequest) -> actix_web::Error {
+    let allowed = allowed_methods(req.path());
+    if allowed.is_empty() || allowed.contains(&req.method().as_str()) {
+        return AppError::NotFound("resource").into();
+    }
+    actix_web::error::InternalError::from_response("", not_allowed(req, &allowed)).into()
 }
 
 /// Any route that is not served: 405 with `Allow` when the path exists with
@@ -168,6 +174,11 @@ pub async fn not_found_or_not_allowed(req: HttpRequest) -> HttpResponse {
     if allowed.is_empty() {
         return AppError::NotFound("resource").error_response();
     }
+    not_allowed(&req, &allowed)
+}
+
+/// 405 with `Allow`: the path exists with other methods.
+fn not_allowed(req: &HttpRequest, allowed: &[&str]) -> HttpResponse {
     let allow = allowed.join(", ");
     let mut response = AppError::MethodNotAllowed {
         method: req.method().to_string(),
@@ -209,8 +220,7 @@ fn allowed_methods(path: &str) -> Vec<&'static str> {
         // Served but not API operations: the front end and the docs.
         for pattern in [
             "/",
-            "/app.js",
-            "/app.css",
+            "/web/{_:.*}",
             "/api/v1/openapi.json",
             "/api/v1/docs",
             "/api/v1/docs/{_:.*}",
@@ -219,9 +229,23 @@ fn allowed_methods(path: &str) -> Vec<&'static str> {
         }
         routes
     });
-    routes
+    // A literal path (`/admin/showtimes/batch`) is its own resource, not an
+    // instance of a pattern that also matches it (`/admin/showtimes/{id}`).
+    let matching: Vec<_> = routes
         .iter()
         .filter(|(def, _)| def.is_match(path))
+        .collect();
+    let literal: Vec<_> = matching
+        .iter()
+        .filter(|(def, _)| !def.pattern().is_some_and(|p| p.contains('{')))
+        .collect();
+    let chosen = if literal.is_empty() {
+        matching
+    } else {
+        literal.into_iter().copied().collect()
+    };
+    chosen
+        .iter()
         .flat_map(|(_, methods)| methods.iter().copied())
         .collect()
 }

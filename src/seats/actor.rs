@@ -154,6 +154,67 @@ impl ShowtimeActor {
     }
 }
 
+impl ShowtimeActor {
+    /// Like [`ShowtimeActor::change`], but no other message is handled until
+    /// the write answers, and a refused write reloads memory before the next
+    /// one: for changes the write itself may refuse by rule (a move onto
+    /// another showtime). Otherwise a hold handled while the move's write is
+    /// pending would lock a seat at a price the refused write rolls back.
+    fn change_waiting<T: 'static>(
+        &mut self,
+        ctx: &mut Context<Self>,
+        apply: impl FnOnce(&mut SeatBook, &mut Vec<Op>) -> AppResult<T>,
+    ) -> AtomicResponse<Self, AppResult<T>> {
+        if self.book.is_deleted() {
+            return AtomicResponse::new(Box::pin(fut::ready(Err(AppError::NotFound("showtime")))));
+        }
+        let mut ops = Vec::new();
+        let result = apply(&mut self.book, &mut ops);
+        self.publish(ctx);
+        if ops.is_empty() {
+            return AtomicResponse::new(Box::pin(fut::ready(result)));
+        }
+        let write = self
+            .store
+            .write_in(Lane::Interactive, move |conn| persist::apply(conn, &ops));
+        AtomicResponse::new(Box::pin(write.into_actor(self).then(
+            move |written, actor, _| match written {
+                Ok(()) => Box::pin(fut::ready(result)) as ResponseActFuture<Self, AppResult<T>>,
+                Err(error) => {
+                    tracing::info!(%error, "a showtime change was refused; reloading the showtime");
+                    Box::pin(actor.reload().map(move |(), _, _| Err(error)))
+                }
+            },
+        )))
+    }
+
+    /// Replaces memory with what the database holds.
+    fn reload(&self) -> impl ActorFuture<Self, Output = ()> + 'static {
+        let store = self.store.clone();
+        let showtime_id = self.book.showtime_id();
+        let rules: Rules = self.book.rules().clone();
+        let layouts = self.layouts.clone();
+        let load = async move {
+            store
+                .read(move |conn| persist::load(conn, showtime_id, rules, &layouts))
+                .await
+        };
+        load.into_actor(self).map(|loaded, actor, ctx| match loaded {
+            Ok(Some(mut book)) => {
+                book.continue_versions_from(&actor.book);
+                actor.book = book;
+                actor.map_cache = None;
+                actor.publish(ctx);
+            }
+            Ok(None) => ctx.stop(),
+            Err(error) => {
+                tracing::error!(%error, showtime_id = %actor.book.showtime_id(), "reload failed; retrying");
+                ctx.notify_later(Reload, std::time::Duration::from_secs(1));
+            }
+        })
+    }
+}
+
 impl Actor for ShowtimeActor {
     type Context = Context<Self>;
 
@@ -433,10 +494,11 @@ pub struct EditShowtime {
 }
 
 impl Handler<EditShowtime> for ShowtimeActor {
-    type Result = ResponseFuture<AppResult<()>>;
+    type Result = AtomicResponse<Self, AppResult<()>>;
 
     fn handle(&mut self, msg: EditShowtime, ctx: &mut Context<Self>) -> Self::Result {
-        self.change(ctx, |book, ops| {
+        // The move's collision check is in its write: wait for it.
+        self.change_waiting(ctx, |book, ops| {
             let now = to_millis(msg.now);
             let before = book.schedule(msg.timezone);
             book.reschedule(&msg.edit, now, ops)?;
@@ -591,29 +653,8 @@ impl Handler<Reload> for ShowtimeActor {
     type Result = ();
 
     fn handle(&mut self, _: Reload, ctx: &mut Context<Self>) {
-        let store = self.store.clone();
-        let showtime_id = self.book.showtime_id();
-        let rules: Rules = self.book.rules().clone();
-        let layouts = self.layouts.clone();
-        let load = async move {
-            store
-                .read(move |conn| persist::load(conn, showtime_id, rules, &layouts))
-                .await
-        };
         // `wait` holds back every other message until memory is trustworthy again.
-        ctx.wait(load.into_actor(self).map(|loaded, actor, ctx| match loaded {
-            Ok(Some(mut book)) => {
-                book.continue_versions_from(&actor.book);
-                actor.book = book;
-                actor.map_cache = None;
-                actor.publish(ctx);
-            }
-            Ok(None) => ctx.stop(),
-            Err(error) => {
-                tracing::error!(%error, showtime_id = %actor.book.showtime_id(), "reload failed; retrying");
-                ctx.notify_later(Reload, std::time::Duration::from_secs(1));
-            }
-        }));
+        ctx.wait(self.reload());
     }
 }
 

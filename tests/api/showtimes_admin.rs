@@ -475,11 +475,15 @@ async fn a_price_change_reaches_the_holds_made_after_it_and_not_the_one_before()
     assert_eq!(later.assert_status(201)["total"], 60_000);
 
     // The paid seat keeps its price too.
-    api.pay(&early, &booking).await;
+    let payment = api.pay(&early, &booking).await;
+    let settled = api.sandbox(&early.token, &payment, "success").await;
+    assert_eq!(settled.assert_status(200)["outcome"], "paid", "{settled:?}");
     let paid = api
         .get(&format!("/api/v1/bookings/{booking}"), Some(&early.token))
         .await;
-    assert_eq!(paid.assert_status(200)["total"], 50_000);
+    let paid = paid.assert_status(200);
+    assert_eq!(paid["status"], "paid");
+    assert_eq!(paid["total"], 50_000);
 
     patch(&api, &admin, showtime, json!({"prices": {"balcony": 1}}))
         .await
@@ -562,6 +566,51 @@ async fn a_showtime_moves_only_while_nothing_is_held_and_never_onto_another() {
         .map(|a| a.0)
         .collect();
     assert_eq!(kinds, ["showtime.create", "showtime.update"]);
+}
+
+/// A move's collision check is in its write: until that write answers, the
+/// actor takes no hold, so no hold locks a seat at a price the refused write
+/// rolls back.
+#[actix_web::test]
+async fn a_hold_racing_a_refused_move_never_gets_the_refused_price() {
+    let api = Api::spawn().await;
+    let admin = api.admin().await;
+    let place = a_place(&api, &admin).await;
+    let at = evening(&api);
+    let showtime = scheduled(&api, &admin, &place, at).await;
+    scheduled(&api, &admin, &place, at + chrono::Duration::hours(6)).await;
+    let onto_the_other =
+        json!({"starts_at": local(at + chrono::Duration::hours(5)), "prices": {"regular": 1}});
+    for round in 1..=15 {
+        let customer = api.customer().await;
+        let (edit, held) = tokio::join!(
+            patch(&api, &admin, showtime, onto_the_other.clone()),
+            async {
+                tokio::task::yield_now().await;
+                api.hold(&customer, showtime, &["A1"]).await
+            }
+        );
+        assert_eq!(edit.status.as_u16(), 409, "round {round}: {edit:?}");
+        let held = held.assert_status(201);
+        assert_eq!(held["total"], 50_000, "round {round}: {held}");
+        let booking = held["id"].as_str().unwrap();
+        api.delete(
+            &format!("/api/v1/bookings/{booking}"),
+            Some(&customer.token),
+        )
+        .await
+        .assert_status(204);
+    }
+    let price: i64 = api
+        .app
+        .db()
+        .query_row(
+            "SELECT amount FROM showtime_prices WHERE showtime_id = ?1 AND class = 'regular'",
+            [showtime],
+            |r| r.get(0),
+        )
+        .unwrap();
+    assert_eq!(price, 50_000);
 }
 
 #[actix_web::test]
