@@ -46,11 +46,11 @@ async function route() {
   drawNav();
   // Booking needs an account: the flow asks for it first.
   if (!page.me && hash !== "#/login") { location.hash = "#/login"; return; }
-  for (const [pattern, page] of routes) {
+  for (const [pattern, draw] of routes) {
     const match = hash.match(pattern);
     if (match) {
       try {
-        const nodes = await page(...match.slice(1));
+        const nodes = await draw(...match.slice(1));
         if (current === page.generation) show(nodes);
       } catch (error) { if (current === page.generation) fail(error); }
       return;
