@@ -142,9 +142,15 @@ impl AppError {
 }
 
 /// "showtime 12 (…), another of this batch (…)" for the problem's detail.
+/// At most this many collisions are described in a 409 (a batch of many
+/// times a minute apart could otherwise answer thousands).
+pub const OVERLAPS_LISTED: usize = 50;
+
 fn overlap_names(overlaps: &[Overlap]) -> String {
-    overlaps
+    let more = overlaps.len().saturating_sub(5);
+    let named = overlaps
         .iter()
+        .take(5)
         .map(|o| {
             let which = match o.id {
                 Some(id) => format!("showtime {id}"),
@@ -156,7 +162,12 @@ fn overlap_names(overlaps: &[Overlap]) -> String {
             )
         })
         .collect::<Vec<_>>()
-        .join("; ")
+        .join("; ");
+    if more > 0 {
+        format!("{named}; and {more} more")
+    } else {
+        named
+    }
 }
 
 impl From<rusqlite::Error> for AppError {

@@ -375,6 +375,13 @@ fn to_json<T: serde::Serialize>(value: &T) -> AppResult<serde_json::Value> {
     serde_json::to_value(value).map_err(|e| AppError::Internal(e.to_string()))
 }
 
+/// How many coming (scheduled, not ended) showtimes `sql` counts for `id`.
+fn upcoming(conn: &Connection, sql: &str, id: i64, now: i64) -> AppResult<i64> {
+    Ok(conn
+        .prepare_cached(sql)?
+        .query_row(params![id, now], |r| r.get(0))?)
+}
+
 /// Records `kind` on `target` with before and after, as changed when they
 /// differ. `by` is `None` only for the demo seed: nobody did that, and the
 /// trail of a demo starts empty like a real cinema's.
@@ -558,6 +565,18 @@ impl Catalog {
                     address: address.unwrap_or_else(|| before.address.clone()),
                     timezone: timezone.unwrap_or_else(|| before.timezone.clone()),
                 };
+                // Its coming showtimes were scheduled at local times of the
+                // old zone (and their actors hold it): a new zone would
+                // silently move every one of them by the difference.
+                if next.timezone != before.timezone
+                    && upcoming(conn, query!("catalog/upcoming_of_cinema"), id, now)? > 0
+                {
+                    return Err(AppError::conflict(
+                        "cinema_has_showtimes",
+                        "the cinema has coming showtimes, scheduled in its current time zone: \
+                         its zone changes only when none is left (cancel or delete them first)",
+                    ));
+                }
                 unique_cinema(conn, next.city_id, &next.name, Some(id))?;
                 conn.prepare_cached(query!("catalog/update_cinema"))?
                     .execute(params![
@@ -612,6 +631,17 @@ impl Catalog {
         self.store
             .write(move |conn| {
                 let before = movie(conn, id)?;
+                // Its coming showtimes end, and leave their cleaning gap, by
+                // the duration they were scheduled with.
+                if duration.is_some_and(|d| d != before.duration_minutes)
+                    && upcoming(conn, query!("catalog/upcoming_of_movie"), id, now)? > 0
+                {
+                    return Err(AppError::conflict(
+                        "movie_has_showtimes",
+                        "the movie has coming showtimes that end by its current duration: \
+                         the duration changes only when none is left",
+                    ));
+                }
                 let next = Movie {
                     id,
                     title: title.unwrap_or_else(|| before.title.clone()),

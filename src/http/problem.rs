@@ -77,7 +77,9 @@ impl ResponseError for AppError {
                 body.insert("seats".into(), json!(seats));
             }
             AppError::ShowtimeOverlap { overlaps } => {
-                body.insert("overlaps".into(), json!(overlaps));
+                let listed = overlaps.len().min(crate::error::OVERLAPS_LISTED);
+                body.insert("overlaps".into(), json!(overlaps.get(..listed)));
+                body.insert("overlaps_total".into(), json!(overlaps.len()));
             }
             AppError::BookingAlreadyOpen { booking_id } => {
                 body.insert("booking_id".into(), json!(booking_id));

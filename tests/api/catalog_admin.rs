@@ -389,3 +389,136 @@ async fn every_catalog_write_leaves_its_audit_row_and_a_no_op_patch_says_it_chan
     let no_op = rows.get(8).expect("the no-op");
     assert_eq!(no_op.3, no_op.4);
 }
+
+/// A cinema's coming showtimes were scheduled at local times of its zone, and
+/// a movie's end by its duration: neither changes under them.
+#[actix_web::test]
+async fn a_cinema_with_coming_showtimes_keeps_its_zone_and_a_movie_with_them_its_duration() {
+    let api = Api::spawn().await;
+    let admin = api.admin().await;
+    // The demo's first cinema and movie have coming showtimes.
+    let (cinema, movie): (i64, i64) = api
+        .app
+        .db()
+        .query_row(
+            "SELECT a.cinema_id, s.movie_id FROM showtimes s JOIN auditoriums a ON a.id = s.auditorium_id
+             WHERE s.status = 'scheduled' ORDER BY s.id LIMIT 1",
+            [],
+            |r| Ok((r.get(0)?, r.get(1)?)),
+        )
+        .unwrap();
+    patch(
+        &api,
+        &format!("/api/v1/admin/cinemas/{cinema}"),
+        &admin,
+        json!({"timezone": "Asia/Makassar"}),
+    )
+    .await
+    .assert_problem(409, "cinema_has_showtimes");
+    let renamed = patch(
+        &api,
+        &format!("/api/v1/admin/cinemas/{cinema}"),
+        &admin,
+        json!({"name": "Bioskop Baru", "timezone": "Asia/Jakarta"}),
+    )
+    .await;
+    assert_eq!(renamed.assert_status(200)["name"], "Bioskop Baru");
+    patch(
+        &api,
+        &format!("/api/v1/admin/movies/{movie}"),
+        &admin,
+        json!({"duration_minutes": 200}),
+    )
+    .await
+    .assert_problem(409, "movie_has_showtimes");
+    let retitled = patch(
+        &api,
+        &format!("/api/v1/admin/movies/{movie}"),
+        &admin,
+        json!({"title": "Judul Baru"}),
+    )
+    .await;
+    assert_eq!(retitled.assert_status(200)["title"], "Judul Baru");
+
+    // Without coming showtimes, both change.
+    let fresh = api
+        .post("/api/v1/admin/movies", Some(&admin), movie_body())
+        .await;
+    let fresh = fresh.assert_status(201)["id"].as_i64().unwrap();
+    let longer = patch(
+        &api,
+        &format!("/api/v1/admin/movies/{fresh}"),
+        &admin,
+        json!({"duration_minutes": 200}),
+    )
+    .await;
+    assert_eq!(longer.assert_status(200)["duration_minutes"], 200);
+    let city = api.get("/api/v1/admin/cities", Some(&admin)).await;
+    let city = city.assert_status(200)[0]["id"].clone();
+    let empty = api
+        .post(
+            "/api/v1/admin/cinemas",
+            Some(&admin),
+            json!({"city_id": city, "name": "Bioskop Kosong", "address": "Jl. Sepi 1"}),
+        )
+        .await;
+    let empty = empty.assert_status(201)["id"].as_i64().unwrap();
+    let moved = patch(
+        &api,
+        &format!("/api/v1/admin/cinemas/{empty}"),
+        &admin,
+        json!({"timezone": "Asia/Jayapura"}),
+    )
+    .await;
+    assert_eq!(moved.assert_status(200)["timezone"], "Asia/Jayapura");
+}
+
+/// A programme of many times a minute apart collides with itself thousands
+/// of times: the answer lists the first 50 and says how many there are.
+#[actix_web::test]
+async fn a_batch_that_collides_with_itself_many_times_answers_a_bounded_list() {
+    let api = Api::spawn().await;
+    let admin = api.admin().await;
+    let (auditorium, classes): (i64, String) = api
+        .app
+        .db()
+        .query_row(
+            "SELECT auditorium_id, group_concat(DISTINCT class) FROM auditorium_seats
+             GROUP BY auditorium_id ORDER BY auditorium_id LIMIT 1",
+            [],
+            |r| Ok((r.get(0)?, r.get(1)?)),
+        )
+        .unwrap();
+    let prices: serde_json::Map<String, Value> = classes
+        .split(',')
+        .map(|c| (c.to_string(), json!(50_000)))
+        .collect();
+    let movie = api
+        .post("/api/v1/admin/movies", Some(&admin), movie_body())
+        .await;
+    let movie = movie.assert_status(201)["id"].clone();
+    let times: Vec<String> = (0..48).map(|m| format!("03:{m:02}")).collect();
+    let far = (api.app.now() + chrono::Duration::days(40))
+        .with_timezone(&api.app.settings.catalog.default_timezone)
+        .date_naive();
+    let refused = api
+        .post(
+            "/api/v1/admin/showtimes/batch",
+            Some(&admin),
+            json!({"movie_id": movie, "auditorium_id": auditorium, "from": far.to_string(),
+                   "to": (far + chrono::Duration::days(9)).to_string(), "times": times,
+                   "prices": prices}),
+        )
+        .await;
+    refused.assert_problem(409, "showtime_overlap");
+    let listed = refused.body["overlaps"].as_array().unwrap().len();
+    let total = refused.body["overlaps_total"].as_u64().unwrap();
+    assert_eq!(listed, 50);
+    assert!(total > 1000, "{total}");
+    let detail = refused.body["detail"].as_str().unwrap();
+    assert!(detail.len() < 2000, "{}", detail.len());
+    assert!(
+        detail.ends_with(&format!("and {} more", total - 5)),
+        "{detail}"
+    );
+}
