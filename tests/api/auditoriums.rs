@@ -354,4 +354,31 @@ async fn a_layout_edit_leaves_a_held_showtime_as_it_was_and_applies_to_one_nobod
     let admin = api.admin().await;
     let read = api.get(&path, Some(&admin)).await;
     assert_eq!(read.assert_status(200)["rows"], json!(["RRRR_RR", "PPPP"]));
+
+    // A showtime scheduled after the edit has the new layout, priced per its classes.
+    let movie: i64 = api
+        .app
+        .db()
+        .query_row(
+            "SELECT movie_id FROM showtimes WHERE id = ?1",
+            [free],
+            |r| r.get(0),
+        )
+        .unwrap();
+    let starts = (api.app.now() + chrono::Duration::days(30))
+        .with_timezone(&api.app.settings.catalog.default_timezone)
+        .to_rfc3339();
+    let created = api
+        .post(
+            "/api/v1/admin/showtimes",
+            Some(&admin),
+            json!({"movie_id": movie, "auditorium_id": auditorium, "starts_at": starts,
+                   "prices": {"regular": 40_000, "premium": 60_000}}),
+        )
+        .await;
+    let created = created.assert_status(201)["id"].as_i64().unwrap();
+    let seats = api.seat_map(created, None).await;
+    let ids: Vec<&str> = seats.iter().map(|(id, _, _)| id.as_str()).collect();
+    assert_eq!(ids.len(), 10, "{ids:?}");
+    assert!(ids.contains(&"A6") && ids.contains(&"B4"));
 }
