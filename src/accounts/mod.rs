@@ -10,6 +10,7 @@
 
 pub mod admin;
 mod limiter;
+pub mod users;
 mod validate;
 
 use std::{
@@ -56,7 +57,7 @@ impl Role {
         }
     }
 
-    fn parse(text: &str) -> Role {
+    pub(crate) fn parse(text: &str) -> Role {
         match text {
             "admin" => Role::Admin,
             "staff" => Role::Staff,
@@ -186,21 +187,28 @@ impl Accounts {
                 Ok(conn
                     .prepare_cached(query!("accounts/user_by_email"))?
                     .query_row(params![lookup], |r| {
-                        Ok((user_from(r)?, r.get::<_, String>(5)?))
+                        Ok((user_from(r)?, r.get::<_, String>(5)?, r.get::<_, bool>(6)?))
                     })
                     .optional()?)
             })
             .await?;
         // An unknown e-mail costs the same hash as a wrong password, so timing
         // does not tell which e-mails have accounts.
-        let (user, hash) = found.unzip();
+        // A disabled account is refused like a wrong password, after the
+        // same hash.
+        let (user, hash) = found
+            .map(|(user, hash, disabled)| ((!disabled).then_some(user), hash))
+            .unzip();
         let matches = verify_password(password.to_string(), hash).await?;
-        let Some(user) = user.filter(|_| matches) else {
+        let Some(user) = user.flatten().filter(|_| matches) else {
             self.inner.limiter.record_failure(&email, client, now);
             return Err(AppError::InvalidCredentials);
         };
         self.inner.limiter.forget(&email);
         let token = self.open_session(user.id).await?;
+        if user.role != Role::Customer {
+            self.record_sign_in(&user, client).await?;
+        }
         Ok(Session { token, user })
     }
 
@@ -318,6 +326,14 @@ impl Accounts {
             sessions.retain(|_, cached| cached.user.id != user.id);
         }
         Ok(ready)
+    }
+
+    /// Ends every session of `user` here at once: the rows are deleted by
+    /// the caller's write, the cached ones here.
+    fn forget_sessions_of(&self, user: UserId) {
+        if let Ok(mut sessions) = self.inner.sessions.lock() {
+            sessions.retain(|_, cached| cached.user.id != user);
+        }
     }
 
     fn session_expiry(&self, now: i64) -> i64 {

@@ -2,8 +2,8 @@
 //! before and after where it applies, and when, in the same transaction as
 //! the change itself (a change is never committed without its row, nor a
 //! row without its change). A repeated idempotent action records a row
-//! that says it changed nothing. Reading the trail over HTTP comes with the
-//! staff pages.
+//! that says it changed nothing. Staff and admin sign-ins are in it too.
+//! The admins read it newest first (`GET /admin/audit`, [`list`]), in UTC.
 
 use rusqlite::{Connection, params};
 use serde_json::Value;
@@ -67,4 +67,68 @@ pub fn record(conn: &Connection, entry: &Entry, now: i64) -> AppResult<()> {
             entry.changed,
         ])?;
     Ok(())
+}
+
+/// `GET /admin/audit`: which page of the trail.
+#[derive(Debug, Clone, Default, serde::Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
+#[serde(deny_unknown_fields)]
+pub struct AuditQuery {
+    /// How many, newest first: 1 to 200 (50 when left out).
+    #[param(minimum = 1, maximum = 200)]
+    pub limit: Option<i64>,
+    /// Only entries older than this audit id (the last id of the page before).
+    pub before: Option<i64>,
+    /// Only what this account did.
+    pub user_id: Option<i64>,
+    /// Only this kind (`showtime.cancel`, `user.update`, `auth.sign_in`, …).
+    #[param(max_length = 64)]
+    pub kind: Option<String>,
+}
+
+/// One entry of the trail as the admins read it. Times are UTC.
+#[derive(Debug, Clone, serde::Serialize, utoipa::ToSchema)]
+pub struct AuditEntry {
+    pub id: i64,
+    pub at: String,
+    /// The account that did it; none for the system itself.
+    pub user_id: Option<i64>,
+    pub user_email: Option<String>,
+    pub kind: String,
+    pub target: String,
+    pub before: Option<Value>,
+    pub after: Option<Value>,
+    /// False for a repeated action that found nothing to do.
+    pub changed: bool,
+}
+
+/// A page of the trail, newest first.
+pub fn list(conn: &Connection, query: &AuditQuery) -> AppResult<Vec<AuditEntry>> {
+    let limit = query.limit.unwrap_or(50);
+    if !(1..=200).contains(&limit) {
+        return Err(crate::error::AppError::validation(
+            "invalid_query",
+            "limit must be 1 to 200",
+        ));
+    }
+    let json = |text: Option<String>| text.and_then(|t| serde_json::from_str(&t).ok());
+    Ok(conn
+        .prepare_cached(query!("audit/list"))?
+        .query_map(
+            params![query.before, query.user_id, query.kind, limit],
+            |r| {
+                Ok(AuditEntry {
+                    id: r.get(0)?,
+                    at: crate::clock::rfc3339_utc(r.get(1)?),
+                    user_id: r.get(2)?,
+                    user_email: r.get(3)?,
+                    kind: r.get(4)?,
+                    target: r.get(5)?,
+                    before: json(r.get(6)?),
+                    after: json(r.get(7)?),
+                    changed: r.get(8)?,
+                })
+            },
+        )?
+        .collect::<Result<_, _>>()?)
 }

@@ -19,6 +19,7 @@ mod ops;
 mod payments;
 pub mod problem;
 mod showtimes_admin;
+mod staff_admin;
 
 pub use logging::RequestLog;
 
@@ -69,7 +70,8 @@ pub fn configure(cfg: &mut web::ServiceConfig, sandbox: bool) {
             .configure(blocked_seats::routes)
             .configure(catalog_admin::routes)
             .configure(auditoriums::routes)
-            .configure(showtimes_admin::routes),
+            .configure(showtimes_admin::routes)
+            .configure(staff_admin::routes),
     )
     .configure(|cfg| {
         if sandbox {

@@ -18,7 +18,7 @@ use utoipa::{
 
 use super::{
     accounts, admin, auditoriums, blocked_seats, bookings, catalog, catalog_admin, midtrans, ops,
-    payments, showtimes_admin,
+    payments, showtimes_admin, staff_admin,
 };
 use crate::ids::BookingId;
 
@@ -256,6 +256,11 @@ impl Modify for BearerAuth {
         showtimes_admin::create_batch,
         showtimes_admin::update_showtime,
         showtimes_admin::delete_showtime,
+        staff_admin::list_users,
+        staff_admin::create_user,
+        staff_admin::update_user,
+        staff_admin::audit_trail,
+        staff_admin::door_showtimes,
         ops::healthz,
         ops::readyz,
         ops::metrics,

@@ -14,7 +14,7 @@ use serde::Serialize;
 
 use crate::{
     catalog::Locale,
-    clock::{SharedClock, millis, rfc3339, to_millis, zone},
+    clock::{SharedClock, from_millis, local_date, local_day, millis, rfc3339, to_millis, zone},
     error::{AppError, AppResult},
     ids::{BookingId, PaymentId, ShowtimeId, TicketId, UserId},
     status::TicketStatus,
@@ -102,7 +102,89 @@ pub struct Admission {
     pub timezone: String,
 }
 
+/// A showtime as the door page lists it.
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+pub struct DoorShowtime {
+    pub id: ShowtimeId,
+    pub movie_title: String,
+    pub auditorium: String,
+    pub cinema_id: i64,
+    pub cinema: String,
+    /// The cinema's IANA time zone, whose offset the times carry.
+    pub timezone: String,
+    pub starts_at: String,
+    pub ends_at: String,
+    /// When the doors open (`checkin.opens_before` before the start).
+    pub doors_open_at: String,
+    pub status: crate::status::ShowtimeStatus,
+    /// Tickets sold and not refunded.
+    pub sold: i64,
+    /// Of those, checked in.
+    pub admitted: i64,
+}
+
 impl Tickets {
+    /// The showtimes of one local day (each cinema's own: `date`, or its
+    /// today), of one cinema or all, with their sold and admitted counts.
+    #[tracing::instrument(skip_all, fields(cinema_id = ?cinema_id))]
+    pub async fn door_showtimes(
+        &self,
+        date: Option<&str>,
+        cinema_id: Option<i64>,
+    ) -> AppResult<Vec<DoorShowtime>> {
+        let date = match date {
+            None | Some("") => None,
+            Some(text) => Some(chrono::NaiveDate::parse_from_str(text, "%Y-%m-%d").map_err(
+                |_| {
+                    AppError::validation(
+                        "invalid_date",
+                        format!("`{text}` is not a date like 2026-11-24"),
+                    )
+                },
+            )?),
+        };
+        let now = self.clock.now();
+        let opens_before = millis(self.opens_before);
+        // Every zone's day lies within 14 hours of the UTC one.
+        let around = date.unwrap_or_else(|| now.date_naive());
+        let (day_start, day_end) = local_day(around, chrono_tz::UTC);
+        let margin = 15 * 3_600_000;
+        let window = (
+            day_start - margin - 86_400_000,
+            day_end + margin + 86_400_000,
+        );
+        self.store
+            .read(move |conn| {
+                let rows = conn
+                    .prepare_cached(query!("tickets/door_showtimes"))?
+                    .query_map(params![window.0, window.1, cinema_id], |r| {
+                        let timezone: String = r.get(5)?;
+                        let zone = zone(&timezone);
+                        let starts_at: i64 = r.get(6)?;
+                        let ends_at: i64 = r.get(7)?;
+                        let day = date.unwrap_or_else(|| local_date(now, zone));
+                        let on_the_day = local_date(from_millis(starts_at), zone) == day;
+                        Ok(on_the_day.then_some(DoorShowtime {
+                            id: r.get(0)?,
+                            movie_title: r.get(1)?,
+                            auditorium: r.get(2)?,
+                            cinema_id: r.get(3)?,
+                            cinema: r.get(4)?,
+                            starts_at: rfc3339(starts_at, zone),
+                            ends_at: rfc3339(ends_at, zone),
+                            doors_open_at: rfc3339(starts_at.saturating_sub(opens_before), zone),
+                            timezone,
+                            status: r.get(8)?,
+                            sold: r.get(9)?,
+                            admitted: r.get(10)?,
+                        }))
+                    })?
+                    .collect::<Result<Vec<_>, _>>()?;
+                Ok(rows.into_iter().flatten().collect())
+            })
+            .await
+    }
+
     pub fn new(
         store: Store,
         clock: SharedClock,

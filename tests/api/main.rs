@@ -29,3 +29,4 @@ mod restart;
 mod sandbox;
 mod showtimes_admin;
 mod smtp;
+mod staff;

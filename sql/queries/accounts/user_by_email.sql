@@ -1,1 +1,1 @@
-SELECT id, email, name, phone, role, password_hash FROM users WHERE email = ?1
+SELECT id, email, name, phone, role, password_hash, disabled FROM users WHERE email = ?1

@@ -1,0 +1,1 @@
+UPDATE users SET disabled = ?2 WHERE id = ?1

@@ -1,0 +1,298 @@
+//! The accounts the admins manage (DESIGN 4a): door staff (`staff`: check-in
+//! and the door page, nothing else) and other admins. Creating one follows
+//! the registration rules; a change of role, a disabled account or a new
+//! password ends that account's sessions at once (the rows in the same
+//! transaction, this process's cache right after). The last active admin is
+//! never disabled nor demoted (409 `last_admin`). Every write has its audit
+//! row, which never holds a password or a hash; staff and admin sign-ins
+//! are recorded too.
+
+use rusqlite::{Connection, OptionalExtension, params};
+use serde::{Deserialize, Deserializer, Serialize};
+use serde_json::json;
+
+use super::{Accounts, Registration, Role, User, hash_password};
+use crate::{
+    audit::{self, Entry},
+    clock::{rfc3339_utc, to_millis},
+    error::{AppError, AppResult, FieldError},
+    ids::UserId,
+};
+
+/// A field that may be left out but, when sent, is not `null`.
+fn present<'de, D: Deserializer<'de>, T: Deserialize<'de>>(d: D) -> Result<Option<T>, D::Error> {
+    T::deserialize(d).map(Some)
+}
+
+/// `POST /admin/users`.
+#[derive(Debug, Clone, Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct NewStaff {
+    /// As at registration.
+    #[schema(max_length = 254)]
+    pub email: String,
+    #[schema(min_length = 1, max_length = 100)]
+    pub name: String,
+    /// `staff` or `admin`.
+    #[schema(schema_with = role_schema)]
+    pub role: String,
+    /// 8 to 128 characters.
+    #[schema(min_length = 8, max_length = 128)]
+    pub password: String,
+}
+
+/// `PATCH /admin/users/{id}`: what is left out stays; each of the three ends
+/// the account's sessions.
+#[derive(Debug, Clone, Default, Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct UserPatch {
+    #[serde(default, deserialize_with = "present")]
+    #[schema(schema_with = any_role_schema)]
+    pub role: Option<String>,
+    #[serde(default, deserialize_with = "present")]
+    #[schema(value_type = bool)]
+    pub disabled: Option<bool>,
+    /// 8 to 128 characters.
+    #[serde(default, deserialize_with = "present")]
+    #[schema(value_type = String, min_length = 8, max_length = 128)]
+    pub password: Option<String>,
+}
+
+/// An account as the admins see it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, utoipa::ToSchema)]
+pub struct StaffAccount {
+    pub id: UserId,
+    pub email: String,
+    pub name: String,
+    pub phone: Option<String>,
+    pub role: Role,
+    pub disabled: bool,
+    /// UTC.
+    pub created_at: String,
+}
+
+pub fn role_schema() -> utoipa::openapi::schema::Schema {
+    use utoipa::openapi::{ObjectBuilder, schema::Type};
+    ObjectBuilder::new()
+        .schema_type(Type::String)
+        .enum_values(Some(["staff", "admin"]))
+        .into()
+}
+
+pub fn any_role_schema() -> utoipa::openapi::schema::Schema {
+    use utoipa::openapi::{ObjectBuilder, schema::Type};
+    ObjectBuilder::new()
+        .schema_type(Type::String)
+        .enum_values(Some(["customer", "staff", "admin"]))
+        .into()
+}
+
+fn role_named(text: &str, allowed: &[Role]) -> AppResult<Role> {
+    allowed
+        .iter()
+        .copied()
+        .find(|r| r.as_str() == text)
+        .ok_or_else(|| AppError::Validation {
+            code: "invalid_fields",
+            detail: format!("`{text}` is not a role that can be given here"),
+            errors: vec![FieldError::new(
+                "role",
+                format!(
+                    "must be one of {}",
+                    allowed
+                        .iter()
+                        .map(|r| r.as_str())
+                        .collect::<Vec<_>>()
+                        .join(", ")
+                ),
+            )],
+        })
+}
+
+fn account(conn: &Connection, id: UserId) -> AppResult<StaffAccount> {
+    conn.prepare_cached(query!("accounts/user_row"))?
+        .query_row(params![id], account_from)
+        .optional()?
+        .ok_or(AppError::NotFound("user"))
+}
+
+fn account_from(r: &rusqlite::Row<'_>) -> rusqlite::Result<StaffAccount> {
+    let role: String = r.get(4)?;
+    Ok(StaffAccount {
+        id: r.get(0)?,
+        email: r.get(1)?,
+        name: r.get(2)?,
+        phone: r.get(3)?,
+        role: Role::parse(&role),
+        disabled: r.get(5)?,
+        created_at: rfc3339_utc(r.get(6)?),
+    })
+}
+
+/// What the audit trail keeps of an account: never its password or hash.
+fn audited_view(account: &StaffAccount) -> serde_json::Value {
+    json!({
+        "email": account.email,
+        "name": account.name,
+        "role": account.role,
+        "disabled": account.disabled,
+    })
+}
+
+impl Accounts {
+    /// Staff and admins (and `also`, the caller, whatever its role).
+    pub async fn staff_accounts(&self, also: UserId) -> AppResult<Vec<StaffAccount>> {
+        self.inner
+            .store
+            .read(move |conn| {
+                Ok(conn
+                    .prepare_cached(query!("accounts/staff_list"))?
+                    .query_map(params![also], account_from)?
+                    .collect::<Result<_, _>>()?)
+            })
+            .await
+    }
+
+    #[tracing::instrument(skip_all, fields(by = %by))]
+    pub async fn create_staff(&self, new: NewStaff, by: UserId) -> AppResult<StaffAccount> {
+        let role = role_named(&new.role, &[Role::Staff, Role::Admin]);
+        let valid = Registration {
+            email: new.email,
+            password: new.password,
+            name: new.name,
+            phone: None,
+        }
+        .validate();
+        let (role, valid) = match (role, valid) {
+            (Ok(role), Ok(valid)) => (role, valid),
+            (Err(error), _) | (_, Err(error)) => return Err(error),
+        };
+        let hash = hash_password(valid.password).await?;
+        let now = to_millis(self.inner.clock.now());
+        self.inner
+            .store
+            .write(move |conn| {
+                let inserted = conn
+                    .prepare_cached(query!("accounts/insert_user"))?
+                    .execute(params![
+                        valid.email,
+                        hash,
+                        valid.name,
+                        None::<String>,
+                        role.as_str(),
+                        now
+                    ]);
+                match inserted {
+                    Err(rusqlite::Error::SqliteFailure(e, _))
+                        if e.code == rusqlite::ErrorCode::ConstraintViolation =>
+                    {
+                        return Err(AppError::EmailTaken);
+                    }
+                    other => other?,
+                };
+                let created = account(conn, UserId(conn.last_insert_rowid()))?;
+                let entry = Entry::new(Some(by), "user.create", format!("user:{}", created.id))
+                    .after(audited_view(&created));
+                audit::record(conn, &entry, now)?;
+                Ok(created)
+            })
+            .await
+    }
+
+    /// Changes an account's role, disables or enables it, sets a new
+    /// password: any of them ends its sessions at once.
+    #[tracing::instrument(skip_all, fields(user_id = %id, by = %by))]
+    pub async fn update_staff(
+        &self,
+        id: UserId,
+        patch: UserPatch,
+        by: UserId,
+    ) -> AppResult<StaffAccount> {
+        let role = patch
+            .role
+            .as_deref()
+            .map(|r| role_named(r, &[Role::Customer, Role::Staff, Role::Admin]))
+            .transpose()?;
+        let hash = match patch.password {
+            Some(password) => {
+                let count = password.chars().count();
+                if !(8..=128).contains(&count) {
+                    return Err(AppError::Validation {
+                        code: "invalid_fields",
+                        detail: "the password must be 8 to 128 characters".into(),
+                        errors: vec![FieldError::new("password", "must be 8 to 128 characters")],
+                    });
+                }
+                Some(hash_password(password).await?)
+            }
+            None => None,
+        };
+        let disabled = patch.disabled;
+        let now = to_millis(self.inner.clock.now());
+        let updated = self
+            .inner
+            .store
+            .write(move |conn| {
+                let before = account(conn, id)?;
+                let stays_admin = role.unwrap_or(before.role) == Role::Admin
+                    && !disabled.unwrap_or(before.disabled);
+                if before.role == Role::Admin && !before.disabled && !stays_admin {
+                    let others: i64 = conn
+                        .prepare_cached(query!("accounts/active_admins_besides"))?
+                        .query_row(params![id], |r| r.get(0))?;
+                    if others == 0 {
+                        return Err(AppError::conflict(
+                            "last_admin",
+                            "this is the last active admin: make another admin first",
+                        ));
+                    }
+                }
+                if let Some(role) = role {
+                    conn.prepare_cached(query!("accounts/set_role"))?
+                        .execute(params![id, role.as_str()])?;
+                }
+                if let Some(disabled) = disabled {
+                    conn.prepare_cached(query!("accounts/set_disabled"))?
+                        .execute(params![id, disabled])?;
+                }
+                if let Some(hash) = &hash {
+                    conn.prepare_cached(query!("accounts/set_password"))?
+                        .execute(params![id, hash, None::<String>])?;
+                }
+                let after = account(conn, id)?;
+                let changed = before != after || hash.is_some();
+                let sessions_ended = if changed {
+                    conn.prepare_cached(query!("accounts/delete_sessions_of_user"))?
+                        .execute(params![id])?
+                } else {
+                    0
+                };
+                let mut after_view = audited_view(&after);
+                if let Some(view) = after_view.as_object_mut() {
+                    view.insert("password_changed".into(), json!(hash.is_some()));
+                    view.insert("sessions_ended".into(), json!(sessions_ended));
+                }
+                let entry = Entry::new(Some(by), "user.update", format!("user:{id}"))
+                    .before(audited_view(&before))
+                    .after(after_view)
+                    .changed(changed);
+                audit::record(conn, &entry, now)?;
+                Ok(after)
+            })
+            .await?;
+        self.forget_sessions_of(id);
+        Ok(updated)
+    }
+
+    /// A staff or admin sign-in, in the audit trail (with the client's
+    /// address; never the password or the token).
+    pub(super) async fn record_sign_in(&self, user: &User, client: &str) -> AppResult<()> {
+        let now = to_millis(self.inner.clock.now());
+        let entry = Entry::new(Some(user.id), "auth.sign_in", format!("user:{}", user.id))
+            .after(json!({"role": user.role, "client": client}));
+        self.inner
+            .store
+            .write(move |conn| audit::record(conn, &entry, now))
+            .await
+    }
+}
