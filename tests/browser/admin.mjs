@@ -150,7 +150,16 @@ try {
   await addOne.getByLabel(T("admin.programme.time")).fill("21:40");
   await addOne.getByRole("button", exact("admin.programme.add")).click();
   await addOne.locator('[data-error-for="starts_at"]', { hasText: T("problem.showtime_overlap") }).waitFor();
+  step("the admin changes a price of the chosen showtime");
+  await block.first().click();
+  const priceForm = admin.locator('form[aria-labelledby="admin-prices"]');
+  await priceForm.getByLabel("regular", { exact: true }).fill("55000");
+  await priceForm.getByRole("button", exact("admin.programme.savePrices")).click();
+  await admin.locator('section[aria-labelledby="admin-chosen"] .price', { hasText: /55[.,]000/ }).waitFor();
   await admin.screenshot({ path: `${shots}/admin-programme.png`, fullPage: true });
+  await admin.setViewportSize({ width: 390, height: 844 });
+  await admin.screenshot({ path: `${shots}/admin-programme-phone.png`, fullPage: true });
+  await admin.setViewportSize({ width: 1280, height: 900 });
 
   step("a customer on a phone holds a seat and sees the Makassar time");
   const customer = await newPage(true);
@@ -178,6 +187,7 @@ try {
   await admin.getByLabel(T("admin.seats.reason")).fill("kursi rusak");
   await admin.getByRole("button", exact("admin.seats.blockButton")).click();
   await hasClass(seat(admin, "A3"), "blocked");
+  await admin.screenshot({ path: `${shots}/admin-blocked-seats.png`, fullPage: true });
   await seat(customer, "A3").evaluate((node) => new Promise((resolve) => {
     const check = () => (node.classList.contains("blocked") || node.disabled) && resolve();
     check();

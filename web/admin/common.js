@@ -206,7 +206,7 @@ export function seatGrid(seats, make, label) {
 
 export function legend(colours) {
   return el("div", { class: "legend", "aria-label": t("admin.seats.legend") },
-    [...colours].map(([name, colour]) => el("span", { style: `--c:${colour}` }, data(name))));
+    [...colours].map(([name, colour]) => el("span", { style: `--c:${colour}`, translate: "no" }, name)));
 }
 
 // ------------------------------------------------------------ cinema-local times

@@ -109,7 +109,7 @@ export async function programmePage(auditoriumId, weekOf) {
       el("p", {}, data(`${fmtWhen(s.starts_at, timeZone)}–${fmtTime(s.ends_at, timeZone)}`)),
       el("p", {}, Object.entries(s.prices).map(([cls, amount]) => el("span", { class: "price" }, data(`${cls}: ${fmtMoney(amount, s.currency)}`), " "))),
       el("p", {}, el("a", { href: `#/admin/showtimes/${s.id}/seats`, "data-seats-link": s.id }, t("admin.programme.blockedSeats"))),
-      s.status === "cancelled" ? null : [priceForm, moveForm, el("h3", {}, t("admin.programme.cancelTitle")), cancelBox]);
+      ...(s.status === "cancelled" ? [] : [priceForm, moveForm, el("h3", {}, t("admin.programme.cancelTitle")), cancelBox]));
   }
 
   const activeMovies = movies.filter((m) => !m.archived);

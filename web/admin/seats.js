@@ -54,7 +54,7 @@ export async function blockedSeatsPage(showtimeId) {
     field(t("admin.seats.reason"), reason, "reason", t("admin.seats.reasonHint")),
     el("button", { type: "submit" }, t("admin.seats.blockButton")));
   function drawPicked() {
-    pickedList.replaceChildren(picked.size === 0 ? t("admin.seats.pickHint") : [t("admin.seats.picked"), " ", data([...picked].join(", "))]);
+    pickedList.replaceChildren(...(picked.size === 0 ? [t("admin.seats.pickHint")] : [t("admin.seats.picked"), " ", data([...picked].join(", "))]));
   }
   form.addEventListener("submit", async (event) => {
     event.preventDefault(); clearErrors(form);
