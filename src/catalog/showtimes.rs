@@ -723,7 +723,7 @@ impl Showtimes {
             return Err(AppError::Internal("dates checked above".into()));
         };
         let days = (to - from).num_days() + 1;
-        if days < 1 || days > BATCH_MAX_DAYS {
+        if !(1..=BATCH_MAX_DAYS).contains(&days) {
             return Err(AppError::Validation {
                 code: "invalid_schedule",
                 detail: format!(
