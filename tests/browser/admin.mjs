@@ -96,6 +96,10 @@ try {
   await problem.waitFor();
   if (!(await problem.textContent()).includes("5")) throw new Error("the problem does not name column 5");
   await preview.locator('[data-seat="B8"]').waitFor();
+  // Sent as it is, the server's 422 `invalid_layout` shows next to the rows.
+  await editor.getByRole("button", exact("admin.layout.create")).click();
+  await editor.locator('[data-error-for="rows"]', { hasText: T("problem.invalid_layout") }).waitFor();
+  await rows.evaluate((node) => { node.focus(); node.setSelectionRange(node.value.length, node.value.length); });
   await admin.keyboard.press("Backspace");
   await admin.keyboard.press("Backspace");
   await admin.keyboard.press("Backspace");

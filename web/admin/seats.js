@@ -96,7 +96,7 @@ export async function blockedSeatsPage(showtimeId) {
     el("div", { class: "editor-layout" },
       el("section", { class: "card", "aria-labelledby": "admin-seatmap" },
         el("h2", { id: "admin-seatmap" }, t("admin.seats.map")),
-        el("div", { class: "screen" }, t("admin.layout.screen")), grid,
+        el("div", { class: "screen" }, t("admin.layout.screen")), el("div", { class: "admin-seatmap" }, grid),
         el("div", { class: "legend" },
           el("span", { style: "--c:var(--free)" }, t("admin.seats.legend.available")),
           el("span", { style: "--c:#7b1fa2" }, t("admin.seats.legend.picked")),
