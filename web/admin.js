@@ -1,78 +1,113 @@
 // The admin pages: plain JavaScript modules over the admin API (DESIGN 4a).
-// `routes` are added to the router of `app.js`.
+// `routes` are added to the router of `app.js`; the pages themselves are in
+// `admin/` (cinemas and cities, auditoriums and their layouts, movies, the
+// week's programme, blocked seats). Their styles are in `admin.css`.
 import { api, el, data, say, page, badge, fail } from "./lib.js";
-import { t, fmtDay, fmtTime, fmtWhen, fmtMoney, today, problemText } from "./i18n.js";
+import { t, fmtTime, fmtWhen, fmtMoney, today } from "./i18n.js";
+import { subnav, adminProblem } from "./admin/common.js";
+import { cinemasPage, cinemaPage, moviesPage } from "./admin/catalog.js";
+import { newAuditoriumPage, auditoriumPage } from "./admin/auditoriums.js";
+import { programmePage } from "./admin/programme.js";
+import { blockedSeatsPage } from "./admin/seats.js";
+
+if (!document.querySelector('link[href="/web/admin.css"]')) {
+  document.head.append(el("link", { rel: "stylesheet", href: "/web/admin.css" }));
+}
 
 export const routes = [
   [/^#\/admin$/, adminPage],
+  [/^#\/admin\/cinemas$/, cinemasPage],
+  [/^#\/admin\/cinemas\/(\d+)$/, cinemaPage],
+  [/^#\/admin\/cinemas\/(\d+)\/auditoriums\/new$/, newAuditoriumPage],
+  [/^#\/admin\/auditoriums\/(\d+)$/, auditoriumPage],
+  [/^#\/admin\/movies$/, moviesPage],
+  [/^#\/admin\/programme\/(\d+)(?:\/(\d{4}-\d{2}-\d{2}))?$/, programmePage],
+  [/^#\/admin\/showtimes\/(\d+)\/seats$/, blockedSeatsPage],
 ];
 
 async function adminPage() {
-  const showtimesBox = el("section", { class: "card", "aria-label": "Showtimes" });
-  const refundsBox = el("section", { class: "card", "aria-label": "Refunds" });
-  const alertsBox = el("section", { class: "card", "aria-label": "Alerts" });
+  const showtimesBox = el("section", { class: "card", "aria-labelledby": "admin-showtimes", "data-section": "showtimes" });
+  const refundsBox = el("section", { class: "card", "aria-labelledby": "admin-refunds", "data-section": "refunds" });
+  const alertsBox = el("section", { class: "card", "aria-labelledby": "admin-alerts", "data-section": "alerts" });
 
   const cinemas = await api("GET", "/cinemas");
-  const cinemaSelect = el("select", { "aria-label": "Cinema" }, cinemas.map((c) => el("option", { value: c.id }, c.name)));
-  const dateInput = el("input", { type: "date", value: today(1), "aria-label": "Date" });
+  const cinemaSelect = el("select", { id: "admin-cinema" }, cinemas.map((c) => el("option", { value: c.id, translate: "no" }, c.name)));
+  const dateInput = el("input", { id: "admin-date", type: "date", value: today(1) });
   const list = el("div");
   async function drawShowtimes() {
+    if (!cinemaSelect.value) { list.replaceChildren(el("p", {}, t("admin.overview.noCinemas"))); return; }
     const showtimes = await api("GET", `/cinemas/${cinemaSelect.value}/showtimes?date=${dateInput.value}`);
-    list.replaceChildren(el("table", {}, el("tbody", {}, showtimes.map((s) => {
+    if (showtimes.length === 0) { list.replaceChildren(el("p", {}, t("admin.overview.noShowtimes"))); return; }
+    list.replaceChildren(el("div", { class: "table-scroll" }, el("table", {}, el("tbody", {}, showtimes.map((s) => {
       const row = el("tr", { "data-showtime": s.id },
-        el("td", {}, fmtTime(s.starts_at, s.timezone)),
-        el("td", {}, s.movie_title), el("td", {}, s.auditorium),
-        el("td", {}, `${s.seats_available}/${s.seats_total} free`), el("td", {}, badge(s.status)));
+        el("td", {}, data(fmtTime(s.starts_at, s.timezone))),
+        el("td", {}, data(s.movie_title)), el("td", {}, data(s.auditorium)),
+        el("td", {}, t("admin.overview.free", { free: s.seats_available, total: s.seats_total })), el("td", {}, badge(s.status)));
       const actions = el("td");
+      actions.append(el("a", { href: `#/admin/showtimes/${s.id}/seats` }, t("admin.overview.seats")), " ");
       if (s.status !== "cancelled") {
-        actions.append(el("button", { class: "danger", onclick: () => {
-          const reason = el("input", { "aria-label": "Reason", placeholder: "Reason (shown to customers)", required: true });
-          const form = el("form", {}, reason, " ",
-            el("button", { class: "danger", type: "submit" }, "Confirm cancellation"), " ",
-            el("button", { class: "secondary", type: "button", onclick: () => form.remove() }, "Keep it"));
-          form.addEventListener("submit", async (event) => {
-            event.preventDefault();
-            try {
-              const done = await api("POST", `/admin/showtimes/${s.id}/cancel`, { reason: reason.value });
-              say(`Cancelled: ${done.tickets_refunded} tickets refunded, ${done.refunds_queued} refunds queued.`);
-              drawShowtimes(); drawRefunds();
-            } catch (error) { fail(error); }
-          });
-          actions.replaceChildren(form);
-          reason.focus();
-        } }, "Cancel…"));
+        actions.append(el("button", { type: "button", class: "danger", "data-action": "cancel", onclick: () => {
+          actions.replaceChildren(cancelForm(s.id, () => { drawShowtimes(); drawRefunds(); }, () => drawShowtimes()));
+        } }, t("admin.cancel.open")));
       }
       row.append(actions);
       return row;
-    }))));
+    })))));
   }
   cinemaSelect.addEventListener("change", drawShowtimes);
   dateInput.addEventListener("change", drawShowtimes);
-  showtimesBox.append(el("h2", {}, "Showtimes"), cinemaSelect, " ", dateInput, list);
+  showtimesBox.append(el("h2", { id: "admin-showtimes" }, t("admin.overview.showtimes")),
+    el("div", { class: "inline-fields" },
+      el("label", { for: "admin-cinema" }, t("admin.overview.cinema")), cinemaSelect,
+      el("label", { for: "admin-date" }, t("admin.overview.date")), dateInput),
+    list);
 
   async function drawRefunds() {
     const refunds = await api("GET", "/admin/refunds");
-    refundsBox.replaceChildren(el("h2", {}, "Refunds"), refunds.length === 0 ? el("p", {}, "No refunds.") : el("table", {},
-      el("thead", {}, el("tr", {}, ["Customer", "Amount", "Status", "Attempts", "Last error", ""].map((h) => el("th", {}, h)))),
+    refundsBox.replaceChildren(el("h2", { id: "admin-refunds" }, t("admin.refunds.title")), refunds.length === 0 ? el("p", {}, t("admin.refunds.none")) : el("div", { class: "table-scroll" }, el("table", {},
+      el("thead", {}, el("tr", {}, ["admin.refunds.customer", "admin.refunds.amount", "admin.refunds.status", "admin.refunds.attempts", "admin.refunds.lastError"].map((h) => el("th", {}, t(h))), el("th", {}))),
       el("tbody", {}, refunds.map((r) => el("tr", { "data-refund": r.id },
-        el("td", {}, r.customer_email), el("td", {}, fmtMoney(r.amount, r.currency)), el("td", {}, badge(r.status)),
-        el("td", {}, r.attempts), el("td", {}, r.last_error || ""),
+        el("td", {}, data(r.customer_email)), el("td", {}, data(fmtMoney(r.amount, r.currency))), el("td", {}, badge(r.status)),
+        el("td", {}, data(r.attempts)), el("td", {}, r.last_error ? data(r.last_error) : ""),
         el("td", {}, r.status === "failed" ? [
-          el("button", { onclick: async () => { try { await api("POST", `/admin/refunds/${r.id}/retry`); drawRefunds(); } catch (e) { fail(e); } } }, "Retry"), " ",
-          el("button", { class: "secondary", onclick: async () => {
-            const note = prompt("How was it refunded?");
+          el("button", { type: "button", onclick: async () => { try { await api("POST", `/admin/refunds/${r.id}/retry`); drawRefunds(); } catch (e) { fail(e); } } }, t("admin.refunds.retry")), " ",
+          el("button", { type: "button", class: "secondary", onclick: async () => {
+            const note = prompt(t("admin.refunds.howRefunded"));
             if (!note) return;
             try { await api("POST", `/admin/refunds/${r.id}/resolve`, { note }); drawRefunds(); } catch (e) { fail(e); }
-          } }, "Mark refunded by hand"),
-        ] : null))))));
+          } }, t("admin.refunds.resolve")),
+        ] : null)))))));
   }
   async function drawAlerts() {
     const alerts = await api("GET", "/admin/alerts");
-    alertsBox.replaceChildren(el("h2", {}, "Alerts"), alerts.length === 0 ? el("p", {}, "Nothing needs you.") :
-      el("ul", {}, alerts.map((a) => el("li", {}, `${fmtWhen(a.created_at)} — ${a.message}`))));
+    alertsBox.replaceChildren(el("h2", { id: "admin-alerts" }, t("admin.alerts.title")), alerts.length === 0 ? el("p", {}, t("admin.alerts.none")) :
+      el("ul", {}, alerts.map((a) => el("li", {}, data(fmtWhen(a.created_at, "UTC")), " — ", data(a.message)))));
   }
   await Promise.all([drawShowtimes(), drawRefunds(), drawAlerts()]);
   const refresh = setInterval(() => { drawRefunds().catch(() => {}); drawAlerts().catch(() => {}); }, 5000);
   page.cleanup.push(() => clearInterval(refresh));
-  return [el("h1", {}, "Admin"), showtimesBox, refundsBox, alertsBox];
+  return [subnav("#/admin"), el("h1", {}, t("admin.overview.title")), showtimesBox, refundsBox, alertsBox];
+}
+
+// Cancelling a showtime, with the reason customers are told.
+export function cancelForm(showtimeId, done, keep) {
+  const reason = el("input", { name: "reason", required: true, maxlength: 500 });
+  const id = `cancel-reason-${showtimeId}`;
+  reason.id = id;
+  const error = el("span", { class: "field-error", role: "alert" });
+  const form = el("form", { class: "cancel-form", "data-cancel": showtimeId },
+    el("label", { for: id }, t("admin.cancel.reason")), reason, error,
+    el("div", { class: "buttons" },
+      el("button", { class: "danger", type: "submit" }, t("admin.cancel.confirm")),
+      el("button", { class: "secondary", type: "button", onclick: () => keep() }, t("admin.cancel.keep"))));
+  form.addEventListener("submit", async (event) => {
+    event.preventDefault();
+    try {
+      const result = await api("POST", `/admin/showtimes/${showtimeId}/cancel`, { reason: reason.value });
+      say(t("admin.cancel.done", { tickets: result.tickets_refunded, refunds: result.refunds_queued }));
+      done(result);
+    } catch (e) { error.textContent = adminProblem(e); reason.focus(); }
+  });
+  setTimeout(() => reason.focus());
+  return form;
 }

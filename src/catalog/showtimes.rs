@@ -698,6 +698,75 @@ impl Showtimes {
             .await
     }
 
+    /// An auditorium's showtimes (cancelled ones too) starting from `from`
+    /// to `to`, inclusive dates local to its cinema, at most
+    /// [`BATCH_MAX_DAYS`] days: the back office's programme. 404 for an
+    /// unknown auditorium; 422 `invalid_fields` for a malformed date,
+    /// `invalid_schedule` for `to` before `from` or too long a period.
+    pub async fn list(
+        &self,
+        auditorium_id: i64,
+        from: &str,
+        to: &str,
+    ) -> AppResult<Vec<AdminShowtime>> {
+        let mut errors = Vec::new();
+        let mut date = |field: &str, text: &str| match NaiveDate::parse_from_str(text, "%Y-%m-%d") {
+            Ok(d) if text.len() == 10 => Some(d),
+            _ => {
+                errors.push(FieldError::new(field, "must be a date like 2026-11-29"));
+                None
+            }
+        };
+        let (from, to) = (date("from", from), date("to", to));
+        field_errors("invalid_fields", "some fields are invalid", errors)?;
+        let (Some(from), Some(to)) = (from, to) else {
+            return Err(AppError::Internal("dates checked above".into()));
+        };
+        let days = (to - from).num_days() + 1;
+        if !(1..=BATCH_MAX_DAYS).contains(&days) {
+            return Err(AppError::Validation {
+                code: "invalid_schedule",
+                detail: format!(
+                    "`to` must be from `from` to {BATCH_MAX_DAYS} days after it, both included"
+                ),
+                errors: vec![FieldError::new(
+                    "to",
+                    format!(
+                        "must not be before `from`, and at most {BATCH_MAX_DAYS} days from it, both included"
+                    ),
+                )],
+            });
+        }
+        let currency = self.currency.clone();
+        self.store
+            .read(move |conn| {
+                let timezone: String = conn
+                    .prepare_cached(query!("catalog/auditorium_place"))?
+                    .query_row(params![auditorium_id], |r| r.get(2))
+                    .optional()?
+                    .ok_or(AppError::NotFound("auditorium"))?;
+                let tz = timezone_of(&timezone)?;
+                let midnight = |day: NaiveDate| {
+                    local_instant(tz, day, NaiveTime::MIN)
+                        // A zone whose clocks skip midnight: the day starts an hour later.
+                        .or_else(|| local_instant(tz, day, NaiveTime::from_hms_opt(1, 0, 0)?))
+                        .ok_or_else(|| {
+                            AppError::Internal(format!("{day} has no start in {timezone}"))
+                        })
+                };
+                let start = midnight(from)?;
+                let end = midnight(to + chrono::Days::new(1))?;
+                let ids: Vec<i64> = conn
+                    .prepare_cached(query!("catalog/admin_showtimes"))?
+                    .query_map(params![auditorium_id, start, end], |r| r.get(0))?
+                    .collect::<Result<_, _>>()?;
+                ids.into_iter()
+                    .map(|id| showtime(conn, id, &currency))
+                    .collect()
+            })
+            .await
+    }
+
     /// Changes prices and/or moves a showtime, all or none, through its
     /// actor (see [`crate::seats::book::SeatBook::reschedule`]).
     pub async fn update(

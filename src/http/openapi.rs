@@ -252,6 +252,7 @@ impl Modify for BearerAuth {
         auditoriums::create_auditorium,
         auditoriums::get_auditorium,
         auditoriums::update_auditorium,
+        showtimes_admin::list_showtimes,
         showtimes_admin::create_showtime,
         showtimes_admin::create_batch,
         showtimes_admin::update_showtime,

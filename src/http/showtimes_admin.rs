@@ -4,6 +4,7 @@
 //! `catalog::showtimes`.
 
 use actix_web::{HttpResponse, web};
+use serde::Deserialize;
 
 use super::{
     auth::Admin,
@@ -19,10 +20,45 @@ use crate::{
 };
 
 pub fn routes(cfg: &mut web::ServiceConfig) {
-    cfg.route("/admin/showtimes", web::post().to(create_showtime))
+    cfg.route("/admin/showtimes", web::get().to(list_showtimes))
+        .route("/admin/showtimes", web::post().to(create_showtime))
         .route("/admin/showtimes/batch", web::post().to(create_batch))
         .route("/admin/showtimes/{id}", web::patch().to(update_showtime))
         .route("/admin/showtimes/{id}", web::delete().to(delete_showtime));
+}
+
+#[derive(Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct ProgrammeQuery {
+    /// The auditorium.
+    auditorium_id: i64,
+    /// The first local date (the cinema's), `YYYY-MM-DD`.
+    #[param(value_type = String, format = Date)]
+    from: String,
+    /// The last local date, inclusive; at most 62 days after `from` counted inclusively.
+    #[param(value_type = String, format = Date)]
+    to: String,
+}
+
+/// An auditorium's programme: its showtimes starting on the cinema-local
+/// dates `from` to `to` (inclusive, at most 62 days), cancelled ones too, by
+/// start, with their prices and the cinema's time zone.
+#[utoipa::path(get, path = "/api/v1/admin/showtimes", tag = "admin",
+    params(ProgrammeQuery), security(("bearer" = [])),
+    responses((status = 200, description = "the showtimes, by start", body = Vec<AdminShowtime>),
+        (status = 422, description = "`invalid_query`, `invalid_fields` (a malformed date), `invalid_schedule` (`to` before `from`, or over 62 days)", body = Problem, content_type = "application/problem+json"), Missing, Staff))]
+pub async fn list_showtimes(
+    state: web::Data<AppState>,
+    _admin: Admin,
+    query: web::Query<ProgrammeQuery>,
+) -> AppResult<HttpResponse> {
+    let ProgrammeQuery {
+        auditorium_id,
+        from,
+        to,
+    } = query.into_inner();
+    let showtimes = state.showtimes.list(auditorium_id, &from, &to).await?;
+    Ok(HttpResponse::Ok().json(showtimes))
 }
 
 /// Schedules a showtime; it is bookable at once.

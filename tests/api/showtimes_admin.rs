@@ -687,6 +687,102 @@ async fn a_showtime_with_a_blocked_seat_is_not_deleted() {
 }
 
 #[actix_web::test]
+async fn the_programme_lists_an_auditoriums_showtimes_by_the_cinemas_local_dates_cancelled_ones_too()
+ {
+    let api = Api::spawn().await;
+    let admin = api.admin().await;
+    let place = a_place(&api, &admin).await;
+    let at = evening(&api);
+    let early = scheduled(&api, &admin, &place, at).await;
+    let late = scheduled(&api, &admin, &place, at + chrono::Duration::hours(3)).await;
+    // 00:30 in Makassar the next day: still the day before in UTC.
+    let after_midnight = scheduled(
+        &api,
+        &admin,
+        &place,
+        at + chrono::Duration::minutes(5 * 60 + 30),
+    )
+    .await;
+    api.post(
+        &format!("/api/v1/admin/showtimes/{early}/cancel"),
+        Some(&admin),
+        json!({"reason": "projector"}),
+    )
+    .await
+    .assert_status(202);
+    let day = at.with_timezone(&MAKASSAR).date_naive();
+    let next = day + chrono::Days::new(1);
+    let list = |from: String, to: String| {
+        let api = &api;
+        let admin = admin.clone();
+        let auditorium = place.auditorium;
+        async move {
+            api.get(
+                &format!("/api/v1/admin/showtimes?auditorium_id={auditorium}&from={from}&to={to}"),
+                Some(&admin),
+            )
+            .await
+        }
+    };
+
+    let one_day = list(day.to_string(), day.to_string()).await;
+    let one_day = one_day.assert_status(200).clone();
+    let ids: Vec<i64> = one_day
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|s| s["id"].as_i64().unwrap())
+        .collect();
+    assert_eq!(ids, [early, late]);
+    assert_eq!(one_day[0]["status"], "cancelled");
+    assert_eq!(one_day[0]["starts_at"], local(at));
+    assert_eq!(one_day[0]["timezone"], "Asia/Makassar");
+    assert_eq!(one_day[1]["prices"], prices());
+    assert_eq!(one_day[1]["currency"], "IDR");
+    assert_eq!(
+        one_day[1]["ends_at"],
+        local(at + chrono::Duration::hours(5))
+    );
+
+    let two_days = list(day.to_string(), next.to_string()).await;
+    let ids: Vec<i64> = two_days
+        .assert_status(200)
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|s| s["id"].as_i64().unwrap())
+        .collect();
+    assert_eq!(ids, [early, late, after_midnight]);
+    let next_only = list(next.to_string(), next.to_string()).await;
+    assert_eq!(next_only.assert_status(200).as_array().unwrap().len(), 1);
+
+    list(next.to_string(), day.to_string())
+        .await
+        .assert_problem(422, "invalid_schedule");
+    list(day.to_string(), (day + chrono::Days::new(62)).to_string())
+        .await
+        .assert_problem(422, "invalid_schedule");
+    list(day.to_string(), (day + chrono::Days::new(61)).to_string())
+        .await
+        .assert_status(200);
+    list("tomorrow".into(), day.to_string())
+        .await
+        .assert_problem(422, "invalid_fields");
+    api.get(
+        &format!("/api/v1/admin/showtimes?auditorium_id=9999&from={day}&to={day}"),
+        Some(&admin),
+    )
+    .await
+    .assert_problem(404, "not_found");
+    api.get(
+        &format!("/api/v1/admin/showtimes?from={day}&to={day}"),
+        Some(&admin),
+    )
+    .await
+    .assert_problem(422, "invalid_query");
+}
+
+#[actix_web::test]
 async fn customers_are_forbidden_and_strangers_unauthenticated_on_every_showtime_admin_path() {
     let api = Api::spawn().await;
     let customer = api.customer().await;
@@ -695,6 +791,7 @@ async fn customers_are_forbidden_and_strangers_unauthenticated_on_every_showtime
         .with_timezone(&MAKASSAR)
         .date_naive()
         .to_string();
+    let programme = format!("/api/v1/admin/showtimes?auditorium_id=1&from={day}&to={day}");
     for (method, path, body) in [
         (
             Method::POST,
@@ -715,6 +812,7 @@ async fn customers_are_forbidden_and_strangers_unauthenticated_on_every_showtime
             Some(json!({"prices": {"regular": 1}})),
         ),
         (Method::DELETE, "/api/v1/admin/showtimes/1", None),
+        (Method::GET, programme.as_str(), None),
     ] {
         api.request(method.clone(), path, Some(&customer.token), body.clone())
             .await
