@@ -32,6 +32,7 @@ pub mod ops;
 pub mod payments;
 pub mod process;
 pub mod refunds;
+pub mod reports;
 pub mod scheduler;
 pub mod seats;
 pub mod state;

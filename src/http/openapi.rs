@@ -261,6 +261,7 @@ impl Modify for BearerAuth {
         staff_admin::create_user,
         staff_admin::update_user,
         staff_admin::audit_trail,
+        staff_admin::sales_report,
         staff_admin::door_showtimes,
         ops::healthz,
         ops::readyz,

@@ -1,8 +1,9 @@
-//! /admin/users and /admin/audit: the accounts the admins manage and the
-//! audit trail; /checkin/showtimes: the door page's list, for staff too.
-//! The rules are in `accounts::users`, `audit` and `tickets`.
+//! /admin/users, /admin/audit and /admin/reports/sales: the accounts the
+//! admins manage, the audit trail and the sales report; /checkin/showtimes:
+//! the door page's list, for staff too. The rules are in `accounts::users`,
+//! `audit`, `reports` and `tickets`.
 
-use actix_web::{HttpResponse, web};
+use actix_web::{HttpRequest, HttpResponse, http::header, web};
 use serde::Deserialize;
 
 use super::{
@@ -15,6 +16,7 @@ use crate::{
     audit::{AuditEntry, AuditQuery},
     error::AppResult,
     ids::UserId,
+    reports::{SalesQuery, SalesReport},
     state::AppState,
     tickets::DoorShowtime,
 };
@@ -24,6 +26,7 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
         .route("/admin/users", web::post().to(create_user))
         .route("/admin/users/{id}", web::patch().to(update_user))
         .route("/admin/audit", web::get().to(audit_trail))
+        .route("/admin/reports/sales", web::get().to(sales_report))
         .route("/checkin/showtimes", web::get().to(door_showtimes));
 }
 
@@ -120,4 +123,45 @@ pub async fn door_showtimes(
         .door_showtimes(query.date.as_deref(), query.cinema_id)
         .await?;
     Ok(HttpResponse::Ok().json(showtimes))
+}
+
+/// What the showtimes of some cinema-local days sold, by day, movie or
+/// showtime; CSV with `Accept: text/csv` or `?format=csv`.
+#[utoipa::path(get, path = "/api/v1/admin/reports/sales", tag = "admin", params(SalesQuery),
+    security(("bearer" = [])),
+    responses((status = 200, description = "the report (JSON, or CSV: a header row, the rows, then the total)",
+            content((SalesReport = "application/json"), (String = "text/csv"))),
+        (status = 422, description = "`invalid_date`, `invalid_query`", body = Problem, content_type = "application/problem+json"), openapi::Staff))]
+pub async fn sales_report(
+    state: web::Data<AppState>,
+    req: HttpRequest,
+    _admin: Admin,
+    query: web::Query<SalesQuery>,
+) -> AppResult<HttpResponse> {
+    let query = query.into_inner();
+    let wants_csv = match query.format.as_deref() {
+        Some("csv") => true,
+        Some(_) => false,
+        None => req
+            .headers()
+            .get(header::ACCEPT)
+            .and_then(|v| v.to_str().ok())
+            .is_some_and(|accept| accept.contains("text/csv")),
+    };
+    let currency = state.settings.booking.currency.clone();
+    let report = state
+        .store
+        .read(move |conn| crate::reports::sales(conn, &query, &currency))
+        .await?;
+    Ok(if wants_csv {
+        HttpResponse::Ok()
+            .content_type("text/csv; charset=utf-8; header=present")
+            .insert_header((
+                header::CONTENT_DISPOSITION,
+                "attachment; filename=\"sales.csv\"",
+            ))
+            .body(crate::reports::csv(&report))
+    } else {
+        HttpResponse::Ok().json(report)
+    })
 }

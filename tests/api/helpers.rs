@@ -528,3 +528,54 @@ impl Api {
         .expect("audit rows")
     }
 }
+
+/// A cinema in Makassar (`Asia/Makassar`, +08:00) with one auditorium of
+/// eight seats (`RRRR`, `PPPP`: classes regular and premium) and a two-hour
+/// movie, all made through the back office.
+pub struct Place {
+    pub cinema: i64,
+    pub auditorium: i64,
+    pub movie: i64,
+}
+
+impl Api {
+    pub async fn a_makassar_place(&self, admin: &str) -> Place {
+        let city: i64 = self
+            .app
+            .db()
+            .query_row("SELECT id FROM cities ORDER BY id LIMIT 1", [], |r| {
+                r.get(0)
+            })
+            .unwrap();
+        let cinema = self
+            .post(
+                "/api/v1/admin/cinemas",
+                Some(admin),
+                json!({"city_id": city, "name": "Studio Losari", "address": "Jl. Penghibur 1", "timezone": "Asia/Makassar"}),
+            )
+            .await;
+        let cinema = cinema.assert_status(201)["id"].as_i64().unwrap();
+        let auditorium = self
+            .post(
+                &format!("/api/v1/admin/cinemas/{cinema}/auditoriums"),
+                Some(admin),
+                json!({"name": "Studio 1", "classes": {"R": "regular", "P": "premium"}, "rows": ["RRRR", "PPPP"]}),
+            )
+            .await;
+        let auditorium = auditorium.assert_status(201)["id"].as_i64().unwrap();
+        let movie = self
+            .post(
+                "/api/v1/admin/movies",
+                Some(admin),
+                json!({"title": "Laskar Pelangi", "synopsis": "", "duration_minutes": 120,
+                       "rating": "SU", "genres": ["drama"], "language": "id"}),
+            )
+            .await;
+        let movie = movie.assert_status(201)["id"].as_i64().unwrap();
+        Place {
+            cinema,
+            auditorium,
+            movie,
+        }
+    }
+}

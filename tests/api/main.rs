@@ -25,6 +25,7 @@ mod proxies;
 mod race;
 mod refunds;
 mod refunds_amqp;
+mod reports;
 mod restart;
 mod sandbox;
 mod showtimes_admin;

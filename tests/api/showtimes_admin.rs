@@ -9,51 +9,12 @@ use chrono_tz::Tz;
 use reqwest::Method;
 use serde_json::{Value, json};
 
-use crate::helpers::{Api, Reply};
+use crate::helpers::{Api, Place, Reply};
 
 const MAKASSAR: Tz = chrono_tz::Asia::Makassar;
 
-/// A cinema in Makassar with one auditorium (classes regular and premium)
-/// and a two-hour movie, all made through the back office.
-struct Place {
-    auditorium: i64,
-    movie: i64,
-}
-
 async fn a_place(api: &Api, admin: &str) -> Place {
-    let city: i64 = api
-        .app
-        .db()
-        .query_row("SELECT id FROM cities ORDER BY id LIMIT 1", [], |r| {
-            r.get(0)
-        })
-        .unwrap();
-    let cinema = api
-        .post(
-            "/api/v1/admin/cinemas",
-            Some(admin),
-            json!({"city_id": city, "name": "Studio Losari", "address": "Jl. Penghibur 1", "timezone": "Asia/Makassar"}),
-        )
-        .await;
-    let cinema = cinema.assert_status(201)["id"].as_i64().unwrap();
-    let auditorium = api
-        .post(
-            &format!("/api/v1/admin/cinemas/{cinema}/auditoriums"),
-            Some(admin),
-            json!({"name": "Studio 1", "classes": {"R": "regular", "P": "premium"}, "rows": ["RRRR", "PPPP"]}),
-        )
-        .await;
-    let auditorium = auditorium.assert_status(201)["id"].as_i64().unwrap();
-    let movie = api
-        .post(
-            "/api/v1/admin/movies",
-            Some(admin),
-            json!({"title": "Laskar Pelangi", "synopsis": "", "duration_minutes": 120,
-                   "rating": "SU", "genres": ["drama"], "language": "id"}),
-        )
-        .await;
-    let movie = movie.assert_status(201)["id"].as_i64().unwrap();
-    Place { auditorium, movie }
+    api.a_makassar_place(admin).await
 }
 
 fn prices() -> Value {
