@@ -357,7 +357,7 @@ async function ticketCard(ticket) {
   return el("article", { class: "card", "data-ticket": ticket.id },
     el("h3", { "data-seat": ticket.seat }, t("ticket.seat", { seat: ticket.seat }), " ", badge(ticket.status)),
     qr,
-    el("p", {}, el("code", {}, ticket.checkin_code)));
+    el("p", {}, el("code", { translate: "no" }, ticket.checkin_code)));
 }
 
 // How often, and how long at most, a booking waiting for its payment is asked again.

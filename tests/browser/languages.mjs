@@ -79,7 +79,12 @@ try {
       const page = await context.newPage();
       page.setDefaultTimeout(15000);
       page.on("pageerror", (error) => failures.push(`${language}: page error: ${error}`));
-      page.on("console", (message) => { if (message.type() === "error") failures.push(`${language}: console: ${message.text()}`); });
+      page.on("console", (message) => {
+        // A browser asks for /favicon.ico by itself: there is none.
+        if (message.type() === "error" && !/\/favicon\.ico$/.test(message.location().url || "")) {
+          failures.push(`${language}: console: ${message.text()} (${message.location().url})`);
+        }
+      });
       return page;
     };
     // Checks what `page` shows now, as `name`.
