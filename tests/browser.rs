@@ -65,7 +65,16 @@ async fn place(app: &TestApp) -> Place {
              JOIN auditoriums a ON a.id = s.auditorium_id JOIN cinemas c ON c.id = a.cinema_id
              JOIN cities ci ON ci.id = c.city_id WHERE s.id = ?1",
             [showtime],
-            |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?, r.get(5)?)),
+            |r| {
+                Ok((
+                    r.get(0)?,
+                    r.get(1)?,
+                    r.get(2)?,
+                    r.get(3)?,
+                    r.get(4)?,
+                    r.get(5)?,
+                ))
+            },
         )
         .expect("the showtime's cinema");
     let local = rfc3339(starts_at, zone(&timezone));
@@ -135,7 +144,10 @@ async fn customers_book_and_watch_seats_live_pay_and_get_refunded_in_a_real_brow
             ],
         )
         .await;
-        assert!(stdout.contains(&format!("step ({language}): done")), "{stdout}");
+        assert!(
+            stdout.contains(&format!("step ({language}): done")),
+            "{stdout}"
+        );
         for shot in ["seat-map-live", "e-ticket", "refund", "admin"] {
             let file = shots.join(format!("{language}-{shot}.png"));
             assert!(file.is_file(), "screenshot {}", file.display());
