@@ -39,11 +39,14 @@ try {
     page.on("console", (message) => { if (message.type() === "error") console.error(`console: ${message.text()}`); });
     return page;
   };
+  // Waits (10 s at most) until `locator` shows `pattern` (a text or a RegExp).
   const expectText = async (locator, pattern) => {
-    const text = (await locator.textContent()).trim();
-    if (!(pattern instanceof RegExp ? pattern.test(text) : text === pattern)) {
-      throw new Error(`expected ${pattern}, found ${JSON.stringify(text)}`);
+    let text = "";
+    for (const until = Date.now() + 10000; Date.now() < until; await new Promise((r) => setTimeout(r, 100))) {
+      text = ((await locator.textContent()) || "").trim();
+      if (pattern instanceof RegExp ? pattern.test(text) : text === pattern) return;
     }
+    throw new Error(`expected ${pattern}, found ${JSON.stringify(text)}`);
   };
   // The language: Indonesian on a first visit (the default); English when
   // chosen with the nav's switch, and still English after a reload.

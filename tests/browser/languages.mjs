@@ -69,6 +69,7 @@ function visibleTexts() {
 
 const browser = await chromium.launch({ executablePath, args: ["--no-sandbox"] });
 try {
+  const walks = [];
   for (const language of Object.keys(catalogues)) {
     const T = catalogues[language];
     const pending = [];
@@ -139,6 +140,7 @@ try {
     await page.waitForURL(/\/#\/bookings\/[\w-]+$/);
     await page.locator("article[data-ticket] .qr svg").first().waitFor();
     await check(page, "a paid booking");
+    const booking = page.url();
     await page.goto(`${base}/#/me`);
     await h1(page, "me.title");
     await check(page, "my bookings");
@@ -146,7 +148,6 @@ try {
     await h1(page, "notfound.title");
     await check(page, "not found");
     await page.screenshot({ path: `${shots}/${language}-walk.png`, fullPage: true });
-    await page.context().close();
 
     // ---- the admin
     const admin = await newPage();
@@ -162,6 +163,34 @@ try {
       await admin.waitForLoadState("networkidle");
       await check(admin, route, route);
     }
+    walks.push({ language, T, page, admin, booking, check, h1, pending });
+  }
+
+  // ---- the cinema cancels the showtime: the cancelled seat map, the
+  // booking's refund and the bookings' list, in each language
+  const [first] = walks;
+  const cancelled = await first.admin.evaluate(async ([id]) => {
+    const response = await fetch(`/api/v1/admin/showtimes/${id}/cancel`, {
+      method: "POST",
+      headers: { "Content-Type": "application/json", Authorization: `Bearer ${localStorage.getItem("bioskop.token")}` },
+      body: JSON.stringify({ reason: "projector failure" }),
+    });
+    return response.status;
+  }, [showtime]);
+  if (cancelled < 200 || cancelled > 299) failures.push(`cancelling the showtime answered ${cancelled}`);
+  for (const { T, page, booking, check, h1 } of walks) {
+    await page.goto(`${base}/#/showtime/${showtime}`);
+    await page.getByRole("alert").getByText(T["seats.cancelled"], { exact: true }).waitFor();
+    await check(page, "a cancelled seat map");
+    await page.goto(booking);
+    await page.locator("p.refund [data-status]").waitFor();
+    await check(page, "a refunded booking");
+    await page.goto(`${base}/#/me`);
+    await h1(page, "me.title");
+    await check(page, "my bookings, refunded");
+  }
+  for (const { page, admin, pending } of walks) {
+    await page.context().close();
     await admin.context().close();
     for (const line of pending) console.log(`pending: ${line}`);
   }
