@@ -143,7 +143,7 @@ export default {
   "me.when": "Waktu",
   "me.seats": "Kursi",
   "me.status": "Status",
-  "me.refund": "Pengembalian dana",
+  "me.refund": "Dana kembali",
   "sandbox.title": "Pembayaran sandbox",
   "sandbox.heading": "Pembayaran sandbox",
   "sandbox.note": "Tidak ada uang sungguhan yang berpindah di sini.",
