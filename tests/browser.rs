@@ -1,25 +1,27 @@
 //! The web front end in a real browser: headless Chromium driven by
-//! Playwright (`tests/browser/journey.mjs`) against the whole system
-//! in-process. `.ci/run` installs Chromium and playwright-core and sets
-//! BIOSKOP_TEST_BROWSER=1; then the test must run (it fails, it does not
-//! skip, when something is missing). Without it, it says it was skipped.
-//! Screenshots of the seat map, the e-ticket and the refund are saved in
-//! BIOSKOP_TEST_SCREENSHOTS (default `target/browser-screenshots`).
+//! Playwright (`tests/browser/*.mjs`) against the whole system in-process.
+//! `.ci/run` installs Chromium and playwright-core and sets
+//! BIOSKOP_TEST_BROWSER=1; then the tests must run (they fail, they do not
+//! skip, when something is missing). Without it, they say they were skipped.
+//! Screenshots of the seat map, the e-ticket and the refund, in each
+//! language, are saved in BIOSKOP_TEST_SCREENSHOTS (default
+//! `target/browser-screenshots`).
 
 use std::{path::PathBuf, process::Stdio};
 
 use bioskop::{
-    clock::rfc3339,
+    clock::{rfc3339, zone},
     testkit::{ADMIN_EMAIL, ADMIN_PASSWORD, TestApp},
 };
 
-#[actix_web::test]
-async fn customers_book_and_watch_seats_live_pay_and_get_refunded_in_a_real_browser() {
+/// Where the scripts and the screenshots are, or None when the browser tests
+/// are not asked for.
+fn setup() -> Option<(PathBuf, PathBuf)> {
     if std::env::var("BIOSKOP_TEST_BROWSER").map_or(true, |v| v.is_empty()) {
         eprintln!(
             "SKIPPED: browser test (set BIOSKOP_TEST_BROWSER=1 with Chromium and tests/browser/node_modules installed, as .ci/run does)"
         );
-        return;
+        return None;
     }
     let here = PathBuf::from(env!("CARGO_MANIFEST_DIR"));
     let scripts = here.join("tests/browser");
@@ -31,59 +33,125 @@ async fn customers_book_and_watch_seats_live_pay_and_get_refunded_in_a_real_brow
         .map(PathBuf::from)
         .unwrap_or_else(|_| here.join("target/browser-screenshots"));
     std::fs::create_dir_all(&shots).expect("the screenshot folder");
+    Some((scripts, shots))
+}
 
-    let app = TestApp::spawn().await;
+/// The bookable showtime the scripts use, and where it is.
+struct Place {
+    showtime: i64,
+    cinema_id: i64,
+    city_id: i64,
+    city: String,
+    cinema: String,
+    /// Its day in the cinema's zone (YYYY-MM-DD).
+    date: String,
+    /// Its start on the cinema's clock (HH:MM).
+    clock: String,
+}
+
+async fn place(app: &TestApp) -> Place {
     let showtime = app.bookable_showtime().await;
-    let offset = app.settings.catalog.default_timezone;
-    let (cinema_id, city, cinema, starts_at): (i64, String, String, i64) = app
+    let (cinema_id, city_id, city, cinema, starts_at, timezone): (
+        i64,
+        i64,
+        String,
+        String,
+        i64,
+        String,
+    ) = app
         .db()
         .query_row(
-            "SELECT c.id, ci.name, c.name, s.starts_at FROM showtimes s
+            "SELECT c.id, ci.id, ci.name, c.name, s.starts_at, c.timezone FROM showtimes s
              JOIN auditoriums a ON a.id = s.auditorium_id JOIN cinemas c ON c.id = a.cinema_id
              JOIN cities ci ON ci.id = c.city_id WHERE s.id = ?1",
             [showtime],
-            |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)),
+            |r| {
+                Ok((
+                    r.get(0)?,
+                    r.get(1)?,
+                    r.get(2)?,
+                    r.get(3)?,
+                    r.get(4)?,
+                    r.get(5)?,
+                ))
+            },
         )
         .expect("the showtime's cinema");
-    let date = rfc3339(starts_at, offset)[..10].to_string();
+    let local = rfc3339(starts_at, zone(&timezone));
+    Place {
+        showtime,
+        cinema_id,
+        city_id,
+        city,
+        cinema,
+        date: local[..10].to_string(),
+        clock: local[11..16].to_string(),
+    }
+}
 
+/// Runs `node <script> <args>` in tests/browser; its output, once it passed.
+async fn node(scripts: &PathBuf, script: &str, args: &[String]) -> String {
     let output = tokio::process::Command::new("node")
-        .arg(scripts.join("journey.mjs"))
-        .args([
-            app.address.clone(),
-            showtime.to_string(),
-            cinema_id.to_string(),
-            city,
-            cinema,
-            date,
-            ADMIN_EMAIL.to_string(),
-            ADMIN_PASSWORD.to_string(),
-            shots.display().to_string(),
-        ])
-        .current_dir(&scripts)
+        .arg(scripts.join(script))
+        .args(args)
+        .current_dir(scripts)
         .stdout(Stdio::piped())
         .stderr(Stdio::piped())
         .kill_on_drop(true)
         .output();
     let output = tokio::time::timeout(std::time::Duration::from_secs(180), output)
         .await
-        .expect("the browser journey ends within 3 minutes")
+        .unwrap_or_else(|_| panic!("{script} ends within 3 minutes"))
         .expect("node runs (is Node.js installed?)");
     let stdout = String::from_utf8_lossy(&output.stdout);
     let stderr = String::from_utf8_lossy(&output.stderr);
     println!("{stdout}");
+    eprintln!("{stderr}");
     assert!(
         output.status.success(),
-        "the browser journey failed:\n{stdout}\n{stderr}"
+        "{script} failed:\n{stdout}\n{stderr}"
     );
-    assert!(stdout.contains("step: done"), "{stdout}");
-    for shot in [
-        "seat-map-live.png",
-        "e-ticket.png",
-        "refund.png",
-        "admin.png",
-    ] {
-        assert!(shots.join(shot).is_file(), "screenshot {shot}");
+    stdout.into_owned()
+}
+
+#[actix_web::test]
+async fn customers_book_and_watch_seats_live_pay_and_get_refunded_in_a_real_browser_in_both_languages()
+ {
+    let Some((scripts, shots)) = setup() else {
+        return;
+    };
+    // Bahasa Indonesia (the default, on a first visit), then English (chosen
+    // with the nav's switch, remembered after a reload): each on a fresh
+    // system, as the journey ends with the showtime cancelled.
+    for language in ["id", "en"] {
+        let app = TestApp::spawn().await;
+        let at = place(&app).await;
+        let stdout = node(
+            &scripts,
+            "journey.mjs",
+            &[
+                app.address.clone(),
+                at.showtime.to_string(),
+                at.cinema_id.to_string(),
+                at.city,
+                at.cinema,
+                at.date,
+                at.clock,
+                ADMIN_EMAIL.to_string(),
+                ADMIN_PASSWORD.to_string(),
+                shots.display().to_string(),
+                language.to_string(),
+            ],
+        )
+        .await;
+        assert!(
+            stdout.contains(&format!("step ({language}): done")),
+            "{stdout}"
+        );
+        for shot in ["seat-map-live", "e-ticket", "refund", "admin"] {
+            let file = shots.join(format!("{language}-{shot}.png"));
+            assert!(file.is_file(), "screenshot {}", file.display());
+        }
     }
     println!("screenshots: {}", shots.display());
 }
@@ -96,48 +164,21 @@ async fn customers_book_and_watch_seats_live_pay_and_get_refunded_in_a_real_brow
 #[actix_web::test]
 async fn the_back_office_builds_a_cinema_and_a_programme_and_blocks_a_seat_live_in_a_real_browser()
 {
-    if std::env::var("BIOSKOP_TEST_BROWSER").map_or(true, |v| v.is_empty()) {
-        eprintln!(
-            "SKIPPED: browser test (set BIOSKOP_TEST_BROWSER=1 with Chromium and tests/browser/node_modules installed, as .ci/run does)"
-        );
+    let Some((scripts, shots)) = setup() else {
         return;
-    }
-    let here = PathBuf::from(env!("CARGO_MANIFEST_DIR"));
-    let scripts = here.join("tests/browser");
-    assert!(
-        scripts.join("node_modules/playwright-core").is_dir(),
-        "run `npm ci` in tests/browser first"
-    );
-    let shots = std::env::var("BIOSKOP_TEST_SCREENSHOTS")
-        .map(PathBuf::from)
-        .unwrap_or_else(|_| here.join("target/browser-screenshots"));
-    std::fs::create_dir_all(&shots).expect("the screenshot folder");
-
+    };
     let app = TestApp::spawn().await;
-    let output = tokio::process::Command::new("node")
-        .arg(scripts.join("admin.mjs"))
-        .args([
+    let stdout = node(
+        &scripts,
+        "admin.mjs",
+        &[
             app.address.clone(),
             ADMIN_EMAIL.to_string(),
             ADMIN_PASSWORD.to_string(),
             shots.display().to_string(),
-        ])
-        .current_dir(&scripts)
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .kill_on_drop(true)
-        .output();
-    let output = tokio::time::timeout(std::time::Duration::from_secs(180), output)
-        .await
-        .expect("the back office journey ends within 3 minutes")
-        .expect("node runs (is Node.js installed?)");
-    let stdout = String::from_utf8_lossy(&output.stdout);
-    let stderr = String::from_utf8_lossy(&output.stderr);
-    println!("{stdout}");
-    assert!(
-        output.status.success(),
-        "the back office journey failed:\n{stdout}\n{stderr}"
-    );
+        ],
+    )
+    .await;
     assert!(stdout.contains("step: done"), "{stdout}");
     let showtime: i64 = stdout
         .lines()
@@ -159,4 +200,29 @@ async fn the_back_office_builds_a_cinema_and_a_programme_and_blocks_a_seat_live_
     for shot in ["admin-layout-editor.png", "admin-programme.png"] {
         assert!(shots.join(shot).is_file(), "screenshot {shot}");
     }
+}
+
+#[actix_web::test]
+async fn every_page_shows_only_texts_of_its_language_catalogue() {
+    let Some((scripts, shots)) = setup() else {
+        return;
+    };
+    let app = TestApp::spawn().await;
+    let at = place(&app).await;
+    let stdout = node(
+        &scripts,
+        "languages.mjs",
+        &[
+            app.address.clone(),
+            at.showtime.to_string(),
+            at.cinema_id.to_string(),
+            at.city_id.to_string(),
+            at.date,
+            ADMIN_EMAIL.to_string(),
+            ADMIN_PASSWORD.to_string(),
+            shots.display().to_string(),
+        ],
+    )
+    .await;
+    assert!(stdout.contains("languages: done"), "{stdout}");
 }

@@ -2,24 +2,23 @@
 // public JSON API and the live seat map (Server-Sent Events). No build step:
 // the server embeds these files. The admin pages are in `admin.js`.
 import { API, api, el, data, show, say, token, page, nav, badge, fail } from "./lib.js";
-import { t, lang, setLang, fmtDay, fmtTime, fmtWhen, fmtDate, fmtMoney, today, problemText } from "./i18n.js";
+import { t, lang, setLang, catalogues, fmtTime, fmtWhen, fmtDate, fmtMoney, today } from "./i18n.js";
 import { routes as adminRoutes } from "./admin.js";
 
-function money(amount, currency) {
-  if (currency === "IDR") return "Rp" + Number(amount).toLocaleString("id-ID");
-  return amount + " " + currency;
+// A seat class (`regular`, `premium`, `couple`…) in the reader's language;
+// a class an admin named otherwise shows as it is, as data.
+function className(name) {
+  const key = `class.${name}`;
+  return catalogues[lang()][key] !== undefined ? t(key) : data(name);
 }
+const classWord = (name) => (catalogues[lang()][`class.${name}`] !== undefined ? t(`class.${name}`) : name);
 
-// Times come with the cinema's own offset (+07:00 in Jakarta, +08:00 in
-// Makassar): shown as the cinema's local time, whatever the browser's zone.
-function clock(iso) { return String(iso).slice(11, 16); }
-
-function when(iso) {
-  const day = new Date(String(iso).slice(0, 10) + "T12:00:00");
-  return `${day.toLocaleDateString("id-ID", { weekday: "short", day: "numeric", month: "short" })}, ${clock(iso)}`;
+// The document's language, title and the page's fixed parts, in the reader's language.
+function drawFrame() {
+  document.documentElement.lang = lang();
+  document.title = t("app.title");
+  nav.setAttribute("aria-label", t("nav.main"));
 }
-
-
 
 // ---------------------------------------------------------------- routing
 
@@ -43,6 +42,7 @@ async function route() {
   if (!page.me && token()) {
     try { page.me = await api("GET", "/me"); } catch { localStorage.removeItem("bioskop.token"); }
   }
+  drawFrame();
   drawNav();
   // Booking needs an account: the flow asks for it first.
   if (!page.me && hash !== "#/login") { location.hash = "#/login"; return; }
@@ -56,19 +56,36 @@ async function route() {
       return;
     }
   }
-  show([el("h1", {}, "Not found"), el("a", { href: "#/" }, "Start again")]);
+  show([el("h1", {}, t("notfound.title")), el("a", { href: "#/" }, t("notfound.back"))]);
 }
 
 function drawNav() {
   nav.replaceChildren(
     ...(page.me ? [
-      el("a", { href: "#/" }, "Cinemas"),
-      el("a", { href: "#/me" }, "My bookings"),
-      page.me.role === "admin" ? el("a", { href: "#/admin" }, "Admin") : null,
-      el("span", { class: "muted" }, page.me.name),
-      el("button", { class: "secondary", onclick: logout }, "Log out"),
-    ] : [el("a", { href: "#/login" }, "Log in")]).filter(Boolean),
+      el("a", { href: "#/" }, t("nav.cinemas")),
+      el("a", { href: "#/me" }, t("nav.bookings")),
+      page.me.role === "admin" ? el("a", { href: "#/admin" }, t("nav.admin")) : null,
+      data(page.me.name, { class: "muted" }),
+      el("button", { class: "secondary", onclick: logout }, t("nav.logout")),
+    ] : [el("a", { href: "#/login" }, t("nav.login"))]).filter(Boolean),
+    languageSwitch(),
   );
+}
+
+// The language switch: remembered, and the current page is drawn again in
+// the chosen language (the hold, the seat map and the booking stay as they are).
+function languageSwitch() {
+  const select = el("select", { "aria-label": t("nav.language"), "data-lang-switch": true },
+    Object.keys(catalogues).map((code) =>
+      el("option", { value: code, lang: code, "data-lang": code, selected: code === lang() }, t(`nav.lang.${code}`))));
+  select.addEventListener("change", () => {
+    setLang(select.value);
+    route().then(() => {
+      const again = nav.querySelector("[data-lang-switch]");
+      if (again) again.focus();
+    });
+  });
+  return select;
 }
 
 async function logout() {
@@ -80,22 +97,24 @@ async function logout() {
 
 window.addEventListener("hashchange", route);
 window.addEventListener("DOMContentLoaded", route);
+drawFrame();
+main.replaceChildren(el("p", {}, t("app.loading")));
 
 // ---------------------------------------------------------------- pages
 
 function loginPage() {
-  const login = el("form", { class: "card", "aria-label": "Log in" },
-    el("h2", {}, "Log in"),
-    el("label", {}, "E-mail", el("input", { name: "email", type: "email", required: true, autocomplete: "username" })),
-    el("label", {}, "Password", el("input", { name: "password", type: "password", required: true, autocomplete: "current-password" })),
-    el("button", { type: "submit" }, "Log in"));
-  const register = el("form", { class: "card", "aria-label": "Register" },
-    el("h2", {}, "New here? Register"),
-    el("label", {}, "Name", el("input", { name: "name", required: true, autocomplete: "name" })),
-    el("label", {}, "E-mail", el("input", { name: "email", type: "email", required: true, autocomplete: "email" })),
-    el("label", {}, "Phone (optional, for WhatsApp)", el("input", { name: "phone", type: "tel", autocomplete: "tel" })),
-    el("label", {}, "Password (8+ characters)", el("input", { name: "password", type: "password", required: true, minlength: 8, autocomplete: "new-password" })),
-    el("button", { type: "submit" }, "Register"));
+  const login = el("form", { class: "card", "aria-label": t("login.title"), "data-form": "login" },
+    el("h2", {}, t("login.title")),
+    el("label", {}, t("login.email"), el("input", { name: "email", type: "email", required: true, autocomplete: "username" })),
+    el("label", {}, t("login.password"), el("input", { name: "password", type: "password", required: true, autocomplete: "current-password" })),
+    el("button", { type: "submit" }, t("login.submit")));
+  const register = el("form", { class: "card", "aria-label": t("register.title"), "data-form": "register" },
+    el("h2", {}, t("register.heading")),
+    el("label", {}, t("register.name"), el("input", { name: "name", required: true, autocomplete: "name" })),
+    el("label", {}, t("register.email"), el("input", { name: "email", type: "email", required: true, autocomplete: "email" })),
+    el("label", {}, t("register.phone"), el("input", { name: "phone", type: "tel", autocomplete: "tel" })),
+    el("label", {}, t("register.password"), el("input", { name: "password", type: "password", required: true, minlength: 8, autocomplete: "new-password" })),
+    el("button", { type: "submit" }, t("register.submit")));
   const submit = (path, form) => async (event) => {
     event.preventDefault();
     const body = Object.fromEntries(new FormData(form));
@@ -109,29 +128,29 @@ function loginPage() {
   };
   login.addEventListener("submit", submit("/auth/login", login));
   register.addEventListener("submit", submit("/auth/register", register));
-  return [el("h1", {}, "Welcome to Bioskop"), login, register];
+  return [el("h1", {}, t("login.welcome")), login, register];
 }
 
 async function citiesPage() {
   const cities = await api("GET", "/cities");
-  return [el("h1", {}, "Choose your city"),
-    el("div", { class: "grid-list" }, cities.map((c) => el("a", { class: "button-link", href: `#/city/${c.id}` }, c.name)))];
+  return [el("h1", {}, t("cities.title")),
+    el("div", { class: "grid-list" }, cities.map((c) => el("a", { class: "button-link", href: `#/city/${c.id}`, "data-city": c.id }, data(c.name))))];
 }
 
 async function cinemasPage(cityId) {
   const cinemas = await api("GET", `/cinemas?city_id=${cityId}`);
-  return [el("h1", {}, "Choose a cinema"),
+  return [el("h1", {}, t("cinemas.title")),
     el("div", { class: "grid-list" }, cinemas.map((c) =>
-      el("a", { class: "button-link", href: `#/cinema/${c.id}` },
-        el("strong", {}, c.name), el("br"), el("span", { class: "muted" }, c.address))))];
+      el("a", { class: "button-link", href: `#/cinema/${c.id}`, "data-cinema": c.id },
+        el("strong", {}, data(c.name)), el("br"), data(c.address, { class: "muted" }))))];
 }
 
 function dateButtons(selected, href, timeZone) {
-  return el("div", { class: "dates", role: "group", "aria-label": "Date" },
+  return el("div", { class: "dates", role: "group", "aria-label": t("cinema.dates") },
     [0, 1, 2, 3, 4, 5, 6].map((n) => {
       const date = today(n, timeZone);
-      const label = n === 0 ? "Today" : n === 1 ? "Tomorrow" : new Date(date).toLocaleDateString("id-ID", { weekday: "short", day: "numeric", month: "short", timeZone: "UTC" });
-      return el("button", { "aria-pressed": date === selected ? "true" : "false", onclick: () => { location.hash = href(date); } }, label);
+      const label = n === 0 ? t("cinema.today") : n === 1 ? t("cinema.tomorrow") : data(fmtDate(date));
+      return el("button", { "aria-pressed": date === selected ? "true" : "false", "data-date": date, onclick: () => { location.hash = href(date); } }, label);
     }));
 }
 
@@ -143,19 +162,32 @@ async function cinemaPage(cinemaId, date) {
     api("GET", `/cinemas/${cinemaId}/movies?date=${date}`),
     api("GET", `/cinemas/${cinemaId}/showtimes?date=${date}`),
   ]);
-  return [el("h1", {}, cinema ? cinema.name : "Movies now showing"),
+  return [el("h1", {}, cinema ? data(cinema.name) : t("cinema.fallback")),
     dateButtons(date, (d) => `#/cinema/${cinemaId}/${d}`, timeZone),
-    movies.length === 0 ? el("p", {}, "No showtimes on this date.") : null,
-    movies.map((movie) => el("section", { class: "card" },
-      el("h2", {}, movie.title, " ", el("span", { class: "badge" }, movie.rating)),
-      el("p", { class: "muted" }, `${movie.duration_minutes} min · ${(movie.genres || []).join(", ")} · ${movie.language}`),
-      el("p", {}, movie.synopsis),
-      el("div", { class: "times" }, showtimes.filter((s) => s.movie_id === movie.id).map((s) =>
-        el("a", { class: "time-link" + (s.status === "cancelled" ? " cancelled" : ""), href: `#/showtime/${s.id}`,
-          "aria-label": `${movie.title} at ${when(s.starts_at)}, ${s.auditorium}, ${s.seats_available} seats free` },
-          clock(s.starts_at),
-          " · ", s.auditorium, s.status === "cancelled" ? " (cancelled)" : ""))))),
+    movies.length === 0 ? el("p", {}, t("cinema.none")) : null,
+    movies.map((movie) => el("section", { class: "card movie", "data-movie": movie.id },
+      poster(movie),
+      el("div", {},
+        el("h2", {}, data(movie.title), " ", data(movie.rating, { class: "badge" })),
+        el("p", { class: "muted" }, t("cinema.minutes", { minutes: movie.duration_minutes }), " · ",
+          data([...(movie.genres || []), movie.language].filter(Boolean).join(" · "))),
+        movie.synopsis ? el("p", {}, data(movie.synopsis)) : null,
+        el("div", { class: "times" }, showtimes.filter((s) => s.movie_id === movie.id).map((s) => {
+          const cancelled = s.status === "cancelled";
+          const params = { title: movie.title, when: fmtWhen(s.starts_at, s.timezone || timeZone), auditorium: s.auditorium, free: s.seats_available };
+          return el("a", { class: "time-link" + (cancelled ? " cancelled" : ""), href: `#/showtime/${s.id}`, "data-showtime": s.id,
+            "aria-label": t(cancelled ? "cinema.showtimeCancelled" : "cinema.showtime", params) },
+            data(fmtTime(s.starts_at, s.timezone || timeZone)), " · ", data(s.auditorium),
+            cancelled ? [" ", el("span", {}, t("cinema.cancelled"))] : null);
+        }))))),
   ];
+}
+
+// A movie's poster, where it has one (only an https address is shown).
+function poster(movie) {
+  if (!movie.poster_url || !/^https:\/\//.test(movie.poster_url)) return null;
+  return el("img", { class: "poster", src: movie.poster_url, alt: t("cinema.poster", { title: movie.title }),
+    loading: "lazy", referrerpolicy: "no-referrer", width: 120, height: 180 });
 }
 
 // The seat map of a showtime: live, clickable, with the hold and its summary.
@@ -171,8 +203,10 @@ async function showtimePage(showtimeId) {
     booking: bookings.find((b) => String(b.showtime_id) === showtimeId && (b.status === "held" || b.status === "awaiting_payment")) || null,
   };
   const prices = Object.fromEntries(showtime.prices.map((p) => [p.class, p.amount]));
-  const grid = el("div", { class: "seatmap", role: "group", "aria-label": "Seat map" });
-  const side = el("aside", { class: "card", "aria-label": "Your booking" });
+  // Every time in the cinema's own zone, whatever the browser's.
+  const zone = showtime.timezone || (showtime.cinema && showtime.cinema.timezone);
+  const grid = el("div", { class: "seatmap", role: "group", "aria-label": t("seats.map") });
+  const side = el("aside", { class: "card", "aria-label": t("seats.side"), "data-summary": true });
   const banner = el("p", { role: "alert" });
   const buttons = new Map();
 
@@ -181,7 +215,7 @@ async function showtimePage(showtimeId) {
   grid.style.gridTemplateRows = `repeat(${rows}, 2.1rem)`;
   grid.style.gridTemplateColumns = `repeat(${cols}, 2.1rem)`;
   for (const seat of map.seats) {
-    const button = el("button", { class: "seat", "data-seat": seat.id, onclick: () => clickSeat(seat.id) }, seat.id);
+    const button = el("button", { class: "seat", "data-seat": seat.id, onclick: () => clickSeat(seat.id) }, data(seat.id));
     button.style.gridRow = String(seat.grid_row + 1);
     button.style.gridColumn = seat.class === "couple" ? `${seat.grid_col + 1} / span 2` : String(seat.grid_col + 1);
     buttons.set(seat.id, button);
@@ -194,41 +228,46 @@ async function showtimePage(showtimeId) {
     const button = buttons.get(id);
     const status = mine(id) ? "mine" : seat.status;
     button.className = `seat ${seat.class} ${status}`;
-    const words = { available: "available", locked: "taken", sold: "sold", mine: "held by you" }[status];
-    button.setAttribute("aria-label", `Seat ${id}, ${seat.class}, ${money(prices[seat.class] || 0, showtime.currency)}, ${words}`);
+    button.setAttribute("aria-label", t("seats.seat", {
+      seat: id, class: classWord(seat.class), price: fmtMoney(prices[seat.class] || 0, showtime.currency),
+      state: t(`seats.state.${status}`),
+    }));
     button.setAttribute("aria-pressed", status === "mine" ? "true" : "false");
-    button.disabled = state.status === "cancelled" || status === "sold";
+    // Sold and blocked (off sale: a broken seat, house seats) cannot be clicked.
+    button.disabled = state.status === "cancelled" || status === "sold" || status === "blocked";
   }
   const paintAll = () => { for (const id of state.seats.keys()) paintSeat(id); drawSide(); };
 
   let timer = null;
   function drawSide() {
     clearInterval(timer);
-    banner.textContent = state.status === "cancelled" ? "This showtime was cancelled." : "";
+    banner.textContent = state.status === "cancelled" ? t("seats.cancelled") : "";
     const b = state.booking;
     if (!b || b.seats.length === 0) {
-      side.replaceChildren(el("h2", {}, "Your seats"), el("p", { class: "muted" }, "Click a free seat to hold it for 10 minutes."));
+      side.replaceChildren(el("h2", {}, t("seats.yours")), el("p", { class: "muted" }, t("seats.hint")));
       return;
     }
-    const countdown = el("p", { class: "countdown", "aria-live": "off" });
+    const countdown = el("p", { class: "countdown", "aria-live": "off", "data-countdown": true });
     const tick = () => {
       const left = Math.max(0, Math.floor((new Date(b.expires_at) - Date.now()) / 1000));
-      countdown.textContent = `Held for ${Math.floor(left / 60)}:${String(left % 60).padStart(2, "0")}`;
-      if (left === 0) { clearInterval(timer); say("Your hold ran out; the seats are free again."); reload(); }
+      countdown.textContent = t("seats.heldFor", { left: `${Math.floor(left / 60)}:${String(left % 60).padStart(2, "0")}` });
+      if (left === 0) { clearInterval(timer); say(t("seats.ranOut")); reload(); }
     };
     tick();
     timer = setInterval(tick, 1000);
     side.replaceChildren(
-      el("h2", {}, "Booking summary"),
+      el("h2", {}, t("seats.summary")),
       countdown,
-      el("p", {}, showtime.movie.title, el("br"), `${showtime.cinema.name} · ${showtime.auditorium.name}`, el("br"), when(showtime.starts_at)),
+      el("p", {}, data(showtime.movie.title), el("br"), data(`${showtime.cinema.name} · ${showtime.auditorium.name}`), el("br"),
+        data(fmtWhen(showtime.starts_at, b.timezone || zone))),
       el("table", {}, el("tbody", {},
-        b.price_lines.map((l) => el("tr", {}, el("td", {}, `${l.quantity} × ${l.class}`), el("td", {}, money(l.amount, b.currency)))),
-        el("tr", {}, el("th", {}, "Total"), el("th", {}, money(b.total, b.currency))))),
-      el("p", {}, "Seats: ", b.seats.map((s) => s.id).join(", ")),
-      el("button", { onclick: pay }, b.status === "awaiting_payment" ? "Continue to payment" : "Pay"),
+        b.price_lines.map((l) => el("tr", {}, el("td", {}, data(`${l.quantity} ×`), " ", className(l.class)),
+          el("td", {}, data(fmtMoney(l.amount, b.currency))))),
+        el("tr", {}, el("th", {}, t("seats.total")), el("th", { "data-total": b.total }, data(fmtMoney(b.total, b.currency)))))),
+      el("p", {}, t("seats.seats"), " ", data(b.seats.map((s) => s.id).join(", "))),
+      el("button", { onclick: pay, "data-action": "pay" }, b.status === "awaiting_payment" ? t("seats.continue") : t("seats.pay")),
       " ",
-      el("button", { class: "secondary", onclick: release }, "Give up the seats"));
+      el("button", { class: "secondary", onclick: release, "data-action": "release" }, t("seats.release")));
   }
   page.cleanup.push(() => clearInterval(timer));
 
@@ -250,10 +289,9 @@ async function showtimePage(showtimeId) {
       }
       if (state.seats.get(id).status === "available" && mine(id)) state.seats.get(id).status = "locked";
       paintAll();
-      say(mine(id) ? `Seat ${id} is yours for now.` : `Seat ${id} released.`);
+      say(mine(id) ? t("seats.held", { seat: id }) : t("seats.unheld", { seat: id }));
     } catch (error) {
-      if (error.code === "seat_unavailable") say(`Seat ${id} was just taken by someone else.`);
-      else if (error.code === "booking_awaiting_payment") say("Your booking is waiting for payment; its seats are frozen.");
+      if (error.code === "seat_unavailable") say(t("seats.taken", { seat: id }));
       else fail(error);
     }
   }
@@ -270,7 +308,7 @@ async function showtimePage(showtimeId) {
       await api("DELETE", `/bookings/${state.booking.id}`);
       state.booking = null;
       paintAll();
-      say("Your seats were released.");
+      say(t("seats.released"));
     } catch (error) { fail(error); }
   }
 
@@ -292,35 +330,36 @@ async function showtimePage(showtimeId) {
     paintAll();
   });
   events.addEventListener("seats", apply);
-  events.addEventListener("showtime_cancelled", (event) => { apply(event); say("The cinema cancelled this showtime."); });
+  events.addEventListener("showtime_cancelled", (event) => { apply(event); say(t("seats.cancelledLive")); });
   page.cleanup.push(() => events.close());
 
-  const legend = el("div", { class: "legend", "aria-label": "Legend" },
-    el("span", { style: "--c:var(--free)" }, "Available"),
-    el("span", { style: "--c:var(--mine)" }, "Yours"),
-    el("span", { style: "--c:var(--locked)" }, "Taken"),
-    el("span", { style: "--c:var(--sold)" }, "Sold"),
-    showtime.prices.map((p) => el("span", { style: "--c:transparent" }, `${p.class}: ${money(p.amount, p.currency)}`)));
+  const legend = el("div", { class: "legend", role: "group", "aria-label": t("seats.legend") },
+    el("span", { style: "--c:var(--free)" }, t("seats.available")),
+    el("span", { style: "--c:var(--mine)" }, t("seats.mine")),
+    el("span", { style: "--c:var(--locked)" }, t("seats.locked")),
+    el("span", { style: "--c:var(--sold)" }, t("seats.sold")),
+    el("span", { style: "--c:var(--blocked)" }, t("seats.blocked")),
+    showtime.prices.map((p) => el("span", { style: "--c:transparent" }, className(p.class), ": ", data(fmtMoney(p.amount, p.currency)))));
   paintAll();
   return [
-    el("h1", {}, showtime.movie.title),
-    el("p", { class: "muted" }, `${showtime.cinema.name} · ${showtime.auditorium.name} · ${when(showtime.starts_at)}`),
+    el("h1", {}, data(showtime.movie.title)),
+    el("p", { class: "muted" }, data(`${showtime.cinema.name} · ${showtime.auditorium.name} · ${fmtWhen(showtime.starts_at, zone)}`)),
     banner,
     el("div", { class: "layout" },
-      el("section", { "aria-label": "Seats" }, el("div", { class: "screen" }, "SCREEN"), grid, legend),
+      el("section", { "aria-label": t("seats.section") }, el("div", { class: "screen" }, t("seats.screen")), grid, legend),
       side)];
 }
 
 async function ticketCard(ticket) {
-  const qr = el("div", { class: "qr", "aria-label": `QR code of seat ${ticket.seat}` });
+  const qr = el("div", { class: "qr", role: "img", "aria-label": t("ticket.qr", { seat: ticket.seat }) });
   try {
     const response = await fetch(`${API}/tickets/${ticket.id}/qr.svg`, { headers: { Authorization: "Bearer " + token() } });
     if (response.ok) qr.innerHTML = await response.text();
   } catch { /* the code below still admits */ }
   return el("article", { class: "card", "data-ticket": ticket.id },
-    el("h3", {}, `Seat ${ticket.seat} `, badge(ticket.status)),
+    el("h3", { "data-seat": ticket.seat }, t("ticket.seat", { seat: ticket.seat }), " ", badge(ticket.status)),
     qr,
-    el("p", {}, el("code", {}, ticket.checkin_code)));
+    el("p", {}, el("code", { translate: "no" }, ticket.checkin_code)));
 }
 
 // How often, and how long at most, a booking waiting for its payment is asked again.
@@ -354,7 +393,7 @@ function watchPayment(first) {
         if (!here()) return;
         stop();
         show(nodes);
-        say(b.status === "paid" ? "Payment received: your e-ticket is ready." : `Booking ${b.status.replace(/_/g, " ")}.`);
+        say(b.status === "paid" ? t("booking.paid") : t("booking.now", { status: t(`status.${b.status}`) }));
         return;
       }
     } catch { /* asked again below */ }
@@ -366,30 +405,31 @@ function watchPayment(first) {
 async function bookingView(b) {
   const tickets = b.status === "paid" || b.status === "refunded"
     ? (await api("GET", "/tickets")).filter((t) => t.booking_id === b.id) : [];
-  const refund = b.refund ? el("p", { class: "refund" }, "Refund: ", badge(b.refund.status), " ",
-    money(b.refund.amount, b.refund.currency),
-    b.refund.status === "manual" ? " — our staff will contact you." : "") : null;
+  const refund = b.refund ? el("p", { class: "refund" }, t("booking.refund"), " ", badge(b.refund.status), " ",
+    data(fmtMoney(b.refund.amount, b.refund.currency)),
+    b.refund.status === "manual" ? [" ", el("span", {}, t("booking.refundManual"))] : null) : null;
   return [
-    el("h1", {}, b.movie_title, " ", badge(b.status)),
-    el("p", { class: "muted" }, `${b.cinema} · ${b.auditorium} · ${when(b.starts_at)}`),
-    b.showtime_status === "cancelled" ? el("p", { role: "alert" }, "The cinema cancelled this showtime.") : null,
+    el("h1", { "data-booking": b.id }, data(b.movie_title), " ", badge(b.status)),
+    el("p", { class: "muted" }, data(`${b.cinema} · ${b.auditorium} · ${fmtWhen(b.starts_at, b.timezone)}`)),
+    b.showtime_status === "cancelled" ? el("p", { role: "alert" }, t("booking.cancelled")) : null,
     refund,
-    el("p", {}, "Seats: ", b.seats.map((s) => s.id).join(", "), " · Total ", money(b.total, b.currency)),
-    b.status === "paid" ? el("h2", {}, "Your e-ticket") : null,
+    el("p", {}, el("span", {}, t("booking.seats")), " ", data(b.seats.map((s) => s.id).join(", ")), " · ",
+      el("span", {}, t("booking.total")), " ", data(fmtMoney(b.total, b.currency))),
+    b.status === "paid" ? el("h2", {}, t("booking.eticket")) : null,
     el("div", { class: "tickets" }, await Promise.all(tickets.map(ticketCard))),
-    b.status === "held" || b.status === "awaiting_payment" ? el("a", { href: `#/showtime/${b.showtime_id}` }, "Back to the seat map") : null];
+    b.status === "held" || b.status === "awaiting_payment" ? el("a", { href: `#/showtime/${b.showtime_id}` }, t("booking.back")) : null];
 }
 
 async function myPage() {
   const bookings = await api("GET", "/bookings");
-  return [el("h1", {}, "My bookings"),
-    bookings.length === 0 ? el("p", {}, "No bookings yet.") : el("table", {},
-      el("thead", {}, el("tr", {}, el("th", {}, "Movie"), el("th", {}, "When"), el("th", {}, "Seats"), el("th", {}, "Status"), el("th", {}, "Refund"))),
+  return [el("h1", {}, t("me.title")),
+    bookings.length === 0 ? el("p", {}, t("me.none")) : el("div", { class: "scroll" }, el("table", {},
+      el("thead", {}, el("tr", {}, ["movie", "when", "seats", "status", "refund"].map((k) => el("th", { scope: "col" }, t(`me.${k}`))))),
       el("tbody", {}, bookings.map((b) => el("tr", { "data-booking": b.id },
-        el("td", {}, el("a", { href: `#/bookings/${b.id}` }, b.movie_title)),
-        el("td", {}, when(b.starts_at)),
-        el("td", {}, b.seats.map((s) => s.id).join(", ")),
-        el("td", {}, badge(b.status)),
-        el("td", {}, b.refund ? badge(b.refund.status) : "")))))];
+        el("td", {}, el("a", { href: `#/bookings/${b.id}` }, data(b.movie_title))),
+        el("td", {}, data(fmtWhen(b.starts_at, b.timezone))),
+        el("td", {}, data(b.seats.map((s) => s.id).join(", "))),
+        el("td", { "data-cell": "status" }, badge(b.status)),
+        el("td", { "data-cell": "refund" }, b.refund ? badge(b.refund.status) : ""))))))];
 }
 

@@ -61,6 +61,8 @@ pub struct CheckoutPage {
     pub movie_title: String,
     pub cinema: String,
     pub starts_at: String,
+    /// The cinema's time zone (IANA): the page shows its times there.
+    pub timezone: String,
 }
 
 /// A signed notification from the gateway.
@@ -587,7 +589,8 @@ impl Payments {
             .read(move |conn| {
                 conn.prepare_cached(query!("payments/payment_page"))?
                     .query_row(params![id], |r| {
-                        let offset = zone(&r.get::<_, String>(9)?);
+                        let timezone: String = r.get(9)?;
+                        let offset = zone(&timezone);
                         Ok(CheckoutPage {
                             payment_id: r.get(0)?,
                             status: r.get(1)?,
@@ -598,6 +601,7 @@ impl Payments {
                             movie_title: r.get(6)?,
                             cinema: r.get(7)?,
                             starts_at: rfc3339(r.get(8)?, offset),
+                            timezone,
                         })
                     })
                     .optional()?

@@ -128,35 +128,49 @@ impl PayerChoice {
     }
 }
 
+/// The page's `<head>`: its texts come from the web front end's catalogues
+/// (`/web/sandbox.js` fills every `data-i18n` element in the reader's
+/// language and formats the amounts and times in the cinema's zone).
+const HEAD: &str = r#"<meta charset="utf-8"><meta name="viewport" content="width=device-width,initial-scale=1">
+<script type="module" src="/web/sandbox.js"></script>"#;
+
 /// The checkout page: what is paid for, and the two buttons while pending.
 /// The forms post back to this page with its checkout `token`, so the choice
-/// is accepted without a bearer.
+/// is accepted without a bearer. Its texts are keys of the catalogues
+/// (`data-i18n`); the data (names, amount, times) are marked `translate="no"`.
 pub fn checkout_html(page: &CheckoutPage, token: &str) -> String {
+    let amount = format!(
+        r#"data-amount="{}" data-currency="{}""#,
+        page.amount,
+        escape(&page.currency)
+    );
     let actions = if page.status == PaymentStatus::Pending {
         format!(
-            r#"<form method="post" action="?token={token}"><input type="hidden" name="result" value="success"><button>Pay {amount} {currency}</button></form>
-<form method="post" action="?token={token}"><input type="hidden" name="result" value="failure"><button>Fail the payment</button></form>"#,
-            amount = page.amount,
-            currency = escape(&page.currency),
+            r#"<form method="post" action="?token={token}"><input type="hidden" name="result" value="success"><button data-action="pay" data-i18n="sandbox.pay" {amount}></button></form>
+<form method="post" action="?token={token}"><input type="hidden" name="result" value="failure"><button data-action="fail" data-i18n="sandbox.fail"></button></form>"#,
             token = escape(token),
         )
     } else {
         format!(
-            "<p>This payment is <strong>{}</strong>.</p>",
-            escape(page.status.as_str())
+            r#"<p data-payment-status="{status}"><span data-i18n="sandbox.status"></span> <strong data-i18n="status.{status}"></strong></p>"#,
+            status = escape(page.status.as_str())
         )
     };
+    let zone = escape(&page.timezone);
     format!(
-        r#"<!doctype html><html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width,initial-scale=1">
-<title>Bioskop sandbox payment</title></head><body style="font-family:sans-serif;max-width:32rem;margin:2rem auto">
-<h1>Sandbox payment</h1><p>No real money moves here.</p>
-<dl><dt>Movie</dt><dd>{movie}</dd><dt>Cinema</dt><dd>{cinema}</dd><dt>Starts</dt><dd>{starts}</dd>
-<dt>Amount</dt><dd>{amount} {currency}</dd><dt>Pay before</dt><dd>{expires}</dd><dt>Booking</dt><dd>{booking}</dd></dl>
+        r#"<!doctype html><html lang="id"><head>{HEAD}
+<title data-i18n="sandbox.title"></title></head><body style="font-family:sans-serif;max-width:32rem;margin:2rem auto;padding:0 1rem">
+<h1 data-i18n="sandbox.heading"></h1><p data-i18n="sandbox.note"></p>
+<dl><dt data-i18n="sandbox.movie"></dt><dd translate="no">{movie}</dd><dt data-i18n="sandbox.cinema"></dt><dd translate="no">{cinema}</dd>
+<dt data-i18n="sandbox.starts"></dt><dd translate="no" data-when="{starts}" data-timezone="{zone}">{starts}</dd>
+<dt data-i18n="sandbox.amount"></dt><dd translate="no" data-money {amount}>{amount_text} {currency}</dd>
+<dt data-i18n="sandbox.expires"></dt><dd translate="no" data-when="{expires}" data-timezone="{zone}">{expires}</dd>
+<dt data-i18n="sandbox.booking"></dt><dd translate="no">{booking}</dd></dl>
 {actions}</body></html>"#,
         movie = escape(&page.movie_title),
         cinema = escape(&page.cinema),
         starts = escape(&page.starts_at),
-        amount = page.amount,
+        amount_text = page.amount,
         currency = escape(&page.currency),
         expires = escape(&page.expires_at),
         booking = escape(&page.booking_id),
@@ -164,7 +178,9 @@ pub fn checkout_html(page: &CheckoutPage, token: &str) -> String {
 }
 
 /// The page a payer who used the checkout form lands on: it sends them back
-/// to their booking's page after two seconds (or at once, by its link).
+/// to their booking's page after two seconds (or at once, by its link). Its
+/// outcome is `data-outcome` (`paid`, `failed`, …), told in the reader's
+/// language by the catalogues.
 pub fn result_html(settled: &SettlementView) -> String {
     let outcome = match serde_json::to_value(&settled.settlement) {
         Ok(value) => value
@@ -178,10 +194,10 @@ pub fn result_html(settled: &SettlementView) -> String {
         }
     };
     format!(
-        r#"<!doctype html><html lang="en"><head><meta charset="utf-8"><meta http-equiv="refresh" content="2;url=/#/bookings/{booking}"><title>Payment {outcome}</title></head>
-<body style="font-family:sans-serif;max-width:32rem;margin:2rem auto"><h1>Payment: {outcome}</h1>
-<p>Booking {booking}.</p><p><a href="/#/bookings/{booking}">Back to Bioskop</a></p></body></html>"#,
-        outcome = escape(&outcome.replace('_', " ")),
+        r#"<!doctype html><html lang="id"><head>{HEAD}<meta http-equiv="refresh" content="2;url=/#/bookings/{booking}"><title data-i18n="sandbox.result" data-outcome="{outcome}"></title></head>
+<body style="font-family:sans-serif;max-width:32rem;margin:2rem auto;padding:0 1rem"><h1 data-i18n="sandbox.result" data-outcome="{outcome}"></h1>
+<p><span data-i18n="sandbox.booking"></span> <span translate="no">{booking}</span></p><p><a href="/#/bookings/{booking}"><span data-i18n="sandbox.back"></span></a></p></body></html>"#,
+        outcome = escape(&outcome),
         booking = escape(&settled.booking_id),
     )
 }

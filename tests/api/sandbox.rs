@@ -155,7 +155,7 @@ async fn the_signed_page_behind_redirect_url_pays_without_a_bearer() {
         paid.text()
             .await
             .unwrap_or_default()
-            .contains("Payment: paid")
+            .contains(r#"data-outcome="paid""#)
     );
     assert_eq!(api.booking_status_in_db(&booking), "paid");
     assert_eq!(
