@@ -167,8 +167,11 @@ try {
       return (await response.json()).auditorium.id;
     }, showtime);
     for (const route of ADMIN_ROUTES({ cinema: cinemaId, auditorium, showtime })) {
+      // The page before stays on screen until the next one is drawn: wait
+      // for a heading that is not the old one.
+      await admin.evaluate(() => { for (const node of document.querySelectorAll("#main *")) node.dataset.walkOld = "1"; });
       await admin.goto(`${base}/${route}`);
-      await admin.locator("#main h1").first().waitFor();
+      await admin.locator("#main h1:not([data-walk-old])").first().waitFor();
       await admin.waitForLoadState("networkidle");
       await check(admin, route, route);
     }

@@ -22,8 +22,9 @@ export async function auditoriumPage(auditoriumId) {
 
 function editor(auditorium, id) {
   const name = el("input", { value: auditorium.name, required: true, maxlength: 100, autocomplete: "off" });
-  const classes = el("textarea", { rows: 4, spellcheck: "false", autocapitalize: "characters", class: "mono" }, classesText(auditorium.classes));
-  const rows = el("textarea", { rows: Math.max(6, auditorium.rows.length + 1), spellcheck: "false", autocapitalize: "characters", class: "mono", wrap: "off" }, auditorium.rows.join("\n"));
+  // What the operator types is data (class names, rows of letters), not texts of the catalogue.
+  const classes = el("textarea", { rows: 4, spellcheck: "false", autocapitalize: "characters", class: "mono", translate: "no" }, classesText(auditorium.classes));
+  const rows = el("textarea", { rows: Math.max(6, auditorium.rows.length + 1), spellcheck: "false", autocapitalize: "characters", class: "mono", wrap: "off", translate: "no" }, auditorium.rows.join("\n"));
   const gutter = el("ol", { class: "row-gutter", "aria-hidden": "true" });
   const problems = el("ul", { class: "layout-problems", "aria-live": "polite", "data-layout-problems": "" });
   const preview = el("div", { class: "admin-preview", "data-preview": "" });
@@ -64,7 +65,7 @@ function editor(auditorium, id) {
       ...(serverErrors || []).map((e) => problemItem(e.field, e.text)));
     const colours = classColours(seats);
     const grid = seatGrid(seats, (seat) => {
-      const node = el("span", { class: `seat preview-seat ${seat.class}`, "data-seat": seat.id, title: `${seat.id} · ${seat.class}`, style: `background:${colours.get(seat.class)}` }, data(seat.id));
+      const node = el("span", { class: `seat preview-seat ${seat.class}`, "data-seat": seat.id, title: `${seat.id} · ${seat.class}`, translate: "no", style: `background:${colours.get(seat.class)}` }, data(seat.id));
       return node;
     }, t("admin.layout.preview"));
     preview.replaceChildren(el("div", { class: "screen" }, t("admin.layout.screen")), grid, legend(colours));

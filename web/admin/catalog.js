@@ -120,7 +120,7 @@ export async function moviesPage() {
     const rating = el("select", {}, RATINGS.map((r) => el("option", { value: r, selected: movie && movie.rating === r, translate: "no" }, r)));
     const genres = el("input", { value: movie ? movie.genres.join(", ") : "", required: true });
     const language = el("input", { value: movie ? movie.language : "id", required: true, maxlength: 50 });
-    const poster = el("input", { type: "url", value: movie && movie.poster_url ? movie.poster_url : "", pattern: "https://.*", placeholder: "https://" });
+    const poster = el("input", { type: "url", value: movie && movie.poster_url ? movie.poster_url : "", pattern: "https://.*", placeholder: "https://", translate: "no" });
     const titleId = "admin-movie-form";
     return apiForm({ "aria-labelledby": titleId, "data-movie-form": movie ? movie.id : "new" }, [
       el("h2", { id: titleId }, movie ? t("admin.movies.edit") : t("admin.movies.new")),

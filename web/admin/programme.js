@@ -60,7 +60,7 @@ export async function programmePage(auditoriumId, weekOf) {
             style: `left:${pct(endMinutes)};width:${pct(firstHour * 60 + Math.min(CLEANING_GAP_MINUTES, 24 * 60 - endMinutes))}` }));
         }
       }
-      return el("div", { class: "tl-row", "data-day": day, role: "group", "aria-label": fmtDate(day) }, el("span", { class: "tl-day" }, data(fmtDate(day))), track);
+      return el("div", { class: "tl-row", "data-day": day, role: "group", "aria-label": t("admin.programme.dayRow", { day: fmtDate(day) }) }, el("span", { class: "tl-day" }, data(fmtDate(day))), track);
     });
     timeline.replaceChildren(el("div", { class: "timeline" }, hours, rows));
   }

@@ -309,6 +309,7 @@ export default {
   "admin.programme.noMovies": "No movie is showing: add a movie first.",
   "admin.seats.title": "Blocked seats",
   "admin.seats.map": "Seat map",
+  "admin.programme.dayRow": "Showtimes of {day}",
   "admin.seats.legend": "Legend",
   "admin.seats.legend.available": "Available",
   "admin.seats.legend.picked": "Picked to block",

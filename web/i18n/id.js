@@ -310,6 +310,7 @@ export default {
   "admin.programme.noMovies": "Belum ada film yang tayang: tambahkan film dulu.",
   "admin.seats.title": "Kursi yang diblokir",
   "admin.seats.map": "Denah kursi",
+  "admin.programme.dayRow": "Jadwal {day}",
   "admin.seats.legend": "Keterangan",
   "admin.seats.legend.available": "Kosong",
   "admin.seats.legend.picked": "Dipilih untuk diblokir",
