@@ -93,6 +93,10 @@ struct Inner {
     settings: AccountSettings,
     /// token hash → the user, the session's expiry, when the row was read.
     sessions: Mutex<HashMap<[u8; 32], CachedSession>>,
+    /// Moves (under the `sessions` lock) whenever an account's sessions are
+    /// ended here: a session read from the database before that is not
+    /// cached after it with what it was.
+    purges: std::sync::atomic::AtomicU64,
     limiter: LoginLimiter,
 }
 
@@ -124,6 +128,7 @@ impl Accounts {
                 clock,
                 settings,
                 sessions: Mutex::new(HashMap::new()),
+                purges: std::sync::atomic::AtomicU64::new(0),
                 limiter,
             }),
         }
@@ -199,16 +204,45 @@ impl Accounts {
         let (user, hash) = found
             .map(|(user, hash, disabled)| ((!disabled).then_some(user), hash))
             .unzip();
+        let proved = hash.clone();
         let matches = verify_password(password.to_string(), hash).await?;
-        let Some(user) = user.flatten().filter(|_| matches) else {
+        let (Some(user), Some(proved)) = (user.flatten().filter(|_| matches), proved) else {
             self.inner.limiter.record_failure(&email, client, now);
             return Err(AppError::InvalidCredentials);
         };
-        self.inner.limiter.forget(&email);
-        let token = self.open_session(user.id).await?;
-        if user.role != Role::Customer {
-            self.record_sign_in(&user, client).await?;
+        // The session (and a staff or admin sign-in's audit row) is written
+        // only if the password just proved is still the account's: a reset
+        // or a disable that committed during the hash check wins.
+        let now_ms = to_millis(now);
+        let (token, token_hash) = new_token();
+        let expires_at = self.session_expiry(now_ms);
+        let sign_in = (user.role != Role::Customer).then(|| users::sign_in_entry(&user, client));
+        let user_id = user.id;
+        let opened = self
+            .inner
+            .store
+            .write(move |conn| {
+                let opened = conn
+                    .prepare_cached(query!("accounts/insert_session_if_unchanged"))?
+                    .execute(params![
+                        token_hash.to_vec(),
+                        user_id,
+                        now_ms,
+                        expires_at,
+                        proved
+                    ])?;
+                if opened == 1
+                    && let Some(entry) = &sign_in
+                {
+                    crate::audit::record(conn, entry, now_ms)?;
+                }
+                Ok(opened == 1)
+            })
+            .await?;
+        if !opened {
+            return Err(AppError::InvalidCredentials);
         }
+        self.inner.limiter.forget(&email);
         Ok(Session { token, user })
     }
 
@@ -251,6 +285,7 @@ impl Accounts {
                 Err(AppError::Unauthenticated)
             };
         }
+        let purges_before = self.inner.purges.load(std::sync::atomic::Ordering::SeqCst);
         let found = self
             .inner
             .store
@@ -265,7 +300,11 @@ impl Accounts {
             .await?;
         match found {
             Some((user, expires_at)) if expires_at > now => {
-                if let Ok(mut sessions) = self.inner.sessions.lock() {
+                if let Ok(mut sessions) = self.inner.sessions.lock()
+                    // Sessions were ended since this row was read: it may be
+                    // one of them, so it is not kept (the next request reads again).
+                    && self.inner.purges.load(std::sync::atomic::Ordering::SeqCst) == purges_before
+                {
                     if sessions.len() >= MAX_CACHED_SESSIONS {
                         sessions.clear();
                     }
@@ -332,6 +371,9 @@ impl Accounts {
     /// the caller's write, the cached ones here.
     fn forget_sessions_of(&self, user: UserId) {
         if let Ok(mut sessions) = self.inner.sessions.lock() {
+            self.inner
+                .purges
+                .fetch_add(1, std::sync::atomic::Ordering::SeqCst);
             sessions.retain(|_, cached| cached.user.id != user);
         }
     }

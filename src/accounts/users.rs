@@ -229,6 +229,9 @@ impl Accounts {
         };
         let disabled = patch.disabled;
         let now = to_millis(self.inner.clock.now());
+        // Cached sessions go before the write too (a dropped request future
+        // never reaches the purge after it).
+        self.forget_sessions_of(id);
         let updated = self
             .inner
             .store
@@ -279,20 +282,17 @@ impl Accounts {
                 audit::record(conn, &entry, now)?;
                 Ok(after)
             })
-            .await?;
+            .await;
+        // Also when the write failed or this future is dropped midway: a
+        // change that committed must not leave a cached session behind.
         self.forget_sessions_of(id);
-        Ok(updated)
+        updated
     }
+}
 
-    /// A staff or admin sign-in, in the audit trail (with the client's
-    /// address; never the password or the token).
-    pub(super) async fn record_sign_in(&self, user: &User, client: &str) -> AppResult<()> {
-        let now = to_millis(self.inner.clock.now());
-        let entry = Entry::new(Some(user.id), "auth.sign_in", format!("user:{}", user.id))
-            .after(json!({"role": user.role, "client": client}));
-        self.inner
-            .store
-            .write(move |conn| audit::record(conn, &entry, now))
-            .await
-    }
+/// A staff or admin sign-in, for the audit trail (with the client's address;
+/// never the password or the token).
+pub(super) fn sign_in_entry(user: &User, client: &str) -> Entry {
+    Entry::new(Some(user.id), "auth.sign_in", format!("user:{}", user.id))
+        .after(json!({"role": user.role, "client": client}))
 }

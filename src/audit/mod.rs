@@ -112,23 +112,39 @@ pub fn list(conn: &Connection, query: &AuditQuery) -> AppResult<Vec<AuditEntry>>
         ));
     }
     let json = |text: Option<String>| text.and_then(|t| serde_json::from_str(&t).ok());
-    Ok(conn
-        .prepare_cached(query!("audit/list"))?
-        .query_map(
-            params![query.before, query.user_id, query.kind, limit],
-            |r| {
-                Ok(AuditEntry {
-                    id: r.get(0)?,
-                    at: crate::clock::rfc3339_utc(r.get(1)?),
-                    user_id: r.get(2)?,
-                    user_email: r.get(3)?,
-                    kind: r.get(4)?,
-                    target: r.get(5)?,
-                    before: json(r.get(6)?),
-                    after: json(r.get(7)?),
-                    changed: r.get(8)?,
-                })
-            },
-        )?
-        .collect::<Result<_, _>>()?)
+    let entry = |r: &rusqlite::Row<'_>| {
+        Ok(AuditEntry {
+            id: r.get(0)?,
+            at: crate::clock::rfc3339_utc(r.get(1)?),
+            user_id: r.get(2)?,
+            user_email: r.get(3)?,
+            kind: r.get(4)?,
+            target: r.get(5)?,
+            before: json(r.get(6)?),
+            after: json(r.get(7)?),
+            changed: r.get(8)?,
+        })
+    };
+    // One query per filter, each an index range (an `?N IS NULL OR …` query
+    // would scan the whole trail for a rare kind or user).
+    let before = query.before.unwrap_or(i64::MAX);
+    let entries = match (query.user_id, query.kind.as_deref()) {
+        (None, None) => conn
+            .prepare_cached(query!("audit/list"))?
+            .query_map(params![before, limit], entry)?
+            .collect::<Result<_, _>>()?,
+        (Some(user), None) => conn
+            .prepare_cached(query!("audit/list_by_user"))?
+            .query_map(params![before, limit, user], entry)?
+            .collect::<Result<_, _>>()?,
+        (None, Some(kind)) => conn
+            .prepare_cached(query!("audit/list_by_kind"))?
+            .query_map(params![before, limit, kind], entry)?
+            .collect::<Result<_, _>>()?,
+        (Some(user), Some(kind)) => conn
+            .prepare_cached(query!("audit/list_by_user_and_kind"))?
+            .query_map(params![before, limit, user, kind], entry)?
+            .collect::<Result<_, _>>()?,
+    };
+    Ok(entries)
 }

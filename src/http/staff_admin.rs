@@ -14,7 +14,7 @@ use super::{
 use crate::{
     accounts::users::{NewStaff, StaffAccount, UserPatch},
     audit::{AuditEntry, AuditQuery},
-    error::AppResult,
+    error::{AppError, AppResult},
     ids::UserId,
     reports::{SalesQuery, SalesReport},
     state::AppState,
@@ -141,12 +141,18 @@ pub async fn sales_report(
     let query = query.into_inner();
     let wants_csv = match query.format.as_deref() {
         Some("csv") => true,
-        Some(_) => false,
+        Some("json") => false,
+        Some(other) => {
+            return Err(AppError::validation(
+                "invalid_query",
+                format!("format must be csv or json, not `{other}`"),
+            ));
+        }
         None => req
             .headers()
             .get(header::ACCEPT)
             .and_then(|v| v.to_str().ok())
-            .is_some_and(|accept| accept.contains("text/csv")),
+            .is_some_and(accepts_csv),
     };
     let currency = state.settings.booking.currency.clone();
     let report = state
@@ -164,4 +170,35 @@ pub async fn sales_report(
     } else {
         HttpResponse::Ok().json(report)
     })
+}
+
+/// Whether an `Accept` header asks for CSV: a `text/csv` range not refused
+/// with `q=0`.
+fn accepts_csv(accept: &str) -> bool {
+    accept.split(',').any(|range| {
+        let mut parts = range.split(';').map(str::trim);
+        parts
+            .next()
+            .is_some_and(|media| media.eq_ignore_ascii_case("text/csv"))
+            && !parts.any(|p| {
+                p.strip_prefix("q=")
+                    .and_then(|q| q.parse::<f32>().ok())
+                    .is_some_and(|q| q <= 0.0)
+            })
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::accepts_csv;
+
+    #[test]
+    fn csv_is_chosen_by_an_accept_range_that_is_not_refused() {
+        assert!(accepts_csv("text/csv"));
+        assert!(accepts_csv("application/json;q=0.5, text/csv"));
+        assert!(accepts_csv("TEXT/CSV; charset=utf-8"));
+        assert!(!accepts_csv("text/csv;q=0"));
+        assert!(!accepts_csv("application/json"));
+        assert!(!accepts_csv("text/csvx"));
+    }
 }

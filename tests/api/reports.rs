@@ -254,7 +254,7 @@ async fn the_sales_report_counts_each_showtime_on_its_local_day_with_refunds_and
         );
     }
 
-    // Refusals, and staff may not read it.
+    // Refusals, and customers may not read it (staff neither: tests/api/staff.rs).
     api.get("/api/v1/admin/reports/sales?from=2026-01-02", Some(&admin))
         .await
         .assert_problem(422, "invalid_query");
@@ -270,6 +270,12 @@ async fn the_sales_report_counts_each_showtime_on_its_local_day_with_refunds_and
     )
     .await
     .assert_problem(422, "invalid_date");
+    api.get(
+        &format!("/api/v1/admin/reports/sales?{range}&format=xml"),
+        Some(&admin),
+    )
+    .await
+    .assert_problem(422, "invalid_query");
     api.get(
         &format!("/api/v1/admin/reports/sales?{range}"),
         Some(&ani.token),

@@ -307,14 +307,30 @@ async fn the_audit_trail_pages_newest_first_with_filters_and_never_holds_a_secre
     let by_user = api
         .get(&format!("/api/v1/admin/audit?user_id={id}"), Some(&admin))
         .await;
+    let by_user = by_user.assert_status(200).as_array().unwrap().clone();
+    assert_eq!(by_user.len(), 2, "two sign-ins: {by_user:?}");
     assert!(
         by_user
-            .assert_status(200)
-            .as_array()
-            .unwrap()
             .iter()
             .all(|e| e["user_id"] == id && e["kind"] == "auth.sign_in")
     );
+    let both = api
+        .get(
+            &format!("/api/v1/admin/audit?user_id={id}&kind=user.update"),
+            Some(&admin),
+        )
+        .await;
+    assert_eq!(both.assert_status(200).as_array().unwrap().len(), 0);
+    let admin_id = page[1]["user_id"].as_i64().unwrap();
+    let both = api
+        .get(
+            &format!("/api/v1/admin/audit?user_id={admin_id}&kind=user.update"),
+            Some(&admin),
+        )
+        .await;
+    let both = both.assert_status(200).as_array().unwrap().clone();
+    assert_eq!(both.len(), 1);
+    assert_eq!(both[0]["target"], format!("user:{id}"));
     api.get("/api/v1/admin/audit?limit=0", Some(&admin))
         .await
         .assert_problem(422, "invalid_query");
