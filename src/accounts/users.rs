@@ -28,10 +28,18 @@ fn present<'de, D: Deserializer<'de>, T: Deserialize<'de>>(d: D) -> Result<Optio
 #[derive(Debug, Clone, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct NewStaff {
-    /// As at registration.
-    #[schema(max_length = 254)]
+    /// As at registration: printable ASCII, one `@`, a dot in the domain.
+    #[schema(
+        max_length = 254,
+        pattern = r"^[!-?A-~]+@[!--/-?A-~][!-?A-~]*\.[!-?A-~]*[!--/-?A-~]$"
+    )]
     pub email: String,
-    #[schema(min_length = 1, max_length = 100)]
+    /// 1 to 100 printable characters.
+    #[schema(
+        min_length = 1,
+        max_length = 100,
+        pattern = r"^[^\u0000-\u001f\u007f-\u009f]*[^\s\u0000-\u001f\u007f-\u009f][^\u0000-\u001f\u007f-\u009f]*$"
+    )]
     pub name: String,
     /// `staff` or `admin`.
     #[schema(schema_with = role_schema)]

@@ -111,6 +111,12 @@ pub fn list(conn: &Connection, query: &AuditQuery) -> AppResult<Vec<AuditEntry>>
             "limit must be 1 to 200",
         ));
     }
+    if query.kind.as_ref().is_some_and(|k| k.chars().count() > 64) {
+        return Err(crate::error::AppError::validation(
+            "invalid_query",
+            "kind is at most 64 characters",
+        ));
+    }
     let json = |text: Option<String>| text.and_then(|t| serde_json::from_str(&t).ok());
     let entry = |r: &rusqlite::Row<'_>| {
         Ok(AuditEntry {
