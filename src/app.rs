@@ -120,6 +120,7 @@ impl Application {
             hold_ttl_ms: crate::clock::millis(settings.booking.hold_ttl),
             max_seats: settings.booking.max_seats_per_booking,
             currency: settings.booking.currency.clone(),
+            rehold_cooldown_ms: crate::clock::millis(settings.booking.rehold_cooldown),
         };
         let registry = ShowtimeRegistry::new(store.clone(), rules, clock.clone());
         let recovered_showtimes = registry.recover().await?;
@@ -198,7 +199,8 @@ impl Application {
             payments.clone(),
             refunds.clone(),
             notifier.clone(),
-        );
+        )
+        .with_hold_limits(crate::bookings::HoldLimits::new(&settings.booking));
         let catalog = Catalog::new(
             store.clone(),
             clock.clone(),

@@ -78,6 +78,29 @@ pub struct BookingSettings {
     pub hold_ttl: Duration,
     pub max_seats_per_booking: usize,
     pub currency: String,
+    /// Seats one customer may hold at once across all showtimes (0: no limit).
+    pub max_seats_per_customer: usize,
+    /// How long a customer who released a seat cannot hold it again (0: off),
+    /// so that release and re-hold cannot stretch a hold.
+    #[serde(deserialize_with = "duration")]
+    pub rehold_cooldown: Duration,
+    /// Holds one customer may start in an hour (0: no limit).
+    pub max_holds_per_customer_per_hour: usize,
+}
+
+impl BookingSettings {
+    /// No per-customer limit against hoarding (a `Bookings` built without
+    /// [`crate::bookings::Bookings::with_hold_limits`]).
+    pub fn unlimited() -> BookingSettings {
+        BookingSettings {
+            hold_ttl: Duration::from_secs(600),
+            max_seats_per_booking: usize::MAX,
+            currency: String::new(),
+            max_seats_per_customer: 0,
+            rehold_cooldown: Duration::ZERO,
+            max_holds_per_customer_per_hour: 0,
+        }
+    }
 }
 
 #[derive(Debug, Clone, Deserialize)]

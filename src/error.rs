@@ -83,6 +83,15 @@ pub enum AppError {
     Conflict { code: &'static str, detail: String },
     #[error("too many attempts; try again in {retry_after_secs} s")]
     TooManyAttempts { retry_after_secs: u64 },
+    /// A customer re-holding seats they released themselves, too soon.
+    #[error("you released seats {} a moment ago; you can hold them again in {retry_after_secs} s", .seats.join(", "))]
+    ReholdCooldown {
+        seats: Vec<String>,
+        retry_after_secs: u64,
+    },
+    /// A customer starting holds too often (`booking.max_holds_per_customer_per_hour`).
+    #[error("too many holds started this hour; try again in {retry_after_secs} s")]
+    HoldRate { retry_after_secs: u64 },
     #[error("the database is unavailable: {0}")]
     Storage(String),
     /// The payment gateway could not be reached or refused the call; the
@@ -133,6 +142,8 @@ impl AppError {
             AppError::AlreadyUsed { .. } => "already_used",
             AppError::Conflict { code, .. } => code,
             AppError::TooManyAttempts { .. } => "too_many_attempts",
+            AppError::ReholdCooldown { .. } => "rehold_cooldown",
+            AppError::HoldRate { .. } => "hold_rate",
             AppError::Storage(_) => "storage_unavailable",
             AppError::GatewayUnavailable(_) => "gateway_unavailable",
             AppError::GatewayTimeout => "gateway_timeout",

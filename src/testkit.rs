@@ -49,6 +49,11 @@ impl TestApp {
         settings.scheduler.sweep_cron = String::new();
         // And reconcile Midtrans payments themselves (`TestApp::reconcile`).
         settings.payments.midtrans.reconcile_interval = Duration::ZERO;
+        // Limits against abuse are off for the tests that act as many
+        // customers from one place; each limit's own tests switch it on.
+        settings.booking.max_seats_per_customer = 0;
+        settings.booking.rehold_cooldown = Duration::ZERO;
+        settings.booking.max_holds_per_customer_per_hour = 0;
         settings.admin.email = ADMIN_EMAIL.into();
         settings.admin.password = ADMIN_PASSWORD.into();
         adjust(&mut settings);

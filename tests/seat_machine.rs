@@ -409,6 +409,8 @@ fn rules() -> Rules {
         hold_ttl_ms: TTL_MS,
         max_seats: MAX_SEATS,
         currency: "IDR".into(),
+        // The model re-holds released seats freely: the cooldown has its own tests.
+        rehold_cooldown_ms: 0,
     }
 }
 

@@ -2,6 +2,8 @@
 //! pay) routed to the showtime actor that owns them, and the booking summary
 //! read back from SQLite (every acknowledged change is already there).
 
+pub mod limits;
+
 use std::collections::BTreeMap;
 
 use actix::Addr;
@@ -9,6 +11,8 @@ use actix_web::web::Bytes;
 use chrono::{DateTime, Utc};
 use rusqlite::{Connection, OptionalExtension, params};
 use serde::Serialize;
+
+pub use limits::HoldLimits;
 
 use crate::{
     catalog::Locale,
@@ -145,6 +149,7 @@ pub struct Bookings {
     /// Woken after a cancellation: it may have queued refunds and messages.
     refunds: Refunds,
     notifier: Notifier,
+    limits: HoldLimits,
 }
 
 impl Bookings {
@@ -165,7 +170,14 @@ impl Bookings {
             payments,
             refunds,
             notifier,
+            limits: HoldLimits::new(&crate::config::BookingSettings::unlimited()),
         }
+    }
+
+    /// Applies the per-customer limits against hoarding.
+    pub fn with_hold_limits(mut self, limits: HoldLimits) -> Bookings {
+        self.limits = limits;
+        self
     }
 
     /// The live seat map of a showtime as JSON; `viewer`'s own locks say `mine`.
@@ -273,14 +285,16 @@ impl Bookings {
         showtime_id: ShowtimeId,
         seats: Vec<String>,
     ) -> AppResult<BookingSummary> {
+        let now = self.clock.now();
+        let turn = self
+            .limits
+            .turn(&self.store, user, seats.len(), true, to_millis(now))
+            .await?;
         let actor = self.registry.get(showtime_id).await?;
-        let held = actor
-            .send(HoldSeats {
-                user,
-                seats,
-                now: self.clock.now(),
-            })
-            .await??;
+        let held = actor.send(HoldSeats { user, seats, now }).await??;
+        if let Some(turn) = turn {
+            turn.held();
+        }
         Ok(self.summary_of_held(held))
     }
 
@@ -293,14 +307,25 @@ impl Bookings {
         seat: String,
         edit: SeatEdit,
     ) -> AppResult<BookingSummary> {
-        self.change_held(user, booking_id, |now| EditSeat {
-            user,
-            booking_id: booking_id.clone(),
-            seat,
-            edit,
-            now,
-        })
-        .await
+        // An added seat counts against the customer's seats at once.
+        let turn = match edit {
+            SeatEdit::Add => {
+                let now = to_millis(self.clock.now());
+                self.limits.turn(&self.store, user, 1, false, now).await?
+            }
+            SeatEdit::Remove => None,
+        };
+        let changed = self
+            .change_held(user, booking_id, |now| EditSeat {
+                user,
+                booking_id: booking_id.clone(),
+                seat,
+                edit,
+                now,
+            })
+            .await;
+        drop(turn);
+        changed
     }
 
     #[tracing::instrument(skip_all, fields(user_id = %user, booking_id = %booking_id))]

@@ -48,7 +48,8 @@ pub struct SeatName(String);
 #[utoipa::path(post, path = "/api/v1/bookings", tag = "bookings", request_body = NewBooking,
     security(("bearer" = [])),
     responses((status = 201, description = "held", body = BookingSummary),
-        (status = 409, description = "`seat_unavailable` (see `seats`), `booking_already_open` (see `booking_id`), `showtime_cancelled`, `showtime_started`", body = Problem, content_type = "application/problem+json"),
+        (status = 409, description = "`seat_unavailable` (see `seats`), `booking_already_open` (see `booking_id`), `showtime_cancelled`, `showtime_started`, `hold_limit`, `rehold_cooldown` (see `seats`, `retry_after`)", body = Problem, content_type = "application/problem+json"),
+        (status = 429, description = "`hold_rate`: wait `retry_after` seconds", body = Problem, content_type = "application/problem+json"),
         (status = 422, description = "`invalid_body`, `no_seats`, `too_many_seats`, `unknown_seat`: a seat that is not in this showtime (see `errors`)", body = Problem, content_type = "application/problem+json"),
         Missing, SignedIn, JsonBody))]
 pub async fn create(
@@ -109,7 +110,7 @@ pub struct SeatChoice {
 #[utoipa::path(post, path = "/api/v1/bookings/{id}/seats", tag = "bookings", request_body = SeatChoice,
     security(("bearer" = [])),
     params(("id" = BookingId, Path, description = "the booking")),
-    responses((status = 200, description = "the booking", body = BookingSummary), (status = 409, description = "`seat_unavailable`, `booking_expired`, `booking_awaiting_payment`, `booking_paid`, `booking_closed`, `showtime_cancelled`, `showtime_started`", body = Problem, content_type = "application/problem+json"),
+    responses((status = 200, description = "the booking", body = BookingSummary), (status = 409, description = "`seat_unavailable`, `booking_expired`, `booking_awaiting_payment`, `booking_paid`, `booking_closed`, `showtime_cancelled`, `showtime_started`, `hold_limit`, `rehold_cooldown`", body = Problem, content_type = "application/problem+json"),
         (status = 422, description = "`invalid_body`, `too_many_seats`, `unknown_seat`: a seat that is not in this showtime", body = Problem, content_type = "application/problem+json"),
         Missing, SignedIn, JsonBody))]
 pub async fn add_seat(
@@ -129,7 +130,7 @@ pub async fn add_seat(
 #[utoipa::path(delete, path = "/api/v1/bookings/{id}/seats/{seat}", tag = "bookings",
     security(("bearer" = [])),
     params(("id" = BookingId, Path, description = "the booking"), ("seat" = String, Path, description = "a seat of the booking")),
-    responses((status = 200, description = "the booking", body = BookingSummary), (status = 409, description = "`seat_unavailable`, `booking_expired`, `booking_awaiting_payment`, `booking_paid`, `booking_closed`, `showtime_cancelled`, `showtime_started`", body = Problem, content_type = "application/problem+json"), Missing, SignedIn))]
+    responses((status = 200, description = "the booking", body = BookingSummary), (status = 409, description = "`seat_unavailable`, `booking_expired`, `booking_awaiting_payment`, `booking_paid`, `booking_closed`, `showtime_cancelled`, `showtime_started`, `hold_limit`, `rehold_cooldown`", body = Problem, content_type = "application/problem+json"), Missing, SignedIn))]
 pub async fn remove_seat(
     state: web::Data<AppState>,
     caller: Caller,

@@ -31,8 +31,11 @@ impl ResponseError for AppError {
             | AppError::ShowtimeOverlap { .. }
             | AppError::BookingAlreadyOpen { .. }
             | AppError::AlreadyUsed { .. }
+            | AppError::ReholdCooldown { .. }
             | AppError::Conflict { .. } => StatusCode::CONFLICT,
-            AppError::TooManyAttempts { .. } => StatusCode::TOO_MANY_REQUESTS,
+            AppError::TooManyAttempts { .. } | AppError::HoldRate { .. } => {
+                StatusCode::TOO_MANY_REQUESTS
+            }
             AppError::Storage(_) => StatusCode::SERVICE_UNAVAILABLE,
             AppError::GatewayUnavailable(_) => StatusCode::BAD_GATEWAY,
             AppError::GatewayTimeout => StatusCode::GATEWAY_TIMEOUT,
@@ -87,7 +90,16 @@ impl ResponseError for AppError {
             AppError::AlreadyUsed { checked_in_at } => {
                 body.insert("checked_in_at".into(), json!(checked_in_at));
             }
-            AppError::TooManyAttempts { retry_after_secs } => {
+            AppError::TooManyAttempts { retry_after_secs }
+            | AppError::HoldRate { retry_after_secs } => {
+                body.insert("retry_after".into(), json!(retry_after_secs));
+                response.insert_header((header::RETRY_AFTER, retry_after_secs.to_string()));
+            }
+            AppError::ReholdCooldown {
+                seats,
+                retry_after_secs,
+            } => {
+                body.insert("seats".into(), json!(seats));
                 body.insert("retry_after".into(), json!(retry_after_secs));
                 response.insert_header((header::RETRY_AFTER, retry_after_secs.to_string()));
             }

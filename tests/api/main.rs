@@ -4,6 +4,7 @@
 #![allow(clippy::unwrap_used, clippy::indexing_slicing)]
 
 mod helpers;
+mod hoarding;
 
 mod audit;
 mod auditoriums;

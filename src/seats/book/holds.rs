@@ -62,6 +62,7 @@ impl SeatBook {
                 booking_id: open.clone(),
             });
         }
+        self.ensure_not_cooling(user, &wanted, now)?;
         let taken: Vec<String> = wanted
             .iter()
             .filter(|&&i| !self.is_available(i))
@@ -118,6 +119,7 @@ impl SeatBook {
         if booking.seats.len() >= self.rules.max_seats {
             return Err(self.too_many_seats());
         }
+        self.ensure_not_cooling(user, &[seat], now)?;
         if !self.is_available(seat) {
             return Err(AppError::SeatUnavailable {
                 seats: vec![seat_id.to_string()],
@@ -145,6 +147,7 @@ impl SeatBook {
         let mut booking = booking.clone();
         booking.seats.retain(|b| b.seat != seat);
         self.set_state(seat, SeatState::Available);
+        self.note_released(user, &[seat], now);
         ops.push(Op::UnlockSeat {
             showtime_id: self.showtime_id,
             booking_id: booking.id.clone(),
@@ -165,7 +168,9 @@ impl SeatBook {
         let booking = self.owned(user, booking_id)?;
         match booking.status {
             status if status.is_open() => {
+                let seats: Vec<usize> = booking.seats.iter().map(|s| s.seat).collect();
                 self.close_recorded(booking_id, BookingStatus::Released, now, ops);
+                self.note_released(user, &seats, now);
             }
             BookingStatus::Paid => {
                 return Err(AppError::conflict(
@@ -177,6 +182,41 @@ impl SeatBook {
         }
         let booking = self.owned(user, booking_id)?;
         Ok(self.state_of(booking))
+    }
+
+    /// Remembers that `user` gave these seats up (not an expiry or a failed
+    /// payment): for `rehold_cooldown` they cannot take them again, so a
+    /// release and a re-hold cannot stretch a hold past its deadline.
+    fn note_released(&mut self, user: UserId, seats: &[usize], now: i64) {
+        if self.rules.rehold_cooldown_ms <= 0 {
+            return;
+        }
+        self.released.retain(|_, (_, until)| *until > now);
+        let until = now.saturating_add(self.rules.rehold_cooldown_ms);
+        for &seat in seats {
+            self.released.insert(seat, (user, until));
+        }
+    }
+
+    /// 409 `rehold_cooldown` when `user` released one of `seats` too recently.
+    fn ensure_not_cooling(&self, user: UserId, seats: &[usize], now: i64) -> AppResult<()> {
+        let cooling: Vec<(String, i64)> = seats
+            .iter()
+            .filter_map(|seat| match self.released.get(seat) {
+                Some(&(by, until)) if by == user && until > now => {
+                    Some((self.layout.seat_id(*seat).to_string(), until))
+                }
+                _ => None,
+            })
+            .collect();
+        let Some(last) = cooling.iter().map(|(_, until)| *until).max() else {
+            return Ok(());
+        };
+        let left_ms = last.saturating_sub(now);
+        Err(AppError::ReholdCooldown {
+            seats: cooling.into_iter().map(|(seat, _)| seat).collect(),
+            retry_after_secs: u64::try_from(left_ms.saturating_add(999) / 1000).unwrap_or(0),
+        })
     }
 
     /// Stores a booking a change made and counts the change; answers what

@@ -114,6 +114,9 @@ pub struct Rules {
     pub hold_ttl_ms: i64,
     pub max_seats: usize,
     pub currency: String,
+    /// How long a seat its holder released stays out of that customer's
+    /// reach (`booking.rehold_cooldown`; 0: off).
+    pub rehold_cooldown_ms: i64,
 }
 
 /// The ids and codes a change creates. The caller supplies them (random in
@@ -144,6 +147,10 @@ pub struct SeatBook {
     expiries: BTreeSet<(i64, BookingId)>,
     /// Bumped by every change of a seat; clients pair it with the seat map.
     version: u64,
+    /// Seats customers released themselves: who, and until when that
+    /// customer cannot hold the seat again. In memory only: a restart forgets
+    /// them, which costs at most one extra hold per seat.
+    released: HashMap<usize, (UserId, i64)>,
 }
 
 impl SeatBook {
@@ -170,6 +177,7 @@ impl SeatBook {
             open_by_user: HashMap::new(),
             expiries: BTreeSet::new(),
             version: 0,
+            released: HashMap::new(),
         }
     }
 

@@ -50,6 +50,7 @@ fn book() -> SeatBook {
         hold_ttl_ms: 10 * MINUTE,
         max_seats: 3,
         currency: "IDR".into(),
+        rehold_cooldown_ms: 2 * MINUTE,
     };
     let info = ShowtimeInfo {
         starts_at: 1_000 * MINUTE,
@@ -406,4 +407,72 @@ fn expiry_and_cancellation_keep_blocks_and_a_cancelled_showtime_cannot_block() {
         book.block(&seats(&["A2"]), "late", None, 11 * MINUTE, &mut ops),
         Err(AppError::ShowtimeCancelled)
     ));
+}
+
+#[test]
+fn a_customer_who_releases_a_seat_cannot_hold_it_again_until_the_cooldown_ends() {
+    let mut book = book();
+    let mut ops = vec![];
+    book.hold(UserId(1), "b1".into(), &seats(&["A1", "A2"]), 0, &mut ops)
+        .expect("hold");
+    book.remove_seat(UserId(1), "b1", "A2", MINUTE, &mut ops)
+        .expect("removed");
+    // Adding it back to the same booking is refused, with the time left.
+    let err = book
+        .add_seat(UserId(1), "b1", "A2", MINUTE + 30_000, &mut ops)
+        .unwrap_err();
+    assert!(
+        matches!(err, AppError::ReholdCooldown { ref seats, retry_after_secs: 90 } if seats == &["A2"]),
+        "{err:?}"
+    );
+    // Releasing the booking and holding again: refused for both seats.
+    book.release(UserId(1), "b1", 2 * MINUTE, &mut ops)
+        .expect("released");
+    let err = book
+        .hold(
+            UserId(1),
+            "b2".into(),
+            &seats(&["A1", "A3"]),
+            2 * MINUTE,
+            &mut ops,
+        )
+        .unwrap_err();
+    assert!(
+        matches!(err, AppError::ReholdCooldown { ref seats, retry_after_secs: 120 } if seats == &["A1"]),
+        "{err:?}"
+    );
+    // Someone else takes a released seat at once.
+    book.hold(
+        UserId(2),
+        "b3".into(),
+        &seats(&["A2"]),
+        2 * MINUTE,
+        &mut ops,
+    )
+    .expect("another customer");
+    // After the cooldown, the first customer holds A1 again.
+    book.hold(
+        UserId(1),
+        "b4".into(),
+        &seats(&["A1"]),
+        4 * MINUTE,
+        &mut ops,
+    )
+    .expect("the cooldown is over");
+}
+
+#[test]
+fn a_seat_lost_to_expiry_is_not_cooling_down() {
+    let mut book = book();
+    let mut ops = vec![];
+    book.hold(UserId(1), "b1".into(), &seats(&["A1"]), 0, &mut ops)
+        .expect("hold");
+    book.hold(
+        UserId(1),
+        "b2".into(),
+        &seats(&["A1"]),
+        10 * MINUTE,
+        &mut ops,
+    )
+    .expect("the hold ran out: no cooldown, held again");
 }
