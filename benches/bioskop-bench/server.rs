@@ -112,6 +112,12 @@ pub fn serve(engine: Engine, dir: &Path, sweep_cron: String) -> anyhow::Result<(
                 settings.mail.dir = dir.join("mail");
                 settings.demo.seed_on_empty = false;
                 settings.scheduler.sweep_cron = sweep_cron;
+                // Like for like with the direct engine, which has no limits
+                // against hoarding: the bench's customers hold and re-hold
+                // as a flash sale's do, and each limit has its own tests.
+                settings.booking.max_seats_per_customer = 0;
+                settings.booking.rehold_cooldown = std::time::Duration::ZERO;
+                settings.booking.max_holds_per_customer_per_hour = 0;
                 let app = Application::build(settings, Arc::new(SystemClock)).await?;
                 println!("listening on http://127.0.0.1:{}", app.port());
                 println!("recovered {} showtimes", app.recovered_showtimes);
