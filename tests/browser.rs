@@ -284,7 +284,10 @@ async fn staff_admit_tickets_at_the_door_and_the_report_draws_its_chart_in_a_rea
         serde_json::json!({"result": "success"}),
     )
     .await;
-    assert_eq!((status, &paid["outcome"]), (200, &serde_json::json!("paid")));
+    assert_eq!(
+        (status, &paid["outcome"]),
+        (200, &serde_json::json!("paid"))
+    );
     let tickets: Vec<serde_json::Value> = http
         .get(app.url("/api/v1/tickets"))
         .bearer_auth(&token)

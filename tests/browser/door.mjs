@@ -88,6 +88,11 @@ try {
   await create.getByRole("button", { name: id["admin.users.create"], exact: true }).click();
   await admin.locator(`tr[data-email="${staffEmail}"]`).waitFor();
   await onlyCatalogue(admin, "id", "#/admin/users");
+  step("the only admin cannot be disabled: last_admin shown by the account");
+  const self = admin.locator(`tr[data-email="${adminEmail}"]`);
+  await self.locator('button[data-action="disable"]').click();
+  await self.locator("[data-user-error]", { hasText: id["admin.users.lastAdmin"] }).waitFor();
+  await self.locator('[data-state="active"]').waitFor();
 
   for (const [language, seat, code] of [["id", seatId, codeId], ["en", seatEn, codeEn]]) {
     const T = catalogues[language];

@@ -59,7 +59,13 @@ export async function usersPage() {
     const roles = [...new Set([...ROLES, user.role])];
     const roleSelect = el("select", { "aria-label": t("admin.users.roleOf", { email: user.email }), "data-action": "role" },
       roles.map((r) => el("option", { value: r, selected: r === user.role }, t(`admin.role.${r}`))));
-    roleSelect.addEventListener("change", () => patch({ role: roleSelect.value }, t("admin.saved")).then(() => { roleSelect.value = user.role; }));
+    // Changed with its button, not on `change`: the arrow keys on a select would send each step.
+    const roleForm = el("form", { class: "inline-form", "data-form": "role" }, roleSelect,
+      el("button", { type: "submit", class: "secondary" }, t("admin.users.setRole")));
+    roleForm.addEventListener("submit", (event) => {
+      event.preventDefault();
+      if (roleSelect.value !== user.role) patch({ role: roleSelect.value }, t("admin.saved"));
+    });
     const newPassword = el("input", { type: "password", minlength: 8, maxlength: 128, autocomplete: "new-password",
       "aria-label": t("admin.users.passwordOf", { email: user.email }), placeholder: t("admin.users.newPassword") });
     const passwordForm = el("form", { class: "inline-form", "data-form": "password" }, newPassword,
@@ -71,7 +77,7 @@ export async function usersPage() {
     const me = page.me && page.me.id === user.id;
     return el("tr", { "data-user": user.id, "data-email": user.email },
       el("td", {}, data(user.email), me ? [" ", el("span", { class: "badge" }, t("admin.users.you"))] : null, el("br"), data(user.name, { class: "muted" })),
-      el("td", {}, roleSelect),
+      el("td", {}, roleForm),
       el("td", {}, el("span", { class: `badge ${user.disabled ? "cancelled" : "valid"}`, "data-state": user.disabled ? "disabled" : "active" },
         t(user.disabled ? "admin.users.disabled" : "admin.users.active"))),
       el("td", {}, data(fmtWhen(user.created_at, "UTC"))),

@@ -441,6 +441,7 @@ export default {
   "admin.users.roleOf": "Role of {email}",
   "admin.users.passwordOf": "New password for {email}",
   "admin.users.newPassword": "New password",
+  "admin.users.setRole": "Change role",
   "admin.users.setPassword": "Set password",
   "admin.users.passwordSet": "Password changed.",
   "admin.users.emailTaken": "There is already an account with this e-mail.",

@@ -442,6 +442,7 @@ export default {
   "admin.users.roleOf": "Peran {email}",
   "admin.users.passwordOf": "Kata sandi baru untuk {email}",
   "admin.users.newPassword": "Kata sandi baru",
+  "admin.users.setRole": "Ubah peran",
   "admin.users.setPassword": "Ganti kata sandi",
   "admin.users.passwordSet": "Kata sandi diganti.",
   "admin.users.emailTaken": "Sudah ada akun dengan e-mail ini.",
