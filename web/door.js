@@ -16,10 +16,16 @@ const ICONS = { admitted: "✔", network: "⚠", other: "⚠" };
 
 async function doorPage() {
   let showtimes = await api("GET", "/checkin/showtimes");
+  // Each showtime with its admitted/sold count (redrawn after each scan).
+  const option = (s) => el("option", { value: s.id, translate: "no" },
+    `${fmtTime(s.starts_at, s.timezone)} · ${s.movie_title} · ${s.auditorium} · ${s.cinema} · ${s.admitted}/${s.sold}`);
   const select = el("select", { id: "door-showtime", name: "showtime" },
-    el("option", { value: "" }, t("door.all")),
-    showtimes.map((s) => el("option", { value: s.id, translate: "no" },
-      `${fmtTime(s.starts_at, s.timezone)} · ${s.movie_title} · ${s.auditorium} · ${s.cinema}`)));
+    el("option", { value: "" }, t("door.all")), showtimes.map(option));
+  function drawOptions() {
+    const value = select.value;
+    select.replaceChildren(el("option", { value: "" }, t("door.all")), ...showtimes.map(option));
+    select.value = showtimes.some((s) => String(s.id) === value) ? value : "";
+  }
   const count = el("p", { class: "door-count", "data-count": true, "aria-live": "polite" });
   const chosen = () => (select.value ? showtimes.find((s) => String(s.id) === select.value) : null);
 
@@ -32,7 +38,7 @@ async function doorPage() {
     count.replaceChildren(t("door.count", { admitted, sold }));
   }
   async function refresh() {
-    try { showtimes = await api("GET", "/checkin/showtimes"); } catch { /* the count stays as it was */ }
+    try { showtimes = await api("GET", "/checkin/showtimes"); drawOptions(); } catch { /* the counts stay as they were */ }
     drawCount();
   }
   select.addEventListener("change", drawCount);

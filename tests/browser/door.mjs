@@ -93,6 +93,7 @@ try {
   await self.locator('button[data-action="disable"]').click();
   await self.locator("[data-user-error]", { hasText: id["admin.users.lastAdmin"] }).waitFor();
   await self.locator('[data-state="active"]').waitFor();
+  await admin.screenshot({ path: `${shots}/users.png`, fullPage: true });
 
   for (const [language, seat, code] of [["id", seatId, codeId], ["en", seatEn, codeEn]]) {
     const T = catalogues[language];
@@ -145,6 +146,18 @@ try {
     await onlyCatalogue(door, language, "door, not found");
     await door.context().close();
   }
+
+  step("the audit trail, newest first, by kind: the staff account's creation");
+  await admin.goto(`${base}/#/admin/audit`);
+  await admin.getByRole("heading", { level: 1, name: id["admin.audit.title"], exact: true }).waitFor();
+  await admin.locator("tr[data-audit]").first().waitFor();
+  const ids = await admin.locator("tr[data-audit]").evaluateAll((rows) => rows.map((r) => Number(r.dataset.audit)));
+  if (ids.some((n, i) => i > 0 && n >= ids[i - 1])) failures.push(`the audit trail is not newest first: ${ids}`);
+  await admin.getByLabel(id["admin.audit.kind"], { exact: true }).selectOption("user.create");
+  await admin.locator('tr[data-audit][data-kind="user.create"]', { hasText: staffEmail }).waitFor();
+  if (await admin.locator('tr[data-audit]:not([data-kind="user.create"])').count()) failures.push("the kind filter left other kinds");
+  await onlyCatalogue(admin, "id", "#/admin/audit");
+  await admin.screenshot({ path: `${shots}/audit.png`, fullPage: true });
 
   step("the admin's sales report of the showtime's day: a table and the chart's bars");
   await admin.goto(`${base}/#/admin/reports`);

@@ -43,7 +43,8 @@ export async function auditPage() {
     el("td", {}, data(entry.target)),
     el("td", { class: "audit-change" },
       entry.before !== null && entry.before !== undefined ? el("div", {}, el("span", { class: "muted" }, t("admin.audit.before")), " ", el("code", { translate: "no" }, json(entry.before))) : null,
-      entry.after !== null && entry.after !== undefined ? el("div", {}, el("span", { class: "muted" }, t("admin.audit.after")), " ", el("code", { translate: "no" }, json(entry.after))) : null));
+      entry.after !== null && entry.after !== undefined ? el("div", {}, el("span", { class: "muted" }, t("admin.audit.after")), " ", el("code", { translate: "no" }, json(entry.after))) : null,
+      entry.changed === false ? el("div", { class: "muted", "data-unchanged": true }, t("admin.audit.unchanged")) : null));
 
   async function load(append) {
     const query = new URLSearchParams({ limit: String(PAGE) });

@@ -462,6 +462,7 @@ export default {
   "admin.audit.system": "system",
   "admin.audit.before": "Before:",
   "admin.audit.after": "After:",
+  "admin.audit.unchanged": "changed nothing (a repeat)",
   "admin.audit.older": "Older",
   "admin.audit.none": "No entries.",
   "admin.audit.end": "No older entries.",

@@ -463,6 +463,7 @@ export default {
   "admin.audit.system": "sistem",
   "admin.audit.before": "Sebelum:",
   "admin.audit.after": "Sesudah:",
+  "admin.audit.unchanged": "tidak mengubah apa pun (diulang)",
   "admin.audit.older": "Lebih lama",
   "admin.audit.none": "Tidak ada catatan.",
   "admin.audit.end": "Tidak ada catatan yang lebih lama.",
