@@ -226,3 +226,129 @@ async fn every_page_shows_only_texts_of_its_language_catalogue() {
     .await;
     assert!(stdout.contains("languages: done"), "{stdout}");
 }
+
+/// The door in a real browser (`tests/browser/door.mjs`): a customer has paid
+/// two tickets (through the API); the showtime's doors are open (the clock is
+/// half an hour before its start); the admin makes a staff account in
+/// `#/admin/users`; the staff member signs in, lands on `#/door`, picks the
+/// showtime and types a code: admitted, with the seat; the same code again:
+/// already used, at its time; in Bahasa Indonesia, then in English (the
+/// nav's switch). The admin's sales report draws its chart.
+#[actix_web::test]
+async fn staff_admit_tickets_at_the_door_and_the_report_draws_its_chart_in_a_real_browser() {
+    let Some((scripts, shots)) = setup() else {
+        return;
+    };
+    let app = TestApp::spawn().await;
+    let at = place(&app).await;
+    let http = reqwest::Client::new();
+    let post = |path: &str, token: Option<&str>, body: serde_json::Value| {
+        let mut request = http.post(app.url(path)).json(&body);
+        if let Some(token) = token {
+            request = request.bearer_auth(token);
+        }
+        async move {
+            let response = request.send().await.expect("the server answers");
+            let status = response.status().as_u16();
+            let body: serde_json::Value = response.json().await.expect("JSON");
+            (status, body)
+        }
+    };
+    let (status, customer) = post(
+        "/api/v1/auth/register",
+        None,
+        serde_json::json!({"email": "door-customer@example.com", "password": "correct horse", "name": "Dewi"}),
+    )
+    .await;
+    assert_eq!(status, 201, "{customer}");
+    let token = customer["token"].as_str().expect("token").to_string();
+    let (status, booking) = post(
+        "/api/v1/bookings",
+        Some(&token),
+        serde_json::json!({"showtime_id": at.showtime, "seats": ["A1", "A2"]}),
+    )
+    .await;
+    assert_eq!(status, 201, "{booking}");
+    let booking_id = booking["id"].as_str().expect("booking id");
+    let (status, payment) = post(
+        &format!("/api/v1/bookings/{booking_id}/payment"),
+        Some(&token),
+        serde_json::json!({}),
+    )
+    .await;
+    assert_eq!(status, 201, "{payment}");
+    let payment_id = payment["payment_id"].as_str().expect("payment id");
+    let (status, paid) = post(
+        &format!("/sandbox/pay/{payment_id}"),
+        Some(&token),
+        serde_json::json!({"result": "success"}),
+    )
+    .await;
+    assert_eq!(
+        (status, &paid["outcome"]),
+        (200, &serde_json::json!("paid"))
+    );
+    let tickets: Vec<serde_json::Value> = http
+        .get(app.url("/api/v1/tickets"))
+        .bearer_auth(&token)
+        .send()
+        .await
+        .expect("the tickets")
+        .json()
+        .await
+        .expect("JSON");
+    let mut codes: Vec<(String, String)> = tickets
+        .iter()
+        .map(|t| {
+            (
+                t["seat"].as_str().expect("seat").to_string(),
+                t["checkin_code"].as_str().expect("code").to_string(),
+            )
+        })
+        .collect();
+    codes.sort();
+    assert_eq!(codes.len(), 2, "{tickets:?}");
+
+    // The doors open half an hour before the start.
+    let starts_at: i64 = app
+        .db()
+        .query_row(
+            "SELECT starts_at FROM showtimes WHERE id = ?1",
+            [at.showtime],
+            |r| r.get(0),
+        )
+        .expect("the showtime");
+    app.clock
+        .set(bioskop::clock::from_millis(starts_at - 30 * 60_000));
+
+    let stdout = node(
+        &scripts,
+        "door.mjs",
+        &[
+            app.address.clone(),
+            at.showtime.to_string(),
+            at.date,
+            codes[0].0.clone(),
+            codes[0].1.clone(),
+            codes[1].0.clone(),
+            codes[1].1.clone(),
+            ADMIN_EMAIL.to_string(),
+            ADMIN_PASSWORD.to_string(),
+            shots.display().to_string(),
+        ],
+    )
+    .await;
+    assert!(stdout.contains("door: done"), "{stdout}");
+    let admitted: i64 = app
+        .db()
+        .query_row(
+            "SELECT count(*) FROM tickets WHERE showtime_id = ?1 AND status = 'used'",
+            [at.showtime],
+            |r| r.get(0),
+        )
+        .expect("the tickets");
+    assert_eq!(admitted, 2, "both tickets admitted, once each");
+    for shot in ["door-id.png", "door-en.png", "report.png"] {
+        assert!(shots.join(shot).is_file(), "screenshot {shot}");
+    }
+}

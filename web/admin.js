@@ -1,7 +1,8 @@
 // The admin pages: plain JavaScript modules over the admin API (DESIGN 4a).
 // `routes` are added to the router of `app.js`; the pages themselves are in
 // `admin/` (cinemas and cities, auditoriums and their layouts, movies, the
-// week's programme, blocked seats). Their styles are in `admin.css`.
+// week's programme, blocked seats, staff accounts, the audit trail, the
+// sales report). Their styles are in `admin.css`.
 import { api, el, data, say, page, badge, fail } from "./lib.js";
 import { t, fmtTime, fmtWhen, fmtMoney, today } from "./i18n.js";
 import { subnav, adminProblem } from "./admin/common.js";
@@ -9,6 +10,9 @@ import { cinemasPage, cinemaPage, moviesPage } from "./admin/catalog.js";
 import { newAuditoriumPage, auditoriumPage } from "./admin/auditoriums.js";
 import { programmePage } from "./admin/programme.js";
 import { blockedSeatsPage } from "./admin/seats.js";
+import { usersPage } from "./admin/users.js";
+import { auditPage } from "./admin/audit.js";
+import { reportsPage } from "./admin/reports.js";
 
 if (!document.querySelector('link[href="/web/admin.css"]')) {
   document.head.append(el("link", { rel: "stylesheet", href: "/web/admin.css" }));
@@ -23,6 +27,9 @@ export const routes = [
   [/^#\/admin\/movies$/, moviesPage],
   [/^#\/admin\/programme\/(\d+)(?:\/(\d{4}-\d{2}-\d{2}))?$/, programmePage],
   [/^#\/admin\/showtimes\/(\d+)\/seats$/, blockedSeatsPage],
+  [/^#\/admin\/users$/, usersPage],
+  [/^#\/admin\/audit$/, auditPage],
+  [/^#\/admin\/reports$/, reportsPage],
 ];
 
 async function adminPage() {

@@ -4,6 +4,7 @@
 import { API, api, el, data, show, say, token, page, nav, badge, fail } from "./lib.js";
 import { t, lang, setLang, catalogues, fmtTime, fmtWhen, fmtDate, fmtMoney, today } from "./i18n.js";
 import { routes as adminRoutes } from "./admin.js";
+import { routes as doorRoutes } from "./door.js";
 
 // A seat class (`regular`, `premium`, `couple`…) in the reader's language;
 // a class an admin named otherwise shows as it is, as data.
@@ -31,6 +32,7 @@ const routes = [
   // A gateway may append its own query (`?order_id=…`) after the hash when it sends the payer back.
   [/^#\/bookings\/([\w-]+)(?:\?.*)?$/, bookingPage],
   [/^#\/me$/, myPage],
+  ...doorRoutes,
   ...adminRoutes,
 ];
 
@@ -64,6 +66,7 @@ function drawNav() {
     ...(page.me ? [
       el("a", { href: "#/" }, t("nav.cinemas")),
       el("a", { href: "#/me" }, t("nav.bookings")),
+      page.me.role === "staff" || page.me.role === "admin" ? el("a", { href: "#/door", "data-nav": "door" }, t("nav.door")) : null,
       page.me.role === "admin" ? el("a", { href: "#/admin" }, t("nav.admin")) : null,
       data(page.me.name, { class: "muted" }),
       el("button", { class: "secondary", onclick: logout }, t("nav.logout")),
@@ -123,7 +126,8 @@ function loginPage() {
       const session = await api("POST", path, body);
       localStorage.setItem("bioskop.token", session.token);
       page.me = session.user;
-      location.hash = "#/";
+      // Staff work at the door: they land there.
+      location.hash = session.user && session.user.role === "staff" ? "#/door" : "#/";
     } catch (error) { fail(error); }
   };
   login.addEventListener("submit", submit("/auth/login", login));

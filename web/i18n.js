@@ -77,3 +77,8 @@ export function problemText(error) {
   if (error && error.status === undefined) return t("problem.network");
   return t("problem.other");
 }
+
+// `45,5%` (id) or `45.5%` (en): a share from 0 to 1.
+export function fmtPercent(share) {
+  return new Intl.NumberFormat(locale(), { style: "percent", maximumFractionDigits: 1 }).format(share);
+}

@@ -17,6 +17,11 @@ const ADMIN_ROUTES = ({ cinema, auditorium, showtime }) => [
   "#/admin/movies",
   `#/admin/programme/${auditorium}`,
   `#/admin/showtimes/${showtime}/seats`,
+  "#/admin/users",
+  "#/admin/audit",
+  "#/admin/reports",
+  // The door page, for staff and admins.
+  "#/door",
 ];
 // Admin routes whose pages are not translated yet: their leftovers are
 // listed, not failed. A route listed here that has no leftover fails: take

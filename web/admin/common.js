@@ -6,7 +6,8 @@ import { t, catalogues, lang, problemText } from "../i18n.js";
 
 // The admin sub-navigation; `current` is the hash of the page shown.
 export function subnav(current) {
-  const links = [["#/admin", "admin.nav.overview"], ["#/admin/cinemas", "admin.nav.cinemas"], ["#/admin/movies", "admin.nav.movies"]];
+  const links = [["#/admin", "admin.nav.overview"], ["#/admin/cinemas", "admin.nav.cinemas"], ["#/admin/movies", "admin.nav.movies"],
+    ["#/admin/users", "admin.nav.users"], ["#/admin/audit", "admin.nav.audit"], ["#/admin/reports", "admin.nav.reports"]];
   return el("nav", { class: "admin-nav", "aria-label": t("admin.nav.label") },
     links.map(([href, key]) => el("a", { href, "aria-current": href === current ? "page" : false }, t(key))));
 }
