@@ -240,10 +240,34 @@ pub struct WhatsAppSettings {
 pub struct AccountSettings {
     #[serde(deserialize_with = "duration")]
     pub session_ttl: Duration,
+    /// Failed sign-ins allowed per (account, client address) in the window.
     pub login_max_failures: u32,
+    /// Failed sign-ins allowed per client address in the window.
     pub login_max_failures_per_ip: u32,
     #[serde(deserialize_with = "duration")]
     pub login_window: Duration,
+    /// Distinct addresses failing on one account within the window that
+    /// alert the admins (credential stuffing; 0: never).
+    pub login_alert_addresses: usize,
+    /// Argon2 hashes at once (0: the machine's cores − 1, at least 1).
+    pub max_concurrent_hashes: usize,
+    /// Sign-ups and sign-ins waiting for a hash at most; more get 503.
+    pub hash_queue: usize,
+    /// How long one waits for a hash before 503 `overloaded`.
+    #[serde(deserialize_with = "duration")]
+    pub hash_wait: Duration,
+    /// Sign-ups per client address within `signup_window` (0: no limit).
+    pub max_signups_per_ip: u32,
+    #[serde(deserialize_with = "duration")]
+    pub signup_window: Duration,
+}
+
+impl AccountSettings {
+    /// The defaults of `config/default.toml`, for unit tests.
+    #[cfg(test)]
+    pub fn for_tests() -> AccountSettings {
+        Settings::defaults().accounts
+    }
 }
 
 #[derive(Debug, Clone, Deserialize)]

@@ -92,6 +92,12 @@ pub enum AppError {
     /// A customer starting holds too often (`booking.max_holds_per_customer_per_hour`).
     #[error("too many holds started this hour; try again in {retry_after_secs} s")]
     HoldRate { retry_after_secs: u64 },
+    /// Too many sign-ups from one client address lately.
+    #[error("too many sign-ups from this address; try again in {retry_after_secs} s")]
+    TooManySignups { retry_after_secs: u64 },
+    /// Too much at once (hashing, the writer's queue): come back shortly.
+    #[error("the server is busy; try again in {retry_after_secs} s")]
+    Overloaded { retry_after_secs: u64 },
     #[error("the database is unavailable: {0}")]
     Storage(String),
     /// The payment gateway could not be reached or refused the call; the
@@ -144,6 +150,8 @@ impl AppError {
             AppError::TooManyAttempts { .. } => "too_many_attempts",
             AppError::ReholdCooldown { .. } => "rehold_cooldown",
             AppError::HoldRate { .. } => "hold_rate",
+            AppError::Overloaded { .. } => "overloaded",
+            AppError::TooManySignups { .. } => "too_many_signups",
             AppError::Storage(_) => "storage_unavailable",
             AppError::GatewayUnavailable(_) => "gateway_unavailable",
             AppError::GatewayTimeout => "gateway_timeout",

@@ -54,6 +54,10 @@ impl TestApp {
         settings.booking.max_seats_per_customer = 0;
         settings.booking.rehold_cooldown = Duration::ZERO;
         settings.booking.max_holds_per_customer_per_hour = 0;
+        settings.accounts.max_signups_per_ip = 0;
+        settings.accounts.max_concurrent_hashes = 8;
+        settings.accounts.hash_queue = 100_000;
+        settings.accounts.hash_wait = Duration::from_secs(300);
         settings.admin.email = ADMIN_EMAIL.into();
         settings.admin.password = ADMIN_PASSWORD.into();
         adjust(&mut settings);

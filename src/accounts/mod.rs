@@ -9,6 +9,7 @@
 //! that time).
 
 pub mod admin;
+mod hashing;
 mod limiter;
 pub mod users;
 mod validate;
@@ -98,6 +99,9 @@ struct Inner {
     /// cached after it with what it was.
     purges: std::sync::atomic::AtomicU64,
     limiter: LoginLimiter,
+    hashing: hashing::Hashing,
+    /// Sign-ups per client address, in a sliding window.
+    signups: Mutex<HashMap<String, std::collections::VecDeque<i64>>>,
 }
 
 /// Sessions kept in memory at most; beyond that the cache starts afresh.
@@ -120,8 +124,10 @@ impl Accounts {
         let limiter = LoginLimiter::new(
             settings.login_max_failures,
             settings.login_max_failures_per_ip,
+            settings.login_alert_addresses,
             settings.login_window,
         );
+        let hashing = hashing::Hashing::new(&settings);
         Accounts {
             inner: Arc::new(Inner {
                 store,
@@ -130,15 +136,18 @@ impl Accounts {
                 sessions: Mutex::new(HashMap::new()),
                 purges: std::sync::atomic::AtomicU64::new(0),
                 limiter,
+                hashing,
+                signups: Mutex::new(HashMap::new()),
             }),
         }
     }
 
     /// Secrets (password, token) are never recorded in the span.
     #[tracing::instrument(skip_all)]
-    pub async fn register(&self, registration: Registration) -> AppResult<Session> {
+    pub async fn register(&self, registration: Registration, client: &str) -> AppResult<Session> {
         let valid = registration.validate()?;
-        let hash = hash_password(valid.password.clone()).await?;
+        self.count_signup(client)?;
+        let hash = self.hash(valid.password.clone()).await?;
         let now = to_millis(self.inner.clock.now());
         let (token, token_hash) = new_token();
         let expires_at = self.session_expiry(now);
@@ -183,7 +192,7 @@ impl Accounts {
     pub async fn login(&self, email: &str, password: &str, client: &str) -> AppResult<Session> {
         let email = email.trim().to_lowercase();
         let now = self.inner.clock.now();
-        self.inner.limiter.check(&email, client, now)?;
+        let attempt = self.inner.limiter.begin(&email, client, now)?;
         let lookup = email.clone();
         let found = self
             .inner
@@ -205,9 +214,18 @@ impl Accounts {
             .map(|(user, hash, disabled)| ((!disabled).then_some(user), hash))
             .unzip();
         let proved = hash.clone();
-        let matches = verify_password(password.to_string(), hash).await?;
+        let password = password.to_string();
+        let matches = self
+            .inner
+            .hashing
+            .run(move || verify_blocking(&password, hash.as_deref()))
+            .await?;
         let (Some(user), Some(proved)) = (user.flatten().filter(|_| matches), proved) else {
-            self.inner.limiter.record_failure(&email, client, now);
+            if let limiter::Failed::LooksLikeStuffing { addresses } =
+                self.inner.limiter.failed(&attempt)
+            {
+                self.alert_stuffing(&email, addresses).await;
+            }
             return Err(AppError::InvalidCredentials);
         };
         // The session (and a staff or admin sign-in's audit row) is written
@@ -242,7 +260,7 @@ impl Accounts {
         if !opened {
             return Err(AppError::InvalidCredentials);
         }
-        self.inner.limiter.forget(&email);
+        self.inner.limiter.succeeded(attempt);
         Ok(Session { token, user })
     }
 
@@ -367,6 +385,70 @@ impl Accounts {
         Ok(ready)
     }
 
+    /// An Argon2 hash of `password`, within the bound on hashes at once.
+    pub(crate) async fn hash(&self, password: String) -> AppResult<String> {
+        self.inner
+            .hashing
+            .run(move || hash_blocking(&password))
+            .await
+    }
+
+    /// 429 `too_many_signups` when this address signed up too often lately;
+    /// counted before the hash, so a flood from one address costs none.
+    fn count_signup(&self, client: &str) -> AppResult<()> {
+        let limit = self.inner.settings.max_signups_per_ip;
+        if limit == 0 {
+            return Ok(());
+        }
+        let now = to_millis(self.inner.clock.now());
+        let window = crate::clock::millis(self.inner.settings.signup_window);
+        let mut signups = self
+            .inner
+            .signups
+            .lock()
+            .map_err(|_| AppError::Internal("the sign-up counts are poisoned".into()))?;
+        if signups.len() > 10_000 {
+            signups.retain(|_, times| times.back().is_some_and(|t| *t > now - window));
+        }
+        let times = signups.entry(client.to_string()).or_default();
+        while times.front().is_some_and(|t| *t <= now - window) {
+            times.pop_front();
+        }
+        if times.len() as u64 >= u64::from(limit)
+            && let Some(oldest) = times.front()
+        {
+            let wait_ms = (oldest + window - now).max(1000);
+            return Err(AppError::TooManySignups {
+                retry_after_secs: u64::try_from(wait_ms / 1000).unwrap_or(1),
+            });
+        }
+        times.push_back(now);
+        Ok(())
+    }
+
+    /// Failures on `email` from many addresses: the admins are told (once
+    /// per window), and the owner is not locked out.
+    async fn alert_stuffing(&self, email: &str, addresses: usize) {
+        let now = to_millis(self.inner.clock.now());
+        let subject = format!("Sign-in failures on {email} from {addresses} addresses");
+        let message = format!(
+            "Sign-ins to {email} failed from {addresses} different addresses within {} minutes: \
+             it looks like credential stuffing. The account is not locked; each address is \
+             throttled on its own.",
+            self.inner.settings.login_window.as_secs() / 60
+        );
+        let written = self
+            .inner
+            .store
+            .write(move |conn| {
+                crate::notify::alert(conn, "credential_stuffing", &subject, &message, now)
+            })
+            .await;
+        if let Err(error) = written {
+            tracing::warn!(%error, "could not record a credential stuffing alert");
+        }
+    }
+
     /// Ends every session of `user` here at once: the rows are deleted by
     /// the caller's write, the cached ones here.
     fn forget_sessions_of(&self, user: UserId) {
@@ -406,32 +488,39 @@ fn hash_token(token: &str) -> [u8; 32] {
     Sha256::digest(token.as_bytes()).into()
 }
 
+/// Argon2 on a blocking thread, unbounded: for the command line, which runs
+/// one at a time (the server goes through [`Accounts::hash`]).
 async fn hash_password(password: String) -> AppResult<String> {
-    tokio::task::spawn_blocking(move || {
-        Argon2::default()
-            .hash_password(password.as_bytes())
-            .map(|h| h.to_string())
-            .map_err(|e| AppError::Internal(format!("hashing a password: {e}")))
-    })
-    .await
-    .map_err(|e| AppError::Internal(format!("hashing task failed: {e}")))?
+    tokio::task::spawn_blocking(move || hash_blocking(&password))
+        .await
+        .map_err(|e| AppError::Internal(format!("hashing task failed: {e}")))?
+}
+
+fn hash_blocking(password: &str) -> AppResult<String> {
+    Argon2::default()
+        .hash_password(password.as_bytes())
+        .map(|h| h.to_string())
+        .map_err(|e| AppError::Internal(format!("hashing a password: {e}")))
+}
+
+/// As [`hash_password`], for the command line's checks.
+async fn verify_password(password: String, hash: Option<String>) -> AppResult<bool> {
+    tokio::task::spawn_blocking(move || verify_blocking(&password, hash.as_deref()))
+        .await
+        .map_err(|e| AppError::Internal(format!("verifying task failed: {e}")))?
 }
 
 /// Checks `password` against `hash`, or against a dummy hash when there is
-/// no account (same cost either way). Argon2, even the dummy's first making,
-/// runs on a blocking thread, never on an HTTP worker.
-async fn verify_password(password: String, hash: Option<String>) -> AppResult<bool> {
-    tokio::task::spawn_blocking(move || {
-        let hash = hash.as_deref().unwrap_or_else(|| dummy_hash());
-        let Ok(parsed) = PasswordHash::new(hash) else {
-            return false;
-        };
-        Argon2::default()
-            .verify_password(password.as_bytes(), &parsed)
-            .is_ok()
-    })
-    .await
-    .map_err(|e| AppError::Internal(format!("verifying task failed: {e}")))
+/// no account (same cost either way, so timing does not tell which e-mails
+/// have accounts).
+fn verify_blocking(password: &str, hash: Option<&str>) -> AppResult<bool> {
+    let hash = hash.unwrap_or_else(|| dummy_hash());
+    let Ok(parsed) = PasswordHash::new(hash) else {
+        return Ok(false);
+    };
+    Ok(Argon2::default()
+        .verify_password(password.as_bytes(), &parsed)
+        .is_ok())
 }
 
 /// A valid Argon2id hash of a random password, made once.

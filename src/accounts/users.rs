@@ -11,7 +11,7 @@ use rusqlite::{Connection, OptionalExtension, params};
 use serde::{Deserialize, Deserializer, Serialize};
 use serde_json::json;
 
-use super::{Accounts, Registration, Role, User, hash_password};
+use super::{Accounts, Registration, Role, User};
 use crate::{
     audit::{self, Entry},
     clock::{rfc3339_utc, to_millis},
@@ -175,7 +175,7 @@ impl Accounts {
             (Ok(role), Ok(valid)) => (role, valid),
             (Err(error), _) | (_, Err(error)) => return Err(error),
         };
-        let hash = hash_password(valid.password).await?;
+        let hash = self.hash(valid.password).await?;
         let now = to_millis(self.inner.clock.now());
         self.inner
             .store
@@ -231,7 +231,7 @@ impl Accounts {
                         errors: vec![FieldError::new("password", "must be 8 to 128 characters")],
                     });
                 }
-                Some(hash_password(password).await?)
+                Some(self.hash(password).await?)
             }
             None => None,
         };

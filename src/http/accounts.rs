@@ -28,14 +28,18 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
         (status = 201, description = "registered and signed in", body = Session),
         (status = 409, description = "`email_taken`", body = Problem, content_type = "application/problem+json"),
         (status = 422, description = "`invalid_body`, `invalid_fields`: a field is refused (see `errors`)", body = Problem, content_type = "application/problem+json"),
+        (status = 429, description = "`too_many_signups` from this address: wait `retry_after` seconds", body = Problem, content_type = "application/problem+json"),
+        (status = 503, description = "`overloaded`: too many sign-ups at once; wait `retry_after` seconds", body = Problem, content_type = "application/problem+json"),
         Anyone, JsonBody
     )
 )]
 pub async fn register(
     state: web::Data<AppState>,
+    req: HttpRequest,
     body: Body<Registration>,
 ) -> AppResult<HttpResponse> {
-    let session = state.accounts.register(body.into_inner()).await?;
+    let client = client_of(&state, &req);
+    let session = state.accounts.register(body.into_inner(), &client).await?;
     Ok(HttpResponse::Created().json(session))
 }
 
@@ -57,7 +61,8 @@ pub struct Login {
         (status = 200, description = "signed in", body = Session),
         (status = 401, description = "`invalid_credentials`", body = Problem, content_type = "application/problem+json"),
         (status = 422, description = "`invalid_body`", body = Problem, content_type = "application/problem+json"),
-        (status = 429, description = "`too_many_attempts`: wait `retry_after` seconds", body = Problem, content_type = "application/problem+json"),
+        (status = 429, description = "`too_many_attempts` from this address (on this account, or at all): wait `retry_after` seconds", body = Problem, content_type = "application/problem+json"),
+        (status = 503, description = "`overloaded`: too many sign-ins at once; wait `retry_after` seconds", body = Problem, content_type = "application/problem+json"),
         Anyone, JsonBody
     )
 )]
@@ -66,13 +71,7 @@ pub async fn login(
     req: HttpRequest,
     body: Body<Login>,
 ) -> AppResult<HttpResponse> {
-    let client = super::client::client_address(
-        req.peer_addr(),
-        req.headers(),
-        &state.settings.http.trusted_proxies,
-    )
-    .map(|a| a.to_string())
-    .unwrap_or_default();
+    let client = client_of(&state, &req);
     let session = state
         .accounts
         .login(&body.email, &body.password, &client)
@@ -103,4 +102,15 @@ pub async fn logout(state: web::Data<AppState>, caller: Caller) -> AppResult<Htt
 )]
 pub async fn me(caller: Caller) -> HttpResponse {
     HttpResponse::Ok().json(caller.user)
+}
+
+/// The caller's address as `http.trusted_proxies` allows believing it.
+fn client_of(state: &AppState, req: &HttpRequest) -> String {
+    super::client::client_address(
+        req.peer_addr(),
+        req.headers(),
+        &state.settings.http.trusted_proxies,
+    )
+    .map(|a| a.to_string())
+    .unwrap_or_default()
 }

@@ -33,10 +33,10 @@ impl ResponseError for AppError {
             | AppError::AlreadyUsed { .. }
             | AppError::ReholdCooldown { .. }
             | AppError::Conflict { .. } => StatusCode::CONFLICT,
-            AppError::TooManyAttempts { .. } | AppError::HoldRate { .. } => {
-                StatusCode::TOO_MANY_REQUESTS
-            }
-            AppError::Storage(_) => StatusCode::SERVICE_UNAVAILABLE,
+            AppError::TooManyAttempts { .. }
+            | AppError::HoldRate { .. }
+            | AppError::TooManySignups { .. } => StatusCode::TOO_MANY_REQUESTS,
+            AppError::Storage(_) | AppError::Overloaded { .. } => StatusCode::SERVICE_UNAVAILABLE,
             AppError::GatewayUnavailable(_) => StatusCode::BAD_GATEWAY,
             AppError::GatewayTimeout => StatusCode::GATEWAY_TIMEOUT,
             AppError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
@@ -91,7 +91,9 @@ impl ResponseError for AppError {
                 body.insert("checked_in_at".into(), json!(checked_in_at));
             }
             AppError::TooManyAttempts { retry_after_secs }
-            | AppError::HoldRate { retry_after_secs } => {
+            | AppError::HoldRate { retry_after_secs }
+            | AppError::Overloaded { retry_after_secs }
+            | AppError::TooManySignups { retry_after_secs } => {
                 body.insert("retry_after".into(), json!(retry_after_secs));
                 response.insert_header((header::RETRY_AFTER, retry_after_secs.to_string()));
             }

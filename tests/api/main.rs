@@ -3,6 +3,7 @@
 // Test code: a panic on an unexpected answer is a failed test.
 #![allow(clippy::unwrap_used, clippy::indexing_slicing)]
 
+mod abuse;
 mod helpers;
 mod hoarding;
 
