@@ -68,14 +68,13 @@ impl Hashing {
                 }
             }
         };
-        let done = tokio::task::spawn_blocking(move || {
+        tokio::task::spawn_blocking(move || {
             let result = work();
             drop(permit);
             result
         })
         .await
-        .map_err(|e| AppError::Internal(e.to_string()))?;
-        done
+        .map_err(|e| AppError::Internal(e.to_string()))?
     }
 }
 
