@@ -155,25 +155,12 @@ impl Accounts {
             .inner
             .store
             .write(move |conn| {
-                let inserted = conn
-                    .prepare_cached(query!("accounts/insert_user"))?
-                    .execute(params![
-                        valid.email,
-                        hash,
-                        valid.name,
-                        valid.phone,
-                        "customer",
-                        now
-                    ]);
-                match inserted {
-                    Err(rusqlite::Error::SqliteFailure(e, _))
-                        if e.code == rusqlite::ErrorCode::ConstraintViolation =>
-                    {
-                        return Err(AppError::EmailTaken);
-                    }
-                    other => other?,
-                };
-                let id = UserId(conn.last_insert_rowid());
+                let id = insert_account(
+                    conn,
+                    (&valid.email, &hash, &valid.name, valid.phone.as_deref()),
+                    Role::Customer,
+                    now,
+                )?;
                 conn.prepare_cached(query!("accounts/insert_session"))?
                     .execute(params![token_hash.to_vec(), id, now, expires_at])?;
                 Ok(User {
@@ -463,6 +450,28 @@ impl Accounts {
     fn session_expiry(&self, now: i64) -> i64 {
         let ttl = crate::clock::millis(self.inner.settings.session_ttl);
         now.saturating_add(ttl)
+    }
+}
+
+/// Inserts an account `(email, password hash, name, phone)`; 409
+/// `email_taken` when the e-mail has one already.
+fn insert_account(
+    conn: &rusqlite::Connection,
+    (email, hash, name, phone): (&str, &str, &str, Option<&str>),
+    role: Role,
+    now: i64,
+) -> AppResult<UserId> {
+    let inserted = conn
+        .prepare_cached(query!("accounts/insert_user"))?
+        .execute(params![email, hash, name, phone, role.as_str(), now]);
+    match inserted {
+        Err(rusqlite::Error::SqliteFailure(e, _))
+            if e.code == rusqlite::ErrorCode::ConstraintViolation =>
+        {
+            Err(AppError::EmailTaken)
+        }
+        Err(other) => Err(other.into()),
+        Ok(_) => Ok(UserId(conn.last_insert_rowid())),
     }
 }
 

@@ -180,25 +180,13 @@ impl Accounts {
         self.inner
             .store
             .write(move |conn| {
-                let inserted = conn
-                    .prepare_cached(query!("accounts/insert_user"))?
-                    .execute(params![
-                        valid.email,
-                        hash,
-                        valid.name,
-                        None::<String>,
-                        role.as_str(),
-                        now
-                    ]);
-                match inserted {
-                    Err(rusqlite::Error::SqliteFailure(e, _))
-                        if e.code == rusqlite::ErrorCode::ConstraintViolation =>
-                    {
-                        return Err(AppError::EmailTaken);
-                    }
-                    other => other?,
-                };
-                let created = account(conn, UserId(conn.last_insert_rowid()))?;
+                let id = super::insert_account(
+                    conn,
+                    (&valid.email, &hash, &valid.name, None),
+                    role,
+                    now,
+                )?;
+                let created = account(conn, id)?;
                 let entry = Entry::new(Some(by), "user.create", format!("user:{}", created.id))
                     .after(audited_view(&created));
                 audit::record(conn, &entry, now)?;
