@@ -1,6 +1,7 @@
-//! The admin commands of `bioskop` (`admin create`, `admin promote`): each
-//! opens the configured database, migrated as a start would, without the HTTP
-//! server or the actors, does one thing and says what in one line. A server
+//! The commands of `bioskop` besides serving (`admin create`, `admin
+//! promote`, `backup`): each opens the configured database, migrated as a
+//! start would, without the HTTP server or the actors, does one thing and
+//! says what in one line. A server
 //! may be running on the same database: SQLite serializes the writes, and that
 //! server refuses the sessions a command ended within
 //! [`accounts::SESSION_RECHECK`](crate::accounts::SESSION_RECHECK).
@@ -98,6 +99,58 @@ pub fn read_password(email: &str) -> std::io::Result<SecretString> {
     let password = line.strip_suffix('\n').unwrap_or(&line);
     let password = password.strip_suffix('\r').unwrap_or(password);
     Ok(SecretString::from(password))
+}
+
+/// `bioskop backup FILE`: a consistent copy of the live database, made with
+/// SQLite's online backup API in one read transaction. In WAL mode a reader
+/// never blocks the server's writer, so sales go on while it runs; the copy
+/// is what was committed when it began. Written to `FILE.partial` and renamed
+/// when complete, so `FILE` is never half a database; an existing `FILE` is
+/// refused rather than overwritten.
+pub fn backup(settings: &Settings, file: &std::path::Path) -> AppResult<String> {
+    use rusqlite::{Connection, OpenFlags};
+
+    use crate::error::AppError;
+
+    if file.exists() {
+        return Err(AppError::BadRequest {
+            code: "backup_exists",
+            detail: format!("{} exists already: name a new file", file.display()),
+        });
+    }
+    let source = Connection::open_with_flags(
+        &settings.database.path,
+        OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX,
+    )?;
+    source.busy_timeout(std::time::Duration::from_secs(30))?;
+    let mut partial = file.as_os_str().to_owned();
+    partial.push(".partial");
+    let partial = std::path::PathBuf::from(partial);
+    let _ = std::fs::remove_file(&partial);
+    {
+        let mut copy = Connection::open(&partial)?;
+        let backup = rusqlite::backup::Backup::new(&source, &mut copy)?;
+        // All pages in one step: one read transaction, so the copy is one
+        // committed state (a step-wise copy restarts whenever the server writes).
+        backup.step(-1)?;
+    }
+    let check: String =
+        Connection::open(&partial)?.query_row("PRAGMA integrity_check", [], |r| r.get(0))?;
+    if check != "ok" {
+        let _ = std::fs::remove_file(&partial);
+        return Err(AppError::Internal(format!(
+            "the copy fails its integrity check: {check}"
+        )));
+    }
+    std::fs::rename(&partial, file)
+        .map_err(|e| AppError::Internal(format!("renaming the copy: {e}")))?;
+    let bytes = std::fs::metadata(file).map(|m| m.len()).unwrap_or(0);
+    Ok(format!(
+        "backed up {} to {} ({} KiB, integrity ok)",
+        settings.database.path.display(),
+        file.display(),
+        bytes / 1024
+    ))
 }
 
 fn open(settings: &Settings) -> AppResult<Store> {

@@ -1,5 +1,6 @@
-//! `bioskop`: runs the cinema ticketing server (`serve`, the default), or
-//! makes an admin (`admin create`, `admin promote`).
+//! `bioskop`: runs the cinema ticketing server (`serve`, the default), makes
+//! an admin (`admin create`, `admin promote`), or backs up the live database
+//! (`backup FILE`).
 
 use std::{io::IsTerminal, path::PathBuf, process::ExitCode, sync::Arc};
 
@@ -28,6 +29,12 @@ enum Command {
         #[command(subcommand)]
         command: AdminCommand,
     },
+    /// Copies the configured database, live (a running server goes on
+    /// selling), to FILE, checked with PRAGMA integrity_check.
+    Backup {
+        /// A new file (an existing one is refused).
+        file: PathBuf,
+    },
 }
 
 #[derive(Subcommand)]
@@ -55,6 +62,19 @@ async fn main() -> anyhow::Result<ExitCode> {
     let admin = match cli.command {
         None | Some(Command::Serve) => None,
         Some(Command::Admin { command }) => Some(command),
+        Some(Command::Backup { file }) => {
+            let settings = Settings::load(cli.config.as_deref())?;
+            return Ok(match cli::backup(&settings, &file) {
+                Ok(line) => {
+                    println!("{line}");
+                    ExitCode::SUCCESS
+                }
+                Err(error) => {
+                    eprintln!("bioskop backup: {error:#}");
+                    ExitCode::FAILURE
+                }
+            });
+        }
     };
     // Colour codes only for a terminal: not in files, pipes or journald. The
     // admin commands print one line on stdout: their logs (warnings unless

@@ -495,3 +495,48 @@ async fn a_configured_admin_password_is_never_printed_on_start() {
     );
     assert!(!output.contains(password), "{output}");
 }
+
+/// `bioskop backup FILE` beside a running server: a checked copy that opens
+/// and holds what the server wrote; a second backup to the same file is
+/// refused and leaves it as it was.
+#[actix_web::test]
+async fn backup_copies_the_live_database_beside_a_running_server_and_never_overwrites() {
+    let setup = setup("");
+    let server = start(&setup.config, "warn");
+    let http = reqwest::Client::new();
+    let token = register(&http, &server.base, "ani@example.com", "correct horse").await;
+    assert!(!token.is_empty());
+
+    let file = setup.dir.path().join("nightly.db");
+    let done = run(&setup.config, &["backup", file.to_str().unwrap()], "");
+    assert!(done.status.success(), "{}", text(&done.stderr));
+    assert!(
+        text(&done.stdout).contains("integrity ok"),
+        "{}",
+        text(&done.stdout)
+    );
+    let copy = read_only(&file);
+    let check: String = copy
+        .query_row("PRAGMA integrity_check", [], |r| r.get(0))
+        .unwrap();
+    assert_eq!(check, "ok");
+    let users: i64 = copy
+        .query_row(
+            "SELECT COUNT(*) FROM users WHERE email = 'ani@example.com'",
+            [],
+            |r| r.get(0),
+        )
+        .unwrap();
+    assert_eq!(users, 1, "what the server wrote is in the copy");
+
+    let size = std::fs::metadata(&file).unwrap().len();
+    let again = run(&setup.config, &["backup", file.to_str().unwrap()], "");
+    assert!(!again.status.success());
+    assert!(
+        text(&again.stderr).contains("exists"),
+        "{}",
+        text(&again.stderr)
+    );
+    assert_eq!(std::fs::metadata(&file).unwrap().len(), size);
+    server.stop();
+}

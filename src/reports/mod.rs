@@ -45,6 +45,7 @@ pub struct SalesQuery {
     pub to: String,
     /// `day` (the default), `movie` or `showtime`.
     #[serde(default)]
+    #[param(inline)]
     pub group_by: GroupBy,
     /// One cinema; all when left out.
     pub cinema_id: Option<i64>,

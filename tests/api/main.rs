@@ -10,6 +10,7 @@ mod hoarding;
 mod audit;
 mod auditoriums;
 mod authorization;
+mod backup;
 mod bad_input;
 mod blocked_seats;
 mod catalog_admin;

@@ -254,6 +254,7 @@ fn codes_in_source() -> std::collections::BTreeSet<String> {
     for startup in [
         "not_an_admin",
         "unknown_account",
+        "backup_exists",
         "invalid_admin",
         "invalid_mail_from",
         "invalid_smtp_url",
