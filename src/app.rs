@@ -127,6 +127,8 @@ impl Application {
 
         let listener = TcpListener::bind(settings.http.bind)?;
         let address = listener.local_addr()?;
+        // HSTS only where browsers reach the server over https.
+        let https = settings.http.public_url.trim().starts_with("https://");
         let public_url = if settings.http.public_url.is_empty() {
             format!("http://{address}")
         } else {
@@ -271,6 +273,18 @@ impl Application {
         let server = HttpServer::new(move || {
             App::new()
                 .app_data(app_state.clone())
+                .wrap_fn(move |req, srv| {
+                    use actix_web::dev::Service;
+                    let headers = http::headers::for_path(req.path(), https);
+                    let answer = srv.call(req);
+                    async move {
+                        let mut answer = answer.await?;
+                        for (name, value) in headers {
+                            answer.headers_mut().insert(name, value);
+                        }
+                        Ok(answer)
+                    }
+                })
                 .wrap(middleware::NormalizePath::trim())
                 .wrap(TracingLogger::<http::RequestLog>::new())
                 .configure(|cfg| http::configure(cfg, sandbox_routed))

@@ -12,6 +12,7 @@ mod catalog;
 mod catalog_admin;
 pub mod client;
 mod front;
+pub mod headers;
 mod logging;
 mod midtrans;
 pub mod openapi;

@@ -159,7 +159,7 @@ pub fn checkout_html(page: &CheckoutPage, token: &str) -> String {
     let zone = escape(&page.timezone);
     format!(
         r#"<!doctype html><html lang="id"><head>{HEAD}
-<title data-i18n="sandbox.title"></title></head><body style="font-family:sans-serif;max-width:32rem;margin:2rem auto;padding:0 1rem">
+<title data-i18n="sandbox.title"></title><link rel="stylesheet" href="/web/sandbox.css"></head><body>
 <h1 data-i18n="sandbox.heading"></h1><p data-i18n="sandbox.note"></p>
 <dl><dt data-i18n="sandbox.movie"></dt><dd translate="no">{movie}</dd><dt data-i18n="sandbox.cinema"></dt><dd translate="no">{cinema}</dd>
 <dt data-i18n="sandbox.starts"></dt><dd translate="no" data-when="{starts}" data-timezone="{zone}">{starts}</dd>
@@ -194,8 +194,8 @@ pub fn result_html(settled: &SettlementView) -> String {
         }
     };
     format!(
-        r#"<!doctype html><html lang="id"><head>{HEAD}<meta http-equiv="refresh" content="2;url=/#/bookings/{booking}"><title data-i18n="sandbox.result" data-outcome="{outcome}"></title></head>
-<body style="font-family:sans-serif;max-width:32rem;margin:2rem auto;padding:0 1rem"><h1 data-i18n="sandbox.result" data-outcome="{outcome}"></h1>
+        r#"<!doctype html><html lang="id"><head>{HEAD}<meta http-equiv="refresh" content="2;url=/#/bookings/{booking}"><title data-i18n="sandbox.result" data-outcome="{outcome}"></title>
+<link rel="stylesheet" href="/web/sandbox.css"></head><body><h1 data-i18n="sandbox.result" data-outcome="{outcome}"></h1>
 <p><span data-i18n="sandbox.booking"></span> <span translate="no">{booking}</span></p><p><a href="/#/bookings/{booking}"><span data-i18n="sandbox.back"></span></a></p></body></html>"#,
         outcome = escape(&outcome),
         booking = escape(&settled.booking_id),

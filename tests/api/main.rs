@@ -4,6 +4,7 @@
 #![allow(clippy::unwrap_used, clippy::indexing_slicing)]
 
 mod abuse;
+mod headers;
 mod helpers;
 mod hoarding;
 

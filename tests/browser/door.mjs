@@ -154,8 +154,12 @@ try {
   const ids = await admin.locator("tr[data-audit]").evaluateAll((rows) => rows.map((r) => Number(r.dataset.audit)));
   if (ids.some((n, i) => i > 0 && n >= ids[i - 1])) failures.push(`the audit trail is not newest first: ${ids}`);
   await admin.getByLabel(id["admin.audit.kind"], { exact: true }).selectOption("user.create");
+  // The unfiltered list shows the creation too: wait for the filtered one to replace it.
+  const filtered = await admin
+    .waitForFunction(() => document.querySelectorAll('tr[data-audit]:not([data-kind="user.create"])').length === 0, null, { timeout: 10000 })
+    .then(() => true, () => false);
+  if (!filtered) failures.push("the kind filter left other kinds");
   await admin.locator('tr[data-audit][data-kind="user.create"]', { hasText: staffEmail }).waitFor();
-  if (await admin.locator('tr[data-audit]:not([data-kind="user.create"])').count()) failures.push("the kind filter left other kinds");
   await onlyCatalogue(admin, "id", "#/admin/audit");
   await admin.screenshot({ path: `${shots}/audit.png`, fullPage: true });
 
