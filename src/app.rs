@@ -177,6 +177,12 @@ impl Application {
             handles.clone(),
         );
         let mut tasks = vec![refund_queue, notifier_task];
+        // Sessions past their expiry log nobody in; their rows go hourly.
+        tasks.push(actix_web::rt::spawn(
+            accounts
+                .clone()
+                .purge_sessions_every(std::time::Duration::from_secs(3600)),
+        ));
         if let Some(client) = midtrans {
             // Payments whose notification never came, holds that lapsed while
             // paying, opens that failed: asked about from the first second.

@@ -292,3 +292,143 @@ pub(super) fn sign_in_entry(user: &User, client: &str) -> Entry {
     Entry::new(Some(user.id), "auth.sign_in", format!("user:{}", user.id))
         .after(json!({"role": user.role, "client": client}))
 }
+
+/// `POST /me/password`: the caller's own new password.
+#[derive(Debug, Clone, Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct PasswordChange {
+    #[schema(min_length = 1, max_length = 128)]
+    pub current_password: String,
+    /// 8 to 128 characters.
+    #[schema(min_length = 8, max_length = 128)]
+    pub new_password: String,
+}
+
+impl Accounts {
+    /// Ends every session of the caller, this one too (a lost phone).
+    #[tracing::instrument(skip_all, fields(user_id = %user))]
+    pub async fn logout_all(&self, user: UserId) -> AppResult<usize> {
+        self.forget_sessions_of(user);
+        let ended = self
+            .inner
+            .store
+            .write(move |conn| {
+                Ok(conn
+                    .prepare_cached(query!("accounts/delete_sessions_of_user"))?
+                    .execute(params![user])?)
+            })
+            .await;
+        self.forget_sessions_of(user);
+        ended
+    }
+
+    /// Sets the caller's new password after checking the current one (as a
+    /// sign-in is checked and throttled), and ends every other session.
+    #[tracing::instrument(skip_all, fields(user_id = %user))]
+    pub async fn change_password(
+        &self,
+        user: UserId,
+        token: &str,
+        change: PasswordChange,
+        client: &str,
+    ) -> AppResult<()> {
+        let count = change.new_password.chars().count();
+        if !(8..=128).contains(&count) {
+            return Err(AppError::Validation {
+                code: "invalid_fields",
+                detail: "the new password must be 8 to 128 characters".into(),
+                errors: vec![FieldError::new(
+                    "new_password",
+                    "must be 8 to 128 characters",
+                )],
+            });
+        }
+        let found: Option<(String, String)> = self
+            .inner
+            .store
+            .read(move |conn| {
+                Ok(conn
+                    .prepare_cached(query!("accounts/password_of"))?
+                    .query_row(params![user], |r| Ok((r.get(0)?, r.get(1)?)))
+                    .optional()?)
+            })
+            .await?;
+        let Some((email, hash)) = found else {
+            return Err(AppError::Unauthenticated);
+        };
+        let now = self.inner.clock.now();
+        let attempt = self.inner.limiter.begin(&email, client, now)?;
+        let current = change.current_password;
+        let proved = hash.clone();
+        let matches = self
+            .inner
+            .hashing
+            .run(move || super::verify_blocking(&current, Some(&hash)))
+            .await?;
+        if !matches {
+            self.inner.limiter.failed(&attempt);
+            return Err(AppError::Validation {
+                code: "invalid_fields",
+                detail: "the current password is not right".into(),
+                errors: vec![FieldError::new("current_password", "is not right")],
+            });
+        }
+        self.inner.limiter.succeeded(attempt);
+        let new_hash = self.hash(change.new_password).await?;
+        let keep = super::hash_token(token).to_vec();
+        let now_ms = to_millis(now);
+        self.forget_sessions_of(user);
+        let changed = self
+            .inner
+            .store
+            .write(move |conn| {
+                // Only over the password just proved (a reset meanwhile wins).
+                let changed = conn
+                    .prepare_cached(query!("accounts/set_password_if_unchanged"))?
+                    .execute(params![user, new_hash, proved])?;
+                if changed == 1 {
+                    conn.prepare_cached(query!("accounts/delete_other_sessions"))?
+                        .execute(params![user, keep])?;
+                    let entry = Entry::new(Some(user), "user.password", format!("user:{user}"))
+                        .after(json!({"other_sessions_ended": true}));
+                    audit::record(conn, &entry, now_ms)?;
+                }
+                Ok(changed == 1)
+            })
+            .await;
+        self.forget_sessions_of(user);
+        if !changed? {
+            return Err(AppError::conflict(
+                "password_changed",
+                "the password was changed meanwhile: sign in again",
+            ));
+        }
+        Ok(())
+    }
+
+    /// Deletes the sessions past their expiry; answers how many. A plain
+    /// function the server runs hourly and tests call.
+    pub async fn purge_expired_sessions(&self) -> AppResult<usize> {
+        let now = to_millis(self.inner.clock.now());
+        self.inner
+            .store
+            .write(move |conn| {
+                Ok(conn
+                    .prepare_cached(query!("accounts/purge_expired_sessions"))?
+                    .execute(params![now])?)
+            })
+            .await
+    }
+
+    /// Purges expired sessions every `every` until the task is aborted.
+    pub async fn purge_sessions_every(self, every: std::time::Duration) {
+        loop {
+            tokio::time::sleep(every).await;
+            match self.purge_expired_sessions().await {
+                Ok(0) => {}
+                Ok(purged) => tracing::info!(purged, "expired sessions purged"),
+                Err(error) => tracing::warn!(%error, "could not purge expired sessions"),
+            }
+        }
+    }
+}

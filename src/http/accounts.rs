@@ -6,7 +6,7 @@ use serde::Deserialize;
 use super::openapi::{Anyone, JsonBody, Problem, SignedIn};
 use super::{auth::Caller, body::Body};
 use crate::{
-    accounts::{Registration, Session, User},
+    accounts::{Registration, Session, User, users::PasswordChange},
     error::AppResult,
     state::AppState,
 };
@@ -15,6 +15,8 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
     cfg.route("/auth/register", web::post().to(register))
         .route("/auth/login", web::post().to(login))
         .route("/auth/logout", web::post().to(logout))
+        .route("/auth/logout-all", web::post().to(logout_all))
+        .route("/me/password", web::post().to(change_password))
         .route("/me", web::get().to(me));
 }
 
@@ -113,4 +115,48 @@ fn client_of(state: &AppState, req: &HttpRequest) -> String {
     )
     .map(|a| a.to_string())
     .unwrap_or_default()
+}
+
+/// End every session of the caller, this one too (a lost phone, a shared computer).
+#[utoipa::path(
+    post,
+    path = "/api/v1/auth/logout-all",
+    tag = "accounts",
+    security(("bearer" = [])),
+    responses((status = 204, description = "every session ended"), SignedIn)
+)]
+pub async fn logout_all(state: web::Data<AppState>, caller: Caller) -> AppResult<HttpResponse> {
+    state.accounts.logout_all(caller.user.id).await?;
+    Ok(HttpResponse::NoContent().finish())
+}
+
+/// A new password for the caller, after the current one; every other
+/// session of the account ends (this one goes on).
+#[utoipa::path(
+    post,
+    path = "/api/v1/me/password",
+    tag = "accounts",
+    request_body = PasswordChange,
+    security(("bearer" = [])),
+    responses(
+        (status = 204, description = "changed; the other sessions are ended"),
+        (status = 409, description = "`password_changed`: it was changed meanwhile", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "`invalid_body`, `invalid_fields` (a wrong `current_password`, a short `new_password`)", body = Problem, content_type = "application/problem+json"),
+        (status = 429, description = "`too_many_attempts`: wait `retry_after` seconds", body = Problem, content_type = "application/problem+json"),
+        (status = 503, description = "`overloaded`: wait `retry_after` seconds", body = Problem, content_type = "application/problem+json"),
+        SignedIn, JsonBody
+    )
+)]
+pub async fn change_password(
+    state: web::Data<AppState>,
+    req: HttpRequest,
+    caller: Caller,
+    body: Body<PasswordChange>,
+) -> AppResult<HttpResponse> {
+    let client = client_of(&state, &req);
+    state
+        .accounts
+        .change_password(caller.user.id, &caller.token, body.into_inner(), &client)
+        .await?;
+    Ok(HttpResponse::NoContent().finish())
 }

@@ -205,6 +205,8 @@ impl Modify for BearerAuth {
         accounts::register,
         accounts::login,
         accounts::logout,
+        accounts::logout_all,
+        accounts::change_password,
         accounts::me,
         catalog::cities,
         catalog::cinemas,

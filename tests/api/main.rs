@@ -32,6 +32,7 @@ mod refunds_amqp;
 mod reports;
 mod restart;
 mod sandbox;
+mod sessions;
 mod showtimes_admin;
 mod smtp;
 mod staff;
