@@ -255,6 +255,10 @@ impl Application {
             0 => std::thread::available_parallelism().map_or(2, |n| n.get()),
             n => n,
         };
+        let streams = http::streams::StreamSlots::new(
+            settings.http.max_sse_per_client,
+            settings.http.max_sse,
+        );
         let state = web::Data::new(AppState {
             settings,
             clock,
@@ -270,6 +274,7 @@ impl Application {
             sandbox,
             refunds,
             notifier,
+            streams,
             workers: std::sync::Mutex::new(tasks),
             locale,
             sweeps,

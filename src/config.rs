@@ -45,6 +45,10 @@ pub struct HttpSettings {
     pub workers: usize,
     /// Peers whose `X-Forwarded-For` names the client (the TLS proxy).
     pub trusted_proxies: Vec<std::net::IpAddr>,
+    /// Live seat streams one client address may follow at once (429 beyond).
+    pub max_sse_per_client: usize,
+    /// Live seat streams open at once in all (503 beyond).
+    pub max_sse: usize,
 }
 
 #[derive(Debug, Clone, Deserialize)]

@@ -92,6 +92,12 @@ pub enum AppError {
     /// A customer starting holds too often (`booking.max_holds_per_customer_per_hour`).
     #[error("too many holds started this hour; try again in {retry_after_secs} s")]
     HoldRate { retry_after_secs: u64 },
+    /// A password change whose current password is not the account's.
+    #[error("the current password is not right")]
+    WrongPassword,
+    /// One client address following too many live seat maps at once.
+    #[error("this address follows {limit} live seat maps already; close one first")]
+    TooManyStreams { limit: usize },
     /// Too many sign-ups from one client address lately.
     #[error("too many sign-ups from this address; try again in {retry_after_secs} s")]
     TooManySignups { retry_after_secs: u64 },
@@ -152,6 +158,8 @@ impl AppError {
             AppError::HoldRate { .. } => "hold_rate",
             AppError::Overloaded { .. } => "overloaded",
             AppError::TooManySignups { .. } => "too_many_signups",
+            AppError::TooManyStreams { .. } => "too_many_streams",
+            AppError::WrongPassword => "wrong_password",
             AppError::Storage(_) => "storage_unavailable",
             AppError::GatewayUnavailable(_) => "gateway_unavailable",
             AppError::GatewayTimeout => "gateway_timeout",

@@ -37,6 +37,8 @@ pub struct AppState {
     pub sandbox: SandboxGateway,
     pub refunds: Refunds,
     pub notifier: Notifier,
+    /// The places for live seat streams (per client address and in all).
+    pub streams: std::sync::Arc<crate::http::streams::StreamSlots>,
     /// The refund queue's and the notifier's tasks, stopped on shutdown.
     pub workers: std::sync::Mutex<Vec<tokio::task::JoinHandle<()>>>,
     pub locale: Locale,

@@ -55,6 +55,7 @@ impl TestApp {
         settings.booking.rehold_cooldown = Duration::ZERO;
         settings.booking.max_holds_per_customer_per_hour = 0;
         settings.accounts.max_signups_per_ip = 0;
+        settings.http.max_sse_per_client = 10_000;
         settings.accounts.max_concurrent_hashes = 8;
         settings.accounts.hash_queue = 100_000;
         settings.accounts.hash_wait = Duration::from_secs(300);

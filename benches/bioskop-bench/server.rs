@@ -118,6 +118,8 @@ pub fn serve(engine: Engine, dir: &Path, sweep_cron: String) -> anyhow::Result<(
                 settings.booking.max_seats_per_customer = 0;
                 settings.booking.rehold_cooldown = std::time::Duration::ZERO;
                 settings.booking.max_holds_per_customer_per_hour = 0;
+                // All its streams come from this one address.
+                settings.http.max_sse_per_client = settings.http.max_sse;
                 let app = Application::build(settings, Arc::new(SystemClock)).await?;
                 println!("listening on http://127.0.0.1:{}", app.port());
                 println!("recovered {} showtimes", app.recovered_showtimes);

@@ -367,11 +367,7 @@ impl Accounts {
             .await?;
         if !matches {
             self.inner.limiter.failed(&attempt);
-            return Err(AppError::Validation {
-                code: "invalid_fields",
-                detail: "the current password is not right".into(),
-                errors: vec![FieldError::new("current_password", "is not right")],
-            });
+            return Err(AppError::WrongPassword);
         }
         self.inner.limiter.succeeded(attempt);
         let new_hash = self.hash(change.new_password).await?;

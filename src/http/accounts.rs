@@ -141,7 +141,8 @@ pub async fn logout_all(state: web::Data<AppState>, caller: Caller) -> AppResult
     responses(
         (status = 204, description = "changed; the other sessions are ended"),
         (status = 409, description = "`password_changed`: it was changed meanwhile", body = Problem, content_type = "application/problem+json"),
-        (status = 422, description = "`invalid_body`, `invalid_fields` (a wrong `current_password`, a short `new_password`)", body = Problem, content_type = "application/problem+json"),
+        (status = 403, description = "`wrong_password`: `current_password` is not the account's", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "`invalid_body`, `invalid_fields` (a short `new_password`)", body = Problem, content_type = "application/problem+json"),
         (status = 429, description = "`too_many_attempts`: wait `retry_after` seconds", body = Problem, content_type = "application/problem+json"),
         (status = 503, description = "`overloaded`: wait `retry_after` seconds", body = Problem, content_type = "application/problem+json"),
         SignedIn, JsonBody

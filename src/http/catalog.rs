@@ -146,7 +146,9 @@ pub struct EventsQuery {
     params(("id" = ShowtimeId, Path, description = "the showtime"), EventsQuery,
         ("Last-Event-ID" = Option<u64>, Header, description = "the last event seen")),
     responses((status = 200, description = "an endless event stream", content_type = "text/event-stream", body = String),
-        (status = 422, description = "`invalid_query`", body = Problem, content_type = "application/problem+json"), Missing, Anyone))]
+        (status = 422, description = "`invalid_query`", body = Problem, content_type = "application/problem+json"),
+        (status = 429, description = "`too_many_streams`: this address follows `http.max_sse_per_client` streams already", body = Problem, content_type = "application/problem+json"),
+        (status = 503, description = "`overloaded`: the server follows `http.max_sse` streams already", body = Problem, content_type = "application/problem+json"), Missing, Anyone))]
 pub async fn seat_events(
     state: web::Data<AppState>,
     id: web::Path<ShowtimeId>,
@@ -159,15 +161,28 @@ pub async fn seat_events(
         .and_then(|v| v.to_str().ok())
         .and_then(|v| v.trim().parse().ok())
         .or(query.last_event_id);
+    let client = super::client::client_address(
+        req.peer_addr(),
+        req.headers(),
+        &state.settings.http.trusted_proxies,
+    )
+    .map(|a| a.to_string())
+    .unwrap_or_default();
+    let slot = state.streams.take(&client)?;
     let subscription = state
         .bookings
         .subscribe(id.into_inner(), last_event_id)
         .await?;
+    // The slot goes with the stream: given back when the stream ends.
+    let stream = futures_util::StreamExt::map(event_stream(subscription), move |item| {
+        let _held = &slot;
+        item
+    });
     Ok(HttpResponse::Ok()
         .content_type("text/event-stream")
         .insert_header((actix_web::http::header::CACHE_CONTROL, "no-cache"))
         .insert_header(("X-Accel-Buffering", "no"))
-        .streaming(event_stream(subscription)))
+        .streaming(stream))
 }
 
 fn event_stream(

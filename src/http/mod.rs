@@ -21,6 +21,7 @@ mod payments;
 pub mod problem;
 mod showtimes_admin;
 mod staff_admin;
+pub mod streams;
 
 pub use logging::RequestLog;
 

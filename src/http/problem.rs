@@ -21,7 +21,9 @@ impl ResponseError for AppError {
             AppError::Unauthenticated
             | AppError::InvalidCredentials
             | AppError::InvalidSignature => StatusCode::UNAUTHORIZED,
-            AppError::Forbidden(_) | AppError::SignatureRejected => StatusCode::FORBIDDEN,
+            AppError::Forbidden(_) | AppError::SignatureRejected | AppError::WrongPassword => {
+                StatusCode::FORBIDDEN
+            }
             AppError::NotFound(_) => StatusCode::NOT_FOUND,
             AppError::MethodNotAllowed { .. } => StatusCode::METHOD_NOT_ALLOWED,
             AppError::EmailTaken
@@ -35,7 +37,8 @@ impl ResponseError for AppError {
             | AppError::Conflict { .. } => StatusCode::CONFLICT,
             AppError::TooManyAttempts { .. }
             | AppError::HoldRate { .. }
-            | AppError::TooManySignups { .. } => StatusCode::TOO_MANY_REQUESTS,
+            | AppError::TooManySignups { .. }
+            | AppError::TooManyStreams { .. } => StatusCode::TOO_MANY_REQUESTS,
             AppError::Storage(_) | AppError::Overloaded { .. } => StatusCode::SERVICE_UNAVAILABLE,
             AppError::GatewayUnavailable(_) => StatusCode::BAD_GATEWAY,
             AppError::GatewayTimeout => StatusCode::GATEWAY_TIMEOUT,

@@ -277,3 +277,60 @@ async fn a_subscriber_that_stops_reading_is_dropped_and_told_to_resync_without_s
     api.hold(&ani, showtime, &["B9"]).await.assert_status(201);
     assert_eq!(back.changes().await.1, change("B9", "locked", "locked"));
 }
+
+/// Live streams are bounded per client address (429) and in all (503), and a
+/// stream's place comes back when it ends.
+#[actix_web::test]
+async fn live_streams_are_bounded_per_address_and_in_all_and_a_closed_one_frees_its_place() {
+    let api = Api::with(
+        bioskop::testkit::TestApp::spawn_with(|s| {
+            s.http.trusted_proxies = vec!["127.0.0.1".parse().expect("an address")];
+            s.http.max_sse_per_client = 2;
+            s.http.max_sse = 3;
+        })
+        .await,
+    );
+    let showtime = api.app.bookable_showtime().await;
+    let open = |address: &'static str| {
+        let api = &api;
+        async move {
+            api.http
+                .get(
+                    api.app
+                        .url(&format!("/api/v1/showtimes/{showtime}/seats/events")),
+                )
+                .header("X-Forwarded-For", address)
+                .send()
+                .await
+                .expect("an answer")
+        }
+    };
+    let first = open("203.0.113.1").await;
+    let second = open("203.0.113.1").await;
+    assert_eq!((first.status().as_u16(), second.status().as_u16()), (200, 200));
+    let third = open("203.0.113.1").await;
+    assert_eq!(third.status(), 429);
+    let problem: Value = third.json().await.unwrap();
+    assert_eq!(problem["code"], "too_many_streams");
+    // Another address has its own places, up to the total.
+    let other = open("203.0.113.2").await;
+    assert_eq!(other.status(), 200);
+    let over = open("203.0.113.3").await;
+    assert_eq!(over.status(), 503);
+    assert!(over.headers().contains_key("retry-after"));
+    // A closed stream gives its place back: the server notices a client that
+    // went away at the stream's next write (a heartbeat, 15 s at most).
+    drop(first);
+    let mut reopened = None;
+    for _ in 0..100 {
+        let again = open("203.0.113.1").await;
+        if again.status() == 200 {
+            reopened = Some(again);
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(250)).await;
+    }
+    assert!(reopened.is_some(), "the closed stream's place came back");
+    assert_eq!(api.app.state.streams.open(), 3);
+    drop((second, other, reopened));
+}
