@@ -92,6 +92,11 @@ pub enum AppError {
     /// A customer starting holds too often (`booking.max_holds_per_customer_per_hour`).
     #[error("too many holds started this hour; try again in {retry_after_secs} s")]
     HoldRate { retry_after_secs: u64 },
+    /// A showtime whose stored state does not load (a hand-edited or damaged
+    /// database): the rest of the cinema goes on; `why` is for the log and
+    /// the admins' alert, never the answer.
+    #[error("showtime {showtime_id} cannot be loaded now; the staff have been told")]
+    ShowtimeUnavailable { showtime_id: i64, why: String },
     /// A password change whose current password is not the account's.
     #[error("the current password is not right")]
     WrongPassword,
@@ -160,6 +165,7 @@ impl AppError {
             AppError::TooManySignups { .. } => "too_many_signups",
             AppError::TooManyStreams { .. } => "too_many_streams",
             AppError::WrongPassword => "wrong_password",
+            AppError::ShowtimeUnavailable { .. } => "showtime_unavailable",
             AppError::Storage(_) => "storage_unavailable",
             AppError::GatewayUnavailable(_) => "gateway_unavailable",
             AppError::GatewayTimeout => "gateway_timeout",

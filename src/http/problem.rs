@@ -39,7 +39,9 @@ impl ResponseError for AppError {
             | AppError::HoldRate { .. }
             | AppError::TooManySignups { .. }
             | AppError::TooManyStreams { .. } => StatusCode::TOO_MANY_REQUESTS,
-            AppError::Storage(_) | AppError::Overloaded { .. } => StatusCode::SERVICE_UNAVAILABLE,
+            AppError::Storage(_)
+            | AppError::Overloaded { .. }
+            | AppError::ShowtimeUnavailable { .. } => StatusCode::SERVICE_UNAVAILABLE,
             AppError::GatewayUnavailable(_) => StatusCode::BAD_GATEWAY,
             AppError::GatewayTimeout => StatusCode::GATEWAY_TIMEOUT,
             AppError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,

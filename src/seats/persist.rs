@@ -560,6 +560,12 @@ fn rows_of<T>(
         .collect::<Result<Vec<_>, _>>()?)
 }
 
+/// A showtime whose rows do not make a consistent book: unavailable (503),
+/// the rest of the cinema goes on.
 fn corrupt(showtime_id: ShowtimeId, what: String) -> AppError {
-    AppError::Internal(format!("showtime {showtime_id} cannot be loaded: {what}"))
+    tracing::error!(%showtime_id, %what, "a showtime cannot be loaded");
+    AppError::ShowtimeUnavailable {
+        showtime_id: showtime_id.0,
+        why: what,
+    }
 }

@@ -167,10 +167,37 @@ impl ShowtimeRegistry {
             .buffer_unordered(RECOVERY_CONCURRENCY)
             .collect()
             .await;
+        let mut recovered = 0;
         for result in loaded {
-            result?;
+            match result {
+                Ok(_) => recovered += 1,
+                // One damaged showtime does not stop the cinema: the admins
+                // are told, and that showtime answers 503 until it is fixed.
+                Err(AppError::ShowtimeUnavailable { showtime_id, why }) => {
+                    let now = crate::clock::to_millis(self.inner.clock.now());
+                    let subject = format!("showtime {showtime_id} cannot be loaded");
+                    let message = format!(
+                        "Showtime {showtime_id} could not be loaded at start: {why}. It answers \
+                         503 showtime_unavailable until its rows are repaired; the rest of the \
+                         cinema runs."
+                    );
+                    self.inner
+                        .store
+                        .write(move |conn| {
+                            crate::notify::alert_once(
+                                conn,
+                                "showtime_unavailable",
+                                &subject,
+                                &message,
+                                now,
+                            )
+                        })
+                        .await?;
+                }
+                Err(other) => return Err(other),
+            }
         }
-        Ok(showtimes.len())
+        Ok(recovered)
     }
 
     /// The actors currently running. A poisoned map is still read: the

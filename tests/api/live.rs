@@ -307,7 +307,10 @@ async fn live_streams_are_bounded_per_address_and_in_all_and_a_closed_one_frees_
     };
     let first = open("203.0.113.1").await;
     let second = open("203.0.113.1").await;
-    assert_eq!((first.status().as_u16(), second.status().as_u16()), (200, 200));
+    assert_eq!(
+        (first.status().as_u16(), second.status().as_u16()),
+        (200, 200)
+    );
     let third = open("203.0.113.1").await;
     assert_eq!(third.status(), 429);
     let problem: Value = third.json().await.unwrap();
