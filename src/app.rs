@@ -68,6 +68,7 @@ impl Application {
             }
         }
         let store = Store::open(&settings.database.path, settings.database.synchronous)?;
+        store.limit_queued_writes(settings.database.max_queued_writes);
         let locale = Locale {
             currency: settings.booking.currency.clone(),
         };

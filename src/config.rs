@@ -55,6 +55,9 @@ pub struct HttpSettings {
 pub struct DatabaseSettings {
     pub path: PathBuf,
     pub synchronous: Synchronous,
+    /// Customer writes waiting for the writer at most (503 `overloaded`
+    /// beyond); background writes always wait.
+    pub max_queued_writes: usize,
 }
 
 /// SQLite's `synchronous` pragma, restricted to the modes that keep WAL consistent.

@@ -56,6 +56,11 @@ struct Inner {
     path: PathBuf,
     synchronous: Synchronous,
     writer: Mutex<Option<mpsc::Sender<Queued>>>,
+    /// Interactive writes queued and not yet begun, and how many may be: a
+    /// customer write beyond it gets 503 `overloaded` at once instead of
+    /// growing the queue (background writes always queue: they wait).
+    queued_interactive: Arc<std::sync::atomic::AtomicUsize>,
+    max_interactive: std::sync::atomic::AtomicUsize,
     writer_thread: Mutex<Option<JoinHandle<()>>>,
     readers: Mutex<Vec<Connection>>,
 }
@@ -119,15 +124,19 @@ impl Store {
             .map_err(|e| AppError::Storage(format!("migrating {}: {e}", path.display())))?;
 
         let (sender, receiver) = mpsc::channel::<Queued>();
+        let queued_interactive = Arc::new(std::sync::atomic::AtomicUsize::new(0));
+        let begun = queued_interactive.clone();
         let thread = std::thread::Builder::new()
             .name("sqlite-writer".into())
-            .spawn(move || write_loop(conn, receiver))
+            .spawn(move || write_loop(conn, receiver, begun))
             .map_err(|e| AppError::Internal(format!("cannot start the writer thread: {e}")))?;
         Ok(Store {
             inner: Arc::new(Inner {
                 path: path.to_path_buf(),
                 synchronous,
                 writer: Mutex::new(Some(sender)),
+                queued_interactive,
+                max_interactive: std::sync::atomic::AtomicUsize::new(usize::MAX),
                 writer_thread: Mutex::new(Some(thread)),
                 readers: Mutex::new(Vec::new()),
             }),
@@ -136,6 +145,14 @@ impl Store {
 
     pub fn path(&self) -> &Path {
         &self.inner.path
+    }
+
+    /// Bounds the interactive writes waiting for the writer
+    /// (`database.max_queued_writes`).
+    pub fn limit_queued_writes(&self, max: usize) {
+        self.inner
+            .max_interactive
+            .store(max.max(1), std::sync::atomic::Ordering::Relaxed);
     }
 
     pub fn synchronous(&self) -> Synchronous {
@@ -162,20 +179,35 @@ impl Store {
         T: Send + 'static,
         F: FnOnce(&Connection) -> AppResult<T> + Send + 'static,
     {
+        use std::sync::atomic::Ordering;
+
         let (reply, answer) = oneshot::channel();
         let job = Box::new(WriteJob {
             work: Some(work),
             result: None,
             reply,
         });
-        let queued = match self.inner.writer.lock() {
-            Ok(writer) => match writer.as_ref() {
-                Some(sender) => sender.send((lane, job)).is_ok(),
-                None => false,
-            },
-            Err(_) => false,
-        };
+        let counted = lane == Lane::Interactive;
+        let full = counted
+            && self.inner.queued_interactive.fetch_add(1, Ordering::SeqCst)
+                >= self.inner.max_interactive.load(Ordering::Relaxed);
+        let queued = !full
+            && match self.inner.writer.lock() {
+                Ok(writer) => match writer.as_ref() {
+                    Some(sender) => sender.send((lane, job)).is_ok(),
+                    None => false,
+                },
+                Err(_) => false,
+            };
+        if counted && !queued {
+            self.inner.queued_interactive.fetch_sub(1, Ordering::SeqCst);
+        }
         async move {
+            if full {
+                return Err(AppError::Overloaded {
+                    retry_after_secs: 1,
+                });
+            }
             if !queued {
                 return Err(AppError::Storage("the database is closed".into()));
             }
@@ -262,7 +294,11 @@ fn open_connection(path: &Path, synchronous: Synchronous) -> AppResult<Connectio
     Ok(conn)
 }
 
-fn write_loop(conn: Connection, jobs: mpsc::Receiver<Queued>) {
+fn write_loop(
+    conn: Connection,
+    jobs: mpsc::Receiver<Queued>,
+    queued_interactive: Arc<std::sync::atomic::AtomicUsize>,
+) {
     let mut interactive: VecDeque<Box<dyn Job>> = VecDeque::new();
     let mut background: VecDeque<Box<dyn Job>> = VecDeque::new();
     let enqueue = |(lane, job): Queued, i: &mut VecDeque<_>, b: &mut VecDeque<_>| match lane {
@@ -281,6 +317,8 @@ fn write_loop(conn: Connection, jobs: mpsc::Receiver<Queued>) {
         }
         let take = interactive.len().min(MAX_GROUP);
         let mut group: Vec<Box<dyn Job>> = interactive.drain(..take).collect();
+        // These leave the queue: room for as many new customer writes.
+        queued_interactive.fetch_sub(group.len(), std::sync::atomic::Ordering::SeqCst);
         let outcome = run_group(&conn, &mut group, &mut background);
         if outcome.is_err() {
             let _ = conn.execute_batch("ROLLBACK");
@@ -409,6 +447,34 @@ mod tests {
                 "background 2"
             ]
         );
+    }
+
+    #[actix_web::test]
+    async fn beyond_the_queue_bound_an_interactive_write_is_overloaded_and_a_background_one_waits()
+    {
+        let (_dir, store) = temp_db();
+        store.limit_queued_writes(2);
+        // The writer is busy with this one: the next writes queue.
+        let (release, blocked) = std::sync::mpsc::channel::<()>();
+        let (started, running) = std::sync::mpsc::channel::<()>();
+        let gate = store.write(move |_| {
+            let _ = started.send(());
+            let _ = blocked.recv();
+            Ok(())
+        });
+        let _ = running.recv();
+        let first = store.write(|_| Ok(1));
+        let second = store.write(|_| Ok(2));
+        let refused = store.write(|_| Ok(3)).await;
+        assert_eq!(refused.err().map(|e| e.code()), Some("overloaded"));
+        let background = store.write_in(Lane::Background, |_| Ok(4));
+        let _ = release.send(());
+        gate.await.expect("gate");
+        assert_eq!(first.await.ok(), Some(1));
+        assert_eq!(second.await.ok(), Some(2));
+        assert_eq!(background.await.ok(), Some(4));
+        // The queue drained: room again.
+        assert_eq!(store.write(|_| Ok(5)).await.ok(), Some(5));
     }
 
     #[actix_web::test]
