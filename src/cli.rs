@@ -127,12 +127,21 @@ pub fn backup(settings: &Settings, file: &std::path::Path) -> AppResult<String> 
     partial.push(".partial");
     let partial = std::path::PathBuf::from(partial);
     let _ = std::fs::remove_file(&partial);
-    {
+    let copied = (|| -> AppResult<()> {
         let mut copy = Connection::open(&partial)?;
         let backup = rusqlite::backup::Backup::new(&source, &mut copy)?;
         // All pages in one step: one read transaction, so the copy is one
         // committed state (a step-wise copy restarts whenever the server writes).
-        backup.step(-1)?;
+        match backup.step(-1)? {
+            rusqlite::backup::StepResult::Done => Ok(()),
+            other => Err(AppError::Storage(format!(
+                "the database was busy; the copy is not complete ({other:?}): try again"
+            ))),
+        }
+    })();
+    if let Err(error) = copied {
+        let _ = std::fs::remove_file(&partial);
+        return Err(error);
     }
     let check: String =
         Connection::open(&partial)?.query_row("PRAGMA integrity_check", [], |r| r.get(0))?;

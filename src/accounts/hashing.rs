@@ -55,13 +55,14 @@ impl Hashing {
         let permit = match self.permits.clone().try_acquire_owned() {
             Ok(permit) => permit,
             Err(_) => {
-                if self.waiting.fetch_add(1, Ordering::SeqCst) >= self.queue {
-                    self.waiting.fetch_sub(1, Ordering::SeqCst);
+                // Counted out again however the wait ends, even when the
+                // request is dropped while it waits.
+                let _waiting = Waiting::enter(&self.waiting);
+                if self.waiting.load(Ordering::SeqCst) > self.queue {
                     return Err(overloaded());
                 }
                 let waited =
                     tokio::time::timeout(self.wait, self.permits.clone().acquire_owned()).await;
-                self.waiting.fetch_sub(1, Ordering::SeqCst);
                 match waited {
                     Ok(Ok(permit)) => permit,
                     _ => return Err(overloaded()),
@@ -75,6 +76,22 @@ impl Hashing {
         })
         .await
         .map_err(|e| AppError::Internal(e.to_string()))?
+    }
+}
+
+/// One caller in the queue, for as long as this lives.
+struct Waiting(Arc<AtomicUsize>);
+
+impl Waiting {
+    fn enter(count: &Arc<AtomicUsize>) -> Waiting {
+        count.fetch_add(1, Ordering::SeqCst);
+        Waiting(count.clone())
+    }
+}
+
+impl Drop for Waiting {
+    fn drop(&mut self) {
+        self.0.fetch_sub(1, Ordering::SeqCst);
     }
 }
 
@@ -118,6 +135,25 @@ mod tests {
             Err("overloaded"),
             "the queue was full"
         );
+    }
+
+    #[tokio::test]
+    async fn a_caller_dropped_while_waiting_leaves_its_place_in_the_queue() {
+        let hashing = Hashing::new(&settings(1, 1, 5_000));
+        let busy = hashing.run(|| {
+            std::thread::sleep(Duration::from_millis(300));
+            Ok(())
+        });
+        let (busy, ()) = tokio::join!(busy, async {
+            tokio::time::sleep(Duration::from_millis(30)).await;
+            // Waits in the queue, then gives up (a client that went away).
+            let gave_up =
+                tokio::time::timeout(Duration::from_millis(50), hashing.run(|| Ok(()))).await;
+            assert!(gave_up.is_err());
+        });
+        assert!(busy.is_ok());
+        assert_eq!(hashing.waiting.load(Ordering::SeqCst), 0);
+        assert!(hashing.run(|| Ok(())).await.is_ok());
     }
 
     #[tokio::test]

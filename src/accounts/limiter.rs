@@ -154,6 +154,31 @@ impl LoginLimiter {
         }
     }
 
+    /// The attempt could not be judged (the server was busy or its database
+    /// away): it is taken back entirely, as if it never started.
+    pub fn cancel(&self, attempt: Attempt) {
+        let Ok(mut state) = self.state.lock() else {
+            return;
+        };
+        for key in [
+            pair_key(&attempt.email, &attempt.client),
+            client_key(&attempt.client),
+        ] {
+            if let Some(times) = state.attempts.get_mut(&key)
+                && let Some(at) = times.iter().rposition(|t| *t == attempt.at)
+            {
+                times.remove(at);
+            }
+        }
+        if let Some(account) = state.per_account.get_mut(&attempt.email)
+            && let Some(at) = account
+                .iter()
+                .rposition(|(t, c)| *t == attempt.at && c == &attempt.client)
+        {
+            account.remove(at);
+        }
+    }
+
     /// The attempt failed (it is counted already): whether the account's
     /// failures now come from so many addresses that the admins should hear.
     pub fn failed(&self, attempt: &Attempt) -> Failed {
@@ -229,6 +254,17 @@ mod tests {
             .filter_map(|_| limiter.begin("a@b.c", "ip1", now).ok())
             .collect();
         assert_eq!(started.len(), 3);
+    }
+
+    #[test]
+    fn an_attempt_that_could_not_be_judged_is_taken_back() {
+        let limiter = limiter();
+        let now = Utc::now();
+        for _ in 0..10 {
+            let attempt = limiter.begin("a@b.c", "ip1", now).expect("allowed");
+            limiter.cancel(attempt);
+        }
+        assert!(limiter.begin("a@b.c", "ip1", now).is_ok());
     }
 
     #[test]

@@ -180,41 +180,27 @@ impl Accounts {
         let email = email.trim().to_lowercase();
         let now = self.inner.clock.now();
         let attempt = self.inner.limiter.begin(&email, client, now)?;
-        let lookup = email.clone();
-        let found = self
-            .inner
-            .store
-            .read(move |conn| {
-                Ok(conn
-                    .prepare_cached(query!("accounts/user_by_email"))?
-                    .query_row(params![lookup], |r| {
-                        Ok((user_from(r)?, r.get::<_, String>(5)?, r.get::<_, bool>(6)?))
-                    })
-                    .optional()?)
-            })
-            .await?;
-        // An unknown e-mail costs the same hash as a wrong password, so timing
-        // does not tell which e-mails have accounts.
-        // A disabled account is refused like a wrong password, after the
-        // same hash.
-        let (user, hash) = found
-            .map(|(user, hash, disabled)| ((!disabled).then_some(user), hash))
-            .unzip();
-        let proved = hash.clone();
-        let password = password.to_string();
-        let matches = self
-            .inner
-            .hashing
-            .run(move || verify_blocking(&password, hash.as_deref()))
-            .await?;
-        let (Some(user), Some(proved)) = (user.flatten().filter(|_| matches), proved) else {
-            if let limiter::Failed::LooksLikeStuffing { addresses } =
-                self.inner.limiter.failed(&attempt)
-            {
-                self.alert_stuffing(&email, addresses).await;
+        let judged = self.judge(&email, password).await;
+        let (user, proved) = match judged {
+            Ok(Some(proved)) => proved,
+            Ok(None) => {
+                if let limiter::Failed::LooksLikeStuffing { addresses } =
+                    self.inner.limiter.failed(&attempt)
+                {
+                    self.alert_stuffing(&email, addresses).await;
+                }
+                return Err(AppError::InvalidCredentials);
             }
-            return Err(AppError::InvalidCredentials);
+            // Busy or broken (503): no password was judged, so the attempt
+            // does not count against this address.
+            Err(error) => {
+                self.inner.limiter.cancel(attempt);
+                return Err(error);
+            }
         };
+        // The password was right: whatever happens to the session's write,
+        // this attempt is no failure.
+        self.inner.limiter.succeeded(attempt);
         // The session (and a staff or admin sign-in's audit row) is written
         // only if the password just proved is still the account's: a reset
         // or a disable that committed during the hash check wins.
@@ -247,8 +233,40 @@ impl Accounts {
         if !opened {
             return Err(AppError::InvalidCredentials);
         }
-        self.inner.limiter.succeeded(attempt);
         Ok(Session { token, user })
+    }
+
+    /// The account and the password hash `password` proved, or `None` for
+    /// wrong credentials (an unknown e-mail or a disabled account costs the
+    /// same hash as a wrong password, so timing tells nothing).
+    async fn judge(&self, email: &str, password: &str) -> AppResult<Option<(User, String)>> {
+        let lookup = email.to_string();
+        let found = self
+            .inner
+            .store
+            .read(move |conn| {
+                Ok(conn
+                    .prepare_cached(query!("accounts/user_by_email"))?
+                    .query_row(params![lookup], |r| {
+                        Ok((user_from(r)?, r.get::<_, String>(5)?, r.get::<_, bool>(6)?))
+                    })
+                    .optional()?)
+            })
+            .await?;
+        let (user, hash) = found
+            .map(|(user, hash, disabled)| ((!disabled).then_some(user), hash))
+            .unzip();
+        let proved = hash.clone();
+        let password = password.to_string();
+        let matches = self
+            .inner
+            .hashing
+            .run(move || verify_blocking(&password, hash.as_deref()))
+            .await?;
+        Ok(match (user.flatten().filter(|_| matches), proved) {
+            (Some(user), Some(proved)) => Some((user, proved)),
+            _ => None,
+        })
     }
 
     /// Creates a session for a user who has already proved who they are.

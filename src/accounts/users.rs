@@ -360,11 +360,19 @@ impl Accounts {
         let attempt = self.inner.limiter.begin(&email, client, now)?;
         let current = change.current_password;
         let proved = hash.clone();
-        let matches = self
+        let matches = match self
             .inner
             .hashing
             .run(move || super::verify_blocking(&current, Some(&hash)))
-            .await?;
+            .await
+        {
+            Ok(matches) => matches,
+            // Busy (503): nothing was judged, nothing counts.
+            Err(error) => {
+                self.inner.limiter.cancel(attempt);
+                return Err(error);
+            }
+        };
         if !matches {
             self.inner.limiter.failed(&attempt);
             return Err(AppError::WrongPassword);
@@ -406,9 +414,10 @@ impl Accounts {
     /// function the server runs hourly and tests call.
     pub async fn purge_expired_sessions(&self) -> AppResult<usize> {
         let now = to_millis(self.inner.clock.now());
+        // Cleanup: in the background lane, never refused under load.
         self.inner
             .store
-            .write(move |conn| {
+            .write_in(crate::store::Lane::Background, move |conn| {
                 Ok(conn
                     .prepare_cached(query!("accounts/purge_expired_sessions"))?
                     .execute(params![now])?)

@@ -75,7 +75,7 @@ impl HoldLimits {
         if self.max_seats == 0 && self.max_holds_per_hour == 0 {
             return Ok(None);
         }
-        let recent = self.recent_of(user)?;
+        let recent = self.recent_of(user, now)?;
         let mut recent = recent.lock_owned().await;
         while recent.front().is_some_and(|&at| at <= now - HOUR_MS) {
             recent.pop_front();
@@ -111,20 +111,24 @@ impl HoldLimits {
         }
         Ok(Some(Turn {
             recent,
-            counts_as_new_hold: new_hold,
+            counts_as_new_hold: new_hold && self.max_holds_per_hour > 0,
             now,
         }))
     }
 
-    fn recent_of(&self, user: UserId) -> AppResult<Recent> {
+    fn recent_of(&self, user: UserId, now: i64) -> AppResult<Recent> {
         let mut customers = self
             .customers
             .lock()
             .map_err(|_| AppError::Internal("the hold limits are poisoned".into()))?;
         if customers.len() >= MAX_TRACKED {
             // Nobody waiting on them and nothing within the hour: forgotten.
+            let hour_ago = now - HOUR_MS;
             customers.retain(|_, recent| {
-                Arc::strong_count(recent) > 1 || recent.try_lock().map_or(true, |r| !r.is_empty())
+                Arc::strong_count(recent) > 1
+                    || recent
+                        .try_lock()
+                        .map_or(true, |r| r.back().is_some_and(|&at| at > hour_ago))
             });
         }
         Ok(customers.entry(user).or_default().clone())

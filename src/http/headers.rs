@@ -20,7 +20,7 @@ const DOCS_POLICY: &str = "default-src 'self'; script-src 'self' 'unsafe-inline'
 /// The headers for an answer to `path`; HSTS only when the server is
 /// reached over https (`http.public_url`), where a browser will honour it.
 pub fn for_path(path: &str, https: bool) -> Vec<(HeaderName, HeaderValue)> {
-    let policy = if path.starts_with("/api/v1/docs") {
+    let policy = if path == "/api/v1/docs" || path.starts_with("/api/v1/docs/") {
         DOCS_POLICY
     } else {
         CONTENT_SECURITY_POLICY
