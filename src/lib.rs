@@ -23,6 +23,7 @@ pub mod cli;
 pub mod clock;
 pub mod config;
 pub mod error;
+pub mod fields;
 pub mod gateway;
 pub mod html;
 pub mod http;

@@ -8,7 +8,7 @@
 //! are recorded too.
 
 use rusqlite::{Connection, OptionalExtension, params};
-use serde::{Deserialize, Deserializer, Serialize};
+use serde::{Deserialize, Serialize};
 use serde_json::json;
 
 use super::{Accounts, Registration, Role, User};
@@ -18,11 +18,6 @@ use crate::{
     error::{AppError, AppResult, FieldError},
     ids::UserId,
 };
-
-/// A field that may be left out but, when sent, is not `null`.
-fn present<'de, D: Deserializer<'de>, T: Deserialize<'de>>(d: D) -> Result<Option<T>, D::Error> {
-    T::deserialize(d).map(Some)
-}
 
 /// `POST /admin/users`.
 #[derive(Debug, Clone, Deserialize, utoipa::ToSchema)]
@@ -54,14 +49,14 @@ pub struct NewStaff {
 #[derive(Debug, Clone, Default, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct UserPatch {
-    #[serde(default, deserialize_with = "present")]
+    #[serde(default, deserialize_with = "crate::fields::present")]
     #[schema(schema_with = any_role_schema)]
     pub role: Option<String>,
-    #[serde(default, deserialize_with = "present")]
+    #[serde(default, deserialize_with = "crate::fields::present")]
     #[schema(value_type = bool)]
     pub disabled: Option<bool>,
     /// 8 to 128 characters.
-    #[serde(default, deserialize_with = "present")]
+    #[serde(default, deserialize_with = "crate::fields::present")]
     #[schema(value_type = String, min_length = 8, max_length = 128)]
     pub password: Option<String>,
 }

@@ -4,7 +4,7 @@
 //! records its audit row in the same transaction as the change.
 
 use rusqlite::{Connection, OptionalExtension, params};
-use serde::{Deserialize, Deserializer};
+use serde::Deserialize;
 
 use super::{Catalog, Cinema, City, Movie, cinema_row, cinemas, cities, movie_from};
 use crate::{
@@ -16,11 +16,6 @@ use crate::{
 
 /// The LSF classes a movie is rated in.
 pub const RATINGS: [&str; 4] = ["SU", "13+", "17+", "21+"];
-
-/// A field that may be left out but, when sent, is not `null`.
-fn present<'de, D: Deserializer<'de>, T: Deserialize<'de>>(d: D) -> Result<Option<T>, D::Error> {
-    T::deserialize(d).map(Some)
-}
 
 /// `POST /admin/cities`.
 #[derive(Debug, Clone, Deserialize, utoipa::ToSchema)]
@@ -36,7 +31,7 @@ pub struct NewCity {
 #[serde(deny_unknown_fields)]
 pub struct CityPatch {
     /// 1 to 100 characters, not only spaces; unique (ignoring case).
-    #[serde(default, deserialize_with = "present")]
+    #[serde(default, deserialize_with = "crate::fields::present")]
     #[schema(value_type = String, min_length = 1, max_length = 100, pattern = r"\S")]
     pub name: Option<String>,
 }
@@ -54,7 +49,7 @@ pub struct NewCinema {
     #[schema(min_length = 1, max_length = 300, pattern = r"\S")]
     pub address: String,
     /// An IANA time zone; `catalog.default_timezone` when left out.
-    #[serde(default, deserialize_with = "present")]
+    #[serde(default, deserialize_with = "crate::fields::present")]
     #[schema(schema_with = timezone_schema)]
     pub timezone: Option<String>,
 }
@@ -64,16 +59,16 @@ pub struct NewCinema {
 #[serde(deny_unknown_fields)]
 pub struct CinemaPatch {
     /// Moves the cinema to another existing city.
-    #[serde(default, deserialize_with = "present")]
+    #[serde(default, deserialize_with = "crate::fields::present")]
     #[schema(value_type = i64)]
     pub city_id: Option<i64>,
-    #[serde(default, deserialize_with = "present")]
+    #[serde(default, deserialize_with = "crate::fields::present")]
     #[schema(value_type = String, min_length = 1, max_length = 100, pattern = r"\S")]
     pub name: Option<String>,
-    #[serde(default, deserialize_with = "present")]
+    #[serde(default, deserialize_with = "crate::fields::present")]
     #[schema(value_type = String, min_length = 1, max_length = 300, pattern = r"\S")]
     pub address: Option<String>,
-    #[serde(default, deserialize_with = "present")]
+    #[serde(default, deserialize_with = "crate::fields::present")]
     #[schema(schema_with = timezone_schema)]
     pub timezone: Option<String>,
 }
@@ -100,7 +95,7 @@ pub struct NewMovie {
     #[schema(min_length = 1, max_length = 50, pattern = r"\S")]
     pub language: String,
     /// An https URL; empty or left out for none.
-    #[serde(default, deserialize_with = "present")]
+    #[serde(default, deserialize_with = "crate::fields::present")]
     #[schema(value_type = String, max_length = 2000, pattern = r"^(https://\S+)?$")]
     pub poster_url: Option<String>,
 }
@@ -109,30 +104,30 @@ pub struct NewMovie {
 #[derive(Debug, Clone, Default, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct MoviePatch {
-    #[serde(default, deserialize_with = "present")]
+    #[serde(default, deserialize_with = "crate::fields::present")]
     #[schema(value_type = String, min_length = 1, max_length = 200, pattern = r"\S")]
     pub title: Option<String>,
-    #[serde(default, deserialize_with = "present")]
+    #[serde(default, deserialize_with = "crate::fields::present")]
     #[schema(value_type = String, max_length = 5000)]
     pub synopsis: Option<String>,
-    #[serde(default, deserialize_with = "present")]
+    #[serde(default, deserialize_with = "crate::fields::present")]
     #[schema(value_type = i64, minimum = 1, maximum = 600)]
     pub duration_minutes: Option<i64>,
-    #[serde(default, deserialize_with = "present")]
+    #[serde(default, deserialize_with = "crate::fields::present")]
     #[schema(schema_with = rating_schema)]
     pub rating: Option<String>,
-    #[serde(default, deserialize_with = "present")]
+    #[serde(default, deserialize_with = "crate::fields::present")]
     #[schema(schema_with = genres_schema)]
     pub genres: Option<Vec<String>>,
-    #[serde(default, deserialize_with = "present")]
+    #[serde(default, deserialize_with = "crate::fields::present")]
     #[schema(value_type = String, min_length = 1, max_length = 50, pattern = r"\S")]
     pub language: Option<String>,
     /// An https URL; empty removes the poster.
-    #[serde(default, deserialize_with = "present")]
+    #[serde(default, deserialize_with = "crate::fields::present")]
     #[schema(value_type = String, max_length = 2000, pattern = r"^(https://\S+)?$")]
     pub poster_url: Option<String>,
     /// `true` takes the movie off the customers' lists (a movie is never deleted).
-    #[serde(default, deserialize_with = "present")]
+    #[serde(default, deserialize_with = "crate::fields::present")]
     #[schema(value_type = bool)]
     pub archived: Option<bool>,
 }

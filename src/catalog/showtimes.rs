@@ -22,7 +22,7 @@ use std::collections::{BTreeMap, BTreeSet};
 
 use chrono::{DateTime, Datelike, LocalResult, NaiveDate, NaiveTime, TimeZone};
 use rusqlite::{Connection, OptionalExtension, params};
-use serde::{Deserialize, Deserializer, Serialize};
+use serde::{Deserialize, Serialize};
 
 use super::admin::audited;
 use crate::{
@@ -46,11 +46,6 @@ use crate::{
 pub const BATCH_MAX_DAYS: i64 = 62;
 /// The most showtimes one batch may make.
 pub const BATCH_MAX_SHOWTIMES: usize = 500;
-
-/// A field that may be left out but, when sent, is not `null`.
-fn present<'de, D: Deserializer<'de>, T: Deserialize<'de>>(d: D) -> Result<Option<T>, D::Error> {
-    T::deserialize(d).map(Some)
-}
 
 /// `POST /admin/showtimes`.
 #[derive(Debug, Clone, Deserialize, utoipa::ToSchema)]
@@ -84,7 +79,7 @@ pub struct ShowtimeBatch {
     #[schema(schema_with = times_schema)]
     pub times: Vec<String>,
     /// ISO weekdays (1 Monday … 7 Sunday); every day when left out.
-    #[serde(default, deserialize_with = "present")]
+    #[serde(default, deserialize_with = "crate::fields::present")]
     #[schema(schema_with = weekdays_schema)]
     pub weekdays: Option<Vec<i64>>,
     /// A price for every seat class of the auditorium, and no other class.
@@ -98,12 +93,12 @@ pub struct ShowtimeBatch {
 pub struct ShowtimePatch {
     /// New prices of the classes named (the others keep theirs); holds
     /// made before keep the price they were made at.
-    #[serde(default, deserialize_with = "present")]
+    #[serde(default, deserialize_with = "crate::fields::present")]
     #[schema(schema_with = patch_prices_schema)]
     pub prices: Option<BTreeMap<String, i64>>,
     /// A new start (RFC 3339 with an offset, in the future); only while
     /// nothing is held, being paid or sold.
-    #[serde(default, deserialize_with = "present")]
+    #[serde(default, deserialize_with = "crate::fields::present")]
     #[schema(value_type = String, format = DateTime)]
     pub starts_at: Option<String>,
 }
@@ -464,12 +459,12 @@ struct Programme {
 impl Programme {
     fn checked(batch: &ShowtimeBatch) -> AppResult<Programme> {
         let mut errors = Vec::new();
-        let mut date = |field: &str, text: &str| match NaiveDate::parse_from_str(text, "%Y-%m-%d") {
-            Ok(d) if text.len() == 10 => Some(d),
-            _ => {
+        let mut date = |field: &str, text: &str| {
+            let date = crate::fields::local_date(text);
+            if date.is_none() {
                 errors.push(FieldError::new(field, "must be a date like 2026-11-29"));
-                None
             }
+            date
         };
         let from = date("from", &batch.from);
         let to = date("to", &batch.to);
@@ -710,12 +705,12 @@ impl Showtimes {
         to: &str,
     ) -> AppResult<Vec<AdminShowtime>> {
         let mut errors = Vec::new();
-        let mut date = |field: &str, text: &str| match NaiveDate::parse_from_str(text, "%Y-%m-%d") {
-            Ok(d) if text.len() == 10 => Some(d),
-            _ => {
+        let mut date = |field: &str, text: &str| {
+            let date = crate::fields::local_date(text);
+            if date.is_none() {
                 errors.push(FieldError::new(field, "must be a date like 2026-11-29"));
-                None
             }
+            date
         };
         let (from, to) = (date("from", from), date("to", to));
         field_errors("invalid_fields", "some fields are invalid", errors)?;

@@ -115,15 +115,12 @@ impl Figures {
 }
 
 fn date(field: &str, text: &str) -> AppResult<NaiveDate> {
-    NaiveDate::parse_from_str(text, "%Y-%m-%d")
-        .ok()
-        .filter(|_| text.len() == 10)
-        .ok_or_else(|| {
-            AppError::validation(
-                "invalid_date",
-                format!("`{field}` must be a date like 2026-11-24, not `{text}`"),
-            )
-        })
+    crate::fields::local_date(text).ok_or_else(|| {
+        AppError::validation(
+            "invalid_date",
+            format!("`{field}` must be a date like 2026-11-24, not `{text}`"),
+        )
+    })
 }
 
 /// The report of `query`'s local days, in `currency`.

@@ -134,17 +134,12 @@ impl Tickets {
     ) -> AppResult<Vec<DoorShowtime>> {
         let date = match date {
             None | Some("") => None,
-            Some(text) => Some(
-                chrono::NaiveDate::parse_from_str(text, "%Y-%m-%d")
-                    .ok()
-                    .filter(|_| text.len() == 10)
-                    .ok_or_else(|| {
-                        AppError::validation(
-                            "invalid_date",
-                            format!("`{text}` is not a date like 2026-11-24"),
-                        )
-                    })?,
-            ),
+            Some(text) => Some(crate::fields::local_date(text).ok_or_else(|| {
+                AppError::validation(
+                    "invalid_date",
+                    format!("`{text}` is not a date like 2026-11-24"),
+                )
+            })?),
         };
         let now = self.clock.now();
         let opens_before = millis(self.opens_before);
