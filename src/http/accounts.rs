@@ -108,13 +108,7 @@ pub async fn me(caller: Caller) -> HttpResponse {
 
 /// The caller's address as `http.trusted_proxies` allows believing it.
 fn client_of(state: &AppState, req: &HttpRequest) -> String {
-    super::client::client_address(
-        req.peer_addr(),
-        req.headers(),
-        &state.settings.http.trusted_proxies,
-    )
-    .map(|a| a.to_string())
-    .unwrap_or_default()
+    super::client::address_of(req, &state.settings.http.trusted_proxies)
 }
 
 /// End every session of the caller, this one too (a lost phone, a shared computer).

@@ -161,13 +161,7 @@ pub async fn seat_events(
         .and_then(|v| v.to_str().ok())
         .and_then(|v| v.trim().parse().ok())
         .or(query.last_event_id);
-    let client = super::client::client_address(
-        req.peer_addr(),
-        req.headers(),
-        &state.settings.http.trusted_proxies,
-    )
-    .map(|a| a.to_string())
-    .unwrap_or_default();
+    let client = super::client::address_of(&req, &state.settings.http.trusted_proxies);
     let slot = state.streams.take(&client)?;
     let subscription = state
         .bookings

@@ -36,6 +36,14 @@ pub fn client_address(
     Some(client)
 }
 
+/// The address of the client behind `req`, as text, for the per-address
+/// limits (sign-ins, sign-ups, live streams); empty when there is no peer.
+pub fn address_of(req: &actix_web::HttpRequest, trusted: &[IpAddr]) -> String {
+    client_address(req.peer_addr(), req.headers(), trusted)
+        .map(|a| a.to_string())
+        .unwrap_or_default()
+}
+
 #[cfg(test)]
 mod tests {
     use actix_web::http::header::{HeaderName, HeaderValue};
