@@ -40,10 +40,22 @@ async function adminPage() {
   const cinemas = await api("GET", "/cinemas");
   const cinemaSelect = el("select", { id: "admin-cinema" }, cinemas.map((c) => el("option", { value: c.id, translate: "no" }, c.name)));
   const dateInput = el("input", { id: "admin-date", type: "date", value: today(1) });
-  const list = el("div");
+  const list = el("div", { "aria-live": "polite" });
+  // Changing the cinema and then the day starts two loads; only the latest
+  // may draw, or a slower earlier answer would replace the list (and a
+  // cancel form being filled in) with the wrong day. `data-shows` says which
+  // cinema and day the list shows once it is drawn.
+  let latestDraw = 0;
   async function drawShowtimes() {
-    if (!cinemaSelect.value) { list.replaceChildren(el("p", {}, t("admin.overview.noCinemas"))); return; }
-    const showtimes = await api("GET", `/cinemas/${cinemaSelect.value}/showtimes?date=${dateInput.value}`);
+    const draw = ++latestDraw;
+    list.removeAttribute("data-shows");
+    list.setAttribute("aria-busy", "true");
+    const shown = `${cinemaSelect.value}/${dateInput.value}`;
+    const showtimes = cinemaSelect.value ? await api("GET", `/cinemas/${cinemaSelect.value}/showtimes?date=${dateInput.value}`) : null;
+    if (draw !== latestDraw) return;
+    list.dataset.shows = shown;
+    list.setAttribute("aria-busy", "false");
+    if (showtimes === null) { list.replaceChildren(el("p", {}, t("admin.overview.noCinemas"))); return; }
     if (showtimes.length === 0) { list.replaceChildren(el("p", {}, t("admin.overview.noShowtimes"))); return; }
     list.replaceChildren(el("div", { class: "table-scroll" }, el("table", {}, el("tbody", {}, showtimes.map((s) => {
       const row = el("tr", { "data-showtime": s.id },

@@ -153,6 +153,7 @@ try {
   const day = admin.locator('#main input[type="date"]').first();
   await day.fill(date);
   await day.dispatchEvent("change");
+  await admin.locator(`#main [data-shows="${cinemaId}/${date}"]`).waitFor();
   const row = admin.locator(`tr[data-showtime="${showtime}"]`);
   await row.getByRole("button").first().click();
   await row.locator("input").first().fill("projector failure");
