@@ -178,6 +178,12 @@ impl Application {
             handles.clone(),
         );
         let mut tasks = vec![refund_queue, notifier_task];
+        // Showtimes nobody uses give their memory back (a year of programme
+        // would otherwise stay loaded once each showtime was looked at).
+        tasks.push(actix_web::rt::spawn(registry.clone().stop_idle_every(
+            std::time::Duration::from_secs(60),
+            settings.scheduler.stop_idle_showtimes_after,
+        )));
         // Sessions past their expiry log nobody in; their rows go hourly.
         tasks.push(actix_web::rt::spawn(
             accounts

@@ -125,6 +125,10 @@ pub struct CatalogSettings {
 #[derive(Debug, Clone, Deserialize)]
 pub struct SchedulerSettings {
     pub sweep_cron: String,
+    /// A showtime actor with nothing held, no live subscriber and no request
+    /// for this long stops and gives its memory back (0: never).
+    #[serde(deserialize_with = "duration")]
+    pub stop_idle_showtimes_after: Duration,
 }
 
 #[derive(Debug, Clone, Deserialize)]

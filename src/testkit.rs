@@ -47,6 +47,9 @@ impl TestApp {
         settings.mail.dir = dir.path().join("mail");
         // Tests run the sweep themselves, at the manual clock's time.
         settings.scheduler.sweep_cron = String::new();
+        // Tests stop idle actors themselves (`stop_idle_showtimes`), at the
+        // manual clock's time.
+        settings.scheduler.stop_idle_showtimes_after = Duration::ZERO;
         // And reconcile Midtrans payments themselves (`TestApp::reconcile`).
         settings.payments.midtrans.reconcile_interval = Duration::ZERO;
         // Limits against abuse are off for the tests that act as many
@@ -101,6 +104,12 @@ impl TestApp {
 
     pub fn advance(&self, by: Duration) {
         self.clock.advance(by);
+    }
+
+    /// Stops the showtime actors idle for `idle_after` at the clock's now, as
+    /// the minute's job would; answers how many stopped.
+    pub async fn stop_idle_showtimes(&self, idle_after: Duration) -> usize {
+        self.state.registry.stop_idle(self.now(), idle_after).await
     }
 
     /// Runs the expiry sweep now, as the cron job would.

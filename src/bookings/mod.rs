@@ -6,7 +6,6 @@ pub mod limits;
 
 use std::collections::BTreeMap;
 
-use actix::Addr;
 use actix_web::web::Bytes;
 use chrono::{DateTime, Utc};
 use rusqlite::{Connection, OptionalExtension, params};
@@ -23,7 +22,7 @@ use crate::{
     payments::Payments,
     refunds::Refunds,
     seats::{
-        BookingStatus, ShowtimeActor, ShowtimeRegistry,
+        ActorRef, BookingStatus, ShowtimeActor, ShowtimeRegistry,
         actor::{
             BlockSeats, EditSeat, GetSeatMap, HoldSeats, ReleaseBooking, StartPayment, Subscribe,
             UnblockSeat,
@@ -424,11 +423,7 @@ impl Bookings {
     }
 
     /// The actor that owns a booking `user` owns; 404 for anyone else's.
-    async fn actor_of(
-        &self,
-        user: UserId,
-        booking_id: &BookingId,
-    ) -> AppResult<Addr<ShowtimeActor>> {
+    async fn actor_of(&self, user: UserId, booking_id: &BookingId) -> AppResult<ActorRef> {
         self.registry.get(self.route(user, booking_id).await?).await
     }
 

@@ -4,7 +4,10 @@
 //! handled and answered only once committed, so the actor never blocks on
 //! SQLite and an acknowledged change survives a crash.
 
-use std::sync::Arc;
+use std::sync::{
+    Arc,
+    atomic::{AtomicUsize, Ordering},
+};
 
 use actix::prelude::*;
 use actix_web::web::Bytes;
@@ -39,6 +42,10 @@ pub struct ShowtimeActor {
     /// Wakes the actor when the next hold lapses, so live subscribers see
     /// the seat become available at its deadline, not at the next sweep.
     lapse_timer: Option<SpawnHandle>,
+    /// Changes handed to the writer and not yet answered. Forgetting ended
+    /// bookings and stopping wait for none: memory may drop only what the
+    /// database already has.
+    pending_writes: Arc<AtomicUsize>,
 }
 
 impl ShowtimeActor {
@@ -57,6 +64,25 @@ impl ShowtimeActor {
             clock,
             live: Live::new(first_event_id),
             lapse_timer: None,
+            pending_writes: Arc::new(AtomicUsize::new(0)),
+        }
+    }
+
+    /// Hands `ops` to the writer, counted in `pending_writes` until answered.
+    fn write(
+        &self,
+        lane: Lane,
+        ops: Vec<Op>,
+    ) -> impl std::future::Future<Output = AppResult<()>> + 'static {
+        let pending = self.pending_writes.clone();
+        pending.fetch_add(1, Ordering::AcqRel);
+        let write = self
+            .store
+            .write_in(lane, move |conn| persist::apply(conn, &ops));
+        async move {
+            let written = write.await;
+            pending.fetch_sub(1, Ordering::AcqRel);
+            written
         }
     }
 
@@ -128,9 +154,7 @@ impl ShowtimeActor {
         if ops.is_empty() {
             return Box::pin(async move { result });
         }
-        let write = self
-            .store
-            .write_in(lane, move |conn| persist::apply(conn, &ops));
+        let write = self.write(lane, ops);
         let me = ctx.address();
         Box::pin(async move {
             match write.await {
@@ -174,9 +198,7 @@ impl ShowtimeActor {
         if ops.is_empty() {
             return AtomicResponse::new(Box::pin(fut::ready(result)));
         }
-        let write = self
-            .store
-            .write_in(Lane::Interactive, move |conn| persist::apply(conn, &ops));
+        let write = self.write(Lane::Interactive, ops);
         AtomicResponse::new(Box::pin(write.into_actor(self).then(
             move |written, actor, _| match written {
                 Ok(()) => Box::pin(fut::ready(result)) as ResponseActFuture<Self, AppResult<T>>,
@@ -194,9 +216,10 @@ impl ShowtimeActor {
         let showtime_id = self.book.showtime_id();
         let rules: Rules = self.book.rules().clone();
         let layouts = self.layouts.clone();
+        let now = to_millis(self.clock.now());
         let load = async move {
             store
-                .read(move |conn| persist::load(conn, showtime_id, rules, &layouts))
+                .read(move |conn| persist::load(conn, showtime_id, rules, &layouts, now))
                 .await
         };
         load.into_actor(self).map(|loaded, actor, ctx| match loaded {
@@ -210,6 +233,69 @@ impl ShowtimeActor {
             Err(error) => {
                 tracing::error!(%error, showtime_id = %actor.book.showtime_id(), "reload failed; retrying");
                 ctx.notify_later(Reload, std::time::Duration::from_secs(1));
+            }
+        })
+    }
+}
+
+/// What a message is about, to bring an ended booking back from the
+/// database when memory forgot it (see [`super::book::ENDED_KEPT_MS`]).
+enum About {
+    Booking(BookingId),
+    Payment(PaymentId),
+}
+
+impl ShowtimeActor {
+    /// Handles a message about one booking with that booking in memory: if it
+    /// was forgotten, it is read back first, and no other message is handled
+    /// meanwhile (two late results of one payment must not both read the
+    /// database's older state). The usual case costs nothing: the booking
+    /// is there and the message is handled at once.
+    fn recalling<T: 'static>(
+        &mut self,
+        ctx: &mut Context<Self>,
+        about: About,
+        handle: impl FnOnce(&mut Self, &mut Context<Self>) -> ResponseFuture<AppResult<T>> + 'static,
+    ) -> ResponseFuture<AppResult<T>> {
+        let remembered = match &about {
+            About::Booking(id) => self.book.remembers_booking(id),
+            About::Payment(id) => self.book.remembers_payment(id),
+        };
+        if remembered || self.book.is_deleted() {
+            return handle(self, ctx);
+        }
+        let store = self.store.clone();
+        let showtime_id = self.book.showtime_id();
+        let layout = self.book.shared_layout();
+        let read = async move {
+            store
+                .read(move |conn| {
+                    let (booking, payment) = match &about {
+                        About::Booking(id) => (Some(id.as_str()), None),
+                        About::Payment(id) => (None, Some(id.as_str())),
+                    };
+                    persist::recall(conn, showtime_id, booking, payment, &layout)
+                })
+                .await
+        };
+        let (answer_tx, answer_rx) = tokio::sync::oneshot::channel();
+        ctx.wait(read.into_actor(self).map(move |read, actor, ctx| {
+            let answer = match read {
+                Ok(found) => {
+                    if let Some(recalled) = found {
+                        actor.book.recall(recalled);
+                    }
+                    handle(actor, ctx)
+                }
+                Err(error) => Box::pin(async move { Err(error) }) as ResponseFuture<AppResult<T>>,
+            };
+            // The caller may have gone: the change, if any, is made anyway.
+            let _ = answer_tx.send(answer);
+        }));
+        Box::pin(async move {
+            match answer_rx.await {
+                Ok(answer) => answer.await,
+                Err(_) => Err(AppError::Internal("the showtime actor stopped".into())),
             }
         })
     }
@@ -265,13 +351,16 @@ impl Handler<EditSeat> for ShowtimeActor {
     type Result = ResponseFuture<AppResult<BookingState>>;
 
     fn handle(&mut self, msg: EditSeat, ctx: &mut Context<Self>) -> Self::Result {
-        self.change(ctx, |book, ops| {
-            let (user, booking, seat, now) =
-                (msg.user, &msg.booking_id, &msg.seat, to_millis(msg.now));
-            match msg.edit {
-                SeatEdit::Add => book.add_seat(user, booking, seat, now, ops),
-                SeatEdit::Remove => book.remove_seat(user, booking, seat, now, ops),
-            }
+        let about = About::Booking(msg.booking_id.clone());
+        self.recalling(ctx, about, move |actor, ctx| {
+            actor.change(ctx, |book, ops| {
+                let (user, booking, seat, now) =
+                    (msg.user, &msg.booking_id, &msg.seat, to_millis(msg.now));
+                match msg.edit {
+                    SeatEdit::Add => book.add_seat(user, booking, seat, now, ops),
+                    SeatEdit::Remove => book.remove_seat(user, booking, seat, now, ops),
+                }
+            })
         })
     }
 }
@@ -289,8 +378,11 @@ impl Handler<ReleaseBooking> for ShowtimeActor {
     type Result = ResponseFuture<AppResult<BookingState>>;
 
     fn handle(&mut self, msg: ReleaseBooking, ctx: &mut Context<Self>) -> Self::Result {
-        self.change(ctx, |book, ops| {
-            book.release(msg.user, &msg.booking_id, to_millis(msg.now), ops)
+        let about = About::Booking(msg.booking_id.clone());
+        self.recalling(ctx, about, move |actor, ctx| {
+            actor.change(ctx, |book, ops| {
+                book.release(msg.user, &msg.booking_id, to_millis(msg.now), ops)
+            })
         })
     }
 }
@@ -313,8 +405,11 @@ impl Handler<StartPayment> for ShowtimeActor {
             payment_id: PaymentId::random(),
             provider: msg.provider,
         };
-        self.change(ctx, |book, ops| {
-            book.start_payment(msg.user, &msg.booking_id, request, to_millis(msg.now), ops)
+        let about = About::Booking(msg.booking_id.clone());
+        self.recalling(ctx, about, move |actor, ctx| {
+            actor.change(ctx, |book, ops| {
+                book.start_payment(msg.user, &msg.booking_id, request, to_millis(msg.now), ops)
+            })
         })
     }
 }
@@ -332,9 +427,13 @@ impl Handler<SettlePayment> for ShowtimeActor {
     type Result = ResponseFuture<AppResult<Settlement>>;
 
     fn handle(&mut self, msg: SettlePayment, ctx: &mut Context<Self>) -> Self::Result {
-        self.change(ctx, |book, ops| {
-            let now = to_millis(msg.now);
-            book.settle_payment(&msg.payment_id, msg.result, now, &mut RandomIds, ops)
+        // A late result may be about a booking that ended long ago.
+        let about = About::Payment(msg.payment_id.clone());
+        self.recalling(ctx, about, move |actor, ctx| {
+            actor.change(ctx, |book, ops| {
+                let now = to_millis(msg.now);
+                book.settle_payment(&msg.payment_id, msg.result, now, &mut RandomIds, ops)
+            })
         })
     }
 }
@@ -353,8 +452,11 @@ impl Handler<ReopenHold> for ShowtimeActor {
     type Result = ResponseFuture<AppResult<bool>>;
 
     fn handle(&mut self, msg: ReopenHold, ctx: &mut Context<Self>) -> Self::Result {
-        self.change(ctx, |book, ops| {
-            Ok(book.reopen_hold(&msg.payment_id, to_millis(msg.now), ops))
+        let about = About::Payment(msg.payment_id.clone());
+        self.recalling(ctx, about, move |actor, ctx| {
+            actor.change(ctx, |book, ops| {
+                Ok(book.reopen_hold(&msg.payment_id, to_millis(msg.now), ops))
+            })
         })
     }
 }
@@ -370,8 +472,13 @@ impl Handler<ExpireHolds> for ShowtimeActor {
     type Result = ResponseFuture<AppResult<Expired>>;
 
     fn handle(&mut self, msg: ExpireHolds, ctx: &mut Context<Self>) -> Self::Result {
+        let now = to_millis(msg.now);
+        if self.pending_writes.load(Ordering::Acquire) == 0 {
+            // Once a minute (the sweep), with the database up to date.
+            self.book.forget_ended(now);
+        }
         let mut ops = Vec::new();
-        let expired = self.book.expire_due(to_millis(msg.now), &mut ops);
+        let expired = self.book.expire_due(now, &mut ops);
         // Bulk expiry yields to customers' writes (see `store::Lane`). Later
         // writes of this showtime may overtake it: it is idempotent cleanup,
         // and writes that take a seat accept a lock that ran out.
@@ -631,16 +738,68 @@ impl Handler<CountSubscribers> for ShowtimeActor {
     }
 }
 
-/// Everything that must survive a restart; tests compare it with the database.
+/// How many bookings and payments the actor keeps in memory.
+#[derive(Message)]
+#[rtype(result = "(usize, usize)")]
+pub struct CountRemembered;
+
+impl Handler<CountRemembered> for ShowtimeActor {
+    type Result = MessageResult<CountRemembered>;
+
+    fn handle(&mut self, _: CountRemembered, _: &mut Context<Self>) -> Self::Result {
+        MessageResult(self.book.remembered())
+    }
+}
+
+/// Everything that must survive a restart, as it belongs in memory at
+/// `now`; tests compare it with the database.
 #[derive(Message)]
 #[rtype(result = "DurableState")]
-pub struct GetDurableState;
+pub struct GetDurableState {
+    pub now: DateTime<Utc>,
+}
 
 impl Handler<GetDurableState> for ShowtimeActor {
     type Result = MessageResult<GetDurableState>;
 
-    fn handle(&mut self, _: GetDurableState, _: &mut Context<Self>) -> Self::Result {
-        MessageResult(self.book.durable_state())
+    fn handle(&mut self, msg: GetDurableState, _: &mut Context<Self>) -> Self::Result {
+        MessageResult(self.book.durable_state(to_millis(msg.now)))
+    }
+}
+
+/// Stop if idle, and give the memory back: nothing held or being paid, no
+/// live subscriber, no write on its way, and either no request for
+/// `idle_after` or the showtime over (or deleted). `leave` takes the actor
+/// out of the registry, and refuses when a request has just reached for it;
+/// the next request loads the showtime afresh. Answers whether it stopped.
+#[derive(Message)]
+#[rtype(result = "bool")]
+pub struct StopIfIdle {
+    pub now: DateTime<Utc>,
+    /// When a request last reached for this actor (milliseconds).
+    pub last_used: i64,
+    pub idle_after_ms: i64,
+    pub leave: Box<dyn FnOnce() -> bool + Send>,
+}
+
+impl Handler<StopIfIdle> for ShowtimeActor {
+    type Result = bool;
+
+    fn handle(&mut self, msg: StopIfIdle, ctx: &mut Context<Self>) -> bool {
+        let now = to_millis(msg.now);
+        self.live.prune();
+        let quiet = now.saturating_sub(msg.last_used) >= msg.idle_after_ms
+            || now >= self.book.ends_at()
+            || self.book.is_deleted();
+        let idle = quiet
+            && !self.book.has_open_bookings()
+            && !self.live.has_subscribers()
+            && self.pending_writes.load(Ordering::Acquire) == 0;
+        if idle && (msg.leave)() {
+            ctx.stop();
+            return true;
+        }
+        false
     }
 }
 

@@ -100,6 +100,12 @@ impl Live {
         self.subscribers.len()
     }
 
+    /// Forgets subscribers that went away, without publishing anything.
+    pub fn prune(&mut self) {
+        self.subscribers
+            .retain(|subscriber| !subscriber.frames.is_closed());
+    }
+
     /// Adds a subscriber. With `last_event_id` it gets the events it missed
     /// (or a snapshot when they are no longer kept); without, a snapshot.
     pub fn subscribe(

@@ -18,5 +18,5 @@ pub mod types;
 
 pub use actor::ShowtimeActor;
 pub use book::{SeatBook, SeatView};
-pub use registry::ShowtimeRegistry;
+pub use registry::{ActorRef, ShowtimeRegistry};
 pub use types::*;

@@ -10,7 +10,8 @@ use rusqlite::{Connection, OptionalExtension, params};
 
 use super::{
     book::{
-        BookedSeat, Booking, Layout, Op, Payment, Rules, SeatBook, SeatDef, SeatState, ShowtimeInfo,
+        BookedSeat, Booking, Layout, Op, Payment, Recalled, Rules, SeatBook, SeatDef, SeatState,
+        ShowtimeInfo,
     },
     types::*,
 };
@@ -395,12 +396,17 @@ impl LayoutCache {
 /// Rebuilds a showtime's seat book from the database; `None` when the
 /// showtime does not exist. Expired holds are kept as they are stored: the
 /// actor expires them with its first message.
+/// Loads a showtime's book as it stands at `now`: its seats, and the
+/// bookings that belong in memory (open, paid, or ended less than
+/// [`super::book::ENDED_KEPT_MS`] ago), with their payments.
 pub fn load(
     conn: &Connection,
     showtime_id: ShowtimeId,
     rules: Rules,
     layouts: &LayoutCache,
+    now: i64,
 ) -> AppResult<Option<SeatBook>> {
+    let kept_since = super::book::kept_since(now);
     let Some((status, auditorium_id, info)) = conn
         .prepare_cached(query!("seats/load_showtime"))?
         .query_row(params![showtime_id], |r| {
@@ -441,14 +447,20 @@ pub fn load(
     );
 
     let mut seats_of: HashMap<BookingId, Vec<BookedSeat>> = HashMap::new();
-    let rows = rows_of(conn, query!("seats/load_booking_seats"), showtime_id, |r| {
-        Ok((
-            r.get::<_, BookingId>(0)?,
-            r.get::<_, String>(1)?,
-            r.get(2)?,
-            r.get(3)?,
-        ))
-    })?;
+    let rows = rows_since(
+        conn,
+        query!("seats/load_booking_seats"),
+        showtime_id,
+        kept_since,
+        |r| {
+            Ok((
+                r.get::<_, BookingId>(0)?,
+                r.get::<_, String>(1)?,
+                r.get(2)?,
+                r.get(3)?,
+            ))
+        },
+    )?;
     for (booking_id, seat_id, price, position) in rows {
         let seat = book.seat_index(&seat_id).ok_or_else(|| {
             corrupt(
@@ -463,32 +475,44 @@ pub fn load(
         });
     }
 
-    let bookings = rows_of(conn, query!("seats/load_bookings"), showtime_id, |r| {
-        Ok(Booking {
-            id: r.get(0)?,
-            user_id: r.get(1)?,
-            status: r.get(2)?,
-            seats: Vec::new(),
-            created_at: r.get(3)?,
-            expires_at: r.get(4)?,
-            payment_id: r.get(5)?,
-        })
-    })?;
+    let bookings = rows_since(
+        conn,
+        query!("seats/load_bookings"),
+        showtime_id,
+        kept_since,
+        |r| {
+            Ok(Booking {
+                id: r.get(0)?,
+                user_id: r.get(1)?,
+                status: r.get(2)?,
+                seats: Vec::new(),
+                created_at: r.get(3)?,
+                expires_at: r.get(4)?,
+                payment_id: r.get(5)?,
+            })
+        },
+    )?;
     for mut booking in bookings {
         booking.seats = seats_of.remove(&booking.id).unwrap_or_default();
         book.restore_booking(booking);
     }
 
-    let payments = rows_of(conn, query!("seats/load_payments"), showtime_id, |r| {
-        Ok(Payment {
-            id: r.get(0)?,
-            booking_id: r.get(1)?,
-            status: r.get(2)?,
-            amount: r.get(3)?,
-            expires_at: r.get(4)?,
-            refund_reason: r.get(5)?,
-        })
-    })?;
+    let payments = rows_since(
+        conn,
+        query!("seats/load_payments"),
+        showtime_id,
+        kept_since,
+        |r| {
+            Ok(Payment {
+                id: r.get(0)?,
+                booking_id: r.get(1)?,
+                status: r.get(2)?,
+                amount: r.get(3)?,
+                expires_at: r.get(4)?,
+                refund_reason: r.get(5)?,
+            })
+        },
+    )?;
     for payment in payments {
         book.restore_payment(payment);
     }
@@ -543,6 +567,82 @@ pub fn showtimes_with_open_bookings(conn: &Connection) -> AppResult<Vec<Showtime
     Ok(conn
         .prepare_cached(query!("seats/showtimes_with_open_bookings"))?
         .query_map([], |r| r.get(0))?
+        .collect::<Result<Vec<_>, _>>()?)
+}
+
+/// Reads back the ended booking `booking_id`, or the one `payment_id` paid
+/// for, of this showtime (see [`SeatBook::recall`]); `None` when there is none.
+pub fn recall(
+    conn: &Connection,
+    showtime_id: ShowtimeId,
+    booking_id: Option<&str>,
+    payment_id: Option<&str>,
+    layout: &Layout,
+) -> AppResult<Option<Recalled>> {
+    let Some(mut booking) = conn
+        .prepare_cached(query!("seats/recall_booking"))?
+        .query_row(params![showtime_id, booking_id, payment_id], |r| {
+            Ok(Booking {
+                id: r.get(0)?,
+                user_id: r.get(1)?,
+                status: r.get(2)?,
+                seats: Vec::new(),
+                created_at: r.get(3)?,
+                expires_at: r.get(4)?,
+                payment_id: r.get(5)?,
+            })
+        })
+        .optional()?
+    else {
+        return Ok(None);
+    };
+    let seats = conn
+        .prepare_cached(query!("seats/recall_booking_seats"))?
+        .query_map(params![booking.id], |r| {
+            Ok((r.get::<_, String>(0)?, r.get(1)?, r.get(2)?))
+        })?
+        .collect::<Result<Vec<_>, _>>()?;
+    for (seat_id, price, position) in seats {
+        let seat = layout.position(&seat_id).ok_or_else(|| {
+            corrupt(
+                showtime_id,
+                format!("booking seat {seat_id} is not in the layout"),
+            )
+        })?;
+        booking.seats.push(BookedSeat {
+            seat,
+            price,
+            position,
+        });
+    }
+    let payments = conn
+        .prepare_cached(query!("seats/recall_payments"))?
+        .query_map(params![booking.id], |r| {
+            Ok(Payment {
+                id: r.get(0)?,
+                booking_id: r.get(1)?,
+                status: r.get(2)?,
+                amount: r.get(3)?,
+                expires_at: r.get(4)?,
+                refund_reason: r.get(5)?,
+            })
+        })?
+        .collect::<Result<Vec<_>, _>>()?;
+    Ok(Some(Recalled { booking, payments }))
+}
+
+/// Runs one of a showtime's load queries with the deadline before which
+/// ended bookings are left out (`?2`), and maps every row it returns.
+fn rows_since<T>(
+    conn: &Connection,
+    sql: &str,
+    showtime_id: ShowtimeId,
+    kept_since: i64,
+    map: impl FnMut(&rusqlite::Row<'_>) -> rusqlite::Result<T>,
+) -> AppResult<Vec<T>> {
+    Ok(conn
+        .prepare_cached(sql)?
+        .query_map(params![showtime_id, kept_since], map)?
         .collect::<Result<Vec<_>, _>>()?)
 }
 

@@ -6,28 +6,60 @@ use std::{
     collections::HashMap,
     sync::{
         Arc, Mutex,
-        atomic::{AtomicU64, Ordering},
+        atomic::{AtomicI64, AtomicU64, AtomicUsize, Ordering},
     },
 };
 
 use actix::{Actor, Addr, Arbiter, ArbiterHandle};
+use chrono::{DateTime, Utc};
 use futures_util::StreamExt;
 use tokio::sync::OnceCell;
 
 use super::{
-    actor::{CancelShowtime, ExpireHolds, ShowtimeActor},
+    actor::{CancelShowtime, ExpireHolds, ShowtimeActor, StopIfIdle},
     book::{Cancellation, Rules},
     persist::{self, LayoutCache},
     types::ShowtimeId,
 };
 use crate::{
-    clock::SharedClock,
+    clock::{SharedClock, to_millis},
     error::{AppError, AppResult},
     store::{Store, lock_for_shutdown},
 };
 
 /// A showtime's actor, once started; shared by the requests that wait for it.
-type Slot = Arc<OnceCell<Addr<ShowtimeActor>>>;
+type Slot = Arc<SlotState>;
+
+#[derive(Default)]
+struct SlotState {
+    actor: OnceCell<Addr<ShowtimeActor>>,
+    /// Requests holding the actor's address right now: an idle actor stops
+    /// only when none does, or one of them would find it gone.
+    users: AtomicUsize,
+    /// When a request last reached for the actor (milliseconds).
+    last_used: AtomicI64,
+}
+
+/// A showtime's actor, lent to one request: while it is held the actor does
+/// not stop for being idle. Use it like the `Addr` it derefs to.
+pub struct ActorRef {
+    addr: Addr<ShowtimeActor>,
+    slot: Slot,
+}
+
+impl std::ops::Deref for ActorRef {
+    type Target = Addr<ShowtimeActor>;
+
+    fn deref(&self) -> &Addr<ShowtimeActor> {
+        &self.addr
+    }
+}
+
+impl Drop for ActorRef {
+    fn drop(&mut self) {
+        self.slot.users.fetch_sub(1, Ordering::AcqRel);
+    }
+}
 
 /// Showtimes loaded at once during recovery.
 const RECOVERY_CONCURRENCY: usize = 8;
@@ -70,30 +102,118 @@ impl ShowtimeRegistry {
     /// The actor of `showtime_id`; 404 when there is no such showtime.
     /// However many requests ask at once for a showtime not yet loaded (the
     /// first burst of a flash sale), it is loaded once: they wait together.
-    pub async fn get(&self, showtime_id: ShowtimeId) -> AppResult<Addr<ShowtimeActor>> {
+    pub async fn get(&self, showtime_id: ShowtimeId) -> AppResult<ActorRef> {
+        let now = to_millis(self.inner.clock.now());
         let slot = {
             let mut actors = self.lock_actors()?;
             let slot = actors.entry(showtime_id).or_default();
-            if slot.get().is_some_and(|addr| !addr.connected()) {
+            if slot.actor.get().is_some_and(|addr| !addr.connected()) {
                 *slot = Arc::default();
             }
+            // Counted under the map's lock: an idle actor leaves the map
+            // under it too, so it never leaves while a request holds it.
+            slot.users.fetch_add(1, Ordering::AcqRel);
+            slot.last_used.fetch_max(now, Ordering::AcqRel);
             slot.clone()
         };
         let started = slot
+            .actor
             .get_or_try_init(|| self.start(showtime_id))
             .await
             .cloned();
-        if started.is_err() {
-            // Unknown showtimes leave nothing behind in the map.
-            let mut actors = self.lock_actors()?;
-            if actors
-                .get(&showtime_id)
-                .is_some_and(|s| Arc::ptr_eq(s, &slot) && s.get().is_none())
-            {
-                actors.remove(&showtime_id);
+        match started {
+            Ok(addr) => Ok(ActorRef { addr, slot }),
+            Err(error) => {
+                slot.users.fetch_sub(1, Ordering::AcqRel);
+                // Unknown showtimes leave nothing behind in the map.
+                let mut actors = self.lock_actors()?;
+                if actors
+                    .get(&showtime_id)
+                    .is_some_and(|s| Arc::ptr_eq(s, &slot) && s.actor.get().is_none())
+                {
+                    actors.remove(&showtime_id);
+                }
+                Err(error)
             }
         }
-        started
+    }
+
+    /// Stops the actors that are idle at `now` (see [`StopIfIdle`]): nothing
+    /// held, no subscriber, no request for `idle_after` or the showtime
+    /// over. Their memory goes back; the next request loads the showtime
+    /// again. Answers how many stopped. A plain function: tests call it.
+    pub async fn stop_idle(&self, now: DateTime<Utc>, idle_after: std::time::Duration) -> usize {
+        let idle_after_ms = i64::try_from(idle_after.as_millis()).unwrap_or(i64::MAX);
+        let candidates: Vec<(ShowtimeId, Slot, Addr<ShowtimeActor>)> = match self.lock_actors() {
+            Ok(actors) => actors
+                .iter()
+                .filter(|(_, slot)| slot.users.load(Ordering::Acquire) == 0)
+                .filter_map(|(id, slot)| {
+                    let addr = slot.actor.get()?.clone();
+                    Some((*id, slot.clone(), addr))
+                })
+                .collect(),
+            Err(_) => return 0,
+        };
+        let mut stopped = 0;
+        for (showtime_id, slot, addr) in candidates {
+            let inner = self.inner.clone();
+            let last_used = slot.last_used.load(Ordering::Acquire);
+            let leave = {
+                let slot = slot.clone();
+                move || {
+                    let Ok(mut actors) = inner.actors.lock() else {
+                        return false;
+                    };
+                    let still_ours = actors
+                        .get(&showtime_id)
+                        .is_some_and(|s| Arc::ptr_eq(s, &slot));
+                    if still_ours && slot.users.load(Ordering::Acquire) == 0 {
+                        actors.remove(&showtime_id);
+                        true
+                    } else {
+                        false
+                    }
+                }
+            };
+            let asked = addr.send(StopIfIdle {
+                now,
+                last_used,
+                idle_after_ms,
+                leave: Box::new(leave),
+            });
+            if let Ok(true) = asked.await {
+                stopped += 1;
+            }
+        }
+        if stopped > 0 {
+            tracing::debug!(stopped, "idle showtime actors stopped");
+        }
+        stopped
+    }
+
+    /// Every `every`, stops the actors idle for `idle_after` (0: never).
+    pub async fn stop_idle_every(
+        self,
+        every: std::time::Duration,
+        idle_after: std::time::Duration,
+    ) {
+        if idle_after.is_zero() {
+            return;
+        }
+        let mut ticks = tokio::time::interval(every);
+        ticks.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+        loop {
+            ticks.tick().await;
+            self.stop_idle(self.inner.clock.now(), idle_after).await;
+        }
+    }
+
+    /// Showtime actors running now.
+    pub fn running(&self) -> usize {
+        self.lock_actors().map_or(0, |actors| {
+            actors.values().filter(|s| s.actor.get().is_some()).count()
+        })
     }
 
     /// Cancels a showtime for `reason` (see [`super::book::SeatBook::cancel`]).
@@ -127,10 +247,11 @@ impl ShowtimeRegistry {
         self.inner.loads.fetch_add(1, Ordering::Relaxed);
         let rules = self.inner.rules.clone();
         let layouts = self.inner.layouts.clone();
+        let now = to_millis(self.inner.clock.now());
         let book = self
             .inner
             .store
-            .read(move |conn| persist::load(conn, showtime_id, rules, &layouts))
+            .read(move |conn| persist::load(conn, showtime_id, rules, &layouts, now))
             .await?
             .ok_or(AppError::NotFound("showtime"))?;
         let store = self.inner.store.clone();
@@ -210,7 +331,7 @@ impl ShowtimeRegistry {
         });
         actors
             .iter()
-            .filter_map(|(id, slot)| slot.get().map(|addr| (*id, addr.clone())))
+            .filter_map(|(id, slot)| slot.actor.get().map(|addr| (*id, addr.clone())))
             .collect()
     }
 

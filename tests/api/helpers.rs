@@ -424,12 +424,8 @@ impl Api {
         }
     }
 
-    /// One round of the embedded refund queue, now.
     /// The running actor of a showtime, for tests that talk to it directly.
-    pub async fn showtime_actor(
-        &self,
-        showtime: i64,
-    ) -> actix::Addr<bioskop::seats::ShowtimeActor> {
+    pub async fn showtime_actor(&self, showtime: i64) -> bioskop::seats::ActorRef {
         self.app
             .state
             .registry
@@ -438,6 +434,7 @@ impl Api {
             .expect("the showtime's actor")
     }
 
+    /// One round of the embedded refund queue, now.
     pub async fn refund_round(&self) -> bioskop::refunds::QueueRound {
         self.app
             .state

@@ -7,6 +7,7 @@ mod abuse;
 mod headers;
 mod helpers;
 mod hoarding;
+mod idle;
 
 mod audit;
 mod auditoriums;

@@ -28,10 +28,15 @@ pub struct DurableState {
 }
 
 impl SeatBook {
-    pub fn durable_state(&self) -> DurableState {
+    /// The durable state that belongs in memory at `now`: bookings that ended
+    /// long before it may or may not have been forgotten yet, and loading
+    /// leaves them out, so they are not compared (see [`super::ENDED_KEPT_MS`]).
+    pub fn durable_state(&self, now: i64) -> DurableState {
+        let kept = |b: &super::Booking| super::is_kept(b.status, b.expires_at, now);
         let mut bookings: Vec<_> = self
             .bookings
             .values()
+            .filter(|b| kept(b))
             .map(|b| {
                 let mut seats: Vec<_> = b.seats.iter().map(|s| (s.seat, s.price)).collect();
                 seats.sort();
@@ -49,6 +54,7 @@ impl SeatBook {
         let mut payments: Vec<_> = self
             .payments
             .values()
+            .filter(|p| self.bookings.get(&p.booking_id).is_some_and(kept))
             .map(|p| {
                 (
                     p.id.clone(),

@@ -108,6 +108,33 @@ pub struct Payment {
     pub refund_reason: Option<String>,
 }
 
+/// How long a booking that ended (expired, released, failed, voided,
+/// refunded) stays in its actor's memory after its hold's deadline. After
+/// that it is history: nothing about its seats can change, so it is not
+/// kept (the sweep forgets it) nor loaded at start. A late message about it
+/// (a payment that arrives days later, a customer's old link) brings it back
+/// from the database first ([`SeatBook::recall`]), so every answer is the
+/// same as if it had never left.
+pub const ENDED_KEPT_MS: i64 = 60 * 60 * 1000;
+
+/// Whether a booking belongs in memory at `now` (see [`ENDED_KEPT_MS`]):
+/// open and paid bookings always, ended ones for a while.
+pub fn is_kept(status: BookingStatus, expires_at: i64, now: i64) -> bool {
+    status.is_open() || status == BookingStatus::Paid || expires_at > kept_since(now)
+}
+
+/// The hold deadline at or before which an ended booking is forgotten.
+pub fn kept_since(now: i64) -> i64 {
+    now.saturating_sub(ENDED_KEPT_MS)
+}
+
+/// An ended booking read back from the database, with its payments.
+#[derive(Debug, Clone)]
+pub struct Recalled {
+    pub booking: Booking,
+    pub payments: Vec<Payment>,
+}
+
 /// Limits and prices that come from configuration and the catalog.
 #[derive(Debug, Clone)]
 pub struct Rules {
@@ -209,6 +236,64 @@ impl SeatBook {
         self.payments.insert(payment.id.clone(), payment);
     }
 
+    /// Whether memory has the booking (it may have been forgotten).
+    pub fn remembers_booking(&self, booking_id: &str) -> bool {
+        self.bookings.contains_key(booking_id)
+    }
+
+    /// Whether memory has the payment (it may have been forgotten).
+    pub fn remembers_payment(&self, payment_id: &str) -> bool {
+        self.payments.contains_key(payment_id)
+    }
+
+    /// Brings back an ended booking that was forgotten. Memory wins over
+    /// what was read when it already has the booking (it is never older).
+    /// Only ended bookings come back: open and paid ones are never forgotten.
+    pub fn recall(&mut self, recalled: Recalled) {
+        if recalled.booking.status.is_open() || self.remembers_booking(&recalled.booking.id) {
+            return;
+        }
+        for payment in recalled.payments {
+            self.payments.entry(payment.id.clone()).or_insert(payment);
+        }
+        self.bookings
+            .insert(recalled.booking.id.clone(), recalled.booking);
+    }
+
+    /// Forgets the bookings that ended long ago (see [`ENDED_KEPT_MS`]) and
+    /// their payments; answers how many. Everything about them is already
+    /// in the database: the caller makes sure no write is still on its way.
+    pub fn forget_ended(&mut self, now: i64) -> usize {
+        let forgotten: std::collections::HashSet<BookingId> = self
+            .bookings
+            .values()
+            .filter(|b| !is_kept(b.status, b.expires_at, now))
+            .map(|b| b.id.clone())
+            .collect();
+        if forgotten.is_empty() {
+            return 0;
+        }
+        self.bookings.retain(|id, _| !forgotten.contains(id));
+        self.payments
+            .retain(|_, p| !forgotten.contains(&p.booking_id));
+        forgotten.len()
+    }
+
+    /// Bookings and payments in memory.
+    pub fn remembered(&self) -> (usize, usize) {
+        (self.bookings.len(), self.payments.len())
+    }
+
+    /// Whether a customer still has a hold or a payment under way here.
+    pub fn has_open_bookings(&self) -> bool {
+        !self.expiries.is_empty()
+    }
+
+    /// When the showtime ends.
+    pub fn ends_at(&self) -> i64 {
+        self.info.ends_at
+    }
+
     /// Restores one seat's state from the occupancy table.
     pub fn restore_seat(&mut self, seat: usize, state: SeatState) {
         self.set_state(seat, state);
@@ -230,6 +315,11 @@ impl SeatBook {
 
     pub fn layout(&self) -> &Layout {
         &self.layout
+    }
+
+    /// The layout, to read a booking's seats on another thread.
+    pub fn shared_layout(&self) -> Arc<Layout> {
+        self.layout.clone()
     }
 
     pub fn is_cancelled(&self) -> bool {
