@@ -32,6 +32,7 @@ pub mod notify;
 pub mod ops;
 pub mod payments;
 pub mod process;
+pub mod pruning;
 pub mod refunds;
 pub mod reports;
 pub mod scheduler;

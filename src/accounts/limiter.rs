@@ -22,8 +22,8 @@ use chrono::{DateTime, Utc};
 
 use crate::error::{AppError, AppResult};
 
-/// Keys tracked before stale ones are swept out.
-const SWEEP_ABOVE: usize = 10_000;
+/// Recent attempts kept per account, to tell how many addresses fail on it.
+const PER_ACCOUNT_KEPT: usize = 1024;
 
 pub struct LoginLimiter {
     per_account_and_client: u32,
@@ -43,6 +43,7 @@ struct State {
     per_account: HashMap<String, VecDeque<(i64, String)>>,
     /// Per e-mail: when credential stuffing was last reported.
     reported: HashMap<String, i64>,
+    pruning: crate::pruning::Pruning,
 }
 
 /// A sign-in attempt in progress, counted as a failure until it succeeds.
@@ -92,7 +93,8 @@ impl LoginLimiter {
             });
         };
         let horizon = now - self.window_ms;
-        if state.attempts.len() > SWEEP_ABOVE || state.per_account.len() > SWEEP_ABOVE {
+        let keys_held = state.attempts.len().max(state.per_account.len());
+        if state.pruning.due(keys_held, now) {
             state
                 .attempts
                 .retain(|_, times| times.back().is_some_and(|t| *t > horizon));
@@ -100,11 +102,28 @@ impl LoginLimiter {
                 .per_account
                 .retain(|_, times| times.back().is_some_and(|(t, _)| *t > horizon));
             state.reported.retain(|_, at| *at > horizon);
+            let left = state.attempts.len().max(state.per_account.len());
+            state.pruning.pruned(left, now);
         }
         let keys = [
             (pair_key(email, client), self.per_account_and_client),
             (client_key(client), self.per_client),
         ];
+        let full = crate::pruning::Pruning::full(state.attempts.len().max(state.per_account.len()));
+        if full
+            && (keys
+                .iter()
+                .any(|(key, _)| !state.attempts.contains_key(key))
+                || !state.per_account.contains_key(email))
+        {
+            // Sign-ins from more addresses within the window than the counts
+            // can hold: new ones wait until old ones go stale, rather than
+            // the counts growing without bound.
+            tracing::warn!("the sign-in counts are full; refusing new sign-ins for now");
+            return Err(AppError::Overloaded {
+                retry_after_secs: 60,
+            });
+        }
         for (key, limit) in &keys {
             if let Some(times) = state.attempts.get_mut(key) {
                 while times.front().is_some_and(|t| *t <= horizon) {
@@ -125,6 +144,11 @@ impl LoginLimiter {
         }
         let account = state.per_account.entry(email.to_string()).or_default();
         while account.front().is_some_and(|(t, _)| *t <= horizon) {
+            account.pop_front();
+        }
+        if account.len() >= PER_ACCOUNT_KEPT {
+            // Only whether many addresses fail is asked of these: the oldest
+            // go, so a flood on one account costs the same at every attempt.
             account.pop_front();
         }
         account.push_back((now, client.to_string()));
@@ -222,6 +246,34 @@ mod tests {
 
     fn limiter() -> LoginLimiter {
         LoginLimiter::new(3, 10, 4, Duration::from_secs(60))
+    }
+
+    #[test]
+    fn the_counts_stay_bounded_under_sign_ins_from_ever_new_addresses() {
+        let limiter = limiter();
+        let start = Utc::now();
+        // Each attempt adds two address keys: the cap is reached halfway.
+        let mut refused = 0;
+        for n in 0..crate::pruning::CAP {
+            match limiter.begin("a@b.c", &format!("ip{n}"), start) {
+                Ok(attempt) => {
+                    limiter.failed(&attempt);
+                }
+                Err(error) => {
+                    assert_eq!(error.code(), "overloaded");
+                    refused += 1;
+                }
+            }
+        }
+        assert!(refused > 0);
+        let state = limiter.state.lock().expect("state");
+        assert!(state.attempts.len() <= crate::pruning::CAP + 1);
+        assert!(state.per_account["a@b.c"].len() <= PER_ACCOUNT_KEPT);
+        drop(state);
+        // Once the window has passed, the stale keys go and sign-ins resume.
+        let later = start + chrono::Duration::seconds(61);
+        assert!(limiter.begin("a@b.c", "fresh", later).is_ok());
+        assert!(limiter.state.lock().expect("state").attempts.len() < 10);
     }
 
     #[test]

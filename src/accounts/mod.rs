@@ -88,6 +88,13 @@ pub struct Accounts {
     inner: Arc<Inner>,
 }
 
+/// Recent sign-ups per client address (`accounts.max_signups_per_ip`).
+#[derive(Default)]
+struct Signups {
+    by_client: HashMap<String, std::collections::VecDeque<i64>>,
+    pruning: crate::pruning::Pruning,
+}
+
 struct Inner {
     store: Store,
     clock: SharedClock,
@@ -101,7 +108,7 @@ struct Inner {
     limiter: LoginLimiter,
     hashing: hashing::Hashing,
     /// Sign-ups per client address, in a sliding window.
-    signups: Mutex<HashMap<String, std::collections::VecDeque<i64>>>,
+    signups: Mutex<Signups>,
 }
 
 /// Sessions kept in memory at most; beyond that the cache starts afresh.
@@ -137,7 +144,7 @@ impl Accounts {
                 purges: std::sync::atomic::AtomicU64::new(0),
                 limiter,
                 hashing,
-                signups: Mutex::new(HashMap::new()),
+                signups: Mutex::new(Signups::default()),
             }),
         }
     }
@@ -412,10 +419,20 @@ impl Accounts {
             .signups
             .lock()
             .map_err(|_| AppError::Internal("the sign-up counts are poisoned".into()))?;
-        if signups.len() > 10_000 {
-            signups.retain(|_, times| times.back().is_some_and(|t| *t > now - window));
+        let Signups { by_client, pruning } = &mut *signups;
+        if pruning.due(by_client.len(), now) {
+            by_client.retain(|_, times| times.back().is_some_and(|t| *t > now - window));
+            pruning.pruned(by_client.len(), now);
         }
-        let times = signups.entry(client.to_string()).or_default();
+        if crate::pruning::Pruning::full(by_client.len()) && !by_client.contains_key(client) {
+            tracing::warn!(
+                "the sign-up counts are full; refusing sign-ups from new addresses for now"
+            );
+            return Err(AppError::Overloaded {
+                retry_after_secs: 60,
+            });
+        }
+        let times = by_client.entry(client.to_string()).or_default();
         while times.front().is_some_and(|t| *t <= now - window) {
             times.pop_front();
         }

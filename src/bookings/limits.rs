@@ -22,9 +22,6 @@ use crate::{
 };
 
 const HOUR_MS: i64 = 3_600_000;
-/// Customers tracked at most before the idle ones are dropped.
-const MAX_TRACKED: usize = 10_000;
-
 /// What one customer started lately: the start times of their holds (at most
 /// `max_holds_per_hour` of them, within the last hour).
 type Recent = Arc<tokio::sync::Mutex<VecDeque<i64>>>;
@@ -33,7 +30,15 @@ type Recent = Arc<tokio::sync::Mutex<VecDeque<i64>>>;
 pub struct HoldLimits {
     max_seats: usize,
     max_holds_per_hour: usize,
-    customers: Arc<Mutex<HashMap<UserId, Recent>>>,
+    customers: Arc<Mutex<Customers>>,
+}
+
+/// The customers with recent holds; pruned as `crate::pruning` says. Keyed
+/// by signed-in customers only, whose number sign-ups already bound.
+#[derive(Default)]
+struct Customers {
+    recent: HashMap<UserId, Recent>,
+    pruning: crate::pruning::Pruning,
 }
 
 /// A customer's turn: held while their hold is checked and made.
@@ -57,7 +62,7 @@ impl HoldLimits {
         HoldLimits {
             max_seats: settings.max_seats_per_customer,
             max_holds_per_hour: settings.max_holds_per_customer_per_hour,
-            customers: Arc::new(Mutex::new(HashMap::new())),
+            customers: Arc::new(Mutex::new(Customers::default())),
         }
     }
 
@@ -121,16 +126,18 @@ impl HoldLimits {
             .customers
             .lock()
             .map_err(|_| AppError::Internal("the hold limits are poisoned".into()))?;
-        if customers.len() >= MAX_TRACKED {
+        let Customers { recent, pruning } = &mut *customers;
+        if pruning.due(recent.len(), now) {
             // Nobody waiting on them and nothing within the hour: forgotten.
             let hour_ago = now - HOUR_MS;
-            customers.retain(|_, recent| {
-                Arc::strong_count(recent) > 1
-                    || recent
+            recent.retain(|_, times| {
+                Arc::strong_count(times) > 1
+                    || times
                         .try_lock()
                         .map_or(true, |r| r.back().is_some_and(|&at| at > hour_ago))
             });
+            pruning.pruned(recent.len(), now);
         }
-        Ok(customers.entry(user).or_default().clone())
+        Ok(recent.entry(user).or_default().clone())
     }
 }

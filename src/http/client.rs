@@ -36,16 +36,44 @@ pub fn client_address(
     Some(client)
 }
 
-/// The address of the client behind `req`, as text, for the per-address
-/// limits (sign-ins, sign-ups, live streams); empty when there is no peer.
+/// The client behind `req` as the per-address limits (sign-ins, sign-ups,
+/// live streams) count it (see [`limit_key`]); empty when there is no peer.
 pub fn address_of(req: &actix_web::HttpRequest, trusted: &[IpAddr]) -> String {
     client_address(req.peer_addr(), req.headers(), trusted)
-        .map(|a| a.to_string())
+        .map(limit_key)
         .unwrap_or_default()
+}
+
+/// Who a limit counts: an IPv4 address, or the /64 network of an IPv6
+/// address. A /64 is one subscriber's network (RFC 6177, RFC 7421), whose
+/// host half they may vary at will: counting each address on its own would
+/// give anyone 2^64 fresh counts. An IPv4-mapped IPv6 address is its IPv4.
+pub fn limit_key(address: IpAddr) -> String {
+    match address {
+        IpAddr::V4(v4) => v4.to_string(),
+        IpAddr::V6(v6) => match v6.to_ipv4_mapped() {
+            Some(v4) => v4.to_string(),
+            None => {
+                let [a, b, c, d, ..] = v6.segments();
+                format!("{a:x}:{b:x}:{c:x}:{d:x}::/64")
+            }
+        },
+    }
 }
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn an_ipv6_client_is_counted_by_its_64_network_and_an_ipv4_one_by_its_address() {
+        let key = |text: &str| super::limit_key(text.parse().expect("an address"));
+        assert_eq!(key("2001:db8:1:2:aaaa::1"), "2001:db8:1:2::/64");
+        assert_eq!(key("2001:db8:1:2:ffff:ffff:ffff:ffff"), "2001:db8:1:2::/64");
+        assert_ne!(key("2001:db8:1:3::1"), key("2001:db8:1:2::1"));
+        assert_eq!(key("::ffff:203.0.113.7"), "203.0.113.7");
+        assert_eq!(key("203.0.113.7"), "203.0.113.7");
+        assert_ne!(key("203.0.113.8"), key("203.0.113.7"));
+    }
+
     use actix_web::http::header::{HeaderName, HeaderValue};
 
     use super::*;

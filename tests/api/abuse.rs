@@ -103,6 +103,34 @@ async fn failures_on_one_account_from_many_addresses_alert_the_admins_once_and_l
 }
 
 #[actix_web::test]
+async fn sign_ups_from_one_ipv6_network_count_together_whatever_the_host_part() {
+    let api = behind_a_proxy(|s| s.accounts.max_signups_per_ip = 2).await;
+    let signup = |n: usize| json!({"email": format!("six{n}@example.com"), "password": "correct horse", "name": "Six"});
+    for (n, host) in ["2001:db8:5:6::1", "2001:db8:5:6:abcd::2"]
+        .iter()
+        .enumerate()
+    {
+        let (status, _, _) = from(&api, host, "/api/v1/auth/register", signup(n)).await;
+        assert_eq!(status, 201);
+    }
+    // A third host of the same /64 is the same subscriber.
+    let (status, body, _) = from(
+        &api,
+        "2001:db8:5:6:ffff:1:2:3",
+        "/api/v1/auth/register",
+        signup(2),
+    )
+    .await;
+    assert_eq!(
+        (status, body["code"].as_str()),
+        (429, Some("too_many_signups"))
+    );
+    // The next /64 is someone else.
+    let (status, _, _) = from(&api, "2001:db8:5:7::1", "/api/v1/auth/register", signup(3)).await;
+    assert_eq!(status, 201);
+}
+
+#[actix_web::test]
 async fn sign_ups_are_limited_per_address() {
     let api = behind_a_proxy(|s| s.accounts.max_signups_per_ip = 2).await;
     let signup = |n: usize| json!({"email": format!("flood{n}@example.com"), "password": "correct horse", "name": "Flood"});
