@@ -129,7 +129,7 @@ impl Application {
         let listener = TcpListener::bind(settings.http.bind)?;
         let address = listener.local_addr()?;
         // HSTS only where browsers reach the server over https.
-        let https = settings.http.public_url.trim().starts_with("https://");
+        let https = settings.http.is_https();
         let public_url = if settings.http.public_url.is_empty() {
             format!("http://{address}")
         } else {

@@ -38,6 +38,17 @@ pub enum Mode {
     Production,
 }
 
+impl HttpSettings {
+    /// Whether browsers reach the server over https (`public_url`): then
+    /// HSTS is sent and the session cookie is `Secure`.
+    pub fn is_https(&self) -> bool {
+        self.public_url
+            .trim()
+            .to_ascii_lowercase()
+            .starts_with("https://")
+    }
+}
+
 #[derive(Debug, Clone, Deserialize)]
 pub struct HttpSettings {
     pub bind: SocketAddr,

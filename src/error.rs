@@ -61,6 +61,13 @@ pub enum AppError {
     SignatureRejected,
     #[error("this needs the {0} role")]
     Forbidden(&'static str),
+    /// A change asked with the session cookie whose `X-CSRF-Token` header is
+    /// missing or not the one that cookie's session was given: it may come
+    /// from another site's page, so nothing is done.
+    #[error(
+        "the X-CSRF-Token header is missing or does not match this session's bioskop_csrf cookie"
+    )]
+    CsrfFailed,
     #[error("{0} not found")]
     NotFound(&'static str),
     #[error("{method} is not served here; use {allowed}")]
@@ -148,6 +155,7 @@ impl AppError {
             AppError::InvalidCredentials => "invalid_credentials",
             AppError::InvalidSignature | AppError::SignatureRejected => "invalid_signature",
             AppError::Forbidden(_) => "forbidden",
+            AppError::CsrfFailed => "csrf_failed",
             AppError::NotFound(_) => "not_found",
             AppError::MethodNotAllowed { .. } => "method_not_allowed",
             AppError::EmailTaken => "email_taken",

@@ -1,7 +1,7 @@
 // Bioskop's customer pages and the router: plain JavaScript modules over the
 // public JSON API and the live seat map (Server-Sent Events). No build step:
 // the server embeds these files. The admin pages are in `admin.js`.
-import { API, api, el, data, show, say, token, page, nav, badge, fail } from "./lib.js";
+import { API, api, el, data, show, say, mayBeSignedIn, page, nav, badge, fail } from "./lib.js";
 import { t, lang, setLang, catalogues, fmtTime, fmtWhen, fmtDate, fmtMoney, today } from "./i18n.js";
 import { routes as adminRoutes } from "./admin.js";
 import { routes as doorRoutes } from "./door.js";
@@ -41,8 +41,10 @@ async function route() {
   for (const stop of page.cleanup) stop();
   page.cleanup = [];
   const hash = location.hash || "#/";
-  if (!page.me && token()) {
-    try { page.me = await api("GET", "/me"); } catch { localStorage.removeItem("bioskop.token"); }
+  // Signed in is what `GET /me` says (200, or 401 for a session that ended
+  // elsewhere); without the CSRF cookie there is no session to ask about.
+  if (!page.me && mayBeSignedIn()) {
+    try { page.me = await api("GET", "/me"); } catch { /* not signed in */ }
   }
   drawFrame();
   drawNav();
@@ -91,9 +93,10 @@ function languageSwitch() {
   return select;
 }
 
+// The server ends the session and clears both cookies (also when the
+// session had already ended); the page forgets who was signed in.
 async function logout() {
   try { await api("POST", "/auth/logout"); } catch { /* already gone */ }
-  localStorage.removeItem("bioskop.token");
   page.me = null;
   location.hash = "#/login";
 }
@@ -123,8 +126,9 @@ function loginPage() {
     const body = Object.fromEntries(new FormData(form));
     if (!body.phone) delete body.phone;
     try {
+      // The answer's token is for API clients: the browser's session is the
+      // HttpOnly cookie the same answer set.
       const session = await api("POST", path, body);
-      localStorage.setItem("bioskop.token", session.token);
       page.me = session.user;
       // Staff work at the door: they land there.
       location.hash = session.user && session.user.role === "staff" ? "#/door" : "#/";
@@ -357,7 +361,7 @@ async function showtimePage(showtimeId) {
 async function ticketCard(ticket) {
   const qr = el("div", { class: "qr", role: "img", "aria-label": t("ticket.qr", { seat: ticket.seat }) });
   try {
-    const response = await fetch(`${API}/tickets/${ticket.id}/qr.svg`, { headers: { Authorization: "Bearer " + token() } });
+    const response = await fetch(`${API}/tickets/${ticket.id}/qr.svg`, { credentials: "same-origin" });
     if (response.ok) qr.innerHTML = await response.text();
   } catch { /* the code below still admits */ }
   return el("article", { class: "card", "data-ticket": ticket.id },

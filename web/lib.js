@@ -12,16 +12,31 @@ const statusLine = document.getElementById("status");
 // navigation may draw (pages load asynchronously: only the latest).
 export const page = { me: null, cleanup: [], generation: 0 };
 
-export function token() { return localStorage.getItem("bioskop.token"); }
+// The session is the `bioskop_session` cookie the server sets at sign-in:
+// HttpOnly, so no script (nor one injected into the page) can read it. The
+// page reads only `bioskop_csrf`, the token the server wants back in
+// `X-CSRF-Token` on every change, which another site's page cannot know.
+// Sessions of older versions kept their bearer token in localStorage, where
+// any script could read it: forgotten once, here.
+localStorage.removeItem("bioskop.token");
+
+export function csrfToken() {
+  const found = document.cookie.split(";").map((c) => c.trim()).find((c) => c.startsWith("bioskop_csrf="));
+  return found ? decodeURIComponent(found.slice("bioskop_csrf=".length)) : "";
+}
+
+// Whether this browser may be signed in (its session cookie may still have
+// ended on the server: `GET /me` says).
+export function mayBeSignedIn() { return csrfToken() !== ""; }
 
 // Calls the JSON API; a 4xx/5xx throws an Error carrying the problem
 // document's stable `code`, `status`, field `errors` and the whole `problem`.
 export async function api(method, path, body) {
   const headers = {};
-  if (token()) headers.Authorization = "Bearer " + token();
+  if (method !== "GET" && csrfToken()) headers["X-CSRF-Token"] = csrfToken();
   if (body !== undefined) headers["Content-Type"] = "application/json";
   const response = await fetch(API + path, {
-    method, headers, body: body === undefined ? undefined : JSON.stringify(body),
+    method, headers, credentials: "same-origin", body: body === undefined ? undefined : JSON.stringify(body),
   });
   const text = await response.text();
   const data = text ? (() => { try { return JSON.parse(text); } catch { return text; } })() : null;

@@ -1,13 +1,16 @@
 //! /auth/* and /me.
 
-use actix_web::{HttpRequest, HttpResponse, web};
+use actix_web::{HttpRequest, HttpResponse, HttpResponseBuilder, ResponseError, web};
 use serde::Deserialize;
 
 use super::openapi::{Anyone, JsonBody, Problem, SignedIn};
-use super::{auth::Caller, body::Body};
+use super::{
+    auth::{self, Caller},
+    body::Body,
+};
 use crate::{
     accounts::{Registration, Session, User, users::PasswordChange},
-    error::AppResult,
+    error::{AppError, AppResult},
     state::AppState,
 };
 
@@ -20,14 +23,16 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
         .route("/me", web::get().to(me));
 }
 
-/// Create a customer account; answers a session token.
+/// Create a customer account; answers a session token, and sets it as the
+/// browser's session cookie.
 #[utoipa::path(
     post,
     path = "/api/v1/auth/register",
     tag = "accounts",
     request_body = Registration,
     responses(
-        (status = 201, description = "registered and signed in", body = Session),
+        (status = 201, description = "registered and signed in", body = Session,
+            headers(("Set-Cookie" = String, description = "`bioskop_session` (the token; `HttpOnly; SameSite=Strict; Path=/`, `Secure` over https, `Max-Age` the session's lifetime) and `bioskop_csrf` (the CSRF token cookie sessions send as `X-CSRF-Token`; readable by the page)"))),
         (status = 409, description = "`email_taken`", body = Problem, content_type = "application/problem+json"),
         (status = 422, description = "`invalid_body`, `invalid_fields`: a field is refused (see `errors`)", body = Problem, content_type = "application/problem+json"),
         (status = 429, description = "`too_many_signups` from this address: wait `retry_after` seconds", body = Problem, content_type = "application/problem+json"),
@@ -42,7 +47,43 @@ pub async fn register(
 ) -> AppResult<HttpResponse> {
     let client = client_of(&state, &req);
     let session = state.accounts.register(body.into_inner(), &client).await?;
-    Ok(HttpResponse::Created().json(session))
+    Ok(signed_in(&state, HttpResponse::Created(), &session))
+}
+
+/// The session in the body (API clients) and in the browser's cookies.
+fn signed_in(
+    state: &AppState,
+    mut response: HttpResponseBuilder,
+    session: &Session,
+) -> HttpResponse {
+    let cookies = auth::session_cookies(
+        &session.token,
+        state.settings.accounts.session_ttl,
+        state.settings.http.is_https(),
+    );
+    for cookie in cookies {
+        response.cookie(cookie);
+    }
+    response.json(session)
+}
+
+/// `response` with the session cookies expired: the browser forgets them.
+fn signed_out(state: &AppState, mut response: HttpResponse) -> HttpResponse {
+    auth::add_cookies(
+        &mut response,
+        &auth::ended_session_cookies(state.settings.http.is_https()),
+    );
+    response
+}
+
+/// The answer to a sign-out whose session is already over (expired, ended
+/// elsewhere): 401 as for any call, and its cookies, of no use now, go too.
+/// Other refusals (`csrf_failed`) change nothing.
+fn not_signed_in(state: &AppState, error: AppError) -> AppResult<HttpResponse> {
+    match error {
+        AppError::Unauthenticated => Ok(signed_out(state, error.error_response())),
+        other => Err(other),
+    }
 }
 
 #[derive(Deserialize, utoipa::ToSchema)]
@@ -53,14 +94,16 @@ pub struct Login {
     password: String,
 }
 
-/// Sign in; answers a session token.
+/// Sign in; answers a session token (API clients send it as a bearer), and
+/// sets it as the browser's session cookie with its CSRF cookie.
 #[utoipa::path(
     post,
     path = "/api/v1/auth/login",
     tag = "accounts",
     request_body = Login,
     responses(
-        (status = 200, description = "signed in", body = Session),
+        (status = 200, description = "signed in", body = Session,
+            headers(("Set-Cookie" = String, description = "`bioskop_session` (the token; `HttpOnly; SameSite=Strict; Path=/`, `Secure` over https, `Max-Age` the session's lifetime) and `bioskop_csrf` (the CSRF token cookie sessions send as `X-CSRF-Token`; readable by the page)"))),
         (status = 401, description = "`invalid_credentials`", body = Problem, content_type = "application/problem+json"),
         (status = 422, description = "`invalid_body`", body = Problem, content_type = "application/problem+json"),
         (status = 429, description = "`too_many_attempts` from this address (on this account, or at all): wait `retry_after` seconds", body = Problem, content_type = "application/problem+json"),
@@ -78,20 +121,28 @@ pub async fn login(
         .accounts
         .login(&body.email, &body.password, &client)
         .await?;
-    Ok(HttpResponse::Ok().json(session))
+    Ok(signed_in(&state, HttpResponse::Ok(), &session))
 }
 
-/// End the session of this token.
+/// End the session of this token or cookie; the browser's cookies are
+/// cleared (also when the session had already ended: 401).
 #[utoipa::path(
     post,
     path = "/api/v1/auth/logout",
     tag = "accounts",
     security(("bearer" = [])),
-    responses((status = 204, description = "signed out"), SignedIn)
+    responses((status = 204, description = "signed out", headers(("Set-Cookie" = String, description = "`bioskop_session` and `bioskop_csrf`, emptied with `Max-Age=0`: the browser forgets them"))), SignedIn)
 )]
-pub async fn logout(state: web::Data<AppState>, caller: Caller) -> AppResult<HttpResponse> {
+pub async fn logout(
+    state: web::Data<AppState>,
+    caller: Result<Caller, AppError>,
+) -> AppResult<HttpResponse> {
+    let caller = match caller {
+        Ok(caller) => caller,
+        Err(error) => return not_signed_in(&state, error),
+    };
     state.accounts.logout(&caller.token).await?;
-    Ok(HttpResponse::NoContent().finish())
+    Ok(signed_out(&state, HttpResponse::NoContent().finish()))
 }
 
 /// Who the token belongs to, with the role.
@@ -111,17 +162,25 @@ fn client_of(state: &AppState, req: &HttpRequest) -> String {
     super::client::address_of(req, &state.settings.http.trusted_proxies)
 }
 
-/// End every session of the caller, this one too (a lost phone, a shared computer).
+/// End every session of the caller, this one too (a lost phone, a shared
+/// computer); this browser's cookies are cleared.
 #[utoipa::path(
     post,
     path = "/api/v1/auth/logout-all",
     tag = "accounts",
     security(("bearer" = [])),
-    responses((status = 204, description = "every session ended"), SignedIn)
+    responses((status = 204, description = "every session ended", headers(("Set-Cookie" = String, description = "`bioskop_session` and `bioskop_csrf`, emptied with `Max-Age=0`: the browser forgets them"))), SignedIn)
 )]
-pub async fn logout_all(state: web::Data<AppState>, caller: Caller) -> AppResult<HttpResponse> {
+pub async fn logout_all(
+    state: web::Data<AppState>,
+    caller: Result<Caller, AppError>,
+) -> AppResult<HttpResponse> {
+    let caller = match caller {
+        Ok(caller) => caller,
+        Err(error) => return not_signed_in(&state, error),
+    };
     state.accounts.logout_all(caller.user.id).await?;
-    Ok(HttpResponse::NoContent().finish())
+    Ok(signed_out(&state, HttpResponse::NoContent().finish()))
 }
 
 /// A new password for the caller, after the current one; every other

@@ -12,7 +12,9 @@ use utoipa::{
     openapi::{
         Components, ContentBuilder, RefOr, ResponseBuilder,
         response::Response,
-        security::{HttpAuthScheme, HttpBuilder, SecurityScheme},
+        security::{
+            ApiKey, ApiKeyValue, HttpAuthScheme, HttpBuilder, SecurityRequirement, SecurityScheme,
+        },
     },
 };
 
@@ -119,7 +121,7 @@ const STORAGE: (&str, &str) = (
 );
 const UNAUTHENTICATED: (&str, &str) = (
     "401",
-    "`unauthenticated`: no valid `Authorization: Bearer` token",
+    "`unauthenticated`: no valid `Authorization: Bearer` token or session cookie",
 );
 const FORBIDDEN: (&str, &str) = ("403", "`forbidden`: this needs another role");
 const NOT_FOUND: (&str, &str) = ("404", "`not_found`: nothing with this id (or not yours)");
@@ -177,10 +179,19 @@ impl IntoResponses for JsonBody {
     }
 }
 
-/// Declares the bearer token that signed-in operations take.
-struct BearerAuth;
+/// Declares how signed-in operations take the session: the bearer token
+/// (API clients) or the browser's session cookie (`http/auth.rs`). Every
+/// operation that takes the bearer takes the cookie too, except `/metrics`
+/// (its bearer is the metrics token, not a session); a change signed in by
+/// the cookie may also answer 403 `csrf_failed`, unless the operation lets
+/// anyone in (the sandbox checkout: a cookie without its CSRF token counts
+/// as no one there).
+struct SessionAuth;
 
-impl Modify for BearerAuth {
+const CSRF_FAILED: &str = "`csrf_failed`: signed in by the `bioskop_session` cookie without \
+     the session's `X-CSRF-Token` header (the `bioskop_csrf` cookie's value)";
+
+impl Modify for SessionAuth {
     fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
         let components = openapi.components.get_or_insert_with(Components::default);
         components.add_security_scheme(
@@ -188,10 +199,67 @@ impl Modify for BearerAuth {
             SecurityScheme::Http(
                 HttpBuilder::new()
                     .scheme(HttpAuthScheme::Bearer)
-                    .description(Some("The token from `/auth/register` or `/auth/login`."))
+                    .description(Some(
+                        "The token from `/auth/register` or `/auth/login`, for API clients.",
+                    ))
                     .build(),
             ),
         );
+        components.add_security_scheme(
+            "cookie",
+            SecurityScheme::ApiKey(ApiKey::Cookie(ApiKeyValue::with_description(
+                crate::http::auth::SESSION_COOKIE,
+                "The browser's session, set (`HttpOnly`) by `/auth/register` and `/auth/login` \
+                 with the readable `bioskop_csrf` cookie; used when there is no `Authorization` \
+                 header. Every request but GET, HEAD and OPTIONS must then send the \
+                 `bioskop_csrf` cookie's value as `X-CSRF-Token` (403 `csrf_failed` otherwise).",
+            ))),
+        );
+        for (path, item) in openapi.paths.paths.iter_mut() {
+            if path == "/metrics" {
+                continue;
+            }
+            let operations = [
+                (&mut item.get, false),
+                (&mut item.put, true),
+                (&mut item.post, true),
+                (&mut item.patch, true),
+                (&mut item.delete, true),
+            ];
+            for (operation, changes) in operations {
+                let Some(operation) = operation.as_mut() else {
+                    continue;
+                };
+                let Some(security) = operation.security.as_mut() else {
+                    continue;
+                };
+                let named = |requirement: &SecurityRequirement| {
+                    serde_json::to_value(requirement).unwrap_or_default()
+                };
+                if !security.iter().any(|r| named(r).get("bearer").is_some()) {
+                    continue;
+                }
+                let anyone = security
+                    .iter()
+                    .any(|r| named(r).as_object().is_some_and(|o| o.is_empty()));
+                security.push(SecurityRequirement::new("cookie", Vec::<String>::new()));
+                if !changes || anyone {
+                    continue;
+                }
+                match operation.responses.responses.get_mut("403") {
+                    Some(RefOr::T(response)) => {
+                        response.description = format!("{}; {CSRF_FAILED}", response.description);
+                    }
+                    Some(RefOr::Ref(_)) => {}
+                    None => {
+                        operation
+                            .responses
+                            .responses
+                            .insert("403".into(), RefOr::T(problem(CSRF_FAILED)));
+                    }
+                }
+            }
+        }
     }
 }
 
@@ -270,7 +338,7 @@ impl Modify for BearerAuth {
         ops::metrics,
     ),
     components(schemas(Problem)),
-    modifiers(&BearerAuth)
+    modifiers(&SessionAuth)
 )]
 pub struct ApiDoc;
 

@@ -32,8 +32,8 @@ pub const SIGNATURE_HEADER: &str = "X-Bioskop-Signature";
 const SANDBOX_PAY: &str = "/sandbox/pay/{payment_id}";
 
 /// Who asks for a sandbox checkout: the `token` of the page's address (the
-/// first one, if repeated) and the bearer's user, if any. Never refuses by
-/// itself: the payment's owner is checked by the service.
+/// first one, if repeated) and the signed-in user (bearer or cookie), if
+/// any. Never refuses by itself: the payment's owner is checked by the service.
 pub struct SandboxPayer(pub Payer);
 
 impl FromRequest for SandboxPayer {
@@ -129,10 +129,10 @@ pub async fn notification(
 }
 
 /// The sandbox checkout page, where the payer clicks pay or fail: for the
-/// payment's owner, by the `token` of `redirect_url` or their bearer.
+/// payment's owner, by the `token` of `redirect_url` or their session.
 #[utoipa::path(get, path = "/sandbox/pay/{payment_id}", tag = "sandbox",
     params(("payment_id" = PaymentId, Path, description = "the payment"),
-        ("token" = Option<String>, Query, description = "the payment's checkout token, as in its `redirect_url`; without it, the owner's bearer token")),
+        ("token" = Option<String>, Query, description = "the payment's checkout token, as in its `redirect_url`; without it, the owner's session (bearer or cookie)")),
     security((), ("bearer" = [])),
     responses((status = 200, description = "the page", content_type = "text/html", body = String),
         (status = 401, description = "`unauthenticated`: neither a `token` nor a valid bearer token", body = Problem, content_type = "application/problem+json"),
@@ -151,7 +151,7 @@ pub async fn checkout_page(
 
 #[utoipa::path(post, path = "/sandbox/pay/{payment_id}", tag = "sandbox",
     params(("payment_id" = PaymentId, Path, description = "the payment"),
-        ("token" = Option<String>, Query, description = "the payment's checkout token, as in its `redirect_url` (the page's form sends it); without it, the owner's bearer token")),
+        ("token" = Option<String>, Query, description = "the payment's checkout token, as in its `redirect_url` (the page's form sends it); without it, the owner's bearer token (or session cookie with its `X-CSRF-Token`)")),
     security((), ("bearer" = [])),
     request_body(content(
         (PayerChoice = "application/x-www-form-urlencoded"),

@@ -21,9 +21,10 @@ impl ResponseError for AppError {
             AppError::Unauthenticated
             | AppError::InvalidCredentials
             | AppError::InvalidSignature => StatusCode::UNAUTHORIZED,
-            AppError::Forbidden(_) | AppError::SignatureRejected | AppError::WrongPassword => {
-                StatusCode::FORBIDDEN
-            }
+            AppError::Forbidden(_)
+            | AppError::CsrfFailed
+            | AppError::SignatureRejected
+            | AppError::WrongPassword => StatusCode::FORBIDDEN,
             AppError::NotFound(_) => StatusCode::NOT_FOUND,
             AppError::MethodNotAllowed { .. } => StatusCode::METHOD_NOT_ALLOWED,
             AppError::EmailTaken

@@ -2,9 +2,10 @@
 //! pay and fail buttons, the choice it sends back (a form, or JSON from API
 //! clients) and the page that answers it.
 //!
-//! Only the payment's owner may see or settle it: with their bearer token
-//! (API clients), or with the checkout token signed into `redirect_url`
-//! (the browser, which has no bearer on a page it is sent to).
+//! Only the payment's owner may see or settle it: with their session (a
+//! bearer token from API clients, the session cookie from the browser), or
+//! with the checkout token signed into `redirect_url` (the page's own form
+//! posts with it and no CSRF header, so the cookie does not count there).
 
 use hmac::{Hmac, KeyInit, Mac};
 use rusqlite::{OptionalExtension, params};
@@ -55,7 +56,7 @@ pub struct Payer {
 }
 
 impl Payments {
-    /// Lets the payment's owner through: its checkout token, or the bearer
+    /// Lets the payment's owner through: its checkout token, or the session
     /// of the user whose booking it pays. Nothing at all: 401. Anyone or
     /// anything else: 404, as if the payment did not exist.
     pub(super) async fn authorize_payer(

@@ -217,7 +217,7 @@ impl Api {
 }
 
 impl Reply {
-    async fn from(response: reqwest::Response) -> Reply {
+    pub async fn from(response: reqwest::Response) -> Reply {
         let status = response.status();
         let content_type = response
             .headers()

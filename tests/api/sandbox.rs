@@ -1,5 +1,6 @@
 //! The built-in sandbox gateway settles a payment only for its owner: their
-//! bearer token, or the signed checkout page behind `redirect_url`. Nobody
+//! bearer token (or session cookie with its CSRF token), or the signed
+//! checkout page behind `redirect_url`. Nobody
 //! at all is 401; anyone or anything else is 404, as if there were no such
 //! payment, and nothing changes.
 
@@ -162,6 +163,52 @@ async fn the_signed_page_behind_redirect_url_pays_without_a_bearer() {
         Api::status_of(&api.seat_map(showtime, None).await, "E2"),
         "sold"
     );
+}
+
+#[actix_web::test]
+async fn the_owners_session_cookie_opens_the_page_but_pays_only_with_its_csrf_token() {
+    use sha2::{Digest, Sha256};
+
+    let api = Api::spawn().await;
+    let showtime = api.app.bookable_showtime().await;
+    let ani = api.customer().await;
+    let (booking, payment, _) = awaiting(&api, &ani, showtime, "E5").await;
+    let path = api.app.url(&format!("/sandbox/pay/{payment}"));
+    let cookie = format!("bioskop_session={}", ani.token);
+    let csrf = hex::encode(Sha256::digest(format!("bioskop-csrf-v1:{}", ani.token)));
+
+    let page = api
+        .http
+        .get(&path)
+        .header("cookie", &cookie)
+        .send()
+        .await
+        .expect("the page");
+    assert_eq!(page.status(), 200, "a page is read: no CSRF token needed");
+    // A change by the cookie alone counts as no one: without the page's
+    // token, 401, and nothing is sold.
+    let refused = api
+        .http
+        .post(&path)
+        .header("cookie", &cookie)
+        .json(&json!({"result": "success"}))
+        .send()
+        .await
+        .expect("an answer");
+    assert_eq!(refused.status(), 401);
+    nothing_sold(&api, showtime, "E5", &booking, &payment).await;
+
+    let paid = api
+        .http
+        .post(&path)
+        .header("cookie", &cookie)
+        .header("x-csrf-token", &csrf)
+        .json(&json!({"result": "success"}))
+        .send()
+        .await
+        .expect("an answer");
+    assert_eq!(paid.status(), 200);
+    assert_eq!(api.booking_status_in_db(&booking), "paid");
 }
 
 #[actix_web::test]

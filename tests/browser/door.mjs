@@ -178,7 +178,7 @@ try {
   const gross = Number(await chart.locator(`rect[data-day="${date}"]`).getAttribute("data-gross"));
   if (!(gross > 0)) failures.push(`the day's bar shows no gross (${gross})`);
   await onlyCatalogue(admin, "id", "#/admin/reports");
-  step("the CSV: fetched with the token, offered as a file");
+  step("the CSV: fetched with the session cookie, offered as a file");
   const [download] = await Promise.all([admin.waitForEvent("download"),
     admin.getByRole("button", { name: id["admin.reports.csv"], exact: true }).click()]);
   if (!/\.csv$/.test(download.suggestedFilename())) failures.push(`the CSV file's name: ${download.suggestedFilename()}`);

@@ -1,7 +1,10 @@
 // The buying journey in headless Chromium, two customers and an admin in
 // separate browser contexts, in one language (`id`, the default, or `en`,
 // chosen with the nav's switch). Run by tests/browser.rs with the server's
-// address and the showtime to use; screenshots go to SCREENSHOTS.
+// address and the showtime to use; screenshots go to SCREENSHOTS. The
+// session is checked on the way: an HttpOnly cookie, no token in
+// localStorage, a change without the CSRF header refused, and signing out
+// clears the cookies.
 //
 // Elements are found by role and accessible name or label taken from the
 // catalogues (`web/i18n/*.js`), or by `data-` attributes: never by English
@@ -86,6 +89,27 @@ try {
   step("customer A picks city, cinema, date and showtime, on a phone-sized screen");
   const ani = await newPage(true);
   await register(ani, "Ani");
+
+  step("A's session is an HttpOnly cookie: no script reads it, and a change without its CSRF token is refused");
+  const seen = await ani.evaluate(() => ({ cookie: document.cookie, stored: Object.keys(localStorage) }));
+  if (seen.cookie.includes("bioskop_session")) throw new Error(`a script reads the session: ${seen.cookie}`);
+  if (!/(^|; )bioskop_csrf=[0-9a-f]{64}($|;)/.test(seen.cookie)) throw new Error(`no CSRF cookie: ${seen.cookie}`);
+  if (seen.stored.some((key) => /token|session/i.test(key))) throw new Error(`a token in localStorage: ${seen.stored}`);
+  const jar = Object.fromEntries((await ani.context().cookies()).map((c) => [c.name, c]));
+  const session = jar.bioskop_session;
+  if (!session || !session.httpOnly || session.sameSite !== "Strict" || session.path !== "/") {
+    throw new Error(`the session cookie: ${JSON.stringify(session)}`);
+  }
+  // As an injected script (or another page) would try it: the cookie goes
+  // along, the CSRF header does not.
+  const forged = await ani.evaluate(async (id) => {
+    const response = await fetch("/api/v1/bookings", {
+      method: "POST", headers: { "Content-Type": "application/json" },
+      body: JSON.stringify({ showtime_id: Number(id), seats: ["A1"] }),
+    });
+    return { status: response.status, code: (await response.json()).code };
+  }, showtime);
+  if (forged.status !== 403 || forged.code !== "csrf_failed") throw new Error(`a change without the CSRF token: ${JSON.stringify(forged)}`);
   await ani.getByRole("link", { name: cityName }).click();
   await ani.getByRole("heading", { level: 1, name: T["cinemas.title"] }).waitFor();
   await ani.getByRole("link", { name: cinemaName }).click();
@@ -100,9 +124,12 @@ try {
   await seat(ani, "C5").waitFor();
   await ani.getByRole("group", { name: T["seats.map"] }).waitFor();
 
-  step("customer B opens the same showtime in another browser");
+  step("customer B opens the same showtime in another browser (which kept a bearer token of an older version)");
   const budi = await newPage(false);
+  await budi.goto(`${base}/healthz`);
+  await budi.evaluate(() => localStorage.setItem("bioskop.token", "an-old-bearer-token"));
   await register(budi, "Budi");
+  if (await budi.evaluate(() => localStorage.getItem("bioskop.token")) !== null) throw new Error("the old token stayed in localStorage");
   await budi.goto(`${base}/#/showtime/${showtime}`);
   await hasClass(seat(budi, "C5"), "available");
 
@@ -177,6 +204,13 @@ try {
   await expectText(ani.locator('td[data-cell="refund"] [data-status="succeeded"]').first(), T["status.succeeded"]);
   await expectText(ani.locator('td[data-cell="status"] [data-status="refunded"]').first(), T["status.refunded"]);
   await ani.screenshot({ path: shot("refund"), fullPage: true });
+
+  step("A signs out: both cookies are gone and the page asks to sign in");
+  await ani.getByRole("button", { name: T["nav.logout"], exact: true }).click();
+  await ani.waitForURL(/#\/login$/);
+  await ani.getByRole("heading", { level: 1, name: T["login.welcome"] }).waitFor();
+  const left = (await ani.context().cookies()).map((c) => c.name).filter((name) => name.startsWith("bioskop_"));
+  if (left.length) throw new Error(`cookies left after signing out: ${left}`);
   await admin.reload();
   await admin.locator('tr[data-refund] [data-status="succeeded"]').first().waitFor();
   await admin.screenshot({ path: shot("admin"), fullPage: true });

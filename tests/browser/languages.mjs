@@ -189,7 +189,8 @@ try {
   const cancelled = await first.admin.evaluate(async ([id]) => {
     const response = await fetch(`/api/v1/admin/showtimes/${id}/cancel`, {
       method: "POST",
-      headers: { "Content-Type": "application/json", Authorization: `Bearer ${localStorage.getItem("bioskop.token")}` },
+      // Signed in by the page's session cookie: a change sends its CSRF token.
+      headers: { "Content-Type": "application/json", "X-CSRF-Token": document.cookie.match(/(?:^|; )bioskop_csrf=([^;]*)/)[1] },
       body: JSON.stringify({ reason: "projector failure" }),
     });
     return response.status;

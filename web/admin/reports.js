@@ -1,9 +1,9 @@
 // The sales report (`#/admin/reports`): cinema-local days from/to (the last
 // seven days of the first cinema by default), by day, movie or showtime, one
-// cinema or all; a table with the total, the CSV (fetched with the session's
-// token and offered as a file), and a chart drawn here as inline SVG: gross
+// cinema or all; a table with the total, the CSV (fetched with the session
+// cookie and offered as a file), and a chart drawn here as inline SVG: gross
 // per day as bars, occupancy per day as a line with dots.
-import { api, API, el, data, token } from "../lib.js";
+import { api, API, el, data } from "../lib.js";
 import { t, fmtMoney, fmtPercent, fmtDate, today } from "../i18n.js";
 import { subnav, adminProblem } from "./common.js";
 
@@ -47,13 +47,14 @@ export async function reportsPage() {
     } catch (e) { error.replaceChildren(adminProblem(e)); }
   }
 
-  // The CSV needs the bearer token: fetched here, then offered as a file.
+  // The CSV: fetched here (with the session cookie), then offered as a file
+  // with its name.
   csv.addEventListener("click", async () => {
     error.replaceChildren();
     try {
       const q = query(group.value);
       q.set("format", "csv");
-      const response = await fetch(`${API}/admin/reports/sales?${q}`, { headers: { Authorization: `Bearer ${token()}` } });
+      const response = await fetch(`${API}/admin/reports/sales?${q}`, { credentials: "same-origin" });
       if (!response.ok) {
         const problem = await response.json().catch(() => ({}));
         throw Object.assign(new Error(problem.detail || response.statusText), { code: problem.code, status: response.status });
