@@ -122,6 +122,7 @@ impl Application {
             max_seats: settings.booking.max_seats_per_booking,
             currency: settings.booking.currency.clone(),
             rehold_cooldown_ms: crate::clock::millis(settings.booking.rehold_cooldown),
+            no_single_gap: settings.booking.no_single_gap,
         };
         let registry = ShowtimeRegistry::new(store.clone(), rules, clock.clone());
         let recovered_showtimes = registry.recover().await?;

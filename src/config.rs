@@ -104,6 +104,9 @@ pub struct BookingSettings {
     pub rehold_cooldown: Duration,
     /// Holds one customer may start in an hour (0: no limit).
     pub max_holds_per_customer_per_hour: usize,
+    /// No hold, added or removed seat may leave one free seat alone in a
+    /// row (DESIGN 4c; 409 `single_seat_gap`).
+    pub no_single_gap: bool,
 }
 
 impl BookingSettings {
@@ -117,6 +120,7 @@ impl BookingSettings {
             max_seats_per_customer: 0,
             rehold_cooldown: Duration::ZERO,
             max_holds_per_customer_per_hour: 0,
+            no_single_gap: false,
         }
     }
 }

@@ -90,6 +90,14 @@ pub enum AppError {
     Conflict { code: &'static str, detail: String },
     #[error("too many attempts; try again in {retry_after_secs} s")]
     TooManyAttempts { retry_after_secs: u64 },
+    /// A hold, an added or a removed seat that would leave `seats` free and
+    /// alone in their row (`booking.no_single_gap`, DESIGN 4c);
+    /// `alternatives`: up to three seat sets of the same size that would not.
+    #[error("this would leave seat {} alone in its row; choose seats beside it or at the row's end", .seats.join(", "))]
+    SingleSeatGap {
+        seats: Vec<String>,
+        alternatives: Vec<Vec<String>>,
+    },
     /// A customer re-holding seats they released themselves, too soon.
     #[error("you released seats {} a moment ago; you can hold them again in {retry_after_secs} s", .seats.join(", "))]
     ReholdCooldown {
@@ -168,6 +176,7 @@ impl AppError {
             AppError::Conflict { code, .. } => code,
             AppError::TooManyAttempts { .. } => "too_many_attempts",
             AppError::ReholdCooldown { .. } => "rehold_cooldown",
+            AppError::SingleSeatGap { .. } => "single_seat_gap",
             AppError::HoldRate { .. } => "hold_rate",
             AppError::Overloaded { .. } => "overloaded",
             AppError::TooManySignups { .. } => "too_many_signups",

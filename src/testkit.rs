@@ -57,6 +57,9 @@ impl TestApp {
         settings.booking.max_seats_per_customer = 0;
         settings.booking.rehold_cooldown = Duration::ZERO;
         settings.booking.max_holds_per_customer_per_hour = 0;
+        // So is the seating rule: the tests that pick seats one by one would
+        // leave lone seats; its own tests switch it on.
+        settings.booking.no_single_gap = false;
         settings.accounts.max_signups_per_ip = 0;
         settings.http.max_sse_per_client = 10_000;
         settings.accounts.max_concurrent_hashes = 8;

@@ -413,6 +413,7 @@ fn rules() -> Rules {
         currency: "IDR".into(),
         // The model re-holds released seats freely: the cooldown has its own tests.
         rehold_cooldown_ms: 0,
+        no_single_gap: false,
     }
 }
 

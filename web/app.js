@@ -300,7 +300,10 @@ async function showtimePage(showtimeId) {
       say(mine(id) ? t("seats.held", { seat: id }) : t("seats.unheld", { seat: id }));
     } catch (error) {
       if (error.code === "seat_unavailable") say(t("seats.taken", { seat: id }));
-      else fail(error);
+      else if (error.code === "single_seat_gap" && error.problem?.alternatives?.length) {
+        const seats = error.problem.alternatives.map((set) => set.join(" + ")).join(", ");
+        say(`${t("problem.single_seat_gap")} ${t("seats.insteadTry", { seats })}`);
+      } else fail(error);
     }
   }
 

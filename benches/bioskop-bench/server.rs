@@ -118,6 +118,9 @@ pub fn serve(engine: Engine, dir: &Path, sweep_cron: String) -> anyhow::Result<(
                 settings.booking.max_seats_per_customer = 0;
                 settings.booking.rehold_cooldown = std::time::Duration::ZERO;
                 settings.booking.max_holds_per_customer_per_hour = 0;
+                // Like for like with the direct-SQLite engine, which has no
+                // seating rule.
+                settings.booking.no_single_gap = false;
                 // All its streams come from this one address.
                 settings.http.max_sse_per_client = settings.http.max_sse;
                 let app = Application::build(settings, Arc::new(SystemClock)).await?;

@@ -35,6 +35,7 @@ impl ResponseError for AppError {
             | AppError::BookingAlreadyOpen { .. }
             | AppError::AlreadyUsed { .. }
             | AppError::ReholdCooldown { .. }
+            | AppError::SingleSeatGap { .. }
             | AppError::Conflict { .. } => StatusCode::CONFLICT,
             AppError::TooManyAttempts { .. }
             | AppError::HoldRate { .. }
@@ -89,6 +90,13 @@ impl ResponseError for AppError {
                 let listed = overlaps.len().min(crate::error::OVERLAPS_LISTED);
                 body.insert("overlaps".into(), json!(overlaps.get(..listed)));
                 body.insert("overlaps_total".into(), json!(overlaps.len()));
+            }
+            AppError::SingleSeatGap {
+                seats,
+                alternatives,
+            } => {
+                body.insert("seats".into(), json!(seats));
+                body.insert("alternatives".into(), json!(alternatives));
             }
             AppError::BookingAlreadyOpen { booking_id } => {
                 body.insert("booking_id".into(), json!(booking_id));

@@ -33,6 +33,7 @@ mod refunds_amqp;
 mod reports;
 mod restart;
 mod sandbox;
+mod seating;
 mod sessions;
 mod showtimes_admin;
 mod smtp;

@@ -3,7 +3,7 @@
 
 use serde::Serialize;
 
-use super::{BookedSeat, Booking, BookingState, Op, SeatBook, SeatState};
+use super::{BookedSeat, Booking, BookingState, Op, SeatBook, SeatState, gaps};
 use crate::{
     error::{AppError, AppResult},
     seats::types::*,
@@ -71,6 +71,7 @@ impl SeatBook {
         if !taken.is_empty() {
             return Err(AppError::SeatUnavailable { seats: taken });
         }
+        self.ensure_no_lone_seat(gaps::Change::Take(&wanted), wanted.len())?;
 
         let expires_at = now.saturating_add(self.rules.hold_ttl_ms);
         ops.push(Op::CreateBooking {
@@ -125,6 +126,7 @@ impl SeatBook {
                 seats: vec![seat_id.to_string()],
             });
         }
+        self.ensure_no_lone_seat(gaps::Change::Take(&[seat]), 1)?;
         self.lock_seat(&mut booking, seat, now, ops);
         Ok(self.keep_changed(booking))
     }
@@ -145,6 +147,36 @@ impl SeatBook {
             .filter(|i| booking.seats.iter().any(|b| b.seat == *i))
             .ok_or(AppError::NotFound("seat in this booking"))?;
         let mut booking = booking.clone();
+        if self.rules.no_single_gap {
+            let stranded = gaps::strands(
+                &self.layout,
+                &|s| !self.is_available(s),
+                gaps::Change::Free(seat),
+            );
+            if !stranded.is_empty() {
+                // The seats of the booking that could go instead.
+                let alternatives = booking
+                    .seats
+                    .iter()
+                    .map(|b| b.seat)
+                    .filter(|&other| {
+                        other != seat
+                            && gaps::strands(
+                                &self.layout,
+                                &|s| !self.is_available(s),
+                                gaps::Change::Free(other),
+                            )
+                            .is_empty()
+                    })
+                    .take(3)
+                    .map(|other| vec![self.layout.seat_id(other).to_string()])
+                    .collect();
+                return Err(AppError::SingleSeatGap {
+                    seats: self.names(&stranded),
+                    alternatives,
+                });
+            }
+        }
         booking.seats.retain(|b| b.seat != seat);
         self.set_state(seat, SeatState::Available);
         self.note_released(user, &[seat], now);
@@ -182,6 +214,40 @@ impl SeatBook {
         }
         let booking = self.owned(user, booking_id)?;
         Ok(self.state_of(booking))
+    }
+
+    /// 409 `single_seat_gap` when the rule is on and taking `change`'s seats
+    /// would leave a seat alone, with up to three sets of `count` seats of
+    /// the same class near them that would not.
+    fn ensure_no_lone_seat(&self, change: gaps::Change<'_>, count: usize) -> AppResult<()> {
+        if !self.rules.no_single_gap {
+            return Ok(());
+        }
+        let taken = |s: usize| !self.is_available(s);
+        let stranded = gaps::strands(&self.layout, &taken, change);
+        if stranded.is_empty() {
+            return Ok(());
+        }
+        let wanted = match change {
+            gaps::Change::Take(seats) => seats,
+            gaps::Change::Free(_) => &[],
+        };
+        let class = wanted.first().map_or("", |&s| self.layout.class_of(s));
+        let alternatives = gaps::alternatives(&self.layout, &taken, count, class, wanted, 3)
+            .iter()
+            .map(|set| self.names(set))
+            .collect();
+        Err(AppError::SingleSeatGap {
+            seats: self.names(&stranded),
+            alternatives,
+        })
+    }
+
+    fn names(&self, seats: &[usize]) -> Vec<String> {
+        seats
+            .iter()
+            .map(|&s| self.layout.seat_id(s).to_string())
+            .collect()
     }
 
     /// Remembers that `user` gave these seats up (not an expiry or a failed

@@ -16,12 +16,32 @@ pub struct SeatDef {
     pub grid_col: i64,
 }
 
+/// The class drawn two cells wide and sold as one seat for two.
+pub const COUPLE: &str = "couple";
+
 /// An auditorium's seats, shared by every showtime in that auditorium (a
 /// week of showtimes need not hold a week of copies).
 #[derive(Debug, PartialEq, Eq)]
 pub struct Layout {
     seats: Vec<SeatDef>,
     index: HashMap<String, usize>,
+    /// Runs of seats side by side in one row with no aisle between them, left
+    /// to right: what the seating rules look at. Couple seats make runs of
+    /// their own.
+    blocks: Vec<Vec<usize>>,
+    /// Each seat's block and its place in it.
+    places: Vec<(usize, usize)>,
+}
+
+impl SeatDef {
+    /// Grid columns the seat takes.
+    pub fn width(&self) -> i64 {
+        if self.class == COUPLE { 2 } else { 1 }
+    }
+
+    pub fn is_couple(&self) -> bool {
+        self.class == COUPLE
+    }
 }
 
 impl Layout {
@@ -31,7 +51,51 @@ impl Layout {
             .enumerate()
             .map(|(i, s)| (s.id.clone(), i))
             .collect();
-        Layout { seats, index }
+        let mut order: Vec<usize> = (0..seats.len()).collect();
+        order.sort_by_key(|&i| seats.get(i).map(|s| (s.grid_row, s.grid_col)));
+        let mut blocks: Vec<Vec<usize>> = Vec::new();
+        let mut places = vec![(0, 0); seats.len()];
+        let mut previous: Option<&SeatDef> = None;
+        for position in order {
+            let Some(seat) = seats.get(position) else {
+                continue;
+            };
+            let beside = previous.is_some_and(|p| {
+                p.grid_row == seat.grid_row
+                    && p.grid_col + p.width() == seat.grid_col
+                    && p.is_couple() == seat.is_couple()
+            });
+            if !beside {
+                blocks.push(Vec::new());
+            }
+            if let Some(block) = blocks.last_mut() {
+                block.push(position);
+            }
+            previous = Some(seat);
+        }
+        for (b, block) in blocks.iter().enumerate() {
+            for (k, &position) in block.iter().enumerate() {
+                if let Some(place) = places.get_mut(position) {
+                    *place = (b, k);
+                }
+            }
+        }
+        Layout {
+            seats,
+            index,
+            blocks,
+            places,
+        }
+    }
+
+    /// The runs of seats side by side (see `blocks`).
+    pub fn blocks(&self) -> &[Vec<usize>] {
+        &self.blocks
+    }
+
+    /// The block a seat is in, and its place in it.
+    pub fn place(&self, position: usize) -> Option<(usize, usize)> {
+        self.places.get(position).copied()
     }
 
     /// Where a seat sits in the layout (and in a showtime's seat states).

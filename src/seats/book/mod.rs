@@ -22,6 +22,7 @@
 mod blocks;
 mod cancel;
 mod durable;
+pub mod gaps;
 mod holds;
 pub mod layout;
 pub mod ops;
@@ -135,6 +136,9 @@ pub struct Recalled {
     pub payments: Vec<Payment>,
 }
 
+/// The class of a wheelchair space (DESIGN 4c).
+pub const WHEELCHAIR: &str = "wheelchair";
+
 /// Limits and prices that come from configuration and the catalog.
 #[derive(Debug, Clone)]
 pub struct Rules {
@@ -144,6 +148,9 @@ pub struct Rules {
     /// How long a seat its holder released stays out of that customer's
     /// reach (`booking.rehold_cooldown`; 0: off).
     pub rehold_cooldown_ms: i64,
+    /// No change may leave one free seat alone in a row
+    /// (`booking.no_single_gap`; see [`gaps`]).
+    pub no_single_gap: bool,
 }
 
 /// The ids and codes a change creates. The caller supplies them (random in

@@ -51,6 +51,7 @@ fn book() -> SeatBook {
         max_seats: 3,
         currency: "IDR".into(),
         rehold_cooldown_ms: 2 * MINUTE,
+        no_single_gap: false,
     };
     let info = ShowtimeInfo {
         starts_at: 1_000 * MINUTE,
