@@ -477,3 +477,179 @@ fn a_seat_lost_to_expiry_is_not_cooling_down() {
     )
     .expect("the hold ran out: no cooldown, held again");
 }
+
+/// The no-lone-seat rule, checked against an oracle written apart from
+/// `gaps`: after every hold, added or removed seat the book accepts, each
+/// seat newly alone must have been unavoidable (no other choice of as many
+/// seats from its free run would have left none alone), and a removal never
+/// leaves one.
+mod lone_seats {
+    use proptest::{collection::vec, prelude::*};
+
+    use super::*;
+
+    /// Two rows of ten, the second with an aisle after its third seat.
+    fn gap_book() -> SeatBook {
+        let mut layout = Vec::new();
+        for (r, row) in ["A", "B"].iter().enumerate() {
+            for n in 1..=10i64 {
+                let aisle = i64::from(r == 1 && n > 3);
+                layout.push(SeatDef {
+                    id: format!("{row}{n}"),
+                    row: row.to_string(),
+                    number: n,
+                    class: "regular".into(),
+                    grid_row: r as i64,
+                    grid_col: n - 1 + aisle,
+                });
+            }
+        }
+        let rules = Rules {
+            hold_ttl_ms: 10 * MINUTE,
+            max_seats: 6,
+            currency: "IDR".into(),
+            rehold_cooldown_ms: 0,
+            no_single_gap: true,
+        };
+        let info = ShowtimeInfo {
+            starts_at: 1_000 * MINUTE,
+            ..ShowtimeInfo::default()
+        };
+        SeatBook::new(
+            ShowtimeId(1),
+            Arc::new(info),
+            false,
+            rules,
+            Arc::new(Layout::new(layout)),
+            HashMap::from([("regular".to_string(), 50_000)]),
+        )
+    }
+
+    #[derive(Debug, Clone)]
+    enum Step {
+        Hold { user: u8, seats: Vec<usize> },
+        Add { user: u8, seat: usize },
+        Remove { user: u8, seat: usize },
+        Release { user: u8 },
+    }
+
+    fn step() -> impl Strategy<Value = Step> {
+        prop_oneof![
+            3 => (0..4u8, vec(0..20usize, 1..=4)).prop_map(|(user, seats)| Step::Hold { user, seats }),
+            3 => (0..4u8, 0..20usize).prop_map(|(user, seat)| Step::Add { user, seat }),
+            2 => (0..4u8, 0..20usize).prop_map(|(user, seat)| Step::Remove { user, seat }),
+            1 => (0..4u8).prop_map(|user| Step::Release { user }),
+        ]
+    }
+
+    /// The seat beside `seat` on `side` (-1 or 1), by grid position.
+    fn beside(book: &SeatBook, seat: usize, side: i64) -> Option<usize> {
+        let def = book.layout.seat(seat)?;
+        book.layout
+            .iter()
+            .position(|s| s.grid_row == def.grid_row && s.grid_col == def.grid_col + side)
+    }
+
+    fn alone(book: &SeatBook, taken: &[bool], seat: usize) -> bool {
+        if taken[seat] {
+            return false;
+        }
+        let sides = [beside(book, seat, -1), beside(book, seat, 1)].map(|s| s.map(|s| taken[s]));
+        sides.iter().all(|s| *s != Some(false)) && sides.contains(&Some(true))
+    }
+
+    /// The free run around `seat` when `taken` holds.
+    fn run_of(book: &SeatBook, taken: &[bool], seat: usize) -> Vec<usize> {
+        let mut run = vec![seat];
+        for side in [-1, 1] {
+            let mut at = seat;
+            while let Some(next) = beside(book, at, side).filter(|&s| !taken[s]) {
+                run.push(next);
+                at = next;
+            }
+        }
+        run
+    }
+
+    /// Whether some choice of `k` seats of `run` leaves none of it alone.
+    fn avoidable(book: &SeatBook, taken: &[bool], run: &[usize], k: usize) -> bool {
+        (0u32..(1 << run.len())).any(|mask| {
+            if mask.count_ones() as usize != k {
+                return false;
+            }
+            let mut after = taken.to_vec();
+            for (i, &s) in run.iter().enumerate() {
+                if mask & (1 << i) != 0 {
+                    after[s] = true;
+                }
+            }
+            run.iter().all(|&s| !alone(book, &after, s))
+        })
+    }
+
+    fn taken(book: &SeatBook) -> Vec<bool> {
+        (0..book.states.len()).map(|s| !book.is_available(s)).collect()
+    }
+
+    proptest! {
+        #[test]
+        fn no_accepted_change_leaves_a_seat_alone_that_could_have_been_avoided(
+            steps in vec(step(), 1..40)
+        ) {
+            let mut book = gap_book();
+            let mut ops = Vec::new();
+            let mut bookings: HashMap<u8, BookingId> = HashMap::new();
+            let mut next_id = 0;
+            for step in steps {
+                let before = taken(&book);
+                let layout = book.layout.clone();
+                let name = |s: usize| layout.seat_id(s).to_string();
+                let (accepted, removal) = match &step {
+                    Step::Hold { user, seats } => {
+                        next_id += 1;
+                        let id: BookingId = format!("b{next_id}").into();
+                        let ids: Vec<String> = seats.iter().map(|&s| name(s)).collect();
+                        let held = book.hold(UserId(i64::from(*user)), id.clone(), &ids, 0, &mut ops);
+                        if held.is_ok() {
+                            bookings.insert(*user, id);
+                        }
+                        (held.is_ok(), false)
+                    }
+                    Step::Add { user, seat } => match bookings.get(user) {
+                        Some(id) => (book.add_seat(UserId(i64::from(*user)), id, &name(*seat), 0, &mut ops).is_ok(), false),
+                        None => (false, false),
+                    },
+                    Step::Remove { user, seat } => match bookings.get(user) {
+                        Some(id) => (book.remove_seat(UserId(i64::from(*user)), id, &name(*seat), 0, &mut ops).is_ok(), true),
+                        None => (false, true),
+                    },
+                    Step::Release { user } => {
+                        if let Some(id) = bookings.remove(user) {
+                            book.release(UserId(i64::from(*user)), &id, 0, &mut ops).ok();
+                        }
+                        continue;
+                    }
+                };
+                if !accepted {
+                    prop_assert_eq!(taken(&book), before, "a refused change changed nothing");
+                    continue;
+                }
+                let after = taken(&book);
+                for seat in 0..after.len() {
+                    if !alone(&book, &after, seat) || alone(&book, &before, seat) {
+                        continue;
+                    }
+                    prop_assert!(!removal, "removing a seat left {} alone", name(seat));
+                    let run = run_of(&book, &before, seat);
+                    let k = run.iter().filter(|&&s| after[s] && !before[s]).count();
+                    prop_assert!(
+                        !avoidable(&book, &before, &run, k),
+                        "{} was left alone, though {} seats of its run could be taken without that",
+                        name(seat),
+                        k
+                    );
+                }
+            }
+        }
+    }
+}
