@@ -98,6 +98,10 @@ pub enum AppError {
         seats: Vec<String>,
         alternatives: Vec<Vec<String>>,
     },
+    /// No block of the asked number of adjacent free seats is left
+    /// (`POST /showtimes/{id}/best-seats`); `largest_block` is the most there is.
+    #[error("not that many adjacent free seats; the largest block free has {largest_block}")]
+    NotEnoughAdjacent { largest_block: usize },
     /// A customer re-holding seats they released themselves, too soon.
     #[error("you released seats {} a moment ago; you can hold them again in {retry_after_secs} s", .seats.join(", "))]
     ReholdCooldown {
@@ -177,6 +181,7 @@ impl AppError {
             AppError::TooManyAttempts { .. } => "too_many_attempts",
             AppError::ReholdCooldown { .. } => "rehold_cooldown",
             AppError::SingleSeatGap { .. } => "single_seat_gap",
+            AppError::NotEnoughAdjacent { .. } => "not_enough_adjacent",
             AppError::HoldRate { .. } => "hold_rate",
             AppError::Overloaded { .. } => "overloaded",
             AppError::TooManySignups { .. } => "too_many_signups",

@@ -24,8 +24,8 @@ use crate::{
     seats::{
         ActorRef, BookingStatus, ShowtimeActor, ShowtimeRegistry,
         actor::{
-            BlockSeats, EditSeat, GetSeatMap, HoldSeats, ReleaseBooking, StartPayment, Subscribe,
-            UnblockSeat,
+            BlockSeats, EditSeat, GetSeatMap, HoldBestSeats, HoldSeats, ReleaseBooking,
+            StartPayment, Subscribe, UnblockSeat,
         },
         book::{BlockedSeats, BookingState, SeatLine},
         live::Subscription,
@@ -291,6 +291,36 @@ impl Bookings {
             .await?;
         let actor = self.registry.get(showtime_id).await?;
         let held = actor.send(HoldSeats { user, seats, now }).await??;
+        if let Some(turn) = turn {
+            turn.held();
+        }
+        Ok(self.summary_of_held(held))
+    }
+
+    /// Holds the best `count` adjacent seats of a showtime (of `class`, if
+    /// given) for `user` in a new booking, as a hold of that many seats.
+    #[tracing::instrument(skip_all, fields(user_id = %user, showtime_id = %showtime_id))]
+    pub async fn hold_best(
+        &self,
+        user: UserId,
+        showtime_id: ShowtimeId,
+        count: usize,
+        class: Option<String>,
+    ) -> AppResult<BookingSummary> {
+        let now = self.clock.now();
+        let turn = self
+            .limits
+            .turn(&self.store, user, count, true, to_millis(now))
+            .await?;
+        let actor = self.registry.get(showtime_id).await?;
+        let held = actor
+            .send(HoldBestSeats {
+                user,
+                count,
+                class,
+                now,
+            })
+            .await??;
         if let Some(turn) = turn {
             turn.held();
         }

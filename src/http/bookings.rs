@@ -19,6 +19,7 @@ use crate::{
 pub fn routes(cfg: &mut web::ServiceConfig) {
     cfg.route("/bookings", web::post().to(create))
         .route("/bookings", web::get().to(list))
+        .route("/showtimes/{id}/best-seats", web::post().to(best_seats))
         .route("/bookings/{id}", web::get().to(show))
         .route("/bookings/{id}", web::delete().to(release))
         .route("/bookings/{id}/seats", web::post().to(add_seat))
@@ -61,6 +62,46 @@ pub async fn create(
     let booking = state
         .bookings
         .hold(caller.user.id, body.showtime_id, body.seats)
+        .await?;
+    Ok(HttpResponse::Created()
+        .insert_header((header::LOCATION, format!("/api/v1/bookings/{}", booking.id)))
+        .json(booking))
+}
+
+#[derive(Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct BestSeats {
+    /// How many adjacent seats (a couple seat counts as one).
+    #[schema(minimum = 1, maximum = 8)]
+    count: u32,
+    /// Only seats of this class (`regular`, `couple`, …); without it any
+    /// class but couple seats and wheelchair spaces.
+    #[schema(min_length = 1, max_length = 20)]
+    class: Option<String>,
+}
+
+/// Hold the best `count` adjacent seats for a new booking (DESIGN 4c): the
+/// block nearest the ideal row (0.6 of the way back from the screen) and the
+/// row's centre, leaving no seat alone where it can; held as a normal hold.
+#[utoipa::path(post, path = "/api/v1/showtimes/{id}/best-seats", tag = "bookings", request_body = BestSeats,
+    security(("bearer" = [])),
+    params(("id" = ShowtimeId, Path, description = "the showtime")),
+    responses((status = 201, description = "held", body = BookingSummary),
+        (status = 409, description = "`not_enough_adjacent` (see `largest_block`), `booking_already_open` (see `booking_id`), `showtime_cancelled`, `showtime_started`, `hold_limit`", body = Problem, content_type = "application/problem+json"),
+        (status = 429, description = "`hold_rate`: wait `retry_after` seconds", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "`invalid_body`, `no_seats`, `too_many_seats`", body = Problem, content_type = "application/problem+json"),
+        Missing, SignedIn, JsonBody))]
+pub async fn best_seats(
+    state: web::Data<AppState>,
+    caller: Caller,
+    path: web::Path<ShowtimeId>,
+    body: Body<BestSeats>,
+) -> AppResult<HttpResponse> {
+    let body = body.into_inner();
+    let count = usize::try_from(body.count).unwrap_or(usize::MAX);
+    let booking = state
+        .bookings
+        .hold_best(caller.user.id, path.into_inner(), count, body.class)
         .await?;
     Ok(HttpResponse::Created()
         .insert_header((header::LOCATION, format!("/api/v1/bookings/{}", booking.id)))

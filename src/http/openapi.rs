@@ -284,6 +284,7 @@ impl Modify for SessionAuth {
         catalog::seat_map,
         catalog::seat_events,
         bookings::create,
+        bookings::best_seats,
         bookings::list,
         bookings::show,
         bookings::release,

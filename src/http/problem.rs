@@ -36,6 +36,7 @@ impl ResponseError for AppError {
             | AppError::AlreadyUsed { .. }
             | AppError::ReholdCooldown { .. }
             | AppError::SingleSeatGap { .. }
+            | AppError::NotEnoughAdjacent { .. }
             | AppError::Conflict { .. } => StatusCode::CONFLICT,
             AppError::TooManyAttempts { .. }
             | AppError::HoldRate { .. }
@@ -97,6 +98,9 @@ impl ResponseError for AppError {
             } => {
                 body.insert("seats".into(), json!(seats));
                 body.insert("alternatives".into(), json!(alternatives));
+            }
+            AppError::NotEnoughAdjacent { largest_block } => {
+                body.insert("largest_block".into(), json!(largest_block));
             }
             AppError::BookingAlreadyOpen { booking_id } => {
                 body.insert("booking_id".into(), json!(booking_id));

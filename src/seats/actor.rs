@@ -329,6 +329,36 @@ impl Handler<HoldSeats> for ShowtimeActor {
     }
 }
 
+/// Hold the best `count` adjacent seats for a new booking (DESIGN 4c).
+#[derive(Message)]
+#[rtype(result = "AppResult<BookingState>")]
+pub struct HoldBestSeats {
+    pub user: UserId,
+    pub count: usize,
+    /// Only seats of this class (`couple`: a couple seat counts as one).
+    pub class: Option<String>,
+    pub now: DateTime<Utc>,
+}
+
+impl Handler<HoldBestSeats> for ShowtimeActor {
+    type Result = ResponseFuture<AppResult<BookingState>>;
+
+    fn handle(&mut self, msg: HoldBestSeats, ctx: &mut Context<Self>) -> Self::Result {
+        let booking_id = BookingId::random();
+        self.change(ctx, |book, ops| {
+            let class = msg.class.as_deref();
+            book.hold_best(
+                msg.user,
+                booking_id,
+                msg.count,
+                class,
+                to_millis(msg.now),
+                ops,
+            )
+        })
+    }
+}
+
 /// Whether a one-seat change adds the seat to a held booking or takes it out.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum SeatEdit {

@@ -117,3 +117,145 @@ async fn adding_a_seat_that_would_leave_a_lone_one_is_refused() {
         .await;
     added.assert_problem(409, "single_seat_gap");
 }
+
+/// The showtime's seats from its public map.
+async fn seats_of(api: &Api, showtime: i64) -> Vec<Value> {
+    api.get(&format!("/api/v1/showtimes/{showtime}/seats"), None)
+        .await
+        .assert_status(200)["seats"]
+        .as_array()
+        .unwrap()
+        .clone()
+}
+
+async fn best(
+    api: &Api,
+    who: &crate::helpers::Customer,
+    showtime: i64,
+    count: u32,
+) -> crate::helpers::Reply {
+    api.post(
+        &format!("/api/v1/showtimes/{showtime}/best-seats"),
+        Some(&who.token),
+        json!({"count": count}),
+    )
+    .await
+}
+
+fn held_ids(reply: &crate::helpers::Reply) -> Vec<String> {
+    reply.body["seats"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|s| s["id"].as_str().unwrap().to_string())
+        .collect()
+}
+
+#[actix_web::test]
+async fn the_best_seats_of_an_empty_house_are_side_by_side_in_the_ideal_row_and_respect_holds() {
+    let api = with_the_gap_rule().await;
+    let showtime = api.app.bookable_showtime().await;
+    let seats = seats_of(&api, showtime).await;
+    let rows = seats
+        .iter()
+        .map(|s| s["grid_row"].as_i64().unwrap())
+        .max()
+        .unwrap()
+        + 1;
+    let ideal = (0.6 * (rows - 1) as f64).round() as i64;
+    let place = |id: &str| {
+        let seat = seats.iter().find(|s| s["id"] == id).unwrap();
+        (
+            seat["grid_row"].as_i64().unwrap(),
+            seat["grid_col"].as_i64().unwrap(),
+        )
+    };
+
+    let ani = api.customer().await;
+    let first = best(&api, &ani, showtime, 2).await;
+    first.assert_status(201);
+    let ani_seats = held_ids(&first);
+    assert_eq!(ani_seats.len(), 2);
+    let (row_a, col_a) = place(&ani_seats[0]);
+    let (row_b, col_b) = place(&ani_seats[1]);
+    assert_eq!(
+        (row_a, row_b),
+        (ideal, ideal),
+        "{ani_seats:?} in the ideal row"
+    );
+    assert_eq!((col_a - col_b).abs(), 1, "{ani_seats:?} side by side");
+
+    // The next customer gets other seats, and nobody's seat is left alone.
+    let budi = api.customer().await;
+    let second = best(&api, &budi, showtime, 2).await;
+    second.assert_status(201);
+    let budi_seats = held_ids(&second);
+    assert!(budi_seats.iter().all(|s| !ani_seats.contains(s)));
+    assert_eq!(
+        Api::status_of(&api.seat_map(showtime, None).await, &budi_seats[0]),
+        "locked"
+    );
+}
+
+#[actix_web::test]
+async fn a_house_without_enough_adjacent_seats_answers_not_enough_adjacent_with_its_largest_block()
+{
+    let api = with_the_gap_rule().await;
+    let showtime = api.app.bookable_showtime().await;
+    // Every other seat off sale: no two free seats side by side.
+    let every_other: Vec<String> = seats_of(&api, showtime)
+        .await
+        .iter()
+        .filter(|s| s["grid_col"].as_i64().unwrap() % 2 == 0)
+        .map(|s| s["id"].as_str().unwrap().to_string())
+        .collect();
+    let admin = api.admin().await;
+    api.post(
+        &format!("/api/v1/admin/showtimes/{showtime}/blocked-seats"),
+        Some(&admin),
+        json!({"seats": every_other, "reason": "a test of fragments"}),
+    )
+    .await
+    .assert_status(200);
+    let ani = api.customer().await;
+    let refused = best(&api, &ani, showtime, 2).await;
+    refused.assert_problem(409, "not_enough_adjacent");
+    assert_eq!(refused.body["largest_block"], 1);
+    best(&api, &ani, showtime, 1).await.assert_status(201);
+}
+
+#[actix_web::test]
+async fn fifty_customers_asking_for_the_best_seats_at_once_never_share_one() {
+    let api = with_the_gap_rule().await;
+    let showtime = api.app.bookable_showtime().await;
+    let mut customers = Vec::new();
+    for _ in 0..50 {
+        customers.push(api.customer().await);
+    }
+    let answers =
+        futures_util::future::join_all(customers.iter().map(|who| best(&api, who, showtime, 2)))
+            .await;
+    let mut held = std::collections::HashSet::new();
+    for answer in &answers {
+        match answer.status.as_u16() {
+            201 => {
+                for seat in held_ids(answer) {
+                    assert!(held.insert(seat.clone()), "{seat} given twice");
+                }
+            }
+            _ => answer.assert_problem(409, "not_enough_adjacent"),
+        }
+    }
+    assert!(held.len() >= 2);
+    // What the answers say is what the database holds.
+    let locked: i64 = api
+        .app
+        .db()
+        .query_row(
+            "SELECT COUNT(*) FROM seat_occupancy WHERE showtime_id = ?1",
+            [showtime],
+            |r| r.get(0),
+        )
+        .unwrap();
+    assert_eq!(locked, i64::try_from(held.len()).unwrap());
+}

@@ -72,7 +72,57 @@ impl SeatBook {
             return Err(AppError::SeatUnavailable { seats: taken });
         }
         self.ensure_no_lone_seat(gaps::Change::Take(&wanted), wanted.len())?;
+        Ok(self.open_booking(user, booking_id, wanted, now, ops))
+    }
 
+    /// Holds the best `count` adjacent seats (of `class`, if given) for a new
+    /// booking of `user` (DESIGN 4c; see [`gaps::best_block`]): one message,
+    /// so two customers asking at once never get the same seats. A couple
+    /// seat counts as one. 409 `not_enough_adjacent` with the largest block
+    /// there is when no block of `count` fits.
+    pub fn hold_best(
+        &mut self,
+        user: UserId,
+        booking_id: BookingId,
+        count: usize,
+        class: Option<&str>,
+        now: i64,
+        ops: &mut Vec<Op>,
+    ) -> AppResult<BookingState> {
+        self.expire_due(now, ops);
+        self.ensure_open_for_sale(now)?;
+        if count == 0 {
+            return Err(AppError::validation("no_seats", "choose at least one seat"));
+        }
+        if count > self.rules.max_seats {
+            return Err(self.too_many_seats());
+        }
+        if let Some(open) = self.open_by_user.get(&user) {
+            return Err(AppError::BookingAlreadyOpen {
+                booking_id: open.clone(),
+            });
+        }
+        // Seats this customer gave up a moment ago are not theirs to pick.
+        let cooling = |s: usize| {
+            self.released
+                .get(&s)
+                .is_some_and(|&(by, until)| by == user && until > now)
+        };
+        let taken = |s: usize| !self.is_available(s) || cooling(s);
+        let wanted = gaps::best_block(&self.layout, &taken, count, class)
+            .map_err(|largest_block| AppError::NotEnoughAdjacent { largest_block })?;
+        Ok(self.open_booking(user, booking_id, wanted, now, ops))
+    }
+
+    /// Opens a held booking of `user` on `wanted`, all checked and free.
+    fn open_booking(
+        &mut self,
+        user: UserId,
+        booking_id: BookingId,
+        wanted: Vec<usize>,
+        now: i64,
+        ops: &mut Vec<Op>,
+    ) -> BookingState {
         let expires_at = now.saturating_add(self.rules.hold_ttl_ms);
         ops.push(Op::CreateBooking {
             id: booking_id.clone(),
@@ -95,7 +145,7 @@ impl SeatBook {
         }
         self.open_by_user.insert(user, booking_id.clone());
         self.expiries.insert((expires_at, booking_id));
-        Ok(self.keep_changed(booking))
+        self.keep_changed(booking)
     }
 
     /// Adds one seat to a held booking; the deadline stays where it was.

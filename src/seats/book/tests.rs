@@ -588,7 +588,9 @@ mod lone_seats {
     }
 
     fn taken(book: &SeatBook) -> Vec<bool> {
-        (0..book.states.len()).map(|s| !book.is_available(s)).collect()
+        (0..book.states.len())
+            .map(|s| !book.is_available(s))
+            .collect()
     }
 
     proptest! {
