@@ -98,6 +98,10 @@ pub enum AppError {
         seats: Vec<String>,
         alternatives: Vec<Vec<String>>,
     },
+    /// Wheelchair spaces a customer would hold without the companion seat
+    /// beside them (DESIGN 4c; the box office, an admin, may).
+    #[error("wheelchair space {} is held only together with the companion seat beside it", .seats.join(", "))]
+    WheelchairCompanion { seats: Vec<String> },
     /// No block of the asked number of adjacent free seats is left
     /// (`POST /showtimes/{id}/best-seats`); `largest_block` is the most there is.
     #[error("not that many adjacent free seats; the largest block free has {largest_block}")]
@@ -182,6 +186,7 @@ impl AppError {
             AppError::ReholdCooldown { .. } => "rehold_cooldown",
             AppError::SingleSeatGap { .. } => "single_seat_gap",
             AppError::NotEnoughAdjacent { .. } => "not_enough_adjacent",
+            AppError::WheelchairCompanion { .. } => "wheelchair_companion",
             AppError::HoldRate { .. } => "hold_rate",
             AppError::Overloaded { .. } => "overloaded",
             AppError::TooManySignups { .. } => "too_many_signups",

@@ -352,3 +352,56 @@ async fn staff_admit_tickets_at_the_door_and_the_report_draws_its_chart_in_a_rea
         assert!(shots.join(shot).is_file(), "screenshot {shot}");
     }
 }
+
+/// The seating rules on the seat map (`tests/browser/seating.mjs`): with the
+/// no-lone-seat rule on, the seat a click would strand is greyed before the
+/// click, and "pick the best seats for me" holds two seats at once.
+#[actix_web::test]
+async fn the_seat_map_greys_a_stranding_seat_and_picks_the_best_seats_in_a_real_browser() {
+    let Some((scripts, shots)) = setup() else {
+        return;
+    };
+    let app = TestApp::spawn_with(|s| s.booking.no_single_gap = true).await;
+    let showtime = app.bookable_showtime().await;
+    let map: serde_json::Value =
+        reqwest::get(app.url(&format!("/api/v1/showtimes/{showtime}/seats")))
+            .await
+            .expect("the seat map")
+            .json()
+            .await
+            .expect("a JSON seat map");
+    let seats = map["seats"].as_array().expect("seats");
+    // The first two seats of a row that starts with two regular seats.
+    let at = |row: i64, col: i64| {
+        seats
+            .iter()
+            .find(|s| s["grid_row"] == row && s["grid_col"] == col && s["class"] == "regular")
+    };
+    let (first, second) = seats
+        .iter()
+        .find_map(|s| {
+            let (row, col) = (s["grid_row"].as_i64()?, s["grid_col"].as_i64()?);
+            let starts_row = !seats
+                .iter()
+                .any(|o| o["grid_row"] == row && o["grid_col"].as_i64() < Some(col));
+            if !starts_row {
+                return None;
+            }
+            let (a, b) = (at(row, col)?, at(row, col + 1)?);
+            Some((a["id"].as_str()?.to_string(), b["id"].as_str()?.to_string()))
+        })
+        .expect("a row starting with two regular seats");
+    let stdout = node(
+        &scripts,
+        "seating.mjs",
+        &[
+            app.address.clone(),
+            showtime.to_string(),
+            first,
+            second,
+            shots.display().to_string(),
+        ],
+    )
+    .await;
+    assert!(stdout.contains("step: done"), "{stdout}");
+}

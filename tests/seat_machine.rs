@@ -531,6 +531,7 @@ async fn run(steps: Vec<Step>) -> Result<(), TestCaseError> {
                 let actual = code(
                     actor
                         .send(HoldSeats {
+                            box_office: false,
                             user: user_id(*user),
                             seats: seats.iter().map(|s| seat_name(*s)).collect(),
                             now,
@@ -883,6 +884,7 @@ fn a_hold_that_overtakes_a_queued_background_expiry_still_gets_the_lapsed_seat()
         let now = system.now();
         actor
             .send(HoldSeats {
+                box_office: false,
                 user: UserId(1),
                 seats: vec![seat_name(0), seat_name(1)],
                 now,
@@ -900,6 +902,7 @@ fn a_hold_that_overtakes_a_queued_background_expiry_still_gets_the_lapsed_seat()
         });
         let expiry = actor.send(bioskop::seats::actor::ExpireHolds { now: later });
         let hold = actor.send(HoldSeats {
+            box_office: false,
             user: UserId(2),
             seats: vec![seat_name(0)],
             now: later,
@@ -932,7 +935,7 @@ fn an_actor_whose_write_is_refused_reloads_what_the_database_holds() {
         let actor = system.actor().await;
         let now = system.now();
         let held = actor
-            .send(HoldSeats { user: UserId(1), seats: vec![seat_name(0), seat_name(1)], now })
+            .send(HoldSeats { box_office: false, user: UserId(1), seats: vec![seat_name(0), seat_name(1)], now })
             .await
             .expect("mailbox")
             .expect("hold");
@@ -1016,6 +1019,7 @@ fn a_hold_that_lapses_while_someone_watches_is_announced_and_recorded_at_its_dea
             .expect("subscribed");
         let held = actor
             .send(HoldSeats {
+                box_office: false,
                 user: UserId(1),
                 seats: vec!["A1".into()],
                 now: Utc::now(),

@@ -5,6 +5,7 @@ import { API, api, el, data, show, say, mayBeSignedIn, page, nav, badge, fail } 
 import { t, lang, setLang, catalogues, fmtTime, fmtWhen, fmtDate, fmtMoney, today } from "./i18n.js";
 import { routes as adminRoutes } from "./admin.js";
 import { routes as doorRoutes } from "./door.js";
+import { runsOf, strands, companionOf } from "./seating.js";
 
 // A seat class (`regular`, `premium`, `couple`…) in the reader's language;
 // a class an admin named otherwise shows as it is, as data.
@@ -222,8 +223,15 @@ async function showtimePage(showtimeId) {
   const cols = Math.max(...map.seats.map((s) => s.grid_col)) + 1;
   grid.style.gridTemplateRows = `repeat(${rows}, 2.1rem)`;
   grid.style.gridTemplateColumns = `repeat(${cols}, 2.1rem)`;
+  // The runs of seats the no-lone-seat rule looks at.
+  const runs = runsOf(map.seats);
+  const runOf = new Map();
+  runs.forEach((run, index) => run.ids.forEach((id) => runOf.set(id, index)));
   for (const seat of map.seats) {
-    const button = el("button", { class: "seat", "data-seat": seat.id, onclick: () => clickSeat(seat.id) }, data(seat.id));
+    // A wheelchair space shows the accessibility symbol; its name is in its label.
+    const face = seat.class === "wheelchair" ? data("♿") : data(seat.id);
+    const button = el("button", { class: "seat", "data-seat": seat.id, onclick: () => clickSeat(seat.id) }, face);
+    if (seat.class === "wheelchair") button.title = `${classWord(seat.class)} ${seat.id}`;
     button.style.gridRow = String(seat.grid_row + 1);
     button.style.gridColumn = seat.class === "couple" ? `${seat.grid_col + 1} / span 2` : String(seat.grid_col + 1);
     buttons.set(seat.id, button);
@@ -231,14 +239,25 @@ async function showtimePage(showtimeId) {
   }
 
   const mine = (id) => !!state.booking && state.booking.seats.some((s) => s.id === id);
+  // Whether clicking the seat would leave another alone (the server would
+  // refuse it with `single_seat_gap`): greyed out before the click.
+  function wouldStrand(id) {
+    if (!map.no_single_gap) return false;
+    const taken = (x) => mine(x) || state.seats.get(x).status !== "available";
+    if (mine(id)) return strands(runs, runOf, taken, { free: id }).length > 0;
+    if (state.seats.get(id).status !== "available") return false;
+    return strands(runs, runOf, taken, { take: [id] }).length > 0;
+  }
   function paintSeat(id) {
     const seat = state.seats.get(id);
     const button = buttons.get(id);
     const status = mine(id) ? "mine" : seat.status;
-    button.className = `seat ${seat.class} ${status}`;
+    const stranding = wouldStrand(id);
+    button.className = `seat ${seat.class} ${status}${stranding ? " strands" : ""}`;
+    button.dataset.strands = stranding ? "true" : "false";
     button.setAttribute("aria-label", t("seats.seat", {
       seat: id, class: classWord(seat.class), price: fmtMoney(prices[seat.class] || 0, showtime.currency),
-      state: t(`seats.state.${status}`),
+      state: stranding ? `${t(`seats.state.${status}`)}, ${t("seats.wouldStrand")}` : t(`seats.state.${status}`),
     }));
     button.setAttribute("aria-pressed", status === "mine" ? "true" : "false");
     // Sold and blocked (off sale: a broken seat, house seats) cannot be clicked.
@@ -252,7 +271,7 @@ async function showtimePage(showtimeId) {
     banner.textContent = state.status === "cancelled" ? t("seats.cancelled") : "";
     const b = state.booking;
     if (!b || b.seats.length === 0) {
-      side.replaceChildren(el("h2", {}, t("seats.yours")), el("p", { class: "muted" }, t("seats.hint")));
+      side.replaceChildren(el("h2", {}, t("seats.yours")), el("p", { class: "muted" }, t("seats.hint")), bestForm());
       return;
     }
     const countdown = el("p", { class: "countdown", "aria-live": "off", "data-countdown": true });
@@ -291,7 +310,10 @@ async function showtimePage(showtimeId) {
       if (mine(id)) {
         state.booking = await api("DELETE", `/bookings/${state.booking.id}/seats/${id}`);
       } else if (!state.booking) {
-        state.booking = await api("POST", "/bookings", { showtime_id: Number(showtimeId), seats: [id] });
+        // A wheelchair space comes with its companion seat.
+        const companion = state.seats.get(id).class === "wheelchair" ? companionOf(runs, runOf, state.seats, id) : null;
+        const seats = companion ? [id, companion] : [id];
+        state.booking = await api("POST", "/bookings", { showtime_id: Number(showtimeId), seats });
       } else {
         state.booking = await api("POST", `/bookings/${state.booking.id}/seats`, { seat: id });
       }
@@ -305,6 +327,29 @@ async function showtimePage(showtimeId) {
         say(`${t("problem.single_seat_gap")} ${t("seats.insteadTry", { seats })}`);
       } else fail(error);
     }
+  }
+
+  // "Pick the best N seats for me": the server holds the best block at once.
+  function bestForm() {
+    const count = el("select", { id: "best-count", name: "count" },
+      [1, 2, 3, 4, 5, 6, 7, 8].map((n) => el("option", { value: n, selected: n === 2 }, data(String(n)))));
+    const form = el("form", { class: "best", "data-form": "best-seats" },
+      el("label", { for: "best-count" }, t("seats.bestCount")), " ", count, " ",
+      el("button", { type: "submit", "data-action": "best-seats" }, t("seats.best")));
+    form.addEventListener("submit", async (event) => {
+      event.preventDefault();
+      if (state.status === "cancelled") return;
+      try {
+        state.booking = await api("POST", `/showtimes/${showtimeId}/best-seats`, { count: Number(count.value) });
+        for (const s of state.booking.seats) if (state.seats.get(s.id).status === "available") state.seats.get(s.id).status = "locked";
+        paintAll();
+        say(t("seats.bestHeld", { seats: state.booking.seats.map((s) => s.id).join(", ") }));
+      } catch (error) {
+        if (error.code === "not_enough_adjacent") say(t("problem.not_enough_adjacent", { largest: error.problem?.largest_block ?? 0 }));
+        else fail(error);
+      }
+    });
+    return form;
   }
 
   async function pay() {
@@ -350,6 +395,8 @@ async function showtimePage(showtimeId) {
     el("span", { style: "--c:var(--locked)" }, t("seats.locked")),
     el("span", { style: "--c:var(--sold)" }, t("seats.sold")),
     el("span", { style: "--c:var(--blocked)" }, t("seats.blocked")),
+    map.no_single_gap ? el("span", { class: "strands-key", style: "--c:var(--free)" }, t("seats.strandsKey")) : null,
+    map.seats.some((s) => s.class === "wheelchair") ? el("span", { style: "--c:transparent" }, data("♿"), " ", t("class.wheelchair")) : null,
     showtime.prices.map((p) => el("span", { style: "--c:transparent" }, className(p.class), ": ", data(fmtMoney(p.amount, p.currency)))));
   paintAll();
   return [

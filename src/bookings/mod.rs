@@ -284,13 +284,32 @@ impl Bookings {
         showtime_id: ShowtimeId,
         seats: Vec<String>,
     ) -> AppResult<BookingSummary> {
+        self.hold_as(user, false, showtime_id, seats).await
+    }
+
+    /// [`Bookings::hold`], at the box office when `box_office` (an admin,
+    /// who may hold a wheelchair space without its companion seat).
+    pub async fn hold_as(
+        &self,
+        user: UserId,
+        box_office: bool,
+        showtime_id: ShowtimeId,
+        seats: Vec<String>,
+    ) -> AppResult<BookingSummary> {
         let now = self.clock.now();
         let turn = self
             .limits
             .turn(&self.store, user, seats.len(), true, to_millis(now))
             .await?;
         let actor = self.registry.get(showtime_id).await?;
-        let held = actor.send(HoldSeats { user, seats, now }).await??;
+        let held = actor
+            .send(HoldSeats {
+                user,
+                box_office,
+                seats,
+                now,
+            })
+            .await??;
         if let Some(turn) = turn {
             turn.held();
         }

@@ -49,7 +49,7 @@ pub struct SeatName(String);
 #[utoipa::path(post, path = "/api/v1/bookings", tag = "bookings", request_body = NewBooking,
     security(("bearer" = [])),
     responses((status = 201, description = "held", body = BookingSummary),
-        (status = 409, description = "`seat_unavailable` (see `seats`), `booking_already_open` (see `booking_id`), `showtime_cancelled`, `showtime_started`, `hold_limit`, `rehold_cooldown` (see `seats`, `retry_after`)", body = Problem, content_type = "application/problem+json"),
+        (status = 409, description = "`seat_unavailable` (see `seats`), `booking_already_open` (see `booking_id`), `showtime_cancelled`, `showtime_started`, `hold_limit`, `rehold_cooldown` (see `seats`, `retry_after`), `single_seat_gap` (see `seats`, `alternatives`), `wheelchair_companion` (see `seats`)", body = Problem, content_type = "application/problem+json"),
         (status = 429, description = "`hold_rate`: wait `retry_after` seconds", body = Problem, content_type = "application/problem+json"),
         (status = 422, description = "`invalid_body`, `no_seats`, `too_many_seats`, `unknown_seat`: a seat that is not in this showtime (see `errors`)", body = Problem, content_type = "application/problem+json"),
         Missing, SignedIn, JsonBody))]
@@ -61,7 +61,12 @@ pub async fn create(
     let body = body.into_inner();
     let booking = state
         .bookings
-        .hold(caller.user.id, body.showtime_id, body.seats)
+        .hold_as(
+            caller.user.id,
+            caller.is_admin(),
+            body.showtime_id,
+            body.seats,
+        )
         .await?;
     Ok(HttpResponse::Created()
         .insert_header((header::LOCATION, format!("/api/v1/bookings/{}", booking.id)))

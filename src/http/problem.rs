@@ -37,6 +37,7 @@ impl ResponseError for AppError {
             | AppError::ReholdCooldown { .. }
             | AppError::SingleSeatGap { .. }
             | AppError::NotEnoughAdjacent { .. }
+            | AppError::WheelchairCompanion { .. }
             | AppError::Conflict { .. } => StatusCode::CONFLICT,
             AppError::TooManyAttempts { .. }
             | AppError::HoldRate { .. }
@@ -84,7 +85,7 @@ impl ResponseError for AppError {
             AppError::Validation { errors, .. } if !errors.is_empty() => {
                 body.insert("errors".into(), json!(errors));
             }
-            AppError::SeatUnavailable { seats } => {
+            AppError::SeatUnavailable { seats } | AppError::WheelchairCompanion { seats } => {
                 body.insert("seats".into(), json!(seats));
             }
             AppError::ShowtimeOverlap { overlaps } => {

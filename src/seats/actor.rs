@@ -314,6 +314,8 @@ impl Actor for ShowtimeActor {
 #[rtype(result = "AppResult<BookingState>")]
 pub struct HoldSeats {
     pub user: UserId,
+    /// An admin at the box office (may hold a wheelchair space alone).
+    pub box_office: bool,
     pub seats: Vec<String>,
     pub now: DateTime<Utc>,
 }
@@ -324,7 +326,8 @@ impl Handler<HoldSeats> for ShowtimeActor {
     fn handle(&mut self, msg: HoldSeats, ctx: &mut Context<Self>) -> Self::Result {
         let booking_id = BookingId::random();
         self.change(ctx, |book, ops| {
-            book.hold(msg.user, booking_id, &msg.seats, to_millis(msg.now), ops)
+            let now = to_millis(msg.now);
+            book.hold_as(msg.user, msg.box_office, booking_id, &msg.seats, now, ops)
         })
     }
 }

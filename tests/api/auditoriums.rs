@@ -309,6 +309,7 @@ async fn a_layout_edit_leaves_a_held_showtime_as_it_was_and_applies_to_one_nobod
     // the edit took away: the database refuses, nothing is stored.
     let late = stale
         .send(bioskop::seats::actor::HoldSeats {
+            box_office: false,
             user: bioskop::ids::UserId(customer.id),
             seats: vec!["A9".to_string()],
             now: api.app.now(),

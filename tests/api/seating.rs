@@ -259,3 +259,71 @@ async fn fifty_customers_asking_for_the_best_seats_at_once_never_share_one() {
         .unwrap();
     assert_eq!(locked, i64::try_from(held.len()).unwrap());
 }
+
+/// A showtime in an auditorium of one row `R W W R` (two wheelchair spaces
+/// between regular seats) and a row of four regular seats.
+async fn a_wheelchair_showtime(api: &Api, admin: &str) -> i64 {
+    let place = api.a_makassar_place(admin).await;
+    let auditorium = api
+        .post(
+            &format!("/api/v1/admin/cinemas/{}/auditoriums", place.cinema),
+            Some(admin),
+            json!({"name": "Studio Akses", "classes": {"R": "regular", "W": "wheelchair"},
+                   "rows": ["RWWR", "RRRR"]}),
+        )
+        .await;
+    let auditorium = auditorium.assert_status(201)["id"].as_i64().unwrap();
+    let zone = chrono_tz::Asia::Makassar;
+    let day = api.app.now().with_timezone(&zone).date_naive() + chrono::Days::new(3);
+    let starts = day
+        .and_hms_opt(19, 0, 0)
+        .unwrap()
+        .and_local_timezone(zone)
+        .single()
+        .unwrap();
+    let created = api
+        .post(
+            "/api/v1/admin/showtimes",
+            Some(admin),
+            json!({"movie_id": place.movie, "auditorium_id": auditorium,
+                   "starts_at": starts.to_rfc3339_opts(chrono::SecondsFormat::Secs, false),
+                   "prices": {"regular": 50_000, "wheelchair": 50_000}}),
+        )
+        .await;
+    created.assert_status(201)["id"].as_i64().unwrap()
+}
+
+#[actix_web::test]
+async fn a_customer_holds_a_wheelchair_space_only_with_its_companion_seat_and_the_box_office_may_hold_one_alone()
+ {
+    let api = Api::spawn().await;
+    let admin = api.admin().await;
+    let showtime = a_wheelchair_showtime(&api, &admin).await;
+    let ani = api.customer().await;
+
+    let alone = api.hold(&ani, showtime, &["A2"]).await;
+    alone.assert_problem(409, "wheelchair_companion");
+    assert_eq!(alone.body["seats"], json!(["A2"]));
+    // Another wheelchair space is no companion.
+    api.hold(&ani, showtime, &["A2", "A3"])
+        .await
+        .assert_problem(409, "wheelchair_companion");
+    let held = api.hold(&ani, showtime, &["A1", "A2"]).await;
+    let booking = held.assert_status(201)["id"].as_str().unwrap().to_string();
+    // The companion cannot leave the space behind.
+    api.delete(
+        &format!("/api/v1/bookings/{booking}/seats/A1"),
+        Some(&ani.token),
+    )
+    .await
+    .assert_problem(409, "wheelchair_companion");
+
+    // At the box office an admin holds the other space alone.
+    api.post(
+        "/api/v1/bookings",
+        Some(&admin),
+        json!({"showtime_id": showtime, "seats": ["A3"]}),
+    )
+    .await
+    .assert_status(201);
+}

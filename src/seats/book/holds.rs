@@ -48,6 +48,20 @@ impl SeatBook {
         now: i64,
         ops: &mut Vec<Op>,
     ) -> AppResult<BookingState> {
+        self.hold_as(user, false, booking_id, seat_ids, now, ops)
+    }
+
+    /// [`SeatBook::hold`], by a customer or at the box office (an admin), who
+    /// may hold a wheelchair space without its companion seat.
+    pub fn hold_as(
+        &mut self,
+        user: UserId,
+        box_office: bool,
+        booking_id: BookingId,
+        seat_ids: &[String],
+        now: i64,
+        ops: &mut Vec<Op>,
+    ) -> AppResult<BookingState> {
         self.expire_due(now, ops);
         self.ensure_open_for_sale(now)?;
         if seat_ids.is_empty() {
@@ -70,6 +84,9 @@ impl SeatBook {
             .collect();
         if !taken.is_empty() {
             return Err(AppError::SeatUnavailable { seats: taken });
+        }
+        if !box_office {
+            self.ensure_companions(&wanted)?;
         }
         self.ensure_no_lone_seat(gaps::Change::Take(&wanted), wanted.len())?;
         Ok(self.open_booking(user, booking_id, wanted, now, ops))
@@ -111,6 +128,7 @@ impl SeatBook {
         let taken = |s: usize| !self.is_available(s) || cooling(s);
         let wanted = gaps::best_block(&self.layout, &taken, count, class)
             .map_err(|largest_block| AppError::NotEnoughAdjacent { largest_block })?;
+        self.ensure_companions(&wanted)?;
         Ok(self.open_booking(user, booking_id, wanted, now, ops))
     }
 
@@ -176,6 +194,9 @@ impl SeatBook {
                 seats: vec![seat_id.to_string()],
             });
         }
+        let mut after: Vec<usize> = booking.seats.iter().map(|b| b.seat).collect();
+        after.push(seat);
+        self.ensure_companions(&after)?;
         self.ensure_no_lone_seat(gaps::Change::Take(&[seat]), 1)?;
         self.lock_seat(&mut booking, seat, now, ops);
         Ok(self.keep_changed(booking))
@@ -197,6 +218,13 @@ impl SeatBook {
             .filter(|i| booking.seats.iter().any(|b| b.seat == *i))
             .ok_or(AppError::NotFound("seat in this booking"))?;
         let mut booking = booking.clone();
+        let after: Vec<usize> = booking
+            .seats
+            .iter()
+            .map(|b| b.seat)
+            .filter(|&s| s != seat)
+            .collect();
+        self.ensure_companions(&after)?;
         if self.rules.no_single_gap {
             let stranded = gaps::strands(
                 &self.layout,
@@ -291,6 +319,41 @@ impl SeatBook {
             seats: self.names(&stranded),
             alternatives,
         })
+    }
+
+    /// 409 `wheelchair_companion` when a wheelchair space among a booking's
+    /// `seats` has no seat of the booking beside it that is not one: a
+    /// customer holds a space only with its companion seat (DESIGN 4c).
+    fn ensure_companions(&self, seats: &[usize]) -> AppResult<()> {
+        let is_space = |s: usize| self.layout.class_of(s) == super::WHEELCHAIR;
+        let beside = |s: usize| {
+            let (block, k) = self.layout.place(s)?;
+            let block = self.layout.blocks().get(block)?;
+            Some([
+                k.checked_sub(1).and_then(|i| block.get(i)),
+                block.get(k + 1),
+            ])
+        };
+        let alone: Vec<usize> = seats
+            .iter()
+            .copied()
+            .filter(|&s| is_space(s))
+            .filter(|&s| {
+                !beside(s).is_some_and(|sides| {
+                    sides
+                        .iter()
+                        .flatten()
+                        .any(|&&n| seats.contains(&n) && !is_space(n))
+                })
+            })
+            .collect();
+        if alone.is_empty() {
+            Ok(())
+        } else {
+            Err(AppError::WheelchairCompanion {
+                seats: self.names(&alone),
+            })
+        }
     }
 
     fn names(&self, seats: &[usize]) -> Vec<String> {

@@ -29,6 +29,10 @@ pub struct SeatMapDoc {
     pub version: u64,
     pub seats_total: usize,
     pub seats_available: usize,
+    /// Whether a change may not leave one free seat alone in a row
+    /// (`booking.no_single_gap`, DESIGN 4c): the page greys out, from this
+    /// map alone, the seats a click would strand.
+    pub no_single_gap: bool,
     pub seats: Vec<SeatView>,
 }
 
@@ -109,6 +113,7 @@ impl SeatBook {
                 .iter()
                 .filter(|s| s.status == SeatStatus::Available)
                 .count(),
+            no_single_gap: self.rules.no_single_gap,
             seats,
         }
     }
