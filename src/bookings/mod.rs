@@ -296,20 +296,36 @@ impl Bookings {
         showtime_id: ShowtimeId,
         seats: Vec<String>,
     ) -> AppResult<BookingSummary> {
+        let count = seats.len();
+        self.new_hold(user, showtime_id, count, |now| HoldSeats {
+            user,
+            box_office,
+            seats,
+            now,
+        })
+        .await
+    }
+
+    /// Sends a new hold of `count` seats to its showtime's actor within the
+    /// customer's hold limits, stamped with the time now.
+    async fn new_hold<M>(
+        &self,
+        user: UserId,
+        showtime_id: ShowtimeId,
+        count: usize,
+        hold: impl FnOnce(DateTime<Utc>) -> M,
+    ) -> AppResult<BookingSummary>
+    where
+        M: actix::Message<Result = AppResult<BookingState>> + Send + 'static,
+        ShowtimeActor: actix::Handler<M>,
+    {
         let now = self.clock.now();
         let turn = self
             .limits
-            .turn(&self.store, user, seats.len(), true, to_millis(now))
+            .turn(&self.store, user, count, true, to_millis(now))
             .await?;
         let actor = self.registry.get(showtime_id).await?;
-        let held = actor
-            .send(HoldSeats {
-                user,
-                box_office,
-                seats,
-                now,
-            })
-            .await??;
+        let held = actor.send(hold(now)).await??;
         if let Some(turn) = turn {
             turn.held();
         }
@@ -326,24 +342,13 @@ impl Bookings {
         count: usize,
         class: Option<String>,
     ) -> AppResult<BookingSummary> {
-        let now = self.clock.now();
-        let turn = self
-            .limits
-            .turn(&self.store, user, count, true, to_millis(now))
-            .await?;
-        let actor = self.registry.get(showtime_id).await?;
-        let held = actor
-            .send(HoldBestSeats {
-                user,
-                count,
-                class,
-                now,
-            })
-            .await??;
-        if let Some(turn) = turn {
-            turn.held();
-        }
-        Ok(self.summary_of_held(held))
+        self.new_hold(user, showtime_id, count, |now| HoldBestSeats {
+            user,
+            count,
+            class,
+            now,
+        })
+        .await
     }
 
     /// Adds one seat to a held booking, or takes one out of it.

@@ -68,9 +68,7 @@ pub async fn create(
             body.seats,
         )
         .await?;
-    Ok(HttpResponse::Created()
-        .insert_header((header::LOCATION, format!("/api/v1/bookings/{}", booking.id)))
-        .json(booking))
+    Ok(created(booking))
 }
 
 #[derive(Deserialize, utoipa::ToSchema)]
@@ -108,9 +106,14 @@ pub async fn best_seats(
         .bookings
         .hold_best(caller.user.id, path.into_inner(), count, body.class)
         .await?;
-    Ok(HttpResponse::Created()
+    Ok(created(booking))
+}
+
+/// 201 with the new booking and where it lives.
+fn created(booking: BookingSummary) -> HttpResponse {
+    HttpResponse::Created()
         .insert_header((header::LOCATION, format!("/api/v1/bookings/{}", booking.id)))
-        .json(booking))
+        .json(booking)
 }
 
 /// The caller's bookings, newest first.

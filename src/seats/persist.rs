@@ -480,17 +480,7 @@ pub fn load(
         query!("seats/load_bookings"),
         showtime_id,
         kept_since,
-        |r| {
-            Ok(Booking {
-                id: r.get(0)?,
-                user_id: r.get(1)?,
-                status: r.get(2)?,
-                seats: Vec::new(),
-                created_at: r.get(3)?,
-                expires_at: r.get(4)?,
-                payment_id: r.get(5)?,
-            })
-        },
+        booking_of_row,
     )?;
     for mut booking in bookings {
         booking.seats = seats_of.remove(&booking.id).unwrap_or_default();
@@ -502,16 +492,7 @@ pub fn load(
         query!("seats/load_payments"),
         showtime_id,
         kept_since,
-        |r| {
-            Ok(Payment {
-                id: r.get(0)?,
-                booking_id: r.get(1)?,
-                status: r.get(2)?,
-                amount: r.get(3)?,
-                expires_at: r.get(4)?,
-                refund_reason: r.get(5)?,
-            })
-        },
+        payment_of_row,
     )?;
     for payment in payments {
         book.restore_payment(payment);
@@ -581,17 +562,7 @@ pub fn recall(
 ) -> AppResult<Option<Recalled>> {
     let Some(mut booking) = conn
         .prepare_cached(query!("seats/recall_booking"))?
-        .query_row(params![showtime_id, booking_id, payment_id], |r| {
-            Ok(Booking {
-                id: r.get(0)?,
-                user_id: r.get(1)?,
-                status: r.get(2)?,
-                seats: Vec::new(),
-                created_at: r.get(3)?,
-                expires_at: r.get(4)?,
-                payment_id: r.get(5)?,
-            })
-        })
+        .query_row(params![showtime_id, booking_id, payment_id], booking_of_row)
         .optional()?
     else {
         return Ok(None);
@@ -617,18 +588,35 @@ pub fn recall(
     }
     let payments = conn
         .prepare_cached(query!("seats/recall_payments"))?
-        .query_map(params![booking.id], |r| {
-            Ok(Payment {
-                id: r.get(0)?,
-                booking_id: r.get(1)?,
-                status: r.get(2)?,
-                amount: r.get(3)?,
-                expires_at: r.get(4)?,
-                refund_reason: r.get(5)?,
-            })
-        })?
+        .query_map(params![booking.id], payment_of_row)?
         .collect::<Result<Vec<_>, _>>()?;
     Ok(Some(Recalled { booking, payments }))
+}
+
+/// A booking as `load_bookings.sql` and `recall_booking.sql` select it (its
+/// seats are added after).
+fn booking_of_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<Booking> {
+    Ok(Booking {
+        id: r.get(0)?,
+        user_id: r.get(1)?,
+        status: r.get(2)?,
+        seats: Vec::new(),
+        created_at: r.get(3)?,
+        expires_at: r.get(4)?,
+        payment_id: r.get(5)?,
+    })
+}
+
+/// A payment as `load_payments.sql` and `recall_payments.sql` select it.
+fn payment_of_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<Payment> {
+    Ok(Payment {
+        id: r.get(0)?,
+        booking_id: r.get(1)?,
+        status: r.get(2)?,
+        amount: r.get(3)?,
+        expires_at: r.get(4)?,
+        refund_reason: r.get(5)?,
+    })
 }
 
 /// Runs one of a showtime's load queries with the deadline before which
