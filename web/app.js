@@ -5,7 +5,7 @@ import { API, api, el, data, show, say, mayBeSignedIn, page, nav, badge, fail } 
 import { t, lang, setLang, catalogues, fmtTime, fmtWhen, fmtDate, fmtMoney, today } from "./i18n.js";
 import { routes as adminRoutes } from "./admin.js";
 import { routes as doorRoutes } from "./door.js";
-import { runsOf, strands, companionOf } from "./seating.js";
+import { runsOf, strands, companionsOf } from "./seating.js";
 
 // A seat class (`regular`, `premium`, `couple`…) in the reader's language;
 // a class an admin named otherwise shows as it is, as data.
@@ -241,12 +241,18 @@ async function showtimePage(showtimeId) {
   const mine = (id) => !!state.booking && state.booking.seats.some((s) => s.id === id);
   // Whether clicking the seat would leave another alone (the server would
   // refuse it with `single_seat_gap`): greyed out before the click.
+  const takenNow = (x) => mine(x) || state.seats.get(x).status !== "available";
+  const fits = (seats) => !map.no_single_gap || strands(runs, runOf, takenNow, { take: seats }).length === 0;
+  // A wheelchair space clicked first comes with a companion seat beside it,
+  // one whose pair leaves nobody alone when there is one.
+  const companionFor = (id) => (state.seats.get(id).class === "wheelchair" && !state.booking
+    ? companionsOf(runs, runOf, state.seats, id, fits)[0] || null : null);
   function wouldStrand(id) {
     if (!map.no_single_gap) return false;
-    const taken = (x) => mine(x) || state.seats.get(x).status !== "available";
-    if (mine(id)) return strands(runs, runOf, taken, { free: id }).length > 0;
+    if (mine(id)) return strands(runs, runOf, takenNow, { free: id }).length > 0;
     if (state.seats.get(id).status !== "available") return false;
-    return strands(runs, runOf, taken, { take: [id] }).length > 0;
+    const companion = companionFor(id);
+    return !fits(companion ? [id, companion] : [id]);
   }
   function paintSeat(id) {
     const seat = state.seats.get(id);
@@ -311,7 +317,7 @@ async function showtimePage(showtimeId) {
         state.booking = await api("DELETE", `/bookings/${state.booking.id}/seats/${id}`);
       } else if (!state.booking) {
         // A wheelchair space comes with its companion seat.
-        const companion = state.seats.get(id).class === "wheelchair" ? companionOf(runs, runOf, state.seats, id) : null;
+        const companion = companionFor(id);
         const seats = companion ? [id, companion] : [id];
         state.booking = await api("POST", "/bookings", { showtime_id: Number(showtimeId), seats });
       } else {

@@ -7,17 +7,19 @@
 const width = (seat) => (seat.class === "couple" ? 2 : 1);
 
 // Runs of seats side by side in one row with no aisle between them, left to
-// right (ids); couple seats make runs of their own.
+// right (ids). Couple seats are in them as neighbours; `couple` lists them,
+// as they are never the seat left alone.
 export function runsOf(seats) {
   const sorted = [...seats].sort((a, b) => a.grid_row - b.grid_row || a.grid_col - b.grid_col);
   const runs = [];
   let previous = null;
   for (const seat of sorted) {
     const beside = previous && previous.grid_row === seat.grid_row
-      && previous.grid_col + width(previous) === seat.grid_col
-      && (previous.class === "couple") === (seat.class === "couple");
-    if (!beside) runs.push({ couple: seat.class === "couple", ids: [] });
-    runs[runs.length - 1].ids.push(seat.id);
+      && previous.grid_col + width(previous) === seat.grid_col;
+    if (!beside) runs.push({ couple: new Set(), ids: [] });
+    const run = runs[runs.length - 1];
+    run.ids.push(seat.id);
+    if (seat.class === "couple") run.couple.add(seat.id);
     previous = seat;
   }
   return runs;
@@ -50,8 +52,9 @@ export function strands(runs, runOf, taken, change) {
   const stranded = [];
   for (const index of new Set(changed.map((id) => runOf.get(id)))) {
     const run = runs[index];
-    if (!run || run.couple) continue;
+    if (!run) continue;
     run.ids.forEach((id, k) => {
+      if (run.couple.has(id)) return;
       if (!alone(run.ids, k, after) || alone(run.ids, k, taken)) return;
       if (change.take && onlyWay(run.ids, k, taken, change.take)) return;
       stranded.push(id);
@@ -60,15 +63,16 @@ export function strands(runs, runOf, taken, change) {
   return stranded;
 }
 
-// The seat beside `id` in its run that is not a wheelchair space and is free:
-// a wheelchair space is held together with it (DESIGN 4c).
-export function companionOf(runs, runOf, seats, id) {
+// The free seats beside `id` in its run that are not wheelchair spaces: a
+// wheelchair space is held together with one of them (DESIGN 4c). Those
+// whose pair with the space `fits` come first.
+export function companionsOf(runs, runOf, seats, id, fits) {
   const run = runs[runOf.get(id)];
-  if (!run) return null;
+  if (!run) return [];
   const k = run.ids.indexOf(id);
-  for (const other of [run.ids[k + 1], run.ids[k - 1]]) {
+  const free = [run.ids[k + 1], run.ids[k - 1]].filter((other) => {
     const seat = other && seats.get(other);
-    if (seat && seat.class !== "wheelchair" && seat.status === "available") return other;
-  }
-  return null;
+    return seat && seat.class !== "wheelchair" && seat.status === "available";
+  });
+  return [...free.filter((other) => fits([id, other])), ...free.filter((other) => !fits([id, other]))];
 }

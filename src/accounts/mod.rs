@@ -420,17 +420,13 @@ impl Accounts {
             .lock()
             .map_err(|_| AppError::Internal("the sign-up counts are poisoned".into()))?;
         let Signups { by_client, pruning } = &mut *signups;
-        if pruning.due(by_client.len(), now) {
+        if pruning.due(by_client.len()) {
             by_client.retain(|_, times| times.back().is_some_and(|t| *t > now - window));
-            pruning.pruned(by_client.len(), now);
-        }
-        if crate::pruning::Pruning::full(by_client.len()) && !by_client.contains_key(client) {
-            tracing::warn!(
-                "the sign-up counts are full; refusing sign-ups from new addresses for now"
-            );
-            return Err(AppError::Overloaded {
-                retry_after_secs: 60,
-            });
+            if crate::pruning::Pruning::full(by_client.len()) {
+                tracing::warn!("sign-up counts from very many addresses: half of them dropped");
+                crate::pruning::evict_half(by_client);
+            }
+            pruning.pruned(by_client.len());
         }
         let times = by_client.entry(client.to_string()).or_default();
         while times.front().is_some_and(|t| *t <= now - window) {

@@ -127,7 +127,7 @@ impl HoldLimits {
             .lock()
             .map_err(|_| AppError::Internal("the hold limits are poisoned".into()))?;
         let Customers { recent, pruning } = &mut *customers;
-        if pruning.due(recent.len(), now) {
+        if pruning.due(recent.len()) {
             // Nobody waiting on them and nothing within the hour: forgotten.
             let hour_ago = now - HOUR_MS;
             recent.retain(|_, times| {
@@ -136,7 +136,7 @@ impl HoldLimits {
                         .try_lock()
                         .map_or(true, |r| r.back().is_some_and(|&at| at > hour_ago))
             });
-            pruning.pruned(recent.len(), now);
+            pruning.pruned(recent.len());
         }
         Ok(recent.entry(user).or_default().clone())
     }

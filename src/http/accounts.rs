@@ -79,9 +79,13 @@ fn signed_out(state: &AppState, mut response: HttpResponse) -> HttpResponse {
 /// The answer to a sign-out whose session is already over (expired, ended
 /// elsewhere): 401 as for any call, and its cookies, of no use now, go too.
 /// Other refusals (`csrf_failed`) change nothing.
-fn not_signed_in(state: &AppState, error: AppError) -> AppResult<HttpResponse> {
+fn not_signed_in(state: &AppState, req: &HttpRequest, error: AppError) -> AppResult<HttpResponse> {
     match error {
-        AppError::Unauthenticated => Ok(signed_out(state, error.error_response())),
+        // Only a browser that sent its (ended) session cookie is told to
+        // forget it: another site's page cannot sign anyone out by posting here.
+        AppError::Unauthenticated if req.cookie(super::auth::SESSION_COOKIE).is_some() => {
+            Ok(signed_out(state, error.error_response()))
+        }
         other => Err(other),
     }
 }
@@ -135,11 +139,12 @@ pub async fn login(
 )]
 pub async fn logout(
     state: web::Data<AppState>,
+    req: HttpRequest,
     caller: Result<Caller, AppError>,
 ) -> AppResult<HttpResponse> {
     let caller = match caller {
         Ok(caller) => caller,
-        Err(error) => return not_signed_in(&state, error),
+        Err(error) => return not_signed_in(&state, &req, error),
     };
     state.accounts.logout(&caller.token).await?;
     Ok(signed_out(&state, HttpResponse::NoContent().finish()))
@@ -173,11 +178,12 @@ fn client_of(state: &AppState, req: &HttpRequest) -> String {
 )]
 pub async fn logout_all(
     state: web::Data<AppState>,
+    req: HttpRequest,
     caller: Result<Caller, AppError>,
 ) -> AppResult<HttpResponse> {
     let caller = match caller {
         Ok(caller) => caller,
-        Err(error) => return not_signed_in(&state, error),
+        Err(error) => return not_signed_in(&state, &req, error),
     };
     state.accounts.logout_all(caller.user.id).await?;
     Ok(signed_out(&state, HttpResponse::NoContent().finish()))

@@ -90,7 +90,7 @@ pub struct BestSeats {
     security(("bearer" = [])),
     params(("id" = ShowtimeId, Path, description = "the showtime")),
     responses((status = 201, description = "held", body = BookingSummary),
-        (status = 409, description = "`not_enough_adjacent` (see `largest_block`), `booking_already_open` (see `booking_id`), `showtime_cancelled`, `showtime_started`, `hold_limit`", body = Problem, content_type = "application/problem+json"),
+        (status = 409, description = "`not_enough_adjacent` (see `largest_block`), `wheelchair_companion` (`class: wheelchair`: a space is picked on the map with its companion seat), `booking_already_open` (see `booking_id`), `showtime_cancelled`, `showtime_started`, `hold_limit`", body = Problem, content_type = "application/problem+json"),
         (status = 429, description = "`hold_rate`: wait `retry_after` seconds", body = Problem, content_type = "application/problem+json"),
         (status = 422, description = "`invalid_body`, `no_seats`, `too_many_seats`", body = Problem, content_type = "application/problem+json"),
         Missing, SignedIn, JsonBody))]

@@ -800,8 +800,8 @@ impl Handler<GetDurableState> for ShowtimeActor {
     }
 }
 
-/// Stop if idle, and give the memory back: nothing held or being paid, no
-/// live subscriber, no write on its way, and either no request for
+/// Stop if idle, and give the memory back: nothing held or being paid (and
+/// no released seat still cooling down), no live subscriber, no write on its way, and either no request for
 /// `idle_after` or the showtime over (or deleted). `leave` takes the actor
 /// out of the registry, and refuses when a request has just reached for it;
 /// the next request loads the showtime afresh. Answers whether it stopped.
@@ -825,7 +825,7 @@ impl Handler<StopIfIdle> for ShowtimeActor {
             || now >= self.book.ends_at()
             || self.book.is_deleted();
         let idle = quiet
-            && !self.book.has_open_bookings()
+            && !self.book.is_busy(now)
             && !self.live.has_subscribers()
             && self.pending_writes.load(Ordering::Acquire) == 0;
         if idle && (msg.leave)() {

@@ -44,7 +44,18 @@ struct SlotState {
 /// not stop for being idle. Use it like the `Addr` it derefs to.
 pub struct ActorRef {
     addr: Addr<ShowtimeActor>,
-    slot: Slot,
+    _use: InUse,
+}
+
+/// One request counted in its slot's `users`, from before the actor is
+/// started until it is done: dropping it (also a request dropped while the
+/// showtime loads) takes the count back.
+struct InUse(Slot);
+
+impl Drop for InUse {
+    fn drop(&mut self) {
+        self.0.users.fetch_sub(1, Ordering::AcqRel);
+    }
 }
 
 impl std::ops::Deref for ActorRef {
@@ -52,12 +63,6 @@ impl std::ops::Deref for ActorRef {
 
     fn deref(&self) -> &Addr<ShowtimeActor> {
         &self.addr
-    }
-}
-
-impl Drop for ActorRef {
-    fn drop(&mut self) {
-        self.slot.users.fetch_sub(1, Ordering::AcqRel);
     }
 }
 
@@ -104,7 +109,7 @@ impl ShowtimeRegistry {
     /// first burst of a flash sale), it is loaded once: they wait together.
     pub async fn get(&self, showtime_id: ShowtimeId) -> AppResult<ActorRef> {
         let now = to_millis(self.inner.clock.now());
-        let slot = {
+        let (slot, in_use) = {
             let mut actors = self.lock_actors()?;
             let slot = actors.entry(showtime_id).or_default();
             if slot.actor.get().is_some_and(|addr| !addr.connected()) {
@@ -114,7 +119,7 @@ impl ShowtimeRegistry {
             // under it too, so it never leaves while a request holds it.
             slot.users.fetch_add(1, Ordering::AcqRel);
             slot.last_used.fetch_max(now, Ordering::AcqRel);
-            slot.clone()
+            (slot.clone(), InUse(slot.clone()))
         };
         let started = slot
             .actor
@@ -122,9 +127,9 @@ impl ShowtimeRegistry {
             .await
             .cloned();
         match started {
-            Ok(addr) => Ok(ActorRef { addr, slot }),
+            Ok(addr) => Ok(ActorRef { addr, _use: in_use }),
             Err(error) => {
-                slot.users.fetch_sub(1, Ordering::AcqRel);
+                drop(in_use);
                 // Unknown showtimes leave nothing behind in the map.
                 let mut actors = self.lock_actors()?;
                 if actors

@@ -9,8 +9,9 @@
 //! exception: when every way of taking that many seats from the same run of
 //! free seats would leave one alone (the run has exactly one seat more than
 //! the change takes there), the last seats of the run can only be sold that
-//! way, and the change goes through. Couple seats are exempt: their runs
-//! are not looked at.
+//! way, and the change goes through. Couple seats are exempt: a couple seat
+//! is never the seat left alone (it is for two), though it is a neighbour
+//! like any seat, free or taken.
 
 use std::collections::BTreeSet;
 
@@ -64,14 +65,10 @@ fn stranded(
         let Some(seats) = layout.blocks().get(block) else {
             continue;
         };
-        if seats
-            .first()
-            .and_then(|&s| layout.seat(s))
-            .is_some_and(|s| s.is_couple())
-        {
-            continue;
-        }
         for (k, &seat) in seats.iter().enumerate() {
+            if layout.seat(seat).is_some_and(|s| s.is_couple()) {
+                continue;
+            }
             if !is_alone(seats, k, &after) || is_alone(seats, k, taken) {
                 continue;
             }
@@ -152,18 +149,24 @@ pub fn alternatives(
 /// run can be sold no other way. Without `class`, couple seats and
 /// wheelchair spaces are not offered. `Err` carries the largest block of
 /// adjacent free seats there is.
+///
+/// `taken` says what is held, sold or blocked (the rule is judged on it);
+/// `unpickable` adds seats that are free but not this customer's to pick
+/// (ones they gave up a moment ago).
 pub fn best_block(
     layout: &Layout,
     taken: &dyn Fn(usize) -> bool,
+    unpickable: &dyn Fn(usize) -> bool,
     count: usize,
     class: Option<&str>,
 ) -> Result<Vec<usize>, usize> {
+    let not_pickable = |s: usize| taken(s) || unpickable(s);
     let rows = layout.iter().map(|s| s.grid_row).max().map_or(0, |r| r + 1);
     // Rows are few (26 at most): the rounding cannot lose anything.
     #[allow(clippy::cast_possible_truncation, clippy::cast_precision_loss)]
     let ideal = (0.6 * (rows.saturating_sub(1)) as f64).round();
     let mut best: Option<(Rank, Vec<usize>)> = None;
-    for window in windows(layout, taken, count, class) {
+    for window in windows(layout, &not_pickable, count, class) {
         if !strands(layout, taken, Change::Take(&window)).is_empty() {
             continue;
         }
@@ -188,7 +191,7 @@ pub fn best_block(
         }
     }
     best.map(|(_, window)| window)
-        .ok_or_else(|| largest_block(layout, taken, class))
+        .ok_or_else(|| largest_block(layout, &not_pickable, class))
 }
 
 /// How a block ranks: whether it leaves a seat alone (only when its run can
@@ -350,11 +353,14 @@ mod tests {
             // The last seats of a run can only be sold leaving one: allowed.
             ("RRRRRRRR", &["A4"], &["A1", "A2"], &[]),
             ("RRR_RRRR", &[], &["A1", "A2"], &[]),
-            // Couple seats are exempt.
+            // Couple seats are exempt: never the seat left alone...
             ("CCCC", &["A1"], &["A3"], &[]),
-            // A couple run beside regular seats is a wall for them.
+            ("RRCC", &["A4"], &["A1", "A2"], &[]),
+            // ...but a neighbour like any seat: free here, so A3 is not alone.
             ("RRRCC", &[], &["A2"], &["A1"]),
-            ("RRCC", &[], &["A2"], &[]),
+            ("RRCC", &[], &["A2"], &["A1"]),
+            // And taken here, so A2 would be.
+            ("RRRC", &["A4"], &["A2"], &["A1", "A3"]),
         ];
         for (row, taken, seats, alone) in cases {
             assert_eq!(
@@ -395,9 +401,9 @@ mod tests {
         // Ten rows: the ideal row is round(0.6 × 9) = 5, row F.
         let rows = ["RRRRRRRRRR"; 10];
         let layout = layout(&rows);
-        let best = best_block(&layout, &|_| false, 2, None).unwrap();
+        let best = best_block(&layout, &|_| false, &|_| false, 2, None).unwrap();
         assert_eq!(names(&layout, &best), ["F5", "F6"]);
-        let four = best_block(&layout, &|_| false, 4, None).unwrap();
+        let four = best_block(&layout, &|_| false, &|_| false, 4, None).unwrap();
         assert_eq!(names(&layout, &four), ["F4", "F5", "F6", "F7"]);
     }
 
@@ -407,9 +413,22 @@ mod tests {
         let layout = layout(&rows);
         let taken = ids(&layout, &["F5", "F6"]);
         let is_taken = |s: usize| taken.contains(&s);
-        let best = best_block(&layout, &is_taken, 2, None).unwrap();
+        let best = best_block(&layout, &is_taken, &|_| false, 2, None).unwrap();
         assert!(strands_at_all(&layout, &is_taken, Change::Take(&best)).is_empty());
         assert!(best.iter().all(|s| !taken.contains(s)));
+    }
+
+    #[test]
+    fn a_seat_the_customer_may_not_pick_is_still_free_for_the_rule() {
+        // A1 was given up by this customer a moment ago: free, not theirs.
+        let layout = layout(&["RRRR"]);
+        let cooling = ids(&layout, &["A1"]);
+        let best = best_block(&layout, &|_| false, &|s| cooling.contains(&s), 2, None).unwrap();
+        assert_eq!(
+            names(&layout, &best),
+            ["A3", "A4"],
+            "A2 + A3 would leave A1 and A4 alone"
+        );
     }
 
     #[test]
@@ -417,7 +436,7 @@ mod tests {
         let layout = layout(&["RR_R_RRR"]);
         let taken = ids(&layout, &["A5"]);
         assert_eq!(
-            best_block(&layout, &|s| taken.contains(&s), 3, None),
+            best_block(&layout, &|s| taken.contains(&s), &|_| false, 3, None),
             Err(2)
         );
     }
@@ -425,10 +444,10 @@ mod tests {
     #[test]
     fn a_couple_seat_counts_as_one_and_is_offered_only_when_asked_for() {
         let layout = layout(&["CCCC", "RRRR"]);
-        let couple = best_block(&layout, &|_| false, 1, Some("couple")).unwrap();
+        let couple = best_block(&layout, &|_| false, &|_| false, 1, Some("couple")).unwrap();
         assert_eq!(couple.len(), 1);
         assert!(layout.seat(couple[0]).unwrap().is_couple());
-        let any = best_block(&layout, &|_| false, 2, None).unwrap();
+        let any = best_block(&layout, &|_| false, &|_| false, 2, None).unwrap();
         assert!(any.iter().all(|&s| !layout.seat(s).unwrap().is_couple()));
     }
 }

@@ -125,8 +125,8 @@ impl SeatBook {
                 .get(&s)
                 .is_some_and(|&(by, until)| by == user && until > now)
         };
-        let taken = |s: usize| !self.is_available(s) || cooling(s);
-        let wanted = gaps::best_block(&self.layout, &taken, count, class)
+        let taken = |s: usize| !self.is_available(s);
+        let wanted = gaps::best_block(&self.layout, &taken, &cooling, count, class)
             .map_err(|largest_block| AppError::NotEnoughAdjacent { largest_block })?;
         self.ensure_companions(&wanted)?;
         Ok(self.open_booking(user, booking_id, wanted, now, ops))

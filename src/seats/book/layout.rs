@@ -26,8 +26,8 @@ pub struct Layout {
     seats: Vec<SeatDef>,
     index: HashMap<String, usize>,
     /// Runs of seats side by side in one row with no aisle between them, left
-    /// to right: what the seating rules look at. Couple seats make runs of
-    /// their own.
+    /// to right: what the seating rules look at (couple seats included: they
+    /// are seats beside others, only never left "alone" themselves).
     blocks: Vec<Vec<usize>>,
     /// Each seat's block and its place in it.
     places: Vec<(usize, usize)>,
@@ -61,9 +61,7 @@ impl Layout {
                 continue;
             };
             let beside = previous.is_some_and(|p| {
-                p.grid_row == seat.grid_row
-                    && p.grid_col + p.width() == seat.grid_col
-                    && p.is_couple() == seat.is_couple()
+                p.grid_row == seat.grid_row && p.grid_col + p.width() == seat.grid_col
             });
             if !beside {
                 blocks.push(Vec::new());

@@ -291,9 +291,11 @@ impl SeatBook {
         (self.bookings.len(), self.payments.len())
     }
 
-    /// Whether a customer still has a hold or a payment under way here.
-    pub fn has_open_bookings(&self) -> bool {
-        !self.expiries.is_empty()
+    /// Whether a customer still has a hold or a payment under way here, or
+    /// a seat they gave up is still out of their reach at `now` (that is
+    /// kept in memory only: stopping would forget it).
+    pub fn is_busy(&self, now: i64) -> bool {
+        !self.expiries.is_empty() || self.released.values().any(|&(_, until)| until > now)
     }
 
     /// When the showtime ends.
