@@ -20,7 +20,7 @@ use super::{
 };
 
 /// Opens one keep-alive connection per client before the clock starts.
-async fn connect_all(http: &reqwest::Client, base: &str, clients: usize) {
+pub async fn connect_all(http: &reqwest::Client, base: &str, clients: usize) {
     let barrier = Arc::new(Barrier::new(clients));
     let tasks: Vec<_> = (0..clients)
         .map(|_| {
