@@ -33,8 +33,8 @@ pub struct SweepReport {
 /// Showtime actors a sweep asks at once. They all run on one thread, the
 /// one that also handles customers' holds: asking all 2,000 of a sweep at
 /// once queued every hold that arrived then behind 2,000 expiries (holds'
-/// p99 in the first second of a 100,000-hold sweep: 111–233 ms, against
-/// 35–36 ms outside it; 42–47 ms asking 16 at a time, the sweep as long).
+/// p99 in the first second of a 100,000-hold sweep: 107–233 ms, against
+/// 35–37 ms outside it; 42–64 ms asking 16 at a time, the sweep as long).
 /// Each answer waits for its write, so this also bounds the sweep's writes
 /// queued in the writer's background lane.
 const ACTORS_AT_ONCE: usize = 16;
