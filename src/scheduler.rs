@@ -4,12 +4,15 @@
 //! tokio-cron-scheduler.
 
 use std::{
-    sync::{Arc, Mutex},
+    sync::{
+        Arc, Mutex,
+        atomic::{AtomicBool, Ordering},
+    },
     time::{Duration, Instant},
 };
 
 use chrono::{DateTime, Utc};
-use futures_util::future::join_all;
+use futures_util::StreamExt;
 use serde::Serialize;
 use tokio_cron_scheduler::{Job, JobScheduler};
 
@@ -27,20 +30,29 @@ pub struct SweepReport {
     pub failed: usize,
 }
 
-/// Asks every live showtime to release the holds due at `now`. Showtimes
-/// without a live actor have no open holds: recovery starts every showtime
-/// that has one.
+/// Showtime actors a sweep asks at once. They all run on one thread, the
+/// one that also handles customers' holds: asking all 2,000 of a sweep at
+/// once queued every hold that arrived then behind 2,000 expiries (holds'
+/// p99 in the first second of a 100,000-hold sweep: 107–233 ms, against
+/// 35–37 ms outside it; 42–64 ms asking 16 at a time, the sweep as long).
+/// Each answer waits for its write, so this also bounds the sweep's writes
+/// queued in the writer's background lane.
+const ACTORS_AT_ONCE: usize = 16;
+
+/// Asks every live showtime to release the holds due at `now`, a few at a
+/// time ([`ACTORS_AT_ONCE`]). Showtimes without a live actor have no open
+/// holds: recovery starts every showtime that has one.
 pub async fn sweep_expired_holds(registry: &ShowtimeRegistry, now: DateTime<Utc>) -> SweepReport {
-    let live = registry.live();
-    let answers = join_all(
-        live.iter()
-            .map(|(_, actor)| actor.send(ExpireHolds { now })),
-    )
-    .await;
+    let actors: Vec<_> = registry.live().into_iter().map(|(_, a)| a).collect();
     let mut report = SweepReport {
-        showtimes: live.len(),
+        showtimes: actors.len(),
         ..SweepReport::default()
     };
+    let answers: Vec<_> = futures_util::stream::iter(actors)
+        .map(move |actor| actor.send(ExpireHolds { now }))
+        .buffer_unordered(ACTORS_AT_ONCE)
+        .collect()
+        .await;
     for answer in answers {
         match answer {
             Ok(Ok(expired)) => {
@@ -126,14 +138,34 @@ pub async fn start(
     cron: &str,
 ) -> anyhow::Result<JobScheduler> {
     let scheduler = JobScheduler::new().await?;
+    // A sweep still at work when the next one is due (100,000 holds take
+    // seconds) lets that one pass instead of running beside it: the next
+    // would only ask the same actors again, and two sweeps would split one
+    // expiry's figures between them.
+    let sweeping = Arc::new(AtomicBool::new(false));
     let job = Job::new_async(cron, move |_id, _scheduler| {
         let registry = registry.clone();
         let stats = stats.clone();
+        let sweeping = sweeping.clone();
         Box::pin(async move {
+            if sweeping.swap(true, Ordering::AcqRel) {
+                return;
+            }
+            let _done = Sweeping(sweeping);
             timed_sweep(&registry, &stats).await;
         })
     })?;
     scheduler.add(job).await?;
     scheduler.start().await?;
     Ok(scheduler)
+}
+
+/// A sweep in progress, for as long as this lives (cleared however the
+/// sweep ends, even dropped midway at shutdown).
+struct Sweeping(Arc<AtomicBool>);
+
+impl Drop for Sweeping {
+    fn drop(&mut self) {
+        self.0.store(false, Ordering::Release);
+    }
 }

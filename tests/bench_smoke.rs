@@ -1,6 +1,7 @@
 //! A small flash sale through the real benchmark (both engines, real HTTP,
-//! real SQLite files): the house fills and no seat has two owners. Speed is
-//! the benchmark's business, never asserted here.
+//! real SQLite files): the house fills and no seat has two owners; a small
+//! sign-up flood is answered with nothing but 201/200/401 and 503
+//! `overloaded`. Speed is the benchmark's business, never asserted here.
 
 use std::process::Command;
 
@@ -45,4 +46,39 @@ fn a_small_live_run_delivers_every_change_to_every_subscriber() {
     let report = bench(&["live", "--subscribers", "100", "--changes", "6"]);
     assert_eq!(report["correct"], true, "{report}");
     assert_eq!(report["actors"]["delivered"], 600, "{report}");
+}
+
+#[test]
+fn a_small_auth_flood_is_answered_without_a_5xx_other_than_overloaded() {
+    let report = bench(&[
+        "auth-flood",
+        "--clients",
+        "50",
+        "--browsers",
+        "10",
+        "--seconds",
+        "1",
+        "--retries",
+        "0",
+    ]);
+    assert_eq!(report["correct"], true, "{report}");
+    let figures = &report["actors"];
+    assert_eq!(figures["other_5xx"], 0, "{figures}");
+    assert_eq!(figures["unanswered"], 0, "{figures}");
+    assert_eq!(figures["browsing_unexpected"], 0, "{figures}");
+    assert_eq!(
+        figures["accounts_stored"], figures["registered_201"],
+        "{figures}"
+    );
+    // Every client's sign-up was answered (201, or 503 overloaded).
+    let signups = figures["by_status"]
+        .as_array()
+        .map(|rows| {
+            rows.iter()
+                .filter(|r| r["step"] == "register")
+                .filter_map(|r| r["count"].as_u64())
+                .sum::<u64>()
+        })
+        .unwrap_or_default();
+    assert_eq!(signups, 50, "{figures}");
 }

@@ -8,6 +8,7 @@
 // Benchmark code: a panic on a broken fixture or answer is a failed run.
 #![allow(clippy::unwrap_used, clippy::indexing_slicing)]
 
+mod auth_flood;
 mod direct;
 mod fixture;
 mod live;
@@ -99,6 +100,24 @@ enum Scenario {
         #[arg(long, default_value_t = 40)]
         changes: usize,
     },
+    /// Sign-ups and sign-ins all at once, each from its own forwarded
+    /// address, while other clients browse and hold seats: peak memory,
+    /// answers by status, and the browsing clients' p99 with and without it.
+    AuthFlood {
+        /// Flood clients; each registers, then signs in.
+        #[arg(long, default_value_t = 1000)]
+        clients: usize,
+        /// Browsing clients (seat maps, showtime lists, holds and releases).
+        #[arg(long, default_value_t = 50)]
+        browsers: usize,
+        /// Length of the baseline phase, and least length of the flood phase.
+        #[arg(long, default_value_t = 8)]
+        seconds: u64,
+        /// Times a flood client tries a step again after 503 `overloaded`,
+        /// after the `Retry-After` it was given.
+        #[arg(long, default_value_t = 1)]
+        retries: usize,
+    },
     /// Internal: run one engine on a prepared database (started by the scenarios).
     #[command(hide = true)]
     Serve {
@@ -108,6 +127,9 @@ enum Scenario {
         dir: PathBuf,
         #[arg(long)]
         sweep_cron: String,
+        /// Believe X-Forwarded-For from 127.0.0.1 (the load generator).
+        #[arg(long)]
+        trust_local_proxy: bool,
     },
 }
 
@@ -117,9 +139,10 @@ fn main() -> anyhow::Result<()> {
         engine,
         dir,
         sweep_cron,
+        trust_local_proxy,
     } = cli.scenario
     {
-        return server::serve(engine, &dir, sweep_cron);
+        return server::serve(engine, &dir, sweep_cron, trust_local_proxy);
     }
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
@@ -173,6 +196,20 @@ fn main() -> anyhow::Result<()> {
                 subscribers,
                 changes,
             } => live::live(subscribers.max(1), changes.max(2)).await,
+            Scenario::AuthFlood {
+                clients,
+                browsers,
+                seconds,
+                retries,
+            } => {
+                auth_flood::auth_flood(auth_flood::Options {
+                    clients: clients.max(1),
+                    browsers: browsers.max(1),
+                    seconds: seconds.max(1),
+                    retries,
+                })
+                .await
+            }
             Scenario::Serve { .. } => unreachable!("handled above"),
         }
     })?;

@@ -83,10 +83,12 @@ impl Report {
         println!("\n== {} ==", self.scenario);
         let settings: Vec<String> = [
             "clients",
+            "browsers",
             "rounds",
             "showtimes",
             "holds",
             "seconds",
+            "retries",
             "synchronous",
         ]
         .iter()

@@ -41,6 +41,16 @@ pub struct ServerProcess {
 
 impl ServerProcess {
     pub fn spawn(engine: Engine, dir: &Path, sweep_cron: &str) -> anyhow::Result<ServerProcess> {
+        ServerProcess::spawn_with(engine, dir, sweep_cron, &[])
+    }
+
+    /// As [`ServerProcess::spawn`], with more arguments for `serve`.
+    pub fn spawn_with(
+        engine: Engine,
+        dir: &Path,
+        sweep_cron: &str,
+        extra: &[&str],
+    ) -> anyhow::Result<ServerProcess> {
         let started = Instant::now();
         let mut child = Command::new(std::env::current_exe()?)
             .arg("serve")
@@ -50,6 +60,7 @@ impl ServerProcess {
             .arg(dir)
             .arg("--sweep-cron")
             .arg(sweep_cron)
+            .args(extra)
             .env("RUST_LOG", "warn")
             .stdout(Stdio::piped())
             .stderr(Stdio::inherit())
@@ -90,6 +101,20 @@ impl ServerProcess {
     pub fn resident_bytes(&self) -> u64 {
         bioskop::process::resident_bytes(&self.pid().to_string())
     }
+
+    /// The server process's peak resident memory so far (the kernel's
+    /// `VmHWM`), in bytes; 0 where there is no /proc.
+    pub fn peak_resident_bytes(&self) -> u64 {
+        std::fs::read_to_string(format!("/proc/{}/status", self.pid()))
+            .ok()
+            .and_then(|status| {
+                status
+                    .lines()
+                    .find_map(|l| l.strip_prefix("VmHWM:"))
+                    .and_then(|v| v.trim().trim_end_matches("kB").trim().parse::<u64>().ok())
+            })
+            .map_or(0, |kb| kb * 1024)
+    }
 }
 
 impl Drop for ServerProcess {
@@ -100,7 +125,15 @@ impl Drop for ServerProcess {
 }
 
 /// The `serve` command: runs one engine on a prepared database until killed.
-pub fn serve(engine: Engine, dir: &Path, sweep_cron: String) -> anyhow::Result<()> {
+/// `trust_local_proxy`: the load generator is believed as a reverse proxy
+/// (`http.trusted_proxies = ["127.0.0.1"]`), so each of its clients can
+/// stand for its own address with `X-Forwarded-For`.
+pub fn serve(
+    engine: Engine,
+    dir: &Path,
+    sweep_cron: String,
+    trust_local_proxy: bool,
+) -> anyhow::Result<()> {
     let db = super::fixture::db_path(dir);
     actix_web::rt::System::new().block_on(async move {
         match engine {
@@ -123,6 +156,9 @@ pub fn serve(engine: Engine, dir: &Path, sweep_cron: String) -> anyhow::Result<(
                 settings.booking.no_single_gap = false;
                 // All its streams come from this one address.
                 settings.http.max_sse_per_client = settings.http.max_sse;
+                if trust_local_proxy {
+                    settings.http.trusted_proxies = vec![std::net::Ipv4Addr::LOCALHOST.into()];
+                }
                 let app = Application::build(settings, Arc::new(SystemClock)).await?;
                 println!("listening on http://127.0.0.1:{}", app.port());
                 println!("recovered {} showtimes", app.recovered_showtimes);

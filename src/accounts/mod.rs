@@ -20,10 +20,7 @@ use std::{
     time::{Duration, Instant},
 };
 
-use argon2::{
-    Argon2,
-    password_hash::{PasswordHasher, PasswordVerifier, phc::PasswordHash},
-};
+use argon2::{Argon2, password_hash::PasswordHasher};
 use rand::RngExt;
 use rusqlite::{OptionalExtension, params};
 use serde::Serialize;
@@ -268,7 +265,7 @@ impl Accounts {
         let matches = self
             .inner
             .hashing
-            .run(move || verify_blocking(&password, hash.as_deref()))
+            .run(move |memory| verify_blocking_in(memory, &password, hash.as_deref()))
             .await?;
         Ok(match (user.flatten().filter(|_| matches), proved) {
             (Some(user), Some(proved)) => Some((user, proved)),
@@ -401,7 +398,7 @@ impl Accounts {
     pub(crate) async fn hash(&self, password: String) -> AppResult<String> {
         self.inner
             .hashing
-            .run(move || hash_blocking(&password))
+            .run(move |memory| hashing::hash_in(memory, &password))
             .await
     }
 
@@ -537,30 +534,28 @@ async fn hash_password(password: String) -> AppResult<String> {
 }
 
 fn hash_blocking(password: &str) -> AppResult<String> {
-    Argon2::default()
-        .hash_password(password.as_bytes())
-        .map(|h| h.to_string())
-        .map_err(|e| AppError::Internal(format!("hashing a password: {e}")))
+    hashing::hash_in(&mut hashing::Memory::default(), password)
 }
 
 /// As [`hash_password`], for the command line's checks.
 async fn verify_password(password: String, hash: Option<String>) -> AppResult<bool> {
-    tokio::task::spawn_blocking(move || verify_blocking(&password, hash.as_deref()))
-        .await
-        .map_err(|e| AppError::Internal(format!("verifying task failed: {e}")))?
+    tokio::task::spawn_blocking(move || {
+        verify_blocking_in(&mut hashing::Memory::default(), &password, hash.as_deref())
+    })
+    .await
+    .map_err(|e| AppError::Internal(format!("verifying task failed: {e}")))?
 }
 
 /// Checks `password` against `hash`, or against a dummy hash when there is
 /// no account (same cost either way, so timing does not tell which e-mails
 /// have accounts).
-fn verify_blocking(password: &str, hash: Option<&str>) -> AppResult<bool> {
+fn verify_blocking_in(
+    memory: &mut hashing::Memory,
+    password: &str,
+    hash: Option<&str>,
+) -> AppResult<bool> {
     let hash = hash.unwrap_or_else(|| dummy_hash());
-    let Ok(parsed) = PasswordHash::new(hash) else {
-        return Ok(false);
-    };
-    Ok(Argon2::default()
-        .verify_password(password.as_bytes(), &parsed)
-        .is_ok())
+    Ok(hashing::verify_in(memory, password, hash))
 }
 
 /// A valid Argon2id hash of a random password, made once.

@@ -358,7 +358,7 @@ impl Accounts {
         let matches = match self
             .inner
             .hashing
-            .run(move || super::verify_blocking(&current, Some(&hash)))
+            .run(move |memory| super::verify_blocking_in(memory, &current, Some(&hash)))
             .await
         {
             Ok(matches) => matches,
