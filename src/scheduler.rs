@@ -59,6 +59,9 @@ pub async fn sweep_expired_holds(registry: &ShowtimeRegistry, now: DateTime<Utc>
                 report.released += expired.bookings;
                 report.seats_released += expired.seats;
             }
+            // Stopped for being idle since the sweep listed it: it held
+            // nothing (see `ShowtimeRegistry::stop_idle`).
+            Err(actix::MailboxError::Closed) => report.showtimes -= 1,
             _ => report.failed += 1,
         }
     }
