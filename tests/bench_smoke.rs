@@ -1,5 +1,6 @@
 //! A small flash sale through the real benchmark (both engines, real HTTP,
-//! real SQLite files): the house fills and no seat has two owners; a small
+//! real SQLite files): the house fills and no seat has two owners, and with
+//! the no-lone-seat rule and clients of adjacent pairs no pair is left; a small
 //! sign-up flood is answered with nothing but 201/200/401 and 503
 //! `overloaded`. Speed is the benchmark's business, never asserted here.
 
@@ -39,6 +40,32 @@ fn a_small_flash_sale_fills_the_house_without_a_double_owner_in_either_engine() 
         assert_eq!(figures["errors"], 0, "{engine}: {figures}");
         assert_eq!(figures["winners"], 150, "{engine}: 2 seats each: {figures}");
     }
+}
+
+#[test]
+fn a_small_flash_sale_of_adjacent_pairs_under_the_no_lone_seat_rule_leaves_no_pair_and_no_double_owner()
+ {
+    let report = bench(&[
+        "flash-sale",
+        "--clients",
+        "300",
+        "--rounds",
+        "1",
+        "--no-single-gap",
+    ]);
+    assert_eq!(report["correct"], true, "{report}");
+    let figures = &report["actors"];
+    assert_eq!(figures["double_owners"], 0, "{figures}");
+    assert_eq!(figures["pairs_left"], 0, "{figures}");
+    assert_eq!(figures["errors"], 0, "{figures}");
+    assert!(
+        figures["seats_held"].as_u64().unwrap_or(0) > 200,
+        "{figures}"
+    );
+    assert!(
+        report["direct-sqlite"].is_null(),
+        "the rule is the product's only"
+    );
 }
 
 #[test]

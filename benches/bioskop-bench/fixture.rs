@@ -119,6 +119,38 @@ pub fn seat_ids(conn: &Connection, showtime: i64) -> anyhow::Result<Vec<String>>
     Ok(ids)
 }
 
+/// The seat right beside each seat of a showtime in its row (no aisle
+/// between), by index in [`seat_ids`]' order: where an adjacent pair starts.
+pub fn right_neighbours(conn: &Connection, showtime: i64) -> anyhow::Result<Vec<Option<usize>>> {
+    let mut stmt = conn.prepare(
+        "SELECT x.grid_row, x.grid_col, x.class FROM auditorium_seats x JOIN showtimes s ON s.auditorium_id = x.auditorium_id
+         WHERE s.id = ?1 ORDER BY x.grid_row, x.grid_col",
+    )?;
+    let places = stmt
+        .query_map([showtime], |r| {
+            Ok((
+                r.get::<_, i64>(0)?,
+                r.get::<_, i64>(1)?,
+                r.get::<_, String>(2)?,
+            ))
+        })?
+        .collect::<Result<Vec<_>, _>>()?;
+    let width = |class: &str| if class == "couple" { 2 } else { 1 };
+    Ok(places
+        .iter()
+        .enumerate()
+        .map(|(i, (row, col, class))| {
+            let (next_row, next_col, next_class) = places.get(i + 1)?;
+            // A couple seat is sold for two already: no pairs with it.
+            (next_row == row
+                && *next_col == col + width(class)
+                && class != "couple"
+                && next_class != "couple")
+                .then_some(i + 1)
+        })
+        .collect())
+}
+
 /// Open holds written directly: `bookings` per showtime, `seats_per_booking`
 /// seats each, all expiring at `expires_at`. Customer k holds the k-th booking
 /// of every showtime (one open booking per customer and showtime).

@@ -66,6 +66,11 @@ enum Scenario {
         /// the answers and the seat map).
         #[arg(long)]
         url: Option<String>,
+        /// With the no-lone-seat rule on (`booking.no_single_gap`) and
+        /// clients that ask for adjacent pairs, taking the server's
+        /// alternatives when refused; the product's engine only.
+        #[arg(long)]
+        no_single_gap: bool,
     },
     /// Zipf-skewed demand over many showtimes: 80% seat-map reads, 20% holds and releases.
     Mixed {
@@ -130,6 +135,9 @@ enum Scenario {
         /// Believe X-Forwarded-For from 127.0.0.1 (the load generator).
         #[arg(long)]
         trust_local_proxy: bool,
+        /// Turn the no-lone-seat rule on.
+        #[arg(long)]
+        no_single_gap: bool,
     },
 }
 
@@ -140,9 +148,10 @@ fn main() -> anyhow::Result<()> {
         dir,
         sweep_cron,
         trust_local_proxy,
+        no_single_gap,
     } = cli.scenario
     {
-        return server::serve(engine, &dir, sweep_cron, trust_local_proxy);
+        return server::serve(engine, &dir, sweep_cron, trust_local_proxy, no_single_gap);
     }
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
@@ -154,11 +163,18 @@ fn main() -> anyhow::Result<()> {
                 rounds,
                 engine,
                 url,
+                no_single_gap,
             } => {
                 let options = scenarios::FlashOptions {
                     clients,
                     rounds: rounds.max(1),
-                    engines: engine.list(),
+                    // The direct-SQLite engine has no seating rule.
+                    engines: if no_single_gap {
+                        vec![Engine::Actors]
+                    } else {
+                        engine.list()
+                    },
+                    pairs: no_single_gap,
                 };
                 match url {
                     Some(url) => scenarios::flash_sale_remote(&url, options).await,

@@ -45,6 +45,8 @@ pub struct FlashOptions {
     pub clients: usize,
     pub rounds: usize,
     pub engines: Vec<Engine>,
+    /// The no-lone-seat rule on, and clients that ask for adjacent pairs.
+    pub pairs: bool,
 }
 
 #[derive(Default)]
@@ -55,6 +57,9 @@ struct FlashFigures {
     winners: usize,
     houses: usize,
     seats_held: usize,
+    /// With adjacent pairs: free pairs side by side left at the end (none:
+    /// every seat left is one no pair can take).
+    pairs_left: Option<usize>,
     house: usize,
     double_owners: usize,
     latencies: Latencies,
@@ -118,12 +123,24 @@ struct ClientRun {
     finished: Instant,
 }
 
+/// How the clients of a flash sale pick their two seats.
+#[derive(Clone)]
+enum Picking {
+    /// Any two seats they believe free.
+    AnyTwo,
+    /// Two seats side by side (the right neighbour of each seat by index,
+    /// see `fixture::right_neighbours`); refused by the no-lone-seat rule,
+    /// the first alternative the server offers next.
+    AdjacentPairs(Arc<Vec<Option<usize>>>),
+}
+
 async fn flash_round(
     http: &reqwest::Client,
     base: &str,
     tokens: &[String],
     showtime: i64,
     seats: &[String],
+    picking: Picking,
 ) -> (Vec<ClientRun>, Duration) {
     // What every client has learnt so far, shared: a real crowd sees the live
     // seat map, and it keeps futile requests bounded.
@@ -143,7 +160,11 @@ async fn flash_round(
             let (http, base, token) = (http.clone(), base.to_string(), token.clone());
             let (taken, barrier, seats, index) =
                 (taken.clone(), barrier.clone(), seats.clone(), index.clone());
+            let picking = picking.clone();
             tokio::spawn(async move {
+                // The server's alternative after a `single_seat_gap`.
+                let mut offered: Option<Vec<String>> = None;
+                let mut refusals = 0;
                 barrier.wait().await;
                 let started = Instant::now();
                 let mut run = ClientRun {
@@ -155,18 +176,38 @@ async fn flash_round(
                     finished: started,
                 };
                 loop {
-                    let want: Vec<String> = {
-                        let mut free: Vec<usize> = match taken.lock() {
-                            Ok(known) => (0..known.len()).filter(|&i| !known[i]).collect(),
-                            Err(_) => Vec::new(),
-                        };
-                        let mut rng = rand::rng();
-                        let mut want = Vec::with_capacity(2);
-                        while want.len() < 2 && !free.is_empty() {
-                            let pick = rng.random_range(0..free.len());
-                            want.push(seats[free.swap_remove(pick)].clone());
+                    let want: Vec<String> = match (&picking, offered.take()) {
+                        (_, Some(alternative)) => alternative,
+                        (Picking::AnyTwo, None) => {
+                            let mut free: Vec<usize> = match taken.lock() {
+                                Ok(known) => (0..known.len()).filter(|&i| !known[i]).collect(),
+                                Err(_) => Vec::new(),
+                            };
+                            let mut rng = rand::rng();
+                            let mut want = Vec::with_capacity(2);
+                            while want.len() < 2 && !free.is_empty() {
+                                let pick = rng.random_range(0..free.len());
+                                want.push(seats[free.swap_remove(pick)].clone());
+                            }
+                            want
                         }
-                        want
+                        (Picking::AdjacentPairs(right), None) => {
+                            let pairs: Vec<(usize, usize)> = match taken.lock() {
+                                Ok(known) => (0..known.len())
+                                    .filter_map(|i| {
+                                        let j = right.get(i).copied().flatten()?;
+                                        (!known[i] && !known[j]).then_some((i, j))
+                                    })
+                                    .collect(),
+                                Err(_) => Vec::new(),
+                            };
+                            if pairs.is_empty() || refusals > 50 {
+                                Vec::new()
+                            } else {
+                                let (i, j) = pairs[rand::rng().random_range(0..pairs.len())];
+                                vec![seats[i].clone(), seats[j].clone()]
+                            }
+                        }
                     };
                     if want.is_empty() {
                         break;
@@ -191,6 +232,18 @@ async fn flash_round(
                             let id = answer.body["id"].as_str().unwrap_or_default().to_string();
                             run.won = Some((id, want));
                             break;
+                        }
+                        409 if answer.body["code"] == "single_seat_gap" => {
+                            refusals += 1;
+                            offered = answer.body["alternatives"]
+                                .as_array()
+                                .and_then(|sets| sets.first())
+                                .and_then(|set| set.as_array())
+                                .map(|set| {
+                                    set.iter()
+                                        .filter_map(|s| s.as_str().map(str::to_string))
+                                        .collect()
+                                });
                         }
                         409 if answer.body["code"] == "seat_unavailable" => {
                             if let (Some(named), Ok(mut known)) =
@@ -308,10 +361,21 @@ async fn flash_engine(
     showtimes: &[i64],
     seats: &[String],
 ) -> anyhow::Result<(FlashFigures, Option<Ceiling>)> {
-    let server = ServerProcess::spawn(engine, fixture.dir.path(), "0 * * * * *")?;
+    let rule: &[&str] = if options.pairs {
+        &["--no-single-gap"]
+    } else {
+        &[]
+    };
+    let server = ServerProcess::spawn_with(engine, fixture.dir.path(), "0 * * * * *", rule)?;
     let http = client(options.clients);
     connect_all(&http, &server.base, options.clients).await;
     let mut figures = FlashFigures::default();
+    let picking = if options.pairs {
+        let conn = fixture.connect()?;
+        Picking::AdjacentPairs(Arc::new(fixture::right_neighbours(&conn, showtimes[0])?))
+    } else {
+        Picking::AnyTwo
+    };
     for &showtime in showtimes {
         let (runs, elapsed) = flash_round(
             &http,
@@ -319,11 +383,19 @@ async fn flash_engine(
             &fixture.tokens[..options.clients],
             showtime,
             seats,
+            picking.clone(),
         )
         .await;
         let claimed = figures.add_round(&runs, elapsed, seats.len());
         let (owners, stored_doubles) = stored_owners(fixture, engine, showtime)?;
         figures.seats_held += owners.len();
+        if let Picking::AdjacentPairs(right) = &picking {
+            let free = |i: usize| seats.get(i).is_some_and(|id| !owners.contains_key(id));
+            let left = (0..seats.len())
+                .filter(|&i| free(i) && right.get(i).copied().flatten().is_some_and(free))
+                .count();
+            *figures.pairs_left.get_or_insert(0) += left;
+        }
         figures.double_owners += stored_doubles;
         for (seat, bookings) in &claimed {
             // Two winners for one seat, or a winner the database does not know.
@@ -346,7 +418,11 @@ struct Ceiling {
 }
 
 pub async fn flash_sale(options: FlashOptions) -> anyhow::Result<Report> {
-    let mut report = Report::new("flash-sale");
+    let mut report = Report::new(if options.pairs {
+        "flash-sale, no lone seats, adjacent pairs"
+    } else {
+        "flash-sale"
+    });
     let fixture = fixture::prepare(options.clients)?;
     let mut conn = fixture.connect()?;
     let showtimes = fixture::big_showtimes(&mut conn, options.rounds * options.engines.len())?;
@@ -417,7 +493,8 @@ pub async fn flash_sale_remote(base: &str, options: FlashOptions) -> anyhow::Res
     connect_all(&http, &base, options.clients).await;
     let mut figures = FlashFigures::default();
     for (showtime, seats) in &houses {
-        let (runs, elapsed) = flash_round(&http, &base, &tokens, *showtime, seats).await;
+        let (runs, elapsed) =
+            flash_round(&http, &base, &tokens, *showtime, seats, Picking::AnyTwo).await;
         let claimed = figures.add_round(&runs, elapsed, seats.len());
         figures.double_owners += claimed.values().filter(|b| b.len() > 1).count();
         let map = send(http.get(format!("{base}/api/v1/showtimes/{showtime}/seats"))).await;
@@ -553,12 +630,29 @@ fn flash_report(
         Some(results.iter().all(|(_, f)| f.errors == 0)),
     );
     report.line("winners", column(&|f| f.winners.to_string()), "", None);
+    let full = |f: &FlashFigures| match f.pairs_left {
+        // Clients of pairs cannot take a seat alone: full is no pair left.
+        Some(left) => left == 0,
+        None => f.seats_held == f.house,
+    };
     report.line(
         "seats held at the end",
         column(&|f| format!("{}/{}", f.seats_held, f.house)),
-        "house full",
-        Some(results.iter().all(|(_, f)| f.seats_held == f.house)),
+        if results.iter().any(|(_, f)| f.pairs_left.is_some()) {
+            "no adjacent pair left"
+        } else {
+            "house full"
+        },
+        Some(results.iter().all(|(_, f)| full(f))),
     );
+    if results.iter().any(|(_, f)| f.pairs_left.is_some()) {
+        report.line(
+            "adjacent free pairs left",
+            column(&|f| f.pairs_left.unwrap_or(0).to_string()),
+            "0",
+            Some(results.iter().all(|(_, f)| f.pairs_left.unwrap_or(0) == 0)),
+        );
+    }
     report.line(
         &format!("double_owners ({checked})"),
         column(&|f| f.double_owners.to_string()),
@@ -598,7 +692,7 @@ fn flash_report(
         }
     }
     for (engine, f) in &results {
-        if f.seats_held != f.house {
+        if !full(f) {
             report.fail(format!(
                 "{}: {} of {} seats held at the end",
                 engine.name(),
@@ -626,6 +720,7 @@ fn flash_report(
                 "winners": f.winners,
                 "seats_held": f.seats_held,
                 "house_seats": f.house,
+                "pairs_left": f.pairs_left,
                 "double_owners": f.double_owners,
             }),
         );

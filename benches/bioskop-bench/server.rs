@@ -133,6 +133,7 @@ pub fn serve(
     dir: &Path,
     sweep_cron: String,
     trust_local_proxy: bool,
+    no_single_gap: bool,
 ) -> anyhow::Result<()> {
     let db = super::fixture::db_path(dir);
     actix_web::rt::System::new().block_on(async move {
@@ -152,8 +153,8 @@ pub fn serve(
                 settings.booking.rehold_cooldown = std::time::Duration::ZERO;
                 settings.booking.max_holds_per_customer_per_hour = 0;
                 // Like for like with the direct-SQLite engine, which has no
-                // seating rule.
-                settings.booking.no_single_gap = false;
+                // seating rule, unless a scenario asks for it.
+                settings.booking.no_single_gap = no_single_gap;
                 // All its streams come from this one address.
                 settings.http.max_sse_per_client = settings.http.max_sse;
                 if trust_local_proxy {
