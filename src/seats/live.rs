@@ -77,6 +77,18 @@ pub struct Live {
     /// The last events; every visible change after `kept_from` is in here.
     kept: VecDeque<(u64, Bytes)>,
     kept_from: u64,
+    /// The last snapshot sent: a crowd of new subscribers (a flash sale's
+    /// first second) costs one serialized map, not one each.
+    snapshot: Option<CachedSnapshot>,
+}
+
+/// A snapshot frame, good while the event id and the book's version stay
+/// and no hold lapses (a lapse changes the map without a version).
+struct CachedSnapshot {
+    event_id: u64,
+    version: u64,
+    valid_until: i64,
+    frame: Bytes,
 }
 
 impl Live {
@@ -89,6 +101,7 @@ impl Live {
             seen_version: 0,
             kept: VecDeque::new(),
             kept_from: first_id,
+            snapshot: None,
         }
     }
 
@@ -144,9 +157,23 @@ impl Live {
         }
     }
 
-    fn snapshot(&self, book: &SeatBook, now: i64) -> Bytes {
+    fn snapshot(&mut self, book: &SeatBook, now: i64) -> Bytes {
+        if let Some(cached) = &self.snapshot
+            && cached.event_id == self.last_id
+            && cached.version == book.version()
+            && now < cached.valid_until
+        {
+            return cached.frame.clone();
+        }
         let doc = book.seat_map_doc(None, now);
-        frame(self.last_id, "snapshot", &to_json(&doc))
+        let frame = frame(self.last_id, "snapshot", &to_json(&doc));
+        self.snapshot = Some(CachedSnapshot {
+            event_id: self.last_id,
+            version: book.version(),
+            valid_until: book.next_lapse(),
+            frame: frame.clone(),
+        });
+        frame
     }
 
     /// Sends what changed on the public map since the last event.
@@ -250,4 +277,74 @@ fn to_json(value: &impl Serialize) -> String {
 /// One SSE frame.
 pub fn frame(id: u64, event: &str, data: &str) -> Bytes {
     Bytes::from(format!("id: {id}\nevent: {event}\ndata: {data}\n\n"))
+}
+
+#[cfg(test)]
+mod tests {
+    use std::{collections::HashMap, sync::Arc};
+
+    use super::*;
+    use crate::seats::{
+        book::{Layout, Rules, SeatDef, ShowtimeInfo},
+        types::UserId,
+    };
+
+    const MINUTE: i64 = 60_000;
+
+    fn book() -> SeatBook {
+        let layout = (1..=3)
+            .map(|n| SeatDef {
+                id: format!("A{n}"),
+                row: "A".into(),
+                number: n,
+                class: "regular".into(),
+                grid_row: 0,
+                grid_col: n - 1,
+            })
+            .collect();
+        let rules = Rules {
+            hold_ttl_ms: 10 * MINUTE,
+            max_seats: 3,
+            currency: "IDR".into(),
+            rehold_cooldown_ms: 0,
+            no_single_gap: false,
+        };
+        let info = ShowtimeInfo {
+            starts_at: 1_000 * MINUTE,
+            ..ShowtimeInfo::default()
+        };
+        SeatBook::new(
+            ShowtimeId(1),
+            Arc::new(info),
+            false,
+            rules,
+            Arc::new(Layout::new(layout)),
+            HashMap::from([("regular".to_string(), 50_000)]),
+        )
+    }
+
+    fn locked_in(frame: &Bytes) -> usize {
+        String::from_utf8_lossy(frame).matches("\"locked\"").count()
+    }
+
+    #[test]
+    fn new_subscribers_share_one_snapshot_until_the_map_changes_or_a_hold_lapses() {
+        let mut book = book();
+        let mut live = Live::new(1);
+        let first = live.subscribe(&book, None, 0).initial;
+        let second = live.subscribe(&book, None, 0).initial;
+        // The same bytes, not a second serialization.
+        assert_eq!(first[0].as_ptr(), second[0].as_ptr());
+
+        let mut ops = Vec::new();
+        book.hold(UserId(1), "b1".into(), &["A1".to_string()], 0, &mut ops)
+            .expect("hold");
+        live.publish(&book, 0);
+        let held = live.subscribe(&book, None, 0).initial;
+        assert_eq!(locked_in(&held[0]), 1, "the change is in the next snapshot");
+
+        // At the hold's deadline the map changes without a new version.
+        let lapsed = live.subscribe(&book, None, 10 * MINUTE).initial;
+        assert_eq!(locked_in(&lapsed[0]), 0);
+    }
 }
