@@ -566,6 +566,7 @@ async fn run(steps: Vec<Step>) -> Result<(), TestCaseError> {
                 };
                 let actual = actor
                     .send(EditSeat {
+                        box_office: false,
                         user,
                         booking_id,
                         seat,
@@ -946,7 +947,7 @@ fn an_actor_whose_write_is_refused_reloads_what_the_database_holds() {
             .expect("tamper");
 
         let refused = actor
-            .send(EditSeat { user: UserId(1), booking_id: held.booking_id.clone(), seat: seat_name(0), edit: SeatEdit::Remove, now })
+            .send(EditSeat { box_office: false, user: UserId(1), booking_id: held.booking_id.clone(), seat: seat_name(0), edit: SeatEdit::Remove, now })
             .await
             .expect("mailbox");
         assert_eq!(refused.err().map(|e| e.code()), Some("internal_error"));

@@ -356,6 +356,7 @@ impl Bookings {
     pub async fn edit_seat(
         &self,
         user: UserId,
+        box_office: bool,
         booking_id: &BookingId,
         seat: String,
         edit: SeatEdit,
@@ -371,6 +372,7 @@ impl Bookings {
         let changed = self
             .change_held(user, booking_id, |now| EditSeat {
                 user,
+                box_office,
                 booking_id: booking_id.clone(),
                 seat,
                 edit,

@@ -170,7 +170,13 @@ pub async fn add_seat(
 ) -> AppResult<HttpResponse> {
     let booking = state
         .bookings
-        .edit_seat(caller.user.id, &id, body.into_inner().seat, SeatEdit::Add)
+        .edit_seat(
+            caller.user.id,
+            caller.is_admin(),
+            &id,
+            body.into_inner().seat,
+            SeatEdit::Add,
+        )
         .await?;
     Ok(HttpResponse::Ok().json(booking))
 }
@@ -188,7 +194,13 @@ pub async fn remove_seat(
     let (id, seat) = path.into_inner();
     let booking = state
         .bookings
-        .edit_seat(caller.user.id, &id, seat, SeatEdit::Remove)
+        .edit_seat(
+            caller.user.id,
+            caller.is_admin(),
+            &id,
+            seat,
+            SeatEdit::Remove,
+        )
         .await?;
     Ok(HttpResponse::Ok().json(booking))
 }

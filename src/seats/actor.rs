@@ -374,6 +374,8 @@ pub enum SeatEdit {
 #[rtype(result = "AppResult<BookingState>")]
 pub struct EditSeat {
     pub user: UserId,
+    /// An admin at the box office (a wheelchair space may stay alone).
+    pub box_office: bool,
     pub booking_id: BookingId,
     pub seat: String,
     pub edit: SeatEdit,
@@ -389,9 +391,12 @@ impl Handler<EditSeat> for ShowtimeActor {
             actor.change(ctx, |book, ops| {
                 let (user, booking, seat, now) =
                     (msg.user, &msg.booking_id, &msg.seat, to_millis(msg.now));
+                let box_office = msg.box_office;
                 match msg.edit {
-                    SeatEdit::Add => book.add_seat(user, booking, seat, now, ops),
-                    SeatEdit::Remove => book.remove_seat(user, booking, seat, now, ops),
+                    SeatEdit::Add => book.add_seat_as(user, box_office, booking, seat, now, ops),
+                    SeatEdit::Remove => {
+                        book.remove_seat_as(user, box_office, booking, seat, now, ops)
+                    }
                 }
             })
         })

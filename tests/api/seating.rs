@@ -318,12 +318,30 @@ async fn a_customer_holds_a_wheelchair_space_only_with_its_companion_seat_and_th
     .await
     .assert_problem(409, "wheelchair_companion");
 
-    // At the box office an admin holds the other space alone.
+    // At the box office an admin holds the other space alone, and may add
+    // and take out seats around it.
+    let counter = api
+        .post(
+            "/api/v1/bookings",
+            Some(&admin),
+            json!({"showtime_id": showtime, "seats": ["A3"]}),
+        )
+        .await;
+    let counter = counter.assert_status(201)["id"]
+        .as_str()
+        .unwrap()
+        .to_string();
     api.post(
-        "/api/v1/bookings",
+        &format!("/api/v1/bookings/{counter}/seats"),
         Some(&admin),
-        json!({"showtime_id": showtime, "seats": ["A3"]}),
+        json!({"seat": "A4"}),
     )
     .await
-    .assert_status(201);
+    .assert_status(200);
+    api.delete(
+        &format!("/api/v1/bookings/{counter}/seats/A4"),
+        Some(&admin),
+    )
+    .await
+    .assert_status(200);
 }

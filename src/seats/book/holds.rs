@@ -175,6 +175,20 @@ impl SeatBook {
         now: i64,
         ops: &mut Vec<Op>,
     ) -> AppResult<BookingState> {
+        self.add_seat_as(user, false, booking_id, seat_id, now, ops)
+    }
+
+    /// [`SeatBook::add_seat`], at the box office when `box_office` (an admin,
+    /// whose booking may keep a wheelchair space without its companion).
+    pub fn add_seat_as(
+        &mut self,
+        user: UserId,
+        box_office: bool,
+        booking_id: &str,
+        seat_id: &str,
+        now: i64,
+        ops: &mut Vec<Op>,
+    ) -> AppResult<BookingState> {
         self.expire_due(now, ops);
         self.ensure_open_for_sale(now)?;
         let seat = match self.resolve_seats(&[seat_id.to_string()])?.first() {
@@ -194,9 +208,11 @@ impl SeatBook {
                 seats: vec![seat_id.to_string()],
             });
         }
-        let mut after: Vec<usize> = booking.seats.iter().map(|b| b.seat).collect();
-        after.push(seat);
-        self.ensure_companions(&after)?;
+        if !box_office {
+            let mut after: Vec<usize> = booking.seats.iter().map(|b| b.seat).collect();
+            after.push(seat);
+            self.ensure_companions(&after)?;
+        }
         self.ensure_no_lone_seat(gaps::Change::Take(&[seat]), 1)?;
         self.lock_seat(&mut booking, seat, now, ops);
         Ok(self.keep_changed(booking))
@@ -206,6 +222,19 @@ impl SeatBook {
     pub fn remove_seat(
         &mut self,
         user: UserId,
+        booking_id: &str,
+        seat_id: &str,
+        now: i64,
+        ops: &mut Vec<Op>,
+    ) -> AppResult<BookingState> {
+        self.remove_seat_as(user, false, booking_id, seat_id, now, ops)
+    }
+
+    /// [`SeatBook::remove_seat`], at the box office when `box_office`.
+    pub fn remove_seat_as(
+        &mut self,
+        user: UserId,
+        box_office: bool,
         booking_id: &str,
         seat_id: &str,
         now: i64,
@@ -224,7 +253,9 @@ impl SeatBook {
             .map(|b| b.seat)
             .filter(|&s| s != seat)
             .collect();
-        self.ensure_companions(&after)?;
+        if !box_office {
+            self.ensure_companions(&after)?;
+        }
         if self.rules.no_single_gap {
             let stranded = gaps::strands(
                 &self.layout,
