@@ -278,18 +278,9 @@ impl Bookings {
 
     /// Locks `seats` of a showtime for `user` in a new booking.
     #[tracing::instrument(skip_all, fields(user_id = %user, showtime_id = %showtime_id))]
+    /// At the box office when `box_office` (an admin, who may hold a
+    /// wheelchair space without its companion seat).
     pub async fn hold(
-        &self,
-        user: UserId,
-        showtime_id: ShowtimeId,
-        seats: Vec<String>,
-    ) -> AppResult<BookingSummary> {
-        self.hold_as(user, false, showtime_id, seats).await
-    }
-
-    /// [`Bookings::hold`], at the box office when `box_office` (an admin,
-    /// who may hold a wheelchair space without its companion seat).
-    pub async fn hold_as(
         &self,
         user: UserId,
         box_office: bool,

@@ -61,7 +61,7 @@ pub async fn create(
     let body = body.into_inner();
     let booking = state
         .bookings
-        .hold_as(
+        .hold(
             caller.user.id,
             caller.is_admin(),
             body.showtime_id,

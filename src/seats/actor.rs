@@ -327,7 +327,7 @@ impl Handler<HoldSeats> for ShowtimeActor {
         let booking_id = BookingId::random();
         self.change(ctx, |book, ops| {
             let now = to_millis(msg.now);
-            book.hold_as(msg.user, msg.box_office, booking_id, &msg.seats, now, ops)
+            book.hold(msg.user, msg.box_office, booking_id, &msg.seats, now, ops)
         })
     }
 }
@@ -393,10 +393,8 @@ impl Handler<EditSeat> for ShowtimeActor {
                     (msg.user, &msg.booking_id, &msg.seat, to_millis(msg.now));
                 let box_office = msg.box_office;
                 match msg.edit {
-                    SeatEdit::Add => book.add_seat_as(user, box_office, booking, seat, now, ops),
-                    SeatEdit::Remove => {
-                        book.remove_seat_as(user, box_office, booking, seat, now, ops)
-                    }
+                    SeatEdit::Add => book.add_seat(user, box_office, booking, seat, now, ops),
+                    SeatEdit::Remove => book.remove_seat(user, box_office, booking, seat, now, ops),
                 }
             })
         })

@@ -281,46 +281,14 @@ pub fn frame(id: u64, event: &str, data: &str) -> Bytes {
 
 #[cfg(test)]
 mod tests {
-    use std::{collections::HashMap, sync::Arc};
-
     use super::*;
     use crate::seats::{
-        book::{Layout, Rules, SeatDef, ShowtimeInfo},
+        book::fixtures::{self, MINUTE},
         types::UserId,
     };
 
-    const MINUTE: i64 = 60_000;
-
     fn book() -> SeatBook {
-        let layout = (1..=3)
-            .map(|n| SeatDef {
-                id: format!("A{n}"),
-                row: "A".into(),
-                number: n,
-                class: "regular".into(),
-                grid_row: 0,
-                grid_col: n - 1,
-            })
-            .collect();
-        let rules = Rules {
-            hold_ttl_ms: 10 * MINUTE,
-            max_seats: 3,
-            currency: "IDR".into(),
-            rehold_cooldown_ms: 0,
-            no_single_gap: false,
-        };
-        let info = ShowtimeInfo {
-            starts_at: 1_000 * MINUTE,
-            ..ShowtimeInfo::default()
-        };
-        SeatBook::new(
-            ShowtimeId(1),
-            Arc::new(info),
-            false,
-            rules,
-            Arc::new(Layout::new(layout)),
-            HashMap::from([("regular".to_string(), 50_000)]),
-        )
+        fixtures::book(&["RRR"], fixtures::rules(3))
     }
 
     fn locked_in(frame: &Bytes) -> usize {
@@ -337,8 +305,15 @@ mod tests {
         assert_eq!(first[0].as_ptr(), second[0].as_ptr());
 
         let mut ops = Vec::new();
-        book.hold(UserId(1), "b1".into(), &["A1".to_string()], 0, &mut ops)
-            .expect("hold");
+        book.hold(
+            UserId(1),
+            false,
+            "b1".into(),
+            &["A1".to_string()],
+            0,
+            &mut ops,
+        )
+        .expect("hold");
         live.publish(&book, 0);
         let held = live.subscribe(&book, None, 0).initial;
         assert_eq!(locked_in(&held[0]), 1, "the change is in the next snapshot");

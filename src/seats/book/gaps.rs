@@ -273,39 +273,8 @@ fn row_centre(layout: &Layout, seat: usize) -> Option<f64> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::seats::book::layout::SeatDef;
 
-    /// A layout from rows of letters: `R` regular, `C` couple (two cells),
-    /// `W` wheelchair, `_` an aisle; seats named by row letter and number.
-    fn layout(rows: &[&str]) -> Layout {
-        let mut seats = Vec::new();
-        for (r, cells) in rows.iter().enumerate() {
-            let row = char::from(b'A' + u8::try_from(r).unwrap());
-            let (mut col, mut number) = (0i64, 0i64);
-            for cell in cells.chars() {
-                let class = match cell {
-                    '_' => {
-                        col += 1;
-                        continue;
-                    }
-                    'C' => "couple",
-                    'W' => "wheelchair",
-                    _ => "regular",
-                };
-                number += 1;
-                seats.push(SeatDef {
-                    id: format!("{row}{number}"),
-                    row: row.to_string(),
-                    number,
-                    class: class.into(),
-                    grid_row: i64::try_from(r).unwrap(),
-                    grid_col: col,
-                });
-                col += if class == "couple" { 2 } else { 1 };
-            }
-        }
-        Layout::new(seats)
-    }
+    use crate::seats::book::fixtures::layout;
 
     fn ids(layout: &Layout, seats: &[&str]) -> Vec<usize> {
         seats.iter().map(|s| layout.position(s).unwrap()).collect()

@@ -40,20 +40,9 @@ impl SeatBook {
     }
 
     /// Locks `seat_ids` for a new booking of `user`: all of them or none.
+    /// `box_office`: an admin at the box office, who may hold a wheelchair
+    /// space without its companion seat.
     pub fn hold(
-        &mut self,
-        user: UserId,
-        booking_id: BookingId,
-        seat_ids: &[String],
-        now: i64,
-        ops: &mut Vec<Op>,
-    ) -> AppResult<BookingState> {
-        self.hold_as(user, false, booking_id, seat_ids, now, ops)
-    }
-
-    /// [`SeatBook::hold`], by a customer or at the box office (an admin), who
-    /// may hold a wheelchair space without its companion seat.
-    pub fn hold_as(
         &mut self,
         user: UserId,
         box_office: bool,
@@ -167,20 +156,9 @@ impl SeatBook {
     }
 
     /// Adds one seat to a held booking; the deadline stays where it was.
+    /// `box_office`: an admin at the box office, whose booking may keep a
+    /// wheelchair space without its companion seat.
     pub fn add_seat(
-        &mut self,
-        user: UserId,
-        booking_id: &str,
-        seat_id: &str,
-        now: i64,
-        ops: &mut Vec<Op>,
-    ) -> AppResult<BookingState> {
-        self.add_seat_as(user, false, booking_id, seat_id, now, ops)
-    }
-
-    /// [`SeatBook::add_seat`], at the box office when `box_office` (an admin,
-    /// whose booking may keep a wheelchair space without its companion).
-    pub fn add_seat_as(
         &mut self,
         user: UserId,
         box_office: bool,
@@ -219,19 +197,8 @@ impl SeatBook {
     }
 
     /// Takes one seat out of a held booking and makes it available.
+    /// `box_office`: as for [`SeatBook::add_seat`].
     pub fn remove_seat(
-        &mut self,
-        user: UserId,
-        booking_id: &str,
-        seat_id: &str,
-        now: i64,
-        ops: &mut Vec<Op>,
-    ) -> AppResult<BookingState> {
-        self.remove_seat_as(user, false, booking_id, seat_id, now, ops)
-    }
-
-    /// [`SeatBook::remove_seat`], at the box office when `box_office`.
-    pub fn remove_seat_as(
         &mut self,
         user: UserId,
         box_office: bool,

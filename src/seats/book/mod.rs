@@ -22,6 +22,8 @@
 mod blocks;
 mod cancel;
 mod durable;
+#[cfg(test)]
+pub(crate) mod fixtures;
 pub mod gaps;
 mod holds;
 pub mod layout;

@@ -1,6 +1,6 @@
 //! The book's own rules, without the actor or SQLite.
 
-use std::{collections::HashMap, sync::Arc};
+use std::collections::HashMap;
 
 use super::*;
 
@@ -23,48 +23,15 @@ impl Fresh for Counter {
     }
 }
 
-const MINUTE: i64 = 60_000;
+use super::fixtures::MINUTE;
 
+/// A1–A3 regular, B1 premium; three seats a booking, a two-minute cooldown.
 fn book() -> SeatBook {
-    let layout = ["A1", "A2", "A3", "B1"]
-        .iter()
-        .enumerate()
-        .map(|(i, id)| SeatDef {
-            id: id.to_string(),
-            row: id[..1].to_string(),
-            number: id[1..].parse().unwrap_or(0),
-            class: if i == 3 {
-                "premium".into()
-            } else {
-                "regular".into()
-            },
-            grid_row: 0,
-            grid_col: i as i64,
-        })
-        .collect();
-    let prices = HashMap::from([
-        ("regular".to_string(), 50_000),
-        ("premium".to_string(), 75_000),
-    ]);
     let rules = Rules {
-        hold_ttl_ms: 10 * MINUTE,
-        max_seats: 3,
-        currency: "IDR".into(),
         rehold_cooldown_ms: 2 * MINUTE,
-        no_single_gap: false,
+        ..super::fixtures::rules(3)
     };
-    let info = ShowtimeInfo {
-        starts_at: 1_000 * MINUTE,
-        ..ShowtimeInfo::default()
-    };
-    SeatBook::new(
-        ShowtimeId(1),
-        Arc::new(info),
-        false,
-        rules,
-        Arc::new(Layout::new(layout)),
-        prices,
-    )
+    super::fixtures::book(&["RRR", "P"], rules)
 }
 
 fn seats(ids: &[&str]) -> Vec<String> {
@@ -75,10 +42,17 @@ fn seats(ids: &[&str]) -> Vec<String> {
 fn a_seat_held_by_one_customer_cannot_be_held_by_another() {
     let mut book = book();
     let mut ops = vec![];
-    book.hold(UserId(1), "b1".into(), &seats(&["A1"]), 0, &mut ops)
+    book.hold(UserId(1), false, "b1".into(), &seats(&["A1"]), 0, &mut ops)
         .expect("first hold");
     let err = book
-        .hold(UserId(2), "b2".into(), &seats(&["A2", "A1"]), 0, &mut ops)
+        .hold(
+            UserId(2),
+            false,
+            "b2".into(),
+            &seats(&["A2", "A1"]),
+            0,
+            &mut ops,
+        )
         .unwrap_err();
     assert!(matches!(err, AppError::SeatUnavailable { ref seats } if seats == &["A1"]));
     assert_eq!(
@@ -92,12 +66,13 @@ fn a_seat_held_by_one_customer_cannot_be_held_by_another() {
 fn a_hold_is_free_for_others_exactly_at_its_deadline() {
     let mut book = book();
     let mut ops = vec![];
-    book.hold(UserId(1), "b1".into(), &seats(&["A1"]), 0, &mut ops)
+    book.hold(UserId(1), false, "b1".into(), &seats(&["A1"]), 0, &mut ops)
         .expect("hold");
     let just_before = 10 * MINUTE - 1;
     assert!(
         book.hold(
             UserId(2),
+            false,
             "b2".into(),
             &seats(&["A1"]),
             just_before,
@@ -115,6 +90,7 @@ fn a_hold_is_free_for_others_exactly_at_its_deadline() {
     );
     book.hold(
         UserId(2),
+        false,
         "b2".into(),
         &seats(&["A1"]),
         10 * MINUTE,
@@ -129,10 +105,10 @@ fn adding_a_seat_never_extends_the_hold() {
     let mut book = book();
     let mut ops = vec![];
     let held = book
-        .hold(UserId(1), "b1".into(), &seats(&["A1"]), 0, &mut ops)
+        .hold(UserId(1), false, "b1".into(), &seats(&["A1"]), 0, &mut ops)
         .expect("hold");
     let added = book
-        .add_seat(UserId(1), "b1", "A2", 9 * MINUTE, &mut ops)
+        .add_seat(UserId(1), false, "b1", "A2", 9 * MINUTE, &mut ops)
         .expect("add");
     assert_eq!(added.expires_at, held.expires_at);
     assert_eq!(
@@ -152,6 +128,7 @@ fn a_booking_cannot_hold_more_than_the_maximum() {
     let err = book
         .hold(
             UserId(1),
+            false,
             "b1".into(),
             &seats(&["A1", "A2", "A3", "B1"]),
             0,
@@ -161,6 +138,7 @@ fn a_booking_cannot_hold_more_than_the_maximum() {
     assert_eq!(err.code(), "too_many_seats");
     book.hold(
         UserId(1),
+        false,
         "b1".into(),
         &seats(&["A1", "A2", "A3"]),
         0,
@@ -168,7 +146,7 @@ fn a_booking_cannot_hold_more_than_the_maximum() {
     )
     .expect("three");
     assert_eq!(
-        book.add_seat(UserId(1), "b1", "B1", 0, &mut ops)
+        book.add_seat(UserId(1), false, "b1", "B1", 0, &mut ops)
             .unwrap_err()
             .code(),
         "too_many_seats"
@@ -179,7 +157,7 @@ fn a_booking_cannot_hold_more_than_the_maximum() {
 fn a_late_success_resells_free_seats_and_refunds_taken_ones() {
     let mut book = book();
     let mut ops = vec![];
-    book.hold(UserId(1), "b1".into(), &seats(&["A1"]), 0, &mut ops)
+    book.hold(UserId(1), false, "b1".into(), &seats(&["A1"]), 0, &mut ops)
         .expect("hold");
     let request = PaymentRequest {
         payment_id: "p1".into(),
@@ -187,7 +165,7 @@ fn a_late_success_resells_free_seats_and_refunds_taken_ones() {
     };
     book.start_payment(UserId(1), "b1", request, 0, &mut ops)
         .expect("pay");
-    book.hold(UserId(2), "b2".into(), &seats(&["A2"]), 0, &mut ops)
+    book.hold(UserId(2), false, "b2".into(), &seats(&["A2"]), 0, &mut ops)
         .expect("hold");
     let request = PaymentRequest {
         payment_id: "p2".into(),
@@ -198,6 +176,7 @@ fn a_late_success_resells_free_seats_and_refunds_taken_ones() {
     // Both expire; a third customer takes A2.
     book.hold(
         UserId(3),
+        false,
         "b3".into(),
         &seats(&["A2"]),
         11 * MINUTE,
@@ -277,6 +256,7 @@ fn after_a_restart_the_newer_of_two_open_bookings_is_the_customers_open_one() {
         );
         let again = book.hold(
             UserId(7),
+            false,
             "third".into(),
             &seats(&["A1"]),
             10 * MINUTE,
@@ -300,13 +280,20 @@ fn a_blocked_seat_cannot_be_held_or_added_and_is_held_again_once_unblocked() {
     );
     assert_eq!(book.states[1].public_at(0), (SeatStatus::Blocked, 0));
     let err = book
-        .hold(UserId(1), "b1".into(), &seats(&["A1", "A2"]), 0, &mut ops)
+        .hold(
+            UserId(1),
+            false,
+            "b1".into(),
+            &seats(&["A1", "A2"]),
+            0,
+            &mut ops,
+        )
         .unwrap_err();
     assert!(matches!(err, AppError::SeatUnavailable { seats } if seats == ["A2"]));
-    book.hold(UserId(1), "b1".into(), &seats(&["A1"]), 0, &mut ops)
+    book.hold(UserId(1), false, "b1".into(), &seats(&["A1"]), 0, &mut ops)
         .expect("hold");
     let err = book
-        .add_seat(UserId(1), "b1", "A2", 0, &mut ops)
+        .add_seat(UserId(1), false, "b1", "A2", 0, &mut ops)
         .unwrap_err();
     assert!(matches!(err, AppError::SeatUnavailable { .. }));
     let doc = book.seat_map_doc(None, 0);
@@ -325,7 +312,7 @@ fn a_blocked_seat_cannot_be_held_or_added_and_is_held_again_once_unblocked() {
             seat_id: "A2".into()
         }]
     );
-    book.add_seat(UserId(1), "b1", "A2", 0, &mut ops)
+    book.add_seat(UserId(1), false, "b1", "A2", 0, &mut ops)
         .expect("A2 is free again");
 }
 
@@ -333,7 +320,7 @@ fn a_blocked_seat_cannot_be_held_or_added_and_is_held_again_once_unblocked() {
 fn a_held_or_sold_seat_cannot_be_blocked_and_nothing_is_blocked() {
     let mut book = book();
     let mut ops = vec![];
-    book.hold(UserId(1), "b1".into(), &seats(&["A1"]), 0, &mut ops)
+    book.hold(UserId(1), false, "b1".into(), &seats(&["A1"]), 0, &mut ops)
         .expect("hold");
     let request = PaymentRequest {
         payment_id: "p1".into(),
@@ -349,7 +336,7 @@ fn a_held_or_sold_seat_cannot_be_blocked_and_nothing_is_blocked() {
         &mut ops,
     )
     .expect("sold");
-    book.hold(UserId(2), "b2".into(), &seats(&["A2"]), 0, &mut ops)
+    book.hold(UserId(2), false, "b2".into(), &seats(&["A2"]), 0, &mut ops)
         .expect("hold");
     let mut ops = vec![];
     let err = book
@@ -398,7 +385,7 @@ fn expiry_and_cancellation_keep_blocks_and_a_cancelled_showtime_cannot_block() {
     let mut ops = vec![];
     book.block(&seats(&["B1"]), "house seats", None, 0, &mut ops)
         .expect("block");
-    book.hold(UserId(1), "b1".into(), &seats(&["A1"]), 0, &mut ops)
+    book.hold(UserId(1), false, "b1".into(), &seats(&["A1"]), 0, &mut ops)
         .expect("hold");
     book.expire_due(11 * MINUTE, &mut ops);
     assert_eq!(book.states[3], SeatState::Blocked);
@@ -414,13 +401,20 @@ fn expiry_and_cancellation_keep_blocks_and_a_cancelled_showtime_cannot_block() {
 fn a_customer_who_releases_a_seat_cannot_hold_it_again_until_the_cooldown_ends() {
     let mut book = book();
     let mut ops = vec![];
-    book.hold(UserId(1), "b1".into(), &seats(&["A1", "A2"]), 0, &mut ops)
-        .expect("hold");
-    book.remove_seat(UserId(1), "b1", "A2", MINUTE, &mut ops)
+    book.hold(
+        UserId(1),
+        false,
+        "b1".into(),
+        &seats(&["A1", "A2"]),
+        0,
+        &mut ops,
+    )
+    .expect("hold");
+    book.remove_seat(UserId(1), false, "b1", "A2", MINUTE, &mut ops)
         .expect("removed");
     // Adding it back to the same booking is refused, with the time left.
     let err = book
-        .add_seat(UserId(1), "b1", "A2", MINUTE + 30_000, &mut ops)
+        .add_seat(UserId(1), false, "b1", "A2", MINUTE + 30_000, &mut ops)
         .unwrap_err();
     assert!(
         matches!(err, AppError::ReholdCooldown { ref seats, retry_after_secs: 90 } if seats == &["A2"]),
@@ -432,6 +426,7 @@ fn a_customer_who_releases_a_seat_cannot_hold_it_again_until_the_cooldown_ends()
     let err = book
         .hold(
             UserId(1),
+            false,
             "b2".into(),
             &seats(&["A1", "A3"]),
             2 * MINUTE,
@@ -445,6 +440,7 @@ fn a_customer_who_releases_a_seat_cannot_hold_it_again_until_the_cooldown_ends()
     // Someone else takes a released seat at once.
     book.hold(
         UserId(2),
+        false,
         "b3".into(),
         &seats(&["A2"]),
         2 * MINUTE,
@@ -454,6 +450,7 @@ fn a_customer_who_releases_a_seat_cannot_hold_it_again_until_the_cooldown_ends()
     // After the cooldown, the first customer holds A1 again.
     book.hold(
         UserId(1),
+        false,
         "b4".into(),
         &seats(&["A1"]),
         4 * MINUTE,
@@ -466,10 +463,11 @@ fn a_customer_who_releases_a_seat_cannot_hold_it_again_until_the_cooldown_ends()
 fn a_seat_lost_to_expiry_is_not_cooling_down() {
     let mut book = book();
     let mut ops = vec![];
-    book.hold(UserId(1), "b1".into(), &seats(&["A1"]), 0, &mut ops)
+    book.hold(UserId(1), false, "b1".into(), &seats(&["A1"]), 0, &mut ops)
         .expect("hold");
     book.hold(
         UserId(1),
+        false,
         "b2".into(),
         &seats(&["A1"]),
         10 * MINUTE,
@@ -490,39 +488,11 @@ mod lone_seats {
 
     /// Two rows of ten, the second with an aisle after its third seat.
     fn gap_book() -> SeatBook {
-        let mut layout = Vec::new();
-        for (r, row) in ["A", "B"].iter().enumerate() {
-            for n in 1..=10i64 {
-                let aisle = i64::from(r == 1 && n > 3);
-                layout.push(SeatDef {
-                    id: format!("{row}{n}"),
-                    row: row.to_string(),
-                    number: n,
-                    class: "regular".into(),
-                    grid_row: r as i64,
-                    grid_col: n - 1 + aisle,
-                });
-            }
-        }
         let rules = Rules {
-            hold_ttl_ms: 10 * MINUTE,
-            max_seats: 6,
-            currency: "IDR".into(),
-            rehold_cooldown_ms: 0,
             no_single_gap: true,
+            ..crate::seats::book::fixtures::rules(6)
         };
-        let info = ShowtimeInfo {
-            starts_at: 1_000 * MINUTE,
-            ..ShowtimeInfo::default()
-        };
-        SeatBook::new(
-            ShowtimeId(1),
-            Arc::new(info),
-            false,
-            rules,
-            Arc::new(Layout::new(layout)),
-            HashMap::from([("regular".to_string(), 50_000)]),
-        )
+        crate::seats::book::fixtures::book(&["RRRRRRRRRR", "RRR_RRRRRRR"], rules)
     }
 
     #[derive(Debug, Clone)]
@@ -611,18 +581,18 @@ mod lone_seats {
                         next_id += 1;
                         let id: BookingId = format!("b{next_id}").into();
                         let ids: Vec<String> = seats.iter().map(|&s| name(s)).collect();
-                        let held = book.hold(UserId(i64::from(*user)), id.clone(), &ids, 0, &mut ops);
+                        let held = book.hold(UserId(i64::from(*user)), false, id.clone(), &ids, 0, &mut ops);
                         if held.is_ok() {
                             bookings.insert(*user, id);
                         }
                         (held.is_ok(), false)
                     }
                     Step::Add { user, seat } => match bookings.get(user) {
-                        Some(id) => (book.add_seat(UserId(i64::from(*user)), id, &name(*seat), 0, &mut ops).is_ok(), false),
+                        Some(id) => (book.add_seat(UserId(i64::from(*user)), false, id, &name(*seat), 0, &mut ops).is_ok(), false),
                         None => (false, false),
                     },
                     Step::Remove { user, seat } => match bookings.get(user) {
-                        Some(id) => (book.remove_seat(UserId(i64::from(*user)), id, &name(*seat), 0, &mut ops).is_ok(), true),
+                        Some(id) => (book.remove_seat(UserId(i64::from(*user)), false, id, &name(*seat), 0, &mut ops).is_ok(), true),
                         None => (false, true),
                     },
                     Step::Release { user } => {
