@@ -13,7 +13,7 @@
 //! is never the seat left alone (it is for two), though it is a neighbour
 //! like any seat, free or taken.
 
-use std::collections::BTreeSet;
+use std::collections::{BTreeSet, HashMap};
 
 use super::layout::Layout;
 
@@ -165,6 +165,7 @@ pub fn best_block(
     // Rows are few (26 at most): the rounding cannot lose anything.
     #[allow(clippy::cast_possible_truncation, clippy::cast_precision_loss)]
     let ideal = (0.6 * (rows.saturating_sub(1)) as f64).round();
+    let centres = row_centres(layout);
     let mut best: Option<(Rank, Vec<usize>)> = None;
     for window in windows(layout, &not_pickable, count, class) {
         if !strands(layout, taken, Change::Take(&window)).is_empty() {
@@ -173,7 +174,9 @@ pub fn best_block(
         let leaves_one = !strands_at_all(layout, taken, Change::Take(&window)).is_empty();
         let (Some(first), Some(row_centre)) = (
             window.first().and_then(|&s| layout.seat(s)),
-            window.first().and_then(|&s| row_centre(layout, s)),
+            window
+                .first()
+                .and_then(|&s| centres.get(&layout.seat(s)?.grid_row).copied()),
         ) else {
             continue;
         };
@@ -260,14 +263,24 @@ fn centre_of(layout: &Layout, seats: &[usize]) -> Option<(f64, f64)> {
     Some((rows as f64 / defs.len() as f64, (left + right) as f64 / 2.0))
 }
 
-/// The centre of the columns the row of `seat` covers.
-fn row_centre(layout: &Layout, seat: usize) -> Option<f64> {
-    let row = layout.seat(seat)?.grid_row;
-    let in_row = layout.iter().filter(|s| s.grid_row == row);
-    let left = in_row.clone().map(|s| s.grid_col).min()?;
-    let right = in_row.map(|s| s.grid_col + s.width()).max()?;
+/// The centre of the columns each grid row covers, by grid row: found once
+/// per call, not once per block (a 2,000-seat house has thousands of
+/// blocks to score, on the showtime's actor).
+fn row_centres(layout: &Layout) -> HashMap<i64, f64> {
+    let mut extents: HashMap<i64, (i64, i64)> = HashMap::new();
+    for seat in layout.iter() {
+        let extent = extents
+            .entry(seat.grid_row)
+            .or_insert((seat.grid_col, seat.grid_col + seat.width()));
+        extent.0 = extent.0.min(seat.grid_col);
+        extent.1 = extent.1.max(seat.grid_col + seat.width());
+    }
+    // Columns are few (100 at most): exact in f64.
     #[allow(clippy::cast_precision_loss)]
-    Some((left + right) as f64 / 2.0)
+    extents
+        .into_iter()
+        .map(|(row, (left, right))| (row, (left + right) as f64 / 2.0))
+        .collect()
 }
 
 #[cfg(test)]
