@@ -18,6 +18,7 @@ use crate::{
     error::AppError,
     http,
     notify::Notifier,
+    offers::Offers,
     ops::Ops,
     payments::{
         self, PaymentHandles, Payments,
@@ -162,7 +163,7 @@ impl Application {
             ))
         };
         // Messages recorded before a crash are pending rows: sent from here on.
-        let notifier = Notifier::new(store.clone(), clock.clone(), &settings).await?;
+        let notifier = Notifier::new(store.clone(), clock.clone(), &settings, &public_url).await?;
         let notifier_task = actix_web::rt::spawn(notifier.clone().run());
         let handles = PaymentHandles {
             registry: registry.clone(),
@@ -216,7 +217,8 @@ impl Application {
             refunds.clone(),
             notifier.clone(),
         )
-        .with_hold_limits(crate::bookings::HoldLimits::new(&settings.booking));
+        .with_hold_limits(crate::bookings::HoldLimits::new(&settings.booking))
+        .with_offer_windows(&settings.offers);
         let catalog = Catalog::new(
             store.clone(),
             clock.clone(),
@@ -237,6 +239,23 @@ impl Application {
             locale.clone(),
             settings.checkin.opens_before,
         );
+        let offers = Offers::new(
+            registry.clone(),
+            store.clone(),
+            clock.clone(),
+            notifier.clone(),
+            refunds.clone(),
+        );
+        // Moves decided before a crash and not made: made now, exactly once.
+        match offers.resume_moves(i64::MAX).await {
+            Ok(round) if round.moved + round.undone > 0 => tracing::info!(
+                moved = round.moved,
+                undone = round.undone,
+                "decided moves taken up again"
+            ),
+            Ok(_) => {}
+            Err(error) => tracing::warn!(%error, "decided moves wait for the next minute"),
+        }
         let sweeps = Arc::new(scheduler::SweepStats::default());
         let scheduler = if settings.scheduler.sweep_cron.trim().is_empty() {
             None
@@ -245,6 +264,7 @@ impl Application {
                 scheduler::start(
                     registry.clone(),
                     sweeps.clone(),
+                    offers.clone(),
                     &settings.scheduler.sweep_cron,
                 )
                 .await?,
@@ -274,6 +294,7 @@ impl Application {
             accounts,
             registry,
             bookings,
+            offers,
             payments,
             catalog,
             showtimes,

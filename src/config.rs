@@ -21,6 +21,7 @@ pub struct Settings {
     pub payments: PaymentSettings,
     pub queue: QueueSettings,
     pub refunds: RefundSettings,
+    pub offers: OfferSettings,
     pub mail: MailSettings,
     pub whatsapp: WhatsAppSettings,
     pub checkin: CheckinSettings,
@@ -248,6 +249,17 @@ pub struct MailSettings {
 pub enum MailLocale {
     Id,
     En,
+}
+
+/// The cancelled-showtime offer (DESIGN 4c).
+#[derive(Debug, Clone, Deserialize)]
+pub struct OfferSettings {
+    /// A move may go to a showtime starting before the cancelled start plus this.
+    #[serde(deserialize_with = "duration")]
+    pub move_window: Duration,
+    /// Undecided this long after the cancellation: the refund goes ahead.
+    #[serde(deserialize_with = "duration")]
+    pub decide_within: Duration,
 }
 
 #[derive(Debug, Clone, Deserialize)]

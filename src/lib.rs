@@ -29,6 +29,7 @@ pub mod html;
 pub mod http;
 pub mod ids;
 pub mod notify;
+pub mod offers;
 pub mod ops;
 pub mod payments;
 pub mod process;

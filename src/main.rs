@@ -59,6 +59,10 @@ enum AdminCommand {
 #[actix_web::main]
 async fn main() -> anyhow::Result<ExitCode> {
     let cli = Cli::parse();
+    // Test builds only: the kill -9 tests pause the binary at a named point
+    // (FAILPOINTS=offer-move-decided=sleep(60000)).
+    #[cfg(feature = "failpoints")]
+    let _failpoints = fail::FailScenario::setup();
     let admin = match cli.command {
         None | Some(Command::Serve) => None,
         Some(Command::Admin { command }) => Some(command),

@@ -138,6 +138,7 @@ pub async fn timed_sweep(registry: &ShowtimeRegistry, stats: &SweepStats) -> Swe
 pub async fn start(
     registry: ShowtimeRegistry,
     stats: Arc<SweepStats>,
+    offers: crate::offers::Offers,
     cron: &str,
 ) -> anyhow::Result<JobScheduler> {
     let scheduler = JobScheduler::new().await?;
@@ -156,6 +157,34 @@ pub async fn start(
             }
             let _done = Sweeping(sweeping);
             timed_sweep(&registry, &stats).await;
+        })
+    })?;
+    scheduler.add(job).await?;
+    // On the same schedule: offers nobody decided in time are refunded, and
+    // decided moves a crash interrupted are made (`Offers::run_due`).
+    let deciding = Arc::new(AtomicBool::new(false));
+    let job = Job::new_async(cron, move |_id, _scheduler| {
+        let offers = offers.clone();
+        let deciding = deciding.clone();
+        Box::pin(async move {
+            if deciding.swap(true, Ordering::AcqRel) {
+                return;
+            }
+            let _done = Sweeping(deciding);
+            match offers.run_due(offers.clock().now()).await {
+                Ok(round) if round != crate::offers::OfferRound::default() => {
+                    tracing::info!(
+                        refunded = round.refunded,
+                        moved = round.moved,
+                        undone = round.undone,
+                        "cancelled-showtime offers"
+                    );
+                }
+                Ok(_) => {}
+                Err(error) => {
+                    tracing::warn!(%error, "cancelled-showtime offers (retried next minute)")
+                }
+            }
         })
     })?;
     scheduler.add(job).await?;

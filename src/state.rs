@@ -10,6 +10,7 @@ use crate::{
     clock::SharedClock,
     config::Settings,
     notify::Notifier,
+    offers::Offers,
     ops::Ops,
     payments::{Payments, gateway::SandboxGateway},
     refunds::Refunds,
@@ -27,6 +28,8 @@ pub struct AppState {
     pub accounts: Accounts,
     pub registry: ShowtimeRegistry,
     pub bookings: Bookings,
+    /// The cancelled-showtime offer: move or refund (DESIGN 4c).
+    pub offers: Offers,
     pub payments: Payments,
     pub catalog: Catalog,
     /// The back office's showtimes (scheduling, prices, moves, deletes).

@@ -80,11 +80,13 @@ stored_status! {
 }
 
 stored_status! {
-    /// A booking: `held → awaiting_payment → paid`, or closed on the way.
+    /// A booking: `held → awaiting_payment → paid`, or closed on the way;
+    /// a paid one is `refunded` when its showtime is cancelled, and `moved`
+    /// when its owner took the offer of another showtime instead.
     BookingStatus {
         Held = "held", AwaitingPayment = "awaiting_payment", Paid = "paid",
         Expired = "expired", Released = "released", PaymentFailed = "payment_failed",
-        Voided = "voided", Refunded = "refunded",
+        Voided = "voided", Refunded = "refunded", Moved = "moved",
     }
 }
 
@@ -106,10 +108,12 @@ stored_status! {
 }
 
 stored_status! {
-    /// A refund: `pending → retrying … → succeeded | failed → resolved`.
+    /// A refund: `pending → retrying … → succeeded | failed → resolved`;
+    /// `offered → pending` (the customer chose it, or the offer ran out) or
+    /// `offered → withdrawn` (the customer moved to another showtime).
     RefundStatus {
-        Pending = "pending", Retrying = "retrying", Succeeded = "succeeded", Failed = "failed",
-        Resolved = "resolved",
+        Offered = "offered", Pending = "pending", Retrying = "retrying", Succeeded = "succeeded",
+        Failed = "failed", Resolved = "resolved", Withdrawn = "withdrawn",
     }
 }
 
@@ -121,9 +125,11 @@ impl RefundStatus {
 }
 
 stored_status! {
-    /// A ticket: `valid → used` at the door, or `valid → refunded`.
+    /// A ticket: `valid → used` at the door, or `valid → refunded`; a
+    /// refunded one of a cancelled showtime is `moved` when its owner took
+    /// seats in another showtime instead (new tickets there).
     TicketStatus {
-        Valid = "valid", Used = "used", Refunded = "refunded",
+        Valid = "valid", Used = "used", Refunded = "refunded", Moved = "moved",
     }
 }
 

@@ -666,6 +666,7 @@ async fn run(steps: Vec<Step>) -> Result<(), TestCaseError> {
                     .send(CancelShowtime {
                         by: None,
                         reason: "test".into(),
+                        offer: None,
                         now,
                     })
                     .await

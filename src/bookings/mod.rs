@@ -27,7 +27,7 @@ use crate::{
             BlockSeats, EditSeat, GetSeatMap, HoldBestSeats, HoldSeats, ReleaseBooking,
             StartPayment, Subscribe, UnblockSeat,
         },
-        book::{BlockedSeats, BookingState, SeatLine},
+        book::{BlockedSeats, BookingState, OfferWindows, SeatLine},
         live::Subscription,
     },
     status::{PaymentStatus, ShowtimeStatus, TicketStatus},
@@ -95,8 +95,15 @@ pub struct BookingSummary {
     pub expires_at: String,
     pub payment: Option<PaymentView>,
     pub tickets: Vec<TicketRef>,
-    /// Money on its way back (showtime cancelled, or paid too late).
+    /// Money on its way back (showtime cancelled, or paid too late); while
+    /// `offered`, `GET /bookings/{id}/offer` has the choices (DESIGN 4c).
     pub refund: Option<RefundState>,
+    /// The booking this one moved to (status `moved`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub moved_to: Option<BookingId>,
+    /// The cancelled showtime's booking this one replaced.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub moved_from: Option<BookingId>,
 }
 
 /// What the customer sees of a refund: pending and retrying both read as
@@ -132,6 +139,9 @@ pub struct PaymentCheckout {
 pub struct ShowtimeCancelled {
     pub already_cancelled: bool,
     pub bookings_voided: usize,
+    /// With `offer_move`: paid bookings offered a move or their refund.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub offers_made: Option<usize>,
     pub refunds_queued: usize,
     pub showtime_id: ShowtimeId,
     pub status: &'static str,
@@ -149,6 +159,7 @@ pub struct Bookings {
     refunds: Refunds,
     notifier: Notifier,
     limits: HoldLimits,
+    offer_windows: OfferWindows,
 }
 
 impl Bookings {
@@ -170,7 +181,20 @@ impl Bookings {
             refunds,
             notifier,
             limits: HoldLimits::new(&crate::config::BookingSettings::unlimited()),
+            offer_windows: OfferWindows {
+                move_window_ms: 7 * 24 * 3_600_000,
+                decide_within_ms: 48 * 3_600_000,
+            },
         }
+    }
+
+    /// How far the cancelled-showtime offer reaches (`offers.*`).
+    pub fn with_offer_windows(mut self, settings: &crate::config::OfferSettings) -> Bookings {
+        self.offer_windows = OfferWindows {
+            move_window_ms: crate::clock::millis(settings.move_window),
+            decide_within_ms: crate::clock::millis(settings.decide_within),
+        };
+        self
     }
 
     /// Applies the per-customer limits against hoarding.
@@ -209,20 +233,27 @@ impl Bookings {
 
     /// Cancels a showtime (an admin's act): holds and pending payments are
     /// voided, sold tickets refunded; the refunds and messages it queued are
-    /// sent at once.
+    /// sent at once. With `offer_move`, each paying customer is offered a
+    /// move or the refund instead (DESIGN 4c).
     #[tracing::instrument(skip_all, fields(showtime_id = %showtime_id))]
     pub async fn cancel_showtime(
         &self,
         showtime_id: ShowtimeId,
         reason: &str,
+        offer_move: bool,
         by: UserId,
     ) -> AppResult<ShowtimeCancelled> {
-        let done = self.registry.cancel(showtime_id, reason, Some(by)).await?;
+        let offer = offer_move.then_some(self.offer_windows);
+        let done = self
+            .registry
+            .cancel(showtime_id, reason, offer, Some(by))
+            .await?;
         self.refunds.wake();
         self.notifier.wake();
         Ok(ShowtimeCancelled {
             already_cancelled: done.already_cancelled,
             bookings_voided: done.bookings_voided,
+            offers_made: offer_move.then_some(done.offers_made),
             refunds_queued: done.refunds_queued,
             showtime_id,
             status: "cancelled",
@@ -466,6 +497,8 @@ impl Bookings {
             payment: None,
             tickets: Vec::new(),
             refund: None,
+            moved_to: None,
+            moved_from: None,
         }
     }
 
@@ -566,6 +599,8 @@ fn summary(
                 payment: None,
                 tickets: Vec::new(),
                 refund: None,
+                moved_to: None,
+                moved_from: None,
             })
         })
         .optional()?
@@ -634,6 +669,9 @@ fn summary(
             })
         })
         .optional()?;
+    (booking.moved_to, booking.moved_from) = conn
+        .prepare_cached(query!("bookings/booking_moves"))?
+        .query_row(params![booking_id], |r| Ok((r.get(0)?, r.get(1)?)))?;
     Ok(booking)
 }
 
@@ -662,6 +700,7 @@ mod tests {
     fn the_cancel_answer_is_the_json_object_it_always_was() {
         let answer = ShowtimeCancelled {
             already_cancelled: false,
+            offers_made: None,
             bookings_voided: 2,
             refunds_queued: 1,
             showtime_id: ShowtimeId(7),

@@ -33,12 +33,16 @@ pub struct CancelRequest {
     /// Why, in words the customers will read (1 to 500 characters).
     #[schema(min_length = 1, max_length = 500, pattern = r"\S")]
     reason: String,
+    /// Offer each paying customer a move to another showtime of the movie
+    /// or the refund, instead of refunding at once (DESIGN 4c).
+    #[serde(default)]
+    offer_move: bool,
 }
 
 #[utoipa::path(post, path = "/api/v1/admin/showtimes/{id}/cancel", tag = "admin", request_body = CancelRequest,
     security(("bearer" = [])),
     params(("id" = ShowtimeId, Path, description = "the showtime")),
-    responses((status = 202, description = "cancelled now; the refunds it queued happen later", body = ShowtimeCancelled),
+    responses((status = 202, description = "cancelled now; the refunds it queued happen later (with `offer_move`: `offers_made` offers wait for their customers)", body = ShowtimeCancelled),
         (status = 422, description = "`invalid_body`, `invalid_reason`", body = Problem, content_type = "application/problem+json"), Missing, Staff, JsonBody))]
 /// 202: the cancellation is done; the refunds it queued happen later.
 pub async fn cancel(
@@ -49,7 +53,7 @@ pub async fn cancel(
 ) -> AppResult<HttpResponse> {
     let cancelled = state
         .bookings
-        .cancel_showtime(id.into_inner(), &body.reason, admin.0.id)
+        .cancel_showtime(id.into_inner(), &body.reason, body.offer_move, admin.0.id)
         .await?;
     Ok(HttpResponse::Accepted().json(cancelled))
 }

@@ -15,6 +15,7 @@ mod front;
 pub mod headers;
 mod logging;
 mod midtrans;
+mod offers;
 pub mod openapi;
 mod ops;
 mod payments;
@@ -66,6 +67,7 @@ pub fn configure(cfg: &mut web::ServiceConfig, sandbox: bool) {
             .configure(accounts::routes)
             .configure(catalog::routes)
             .configure(bookings::routes)
+            .configure(offers::routes)
             .configure(payments::api_routes)
             .configure(midtrans::routes)
             .configure(admin::routes)

@@ -19,8 +19,8 @@ use utoipa::{
 };
 
 use super::{
-    accounts, admin, auditoriums, blocked_seats, bookings, catalog, catalog_admin, midtrans, ops,
-    payments, showtimes_admin, staff_admin,
+    accounts, admin, auditoriums, blocked_seats, bookings, catalog, catalog_admin, midtrans,
+    offers, ops, payments, showtimes_admin, staff_admin,
 };
 use crate::ids::BookingId;
 
@@ -295,6 +295,9 @@ impl Modify for SessionAuth {
         bookings::show_ticket,
         bookings::ticket_qr,
         bookings::check_in,
+        offers::show,
+        offers::move_to,
+        offers::refund,
         payments::notification,
         payments::checkout_page,
         payments::pay_form,

@@ -19,6 +19,9 @@ pub enum Message {
     ETicket(ETicket),
     /// To a buyer: the cinema cancelled the showtime; the money is on its way.
     ShowtimeCancelled(ShowtimeCancelled),
+    /// To a buyer: the cinema cancelled the showtime and offers a move to
+    /// another showtime or the refund (DESIGN 4c).
+    MoveOffered(MoveOffered),
     /// To a buyer: the refund was paid.
     RefundSucceeded(RefundFacts),
     /// To a buyer: the automatic refund failed; staff take it over.
@@ -44,6 +47,17 @@ pub struct ShowtimeCancelled {
     pub reason: String,
 }
 
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct MoveOffered {
+    pub showtime_id: ShowtimeId,
+    pub booking_id: BookingId,
+    pub amount: i64,
+    pub currency: String,
+    pub reason: String,
+    /// Undecided at this instant (ms), the refund goes ahead.
+    pub decide_by: i64,
+}
+
 /// A refund's facts as its outcome was recorded.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct RefundFacts {
@@ -62,6 +76,7 @@ impl Message {
         match self {
             Message::ETicket(_) => "e_ticket",
             Message::ShowtimeCancelled(_) => "showtime_cancelled",
+            Message::MoveOffered(_) => "move_offered",
             Message::RefundSucceeded(_) => "refund_succeeded",
             Message::RefundNeedsManualHandling(_) => "refund_manual",
             Message::RefundFailed(_) => "refund_failed",
@@ -76,6 +91,9 @@ impl Message {
             Message::ShowtimeCancelled(_) => {
                 "Your showtime was cancelled; your money is on its way back"
             }
+            Message::MoveOffered(_) => {
+                "Your showtime was cancelled: choose another showtime or your refund"
+            }
             Message::RefundSucceeded(_) => "Refund succeeded",
             Message::RefundNeedsManualHandling(_) => "Your refund is being handled by our staff",
             Message::RefundFailed(_) => "A refund needs manual handling",
@@ -88,6 +106,7 @@ impl Message {
         let facts = match self {
             Message::ETicket(facts) => serde_json::to_value(facts),
             Message::ShowtimeCancelled(facts) => serde_json::to_value(facts),
+            Message::MoveOffered(facts) => serde_json::to_value(facts),
             Message::RefundSucceeded(facts)
             | Message::RefundNeedsManualHandling(facts)
             | Message::RefundFailed(facts) => serde_json::to_value(facts),

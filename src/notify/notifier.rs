@@ -80,13 +80,20 @@ struct Inner {
     domain: String,
     install: String,
     locale: MailLocale,
+    /// The base of links in messages (`http.public_url`, or the bound address).
+    public_url: String,
     backoff: Vec<Duration>,
     wake: Notify,
     round: tokio::sync::Mutex<()>,
 }
 
 impl Notifier {
-    pub async fn new(store: Store, clock: SharedClock, settings: &Settings) -> AppResult<Notifier> {
+    pub async fn new(
+        store: Store,
+        clock: SharedClock,
+        settings: &Settings,
+        public_url: &str,
+    ) -> AppResult<Notifier> {
         let from: Mailbox = settings.mail.from.parse().map_err(|e| {
             AppError::validation(
                 "invalid_mail_from",
@@ -110,6 +117,7 @@ impl Notifier {
                 domain,
                 install,
                 locale: settings.mail.locale,
+                public_url: public_url.to_string(),
                 backoff: settings.mail.retry_backoff.clone(),
                 wake: Notify::new(),
                 round: tokio::sync::Mutex::new(()),
@@ -215,9 +223,10 @@ impl Notifier {
             Err(error) => Err(AppError::Internal(error.to_string())),
             Ok(message) => {
                 let message = message.clone();
+                let public_url = self.inner.public_url.clone();
                 self.inner
                     .store
-                    .read(move |conn| Ok(render::render(conn, &message, locale)))
+                    .read(move |conn| Ok(render::render(conn, &message, locale, &public_url)))
                     .await?
             }
         };

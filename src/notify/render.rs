@@ -33,8 +33,13 @@ pub struct InlineImage {
     pub png: Vec<u8>,
 }
 
-/// Renders a notification in `locale`.
-pub fn render(conn: &Connection, message: &Message, locale: MailLocale) -> AppResult<Rendered> {
+/// Renders a notification in `locale`; links start with `public_url`.
+pub fn render(
+    conn: &Connection,
+    message: &Message,
+    locale: MailLocale,
+    public_url: &str,
+) -> AppResult<Rendered> {
     let words = Words { locale };
     // The refund messages share their facts; the cancellation has its own.
     let (about, refund) = match message {
@@ -44,6 +49,18 @@ pub fn render(conn: &Connection, message: &Message, locale: MailLocale) -> AppRe
             let money = (facts.amount, facts.currency.as_str());
             return about_booking(conn, About::Cancelled, &facts.booking_id, money, &words);
         }
+        Message::MoveOffered(facts) => {
+            let money = (facts.amount, facts.currency.as_str());
+            let offer = About::Offered {
+                decide_by: facts.decide_by,
+                link: format!(
+                    "{}/#/bookings/{}",
+                    public_url.trim_end_matches('/'),
+                    facts.booking_id
+                ),
+            };
+            return about_booking(conn, offer, &facts.booking_id, money, &words);
+        }
         Message::RefundSucceeded(facts) => (About::Refunded, facts),
         Message::RefundNeedsManualHandling(facts) => (About::HandledByStaff, facts),
     };
@@ -52,9 +69,15 @@ pub fn render(conn: &Connection, message: &Message, locale: MailLocale) -> AppRe
 }
 
 /// What a message about a customer's booking tells them.
-#[derive(Debug, Clone, Copy)]
+#[derive(Debug, Clone)]
 enum About {
     Cancelled,
+    /// Cancelled, with the choice of another showtime or the refund until
+    /// `decide_by`, made on the booking page at `link`.
+    Offered {
+        decide_by: i64,
+        link: String,
+    },
     Refunded,
     HandledByStaff,
 }
@@ -265,21 +288,55 @@ fn about_booking(
     (amount, currency): (i64, &str),
     words: &Words,
 ) -> AppResult<Rendered> {
-    let (movie, cinema, auditorium, starts_at, name) = conn
+    let (movie, cinema, auditorium, starts_at, name, timezone) = conn
         .prepare_cached(query!("notify/booking_facts"))?
         .query_row(params![booking_id], |r| {
+            let timezone = r.get::<_, String>(5)?;
             Ok((
                 r.get::<_, String>(0)?,
                 r.get::<_, String>(1)?,
                 r.get::<_, String>(2)?,
-                words.when(r.get(3)?, &r.get::<_, String>(5)?),
+                words.when(r.get(3)?, &timezone),
                 r.get::<_, String>(4)?,
+                timezone,
             ))
         })
         .optional()?
         .ok_or_else(|| AppError::Internal(format!("no booking {booking_id} to write about")))?;
     let money = words.money(amount, currency);
+    let mut link = None;
     let (subject, message) = match about {
+        About::Offered {
+            decide_by,
+            link: page_link,
+        } => {
+            let by = words.when(decide_by, &timezone);
+            link = Some(page_link);
+            (
+                format!(
+                    "{}: {movie}",
+                    words.pick(
+                        "Jadwal tayang dibatalkan: pilih jadwal lain atau pengembalian dana",
+                        "Showtime cancelled: choose another showtime or your refund",
+                    )
+                ),
+                format!(
+                    "{} {money} {} {by}{}",
+                    words.pick(
+                        "mohon maaf, jadwal tayang ini dibatalkan oleh bioskop. Anda boleh pindah ke jadwal lain film ini tanpa biaya tambahan, atau menerima kembali dana Anda sebesar",
+                        "we are sorry: the cinema cancelled this showtime. You may move to another showtime of this movie at no extra cost, or take back your payment of",
+                    ),
+                    words.pick(
+                        "Pilih di halaman booking Anda sebelum",
+                        "Choose on your booking page before",
+                    ),
+                    words.pick(
+                        "; tanpa pilihan, dana Anda dikembalikan secara otomatis.",
+                        "; without a choice, your money is refunded by itself.",
+                    )
+                ),
+            )
+        }
         About::Cancelled => (
             format!("{}: {movie}", words.pick("Jadwal tayang dibatalkan", "Showtime cancelled")),
             format!(
@@ -336,12 +393,26 @@ fn about_booking(
             booking_id.to_string(),
         ),
     ]);
+    let (link_text, link_html) = match &link {
+        Some(url) => (
+            format!("\n{}: {url}\n", words.pick("Pilih di sini", "Choose here")),
+            format!(
+                "<p><a href=\"{}\">{}</a></p>",
+                escape(url),
+                escape(words.pick(
+                    "Pilih jadwal atau pengembalian dana",
+                    "Choose a showtime or your refund"
+                ))
+            ),
+        ),
+        None => (String::new(), String::new()),
+    };
     Ok(Rendered {
-        text: format!("{greeting}\n{message}\n\n{facts_text}\n"),
+        text: format!("{greeting}\n{message}\n{link_text}\n{facts_text}\n"),
         html: page(
             &subject,
             &format!(
-                "<p>{}</p><p>{}</p>{facts_html}",
+                "<p>{}</p><p>{}</p>{link_html}{facts_html}",
                 escape(&greeting),
                 escape(&message)
             ),

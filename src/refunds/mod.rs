@@ -14,6 +14,7 @@
 
 mod admin;
 pub mod amqp;
+pub mod offers;
 
 pub use admin::RefundView;
 
@@ -62,6 +63,21 @@ pub struct NewRefund {
 /// Records a refund and its first attempt in the caller's transaction.
 /// A payment that already has a refund keeps it: answers false.
 pub fn record(conn: &Connection, refund: &NewRefund, now: i64) -> AppResult<bool> {
+    if !insert(conn, refund, RefundStatus::Pending, now)? {
+        return Ok(false);
+    }
+    queue_first_attempt(conn, &refund.id, now)?;
+    Ok(true)
+}
+
+/// Inserts a refund row in `status` (no attempt queued); false when the
+/// payment already has a refund.
+fn insert(
+    conn: &Connection,
+    refund: &NewRefund,
+    status: RefundStatus,
+    now: i64,
+) -> AppResult<bool> {
     let created = conn
         .prepare_cached(query!("refunds/insert_refund"))?
         .execute(params![
@@ -73,14 +89,16 @@ pub fn record(conn: &Connection, refund: &NewRefund, now: i64) -> AppResult<bool
             refund.amount,
             refund.currency,
             refund.reason,
-            now
+            now,
+            status
         ])?;
-    if created == 0 {
-        return Ok(false);
-    }
+    Ok(created > 0)
+}
+
+fn queue_first_attempt(conn: &Connection, refund_id: &str, now: i64) -> AppResult<()> {
     conn.prepare_cached(query!("refunds/insert_outbox"))?
-        .execute(params![refund.id, 1, 0, now, now])?;
-    Ok(true)
+        .execute(params![refund_id, 1, 0, now, now])?;
+    Ok(())
 }
 
 /// One queued attempt: what travels through RabbitMQ (as JSON) or waits in

@@ -15,8 +15,9 @@ use chrono::{DateTime, Utc};
 
 use super::{
     book::{
-        BlockedSeats, BookingState, Cancellation, DurableState, Expired, Fresh, Op, PaymentRequest,
-        PaymentResult, PaymentStarted, Reschedule, Rules, SeatBook, Settlement,
+        BlockedSeats, BookingState, Cancellation, DurableState, Expired, Fresh, MoveChoice, MoveIn,
+        OfferWindows, Op, PaymentRequest, PaymentResult, PaymentStarted, Reschedule, Rules,
+        SeatBook, Settlement,
     },
     live::{Live, Subscription},
     persist::{self, LayoutCache},
@@ -522,11 +523,68 @@ impl Handler<ExpireHolds> for ShowtimeActor {
     }
 }
 
+/// A customer of a cancelled showtime moves here (DESIGN 4c): the seats
+/// are sold for what they paid and the refund withdrawn, all or nothing.
+#[derive(Message)]
+#[rtype(result = "AppResult<BookingState>")]
+pub struct MoveIntoShowtime {
+    pub request: MoveIn,
+    pub now: DateTime<Utc>,
+}
+
+impl Handler<MoveIntoShowtime> for ShowtimeActor {
+    type Result = ResponseFuture<AppResult<BookingState>>;
+
+    fn handle(&mut self, msg: MoveIntoShowtime, ctx: &mut Context<Self>) -> Self::Result {
+        self.change(ctx, |book, ops| {
+            book.move_in(msg.request, to_millis(msg.now), &mut RandomIds, ops)
+        })
+    }
+}
+
+/// What this showtime can offer a customer who paid for `paid` (class,
+/// price) in a cancelled one; `None` when it is cancelled or started.
+#[derive(Message)]
+#[rtype(result = "AppResult<Option<MoveChoice>>")]
+pub struct OfferMove {
+    pub paid: Vec<(String, i64)>,
+    pub now: DateTime<Utc>,
+}
+
+impl Handler<OfferMove> for ShowtimeActor {
+    type Result = ResponseFuture<AppResult<Option<MoveChoice>>>;
+
+    fn handle(&mut self, msg: OfferMove, ctx: &mut Context<Self>) -> Self::Result {
+        self.change(ctx, |book, ops| {
+            Ok(book.move_choice(&msg.paid, to_millis(msg.now), ops))
+        })
+    }
+}
+
+/// A booking of this cancelled showtime moved to another one; the target's
+/// write already recorded it, memory follows.
+#[derive(Message)]
+#[rtype(result = "()")]
+pub struct BookingMovedOut {
+    pub booking_id: BookingId,
+}
+
+impl Handler<BookingMovedOut> for ShowtimeActor {
+    type Result = ();
+
+    fn handle(&mut self, msg: BookingMovedOut, _ctx: &mut Context<Self>) {
+        self.book.moved_out(&msg.booking_id);
+    }
+}
+
 /// The cinema cancels the showtime (idempotent).
 #[derive(Message)]
 #[rtype(result = "AppResult<Cancellation>")]
 pub struct CancelShowtime {
     pub reason: String,
+    /// Offer each paying customer a move or the refund, instead of
+    /// refunding at once (DESIGN 4c).
+    pub offer: Option<OfferWindows>,
     /// The admin who cancels, for the audit trail.
     pub by: Option<UserId>,
     pub now: DateTime<Utc>,
@@ -538,7 +596,7 @@ impl Handler<CancelShowtime> for ShowtimeActor {
     fn handle(&mut self, msg: CancelShowtime, ctx: &mut Context<Self>) -> Self::Result {
         self.change(ctx, |book, ops| {
             let now = to_millis(msg.now);
-            let done = book.cancel(&msg.reason, now, &mut RandomIds, ops);
+            let done = book.cancel(&msg.reason, msg.offer, now, &mut RandomIds, ops);
             let target = format!("showtime:{}", book.showtime_id());
             let entry = crate::audit::Entry::new(msg.by, "showtime.cancel", target)
                 .after(serde_json::json!({
@@ -547,6 +605,7 @@ impl Handler<CancelShowtime> for ShowtimeActor {
                     "bookings_voided": done.bookings_voided,
                     "tickets_refunded": done.tickets_refunded,
                     "refunds_queued": done.refunds_queued,
+                    "offers_made": done.offers_made,
                 }))
                 .changed(!done.already_cancelled);
             ops.push(Op::Audit { entry, now });

@@ -185,6 +185,7 @@ fn apply_one(conn: &Connection, op: &Op) -> AppResult<()> {
             reason,
             now,
             refunds,
+            offer,
         } => {
             let cancelled = conn
                 .prepare_cached(query!("seats/cancel_showtime"))?
@@ -204,6 +205,19 @@ fn apply_one(conn: &Connection, op: &Op) -> AppResult<()> {
             ] {
                 conn.prepare_cached(sql)?.execute(params![showtime_id])?;
             }
+            if let Some(terms) = offer {
+                for refund in refunds {
+                    refunds::offers::record(
+                        conn,
+                        refund,
+                        terms.move_until,
+                        terms.decide_by,
+                        reason,
+                        *now,
+                    )?;
+                }
+                return Ok(());
+            }
             for refund in refunds {
                 refunds::record(conn, refund, *now)?;
                 let cancelled = notify::message::ShowtimeCancelled {
@@ -218,6 +232,22 @@ fn apply_one(conn: &Connection, op: &Op) -> AppResult<()> {
                 notify::to_user(conn, refund.user_id, &message, *now)?;
             }
         }
+        Op::CreateMovedPayment {
+            id,
+            booking_id,
+            paid_by,
+            now,
+        } => {
+            let created = conn
+                .prepare_cached(query!("offers/insert_moved_payment"))?
+                .execute(params![id, booking_id, paid_by, now])?;
+            expect_rows(created, 1, "record a moved booking's payment")?;
+        }
+        Op::CompleteMove {
+            from_booking,
+            booking_id,
+            now,
+        } => refunds::offers::complete_move(conn, from_booking, booking_id, *now)?,
         Op::SetPrices {
             showtime_id,
             prices,

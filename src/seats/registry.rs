@@ -226,6 +226,7 @@ impl ShowtimeRegistry {
         &self,
         showtime_id: ShowtimeId,
         reason: &str,
+        offer: Option<super::book::OfferWindows>,
         by: Option<crate::ids::UserId>,
     ) -> AppResult<Cancellation> {
         let reason = crate::error::required_text(
@@ -239,6 +240,7 @@ impl ShowtimeRegistry {
         actor
             .send(CancelShowtime {
                 reason,
+                offer,
                 by,
                 now: self.inner.clock.now(),
             })

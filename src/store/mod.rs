@@ -117,10 +117,7 @@ impl Store {
             })?;
         }
         let mut conn = open_connection(path, synchronous)?;
-        let migrations = Migrations::from_directory(&MIGRATIONS)
-            .map_err(|e| AppError::Internal(format!("migrations are malformed: {e}")))?;
-        migrations
-            .to_latest(&mut conn)
+        migrate(&mut conn)
             .map_err(|e| AppError::Storage(format!("migrating {}: {e}", path.display())))?;
 
         let (sender, receiver) = mpsc::channel::<Queued>();
@@ -283,6 +280,43 @@ pub async fn secret(store: &Store, name: &'static str, len: usize) -> AppResult<
             )?)
         })
         .await
+}
+
+/// Applies the migrations with foreign keys off, as SQLite's procedure for
+/// rebuilding a table requires (a migration may drop a table others refer
+/// to and rename its copy into place; see `10-offers`), then checks every
+/// reference before turning them back on: a migration that broke one fails.
+fn migrate(conn: &mut Connection) -> Result<(), String> {
+    let migrations = Migrations::from_directory(&MIGRATIONS)
+        .map_err(|e| format!("migrations are malformed: {e}"))?;
+    conn.pragma_update(None, "foreign_keys", "OFF")
+        .map_err(|e| e.to_string())?;
+    let migrated = migrations.to_latest(conn).map_err(|e| e.to_string());
+    let broken: Vec<String> = conn
+        .prepare("PRAGMA foreign_key_check")
+        .and_then(|mut check| {
+            check
+                .query_map([], |r| {
+                    Ok(format!(
+                        "{} row {:?} -> {}",
+                        r.get::<_, String>(0)?,
+                        r.get::<_, Option<i64>>(1)?,
+                        r.get::<_, String>(2)?
+                    ))
+                })?
+                .collect()
+        })
+        .map_err(|e| e.to_string())?;
+    conn.pragma_update(None, "foreign_keys", "ON")
+        .map_err(|e| e.to_string())?;
+    migrated?;
+    if !broken.is_empty() {
+        return Err(format!(
+            "broken references after migrating: {}",
+            broken.join(", ")
+        ));
+    }
+    Ok(())
 }
 
 fn open_connection(path: &Path, synchronous: Synchronous) -> AppResult<Connection> {

@@ -290,6 +290,11 @@ async fn check_in(
                     "ticket_refunded",
                     "this ticket was refunded and admits nobody",
                 )
+            } else if status == TicketStatus::Moved {
+                AppError::conflict(
+                    "ticket_moved",
+                    "this ticket's showtime was cancelled; its owner moved to another showtime, whose tickets admit them",
+                )
             } else if showtime.is_some_and(|s| s != of_showtime) {
                 AppError::conflict(
                     "wrong_showtime",

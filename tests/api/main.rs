@@ -25,6 +25,7 @@ mod mail;
 mod midtrans;
 mod midtrans_standin;
 mod notifications;
+mod offers;
 mod openapi;
 mod proxies;
 mod race;

@@ -16,16 +16,38 @@ pub struct Cancellation {
     pub tickets_refunded: usize,
     /// Refunds recorded and queued, one per paid booking.
     pub refunds_queued: usize,
+    /// Paid bookings offered a move or their refund instead (DESIGN 4c):
+    /// their refunds are recorded `offered`, not queued.
+    pub offers_made: usize,
+}
+
+/// How long the cancelled-showtime offer reaches (`offers.move_window`,
+/// `offers.decide_within`), for a cancellation that makes one.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct OfferWindows {
+    pub move_window_ms: i64,
+    pub decide_within_ms: i64,
+}
+
+/// An offer's limits as instants: a move goes to a showtime starting before
+/// `move_until`; undecided at `decide_by`, the refund goes ahead.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct OfferTerms {
+    pub move_until: i64,
+    pub decide_by: i64,
 }
 
 impl SeatBook {
     /// Cancels the showtime: no seat can be taken any more, open holds and
     /// pending payments are voided, sold tickets are refunded (their seats
     /// become available) and one refund per paid booking is queued, all in
-    /// one durable change. Cancelling again changes nothing.
+    /// one durable change. With `offer`, each paid booking's refund is
+    /// offered instead, beside a move to another showtime (DESIGN 4c).
+    /// Cancelling again changes nothing.
     pub fn cancel(
         &mut self,
         reason: &str,
+        offer: Option<OfferWindows>,
         now: i64,
         fresh: &mut dyn Fresh,
         ops: &mut Vec<Op>,
@@ -80,7 +102,14 @@ impl SeatBook {
                 b.status = BookingStatus::Refunded;
             }
         }
-        done.refunds_queued = refunds.len();
+        let offer = offer.map(|windows| OfferTerms {
+            move_until: self.info.starts_at.saturating_add(windows.move_window_ms),
+            decide_by: now.saturating_add(windows.decide_within_ms),
+        });
+        match offer {
+            Some(_) => done.offers_made = refunds.len(),
+            None => done.refunds_queued = refunds.len(),
+        }
         self.cancelled = true;
         self.version += 1;
         ops.push(Op::CancelShowtime {
@@ -88,6 +117,7 @@ impl SeatBook {
             reason: reason.to_string(),
             now,
             refunds,
+            offer,
         });
         done
     }

@@ -295,7 +295,11 @@ impl SeatBook {
     /// 409 `single_seat_gap` when the rule is on and taking `change`'s seats
     /// would leave a seat alone, with up to three sets of `count` seats of
     /// the same class near them that would not.
-    fn ensure_no_lone_seat(&self, change: gaps::Change<'_>, count: usize) -> AppResult<()> {
+    pub(super) fn ensure_no_lone_seat(
+        &self,
+        change: gaps::Change<'_>,
+        count: usize,
+    ) -> AppResult<()> {
         if !self.rules.no_single_gap {
             return Ok(());
         }
@@ -322,7 +326,7 @@ impl SeatBook {
     /// 409 `wheelchair_companion` when a wheelchair space among a booking's
     /// `seats` has no seat of the booking beside it that is not one: a
     /// customer holds a space only with its companion seat (DESIGN 4c).
-    fn ensure_companions(&self, seats: &[usize]) -> AppResult<()> {
+    pub(super) fn ensure_companions(&self, seats: &[usize]) -> AppResult<()> {
         let is_space = |s: usize| self.layout.class_of(s) == super::WHEELCHAIR;
         let beside = |s: usize| {
             let (block, k) = self.layout.place(s)?;
@@ -354,7 +358,7 @@ impl SeatBook {
         }
     }
 
-    fn names(&self, seats: &[usize]) -> Vec<String> {
+    pub(super) fn names(&self, seats: &[usize]) -> Vec<String> {
         seats
             .iter()
             .map(|&s| self.layout.seat_id(s).to_string())

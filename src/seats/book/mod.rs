@@ -13,6 +13,7 @@
 //! - [`holds`]: hold, add a seat, remove a seat, release, expire;
 //! - [`sales`]: start a payment and settle its result;
 //! - [`cancel`]: the cinema cancels the showtime;
+//! - [`moves`]: a customer of a cancelled showtime moves here (DESIGN 4c);
 //! - [`blocks`]: an admin takes seats off sale and puts them back;
 //! - [`schedule`]: an admin changes prices, moves or deletes the showtime;
 //! - [`views`]: what clients are shown (seat map, booking state);
@@ -27,6 +28,7 @@ pub(crate) mod fixtures;
 pub mod gaps;
 mod holds;
 pub mod layout;
+mod moves;
 pub mod ops;
 mod sales;
 pub mod schedule;
@@ -40,10 +42,11 @@ use std::{
 };
 
 pub use blocks::BlockedSeats;
-pub use cancel::Cancellation;
+pub use cancel::{Cancellation, OfferTerms, OfferWindows};
 pub use durable::DurableState;
 pub use holds::Expired;
 pub use layout::{Layout, SeatDef};
+pub use moves::{MoveChoice, MoveIn, replace_paid};
 pub use ops::{NewTicket, Op};
 pub use sales::{PaidSeat, PaymentRequest, PaymentResult, PaymentStarted, Settlement};
 pub use schedule::{NewTime, Reschedule, Schedule};

@@ -101,12 +101,29 @@ pub enum Op {
     /// Money was taken without seats to give for it (a late payment).
     QueueRefund { refund: NewRefund, now: i64 },
     /// The showtime is cancelled: open bookings voided, sold ones refunded,
-    /// every seat freed, and these refunds queued (with the customers told).
+    /// every seat freed, and these refunds queued (with the customers told);
+    /// with `offer`, the refunds are offered beside a move instead.
     CancelShowtime {
         showtime_id: ShowtimeId,
         reason: String,
         now: i64,
         refunds: Vec<NewRefund>,
+        offer: Option<super::OfferTerms>,
+    },
+    /// The payment row of a moved booking: no new money, the amount and
+    /// provider of `paid_by` (DESIGN 4c), already succeeded.
+    CreateMovedPayment {
+        id: PaymentId,
+        booking_id: BookingId,
+        paid_by: PaymentId,
+        now: i64,
+    },
+    /// A move from a cancelled showtime took effect: its refund withdrawn,
+    /// `from_booking` and its tickets `moved` (in the sale's savepoint).
+    CompleteMove {
+        from_booking: BookingId,
+        booking_id: BookingId,
+        now: i64,
     },
     /// New prices of these seat classes (holds made before keep theirs).
     SetPrices {

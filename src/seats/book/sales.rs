@@ -297,7 +297,7 @@ impl SeatBook {
     }
 
     /// Marks the booking's seats SOLD and issues one ticket per seat.
-    fn sell(
+    pub(super) fn sell(
         &mut self,
         booking: &super::Booking,
         payment_id: &str,

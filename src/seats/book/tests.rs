@@ -389,7 +389,13 @@ fn expiry_and_cancellation_keep_blocks_and_a_cancelled_showtime_cannot_block() {
         .expect("hold");
     book.expire_due(11 * MINUTE, &mut ops);
     assert_eq!(book.states[3], SeatState::Blocked);
-    book.cancel("flood", 11 * MINUTE, &mut Counter::default(), &mut ops);
+    book.cancel(
+        "flood",
+        None,
+        11 * MINUTE,
+        &mut Counter::default(),
+        &mut ops,
+    );
     assert_eq!(book.states[3], SeatState::Blocked);
     assert!(matches!(
         book.block(&seats(&["A2"]), "late", None, 11 * MINUTE, &mut ops),

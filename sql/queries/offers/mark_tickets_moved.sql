@@ -1,0 +1,1 @@
+UPDATE tickets SET status = 'moved' WHERE booking_id = ?1 AND status = 'refunded'
