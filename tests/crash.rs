@@ -1,6 +1,8 @@
 //! The real binary, configured only through environment variables, killed
 //! with SIGKILL in the middle of a burst of holds: everything it answered
-//! 2xx is there after it starts again, and the cron sweep really runs.
+//! 2xx is there after it starts again, and the cron sweep really runs. And
+//! killed between a customer's decision to move (DESIGN 4c) and the move:
+//! started again, it makes the move, exactly once.
 
 use std::{
     io::{BufRead, BufReader},
@@ -27,7 +29,14 @@ impl Drop for Server {
 }
 
 fn start(dir: &Path, hold_ttl: &str, sweep_cron: &str) -> Server {
-    let mut child = Command::new(env!("CARGO_BIN_EXE_bioskop"))
+    start_with(dir, hold_ttl, sweep_cron, &[])
+}
+
+/// `start`, with more environment variables (a failpoint).
+fn start_with(dir: &Path, hold_ttl: &str, sweep_cron: &str, env: &[(&str, &str)]) -> Server {
+    let mut command = Command::new(env!("CARGO_BIN_EXE_bioskop"));
+    command.envs(env.iter().copied());
+    let mut child = command
         .env("BIOSKOP__HTTP__BIND", "127.0.0.1:0")
         .env("BIOSKOP__DATABASE__PATH", dir.join("bioskop.db"))
         .env("BIOSKOP__MAIL__DIR", dir.join("mail"))
@@ -276,4 +285,216 @@ async fn every_acknowledged_hold_and_sale_survives_kill_9_and_the_cron_sweep_exp
         tokio::time::sleep(Duration::from_millis(200)).await;
     }
     drop(server);
+}
+
+/// One call as a customer or admin: (status, body), panicking on no answer.
+async fn call(
+    http: &reqwest::Client,
+    base: &str,
+    path: &str,
+    token: &str,
+    body: Option<Value>,
+) -> (u16, Value) {
+    match body {
+        Some(body) => post(http, format!("{base}{path}"), Some(token), body).await,
+        None => get(http, format!("{base}{path}"), Some(token)).await,
+    }
+}
+
+#[actix_web::test]
+async fn a_move_decided_before_kill_9_is_made_exactly_once_after_the_restart() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let http = reqwest::Client::new();
+    // The binary sleeps at the failpoint right after recording the decision.
+    let failpoint = [("FAILPOINTS", "offer-move-decided=sleep(600000)")];
+    let mut server = start_with(dir.path(), "10m", "0 * * * * *", &failpoint);
+    let (admin_email, admin_password) = server.admin.clone().expect("the demo admin is printed");
+    let (_, login) = post(
+        &http,
+        format!("{}/api/v1/auth/login", server.base),
+        None,
+        json!({"email": admin_email, "password": admin_password}),
+    )
+    .await;
+    let admin = login["token"].as_str().expect("admin token").to_string();
+    let (status, customer) = post(
+        &http,
+        format!("{}/api/v1/auth/register", server.base),
+        None,
+        json!({"email": "mover@example.com", "password": "password123", "name": "Mover"}),
+    )
+    .await;
+    assert_eq!(status, 201);
+    let token = customer["token"].as_str().expect("token").to_string();
+    let user_id = customer["user"]["id"].as_i64().expect("user id");
+
+    let db = rusqlite::Connection::open(dir.path().join("bioskop.db")).expect("db");
+    let tomorrow = chrono::Utc::now().timestamp_millis() + 86_400_000;
+    let (cancelled, target): (i64, i64) = db
+        .query_row(
+            "SELECT s.showtime_id, t.showtime_id FROM showtime_places s
+             JOIN showtime_places t ON t.movie_id = s.movie_id AND t.cinema_id = s.cinema_id
+               AND t.showtime_id <> s.showtime_id AND t.starts_at > s.starts_at
+               AND t.starts_at < s.starts_at + 7 * 86400000
+             WHERE s.starts_at >= ?1 ORDER BY s.starts_at, t.starts_at LIMIT 1",
+            [tomorrow],
+            |r| Ok((r.get(0)?, r.get(1)?)),
+        )
+        .expect("a movie shown twice in a cinema within the week");
+
+    let base = server.base.clone();
+    let (status, held) = call(
+        &http,
+        &base,
+        "/api/v1/bookings",
+        &token,
+        Some(json!({"showtime_id": cancelled, "seats": ["B3", "B4"]})),
+    )
+    .await;
+    assert_eq!(status, 201, "{held}");
+    let booking = held["id"].as_str().expect("booking").to_string();
+    let (_, payment) = call(
+        &http,
+        &base,
+        &format!("/api/v1/bookings/{booking}/payment"),
+        &token,
+        Some(json!({})),
+    )
+    .await;
+    let payment = payment["payment_id"].as_str().expect("payment").to_string();
+    let (status, _) = call(
+        &http,
+        &base,
+        &format!("/sandbox/pay/{payment}"),
+        &token,
+        Some(json!({"result": "success"})),
+    )
+    .await;
+    assert_eq!(status, 200);
+    let (status, cancel) = call(
+        &http,
+        &base,
+        &format!("/api/v1/admin/showtimes/{cancelled}/cancel"),
+        &admin,
+        Some(json!({"reason": "flooded hall", "offer_move": true})),
+    )
+    .await;
+    assert_eq!(
+        (status, cancel["offers_made"].as_i64()),
+        (202, Some(1)),
+        "{cancel}"
+    );
+    let (_, offer) = call(
+        &http,
+        &base,
+        &format!("/api/v1/bookings/{booking}/offer"),
+        &token,
+        None,
+    )
+    .await;
+    let seats = offer["choices"]
+        .as_array()
+        .and_then(|c| c.iter().find(|c| c["showtime_id"] == target))
+        .map(|c| c["suggested_seats"].clone())
+        .expect("the target is offered");
+
+    // The move is decided, then the binary sleeps at the failpoint: kill it.
+    let mover = {
+        let (http, base, token, booking) =
+            (http.clone(), base.clone(), token.clone(), booking.clone());
+        actix_web::rt::spawn(async move {
+            let url = format!("{base}/api/v1/bookings/{booking}/offer/move");
+            let _ = http
+                .post(url)
+                .bearer_auth(token)
+                .json(&json!({"showtime_id": target, "seats": seats}))
+                .send()
+                .await;
+        })
+    };
+    let decided = |db: &rusqlite::Connection| -> Option<String> {
+        db.query_row(
+            "SELECT decision FROM offers WHERE booking_id = ?1",
+            [&booking],
+            |r| r.get(0),
+        )
+        .expect("the offer row")
+    };
+    let deadline = Instant::now() + Duration::from_secs(15);
+    while decided(&db).is_none() {
+        assert!(Instant::now() < deadline, "the move was never decided");
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    let new_bookings = |db: &rusqlite::Connection| -> Vec<(String, String)> {
+        let mut stmt = db
+            .prepare("SELECT id, status FROM bookings WHERE showtime_id = ?1 AND user_id = ?2")
+            .expect("query");
+        stmt.query_map(rusqlite::params![target, user_id], |r| {
+            Ok((r.get(0)?, r.get(1)?))
+        })
+        .expect("rows")
+        .collect::<Result<_, _>>()
+        .expect("bookings")
+    };
+    let refund_status = |db: &rusqlite::Connection| -> String {
+        db.query_row(
+            "SELECT status FROM refunds WHERE booking_id = ?1",
+            [&booking],
+            |r| r.get(0),
+        )
+        .expect("the refund")
+    };
+    // Long enough for a move that was not stopped to have happened.
+    tokio::time::sleep(Duration::from_millis(500)).await;
+    assert_eq!(decided(&db).as_deref(), Some("move"));
+    assert!(
+        new_bookings(&db).is_empty(),
+        "stopped between the decision and the move"
+    );
+    assert_eq!(refund_status(&db), "offered");
+    server.child.kill().expect("SIGKILL");
+    let _ = server.child.wait();
+    drop(server);
+    mover.abort();
+
+    // Started again, without the failpoint, twice: the move is made once.
+    for _ in 0..2 {
+        let server = start(dir.path(), "10m", "0 * * * * *");
+        let moved = new_bookings(&db);
+        assert_eq!(moved.len(), 1, "exactly one new booking: {moved:?}");
+        assert_eq!(moved[0].1, "paid");
+        assert_eq!(refund_status(&db), "withdrawn", "never paid");
+        let (status, offer) = call(
+            &http,
+            &server.base,
+            &format!("/api/v1/bookings/{booking}/offer"),
+            &token,
+            None,
+        )
+        .await;
+        assert_eq!(status, 200);
+        assert_eq!(offer["status"], "moved");
+        assert_eq!(offer["moved_to"], moved[0].0.as_str());
+        let (_, new) = call(
+            &http,
+            &server.base,
+            &format!("/api/v1/bookings/{}", moved[0].0),
+            &token,
+            None,
+        )
+        .await;
+        let valid = new["tickets"]
+            .as_array()
+            .map_or(0, |t| t.iter().filter(|t| t["status"] == "valid").count());
+        assert_eq!(valid, 2, "{new}");
+        let queued: i64 = db
+            .query_row(
+                "SELECT count(*) FROM refund_outbox o JOIN refunds r ON r.id = o.refund_id WHERE r.booking_id = ?1",
+                [&booking],
+                |r| r.get(0),
+            )
+            .expect("outbox");
+        assert_eq!(queued, 0, "no refund attempt was ever queued");
+        drop(server);
+    }
 }

@@ -409,6 +409,88 @@ mod tests {
         (dir, store)
     }
 
+    /// Migration 10 rebuilds three tables that others refer to: a database
+    /// of the release before keeps every row, every reference, and its ids.
+    #[test]
+    fn the_offer_migration_keeps_every_booking_refund_and_ticket_of_an_older_database() {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let path = dir.path().join("old.db");
+        {
+            let mut conn = open_connection(&path, Synchronous::Full).expect("open");
+            let migrations = Migrations::from_directory(&MIGRATIONS).expect("migrations");
+            migrations
+                .to_version(&mut conn, 9)
+                .expect("the schema of release 9");
+            conn.execute_batch(
+                "INSERT INTO cities (id, name) VALUES (1, 'Makassar');
+                 INSERT INTO cinemas (id, city_id, name, address) VALUES (1, 1, 'XXI', 'Jl. A');
+                 INSERT INTO auditoriums (id, cinema_id, name) VALUES (1, 1, 'Studio 1');
+                 INSERT INTO movies (id, title, duration_minutes, rating) VALUES (1, 'Film', 90, 'SU');
+                 INSERT INTO showtimes (id, movie_id, auditorium_id, starts_at, ends_at) VALUES (1, 1, 1, 10, 20);
+                 INSERT INTO users (id, email, password_hash, name, created_at) VALUES (1, 'a@b.c', 'x', 'A', 1);
+                 INSERT INTO bookings (id, showtime_id, user_id, status, created_at, expires_at, updated_at)
+                   VALUES ('b1', 1, 1, 'refunded', 1, 2, 3);
+                 INSERT INTO booking_seats (booking_id, seat_id, class, price, position) VALUES ('b1', 'A1', 'regular', 50, 0);
+                 INSERT INTO payments (id, booking_id, provider, amount, currency, status, created_at, expires_at)
+                   VALUES ('p1', 'b1', 'sandbox', 50, 'IDR', 'succeeded', 1, 2);
+                 INSERT INTO tickets (id, booking_id, showtime_id, seat_id, user_id, payment_id, price, purchased_at, status, checkin_code)
+                   VALUES ('t1', 'b1', 1, 'A1', 1, 'p1', 50, 1, 'refunded', 'code');
+                 INSERT INTO refunds (id, payment_id, booking_id, user_id, showtime_id, amount, currency, reason, status,
+                                      attempts, idempotency_key, created_at, updated_at)
+                   VALUES ('r1', 'p1', 'b1', 1, 1, 50, 'IDR', 'showtime_cancelled', 'retrying', 2, 'refund-p1', 1, 2);
+                 INSERT INTO refund_attempts (refund_id, attempt, at, outcome) VALUES ('r1', 1, 1, 'transient_error');",
+            )
+            .expect("rows of release 9");
+        }
+        let store = Store::open(&path, Synchronous::Full).expect("migrated");
+        let rows = store
+            .read_blocking(|conn| {
+                Ok(conn.query_row(
+                    "SELECT b.status, t.status, r.status, r.attempts, a.outcome, bs.price
+                     FROM bookings b JOIN tickets t ON t.booking_id = b.id
+                     JOIN refunds r ON r.booking_id = b.id JOIN refund_attempts a ON a.refund_id = r.id
+                     JOIN booking_seats bs ON bs.booking_id = b.id WHERE b.id = 'b1'",
+                    [],
+                    |r| {
+                        Ok((
+                            r.get::<_, String>(0)?,
+                            r.get::<_, String>(1)?,
+                            r.get::<_, String>(2)?,
+                            r.get::<_, i64>(3)?,
+                            r.get::<_, String>(4)?,
+                            r.get::<_, i64>(5)?,
+                        ))
+                    },
+                )?)
+            })
+            .expect("the old rows");
+        assert_eq!(
+            rows,
+            (
+                "refunded".into(),
+                "refunded".into(),
+                "retrying".into(),
+                2,
+                "transient_error".into(),
+                50
+            )
+        );
+        // The new states are allowed, and references are enforced again.
+        store
+            .read_blocking(|conn| {
+                conn.execute("UPDATE refunds SET status = 'offered' WHERE id = 'r1'", [])?;
+                conn.execute("UPDATE bookings SET status = 'moved' WHERE id = 'b1'", [])?;
+                conn.execute("UPDATE tickets SET status = 'moved' WHERE id = 't1'", [])?;
+                let orphan = conn.execute(
+                    "INSERT INTO booking_seats (booking_id, seat_id, class, price, position) VALUES ('nobody', 'A2', 'r', 1, 0)",
+                    [],
+                );
+                assert!(orphan.is_err(), "foreign keys are on after migrating");
+                Ok(())
+            })
+            .expect("new states");
+    }
+
     #[actix_web::test]
     async fn a_failed_write_does_not_undo_the_writes_grouped_with_it() {
         let (_dir, store) = temp_db();
