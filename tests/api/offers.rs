@@ -156,6 +156,21 @@ async fn a_customer_who_moves_gets_valid_tickets_in_the_other_showtime_and_no_re
         1,
         "the customer is told"
     );
+    api.app.state.notifier.wake();
+    let told = crate::mail::wait_for(
+        &api.app.settings.mail.dir,
+        &o.customer.email,
+        "pilih jadwal lain atau pengembalian dana",
+        1,
+    )
+    .await;
+    let link = format!("/#/bookings/{}", o.booking);
+    assert!(
+        told[0].text.contains(&link),
+        "a link to the booking page: {}",
+        told[0].text
+    );
+    assert!(told[0].html.contains(&link));
     let summary = api
         .get(
             &format!("/api/v1/bookings/{}", o.booking),
