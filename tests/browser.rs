@@ -114,6 +114,76 @@ async fn node(scripts: &PathBuf, script: &str, args: &[String]) -> String {
     stdout.into_owned()
 }
 
+/// A customer (`email`, password "correct horse") who has paid `seats` of
+/// `showtime` through the API and the sandbox gateway: their token and the
+/// booking's id.
+async fn paid_booking(
+    app: &TestApp,
+    email: &str,
+    showtime: i64,
+    seats: &[&str],
+) -> (String, String) {
+    let http = reqwest::Client::new();
+    let post = |path: &str, token: Option<&str>, body: serde_json::Value| {
+        let mut request = http.post(app.url(path)).json(&body);
+        if let Some(token) = token {
+            request = request.bearer_auth(token);
+        }
+        async move {
+            let response = request.send().await.expect("the server answers");
+            let status = response.status().as_u16();
+            let body: serde_json::Value = response.json().await.expect("JSON");
+            (status, body)
+        }
+    };
+    let (status, customer) = post(
+        "/api/v1/auth/register",
+        None,
+        serde_json::json!({"email": email, "password": "correct horse", "name": "Dewi"}),
+    )
+    .await;
+    assert_eq!(status, 201, "{customer}");
+    let token = customer
+        .get("token")
+        .and_then(serde_json::Value::as_str)
+        .expect("token")
+        .to_string();
+    let (status, booking) = post(
+        "/api/v1/bookings",
+        Some(&token),
+        serde_json::json!({"showtime_id": showtime, "seats": seats}),
+    )
+    .await;
+    assert_eq!(status, 201, "{booking}");
+    let booking_id = booking
+        .get("id")
+        .and_then(serde_json::Value::as_str)
+        .expect("booking id")
+        .to_string();
+    let (status, payment) = post(
+        &format!("/api/v1/bookings/{booking_id}/payment"),
+        Some(&token),
+        serde_json::json!({}),
+    )
+    .await;
+    assert_eq!(status, 201, "{payment}");
+    let payment_id = payment
+        .get("payment_id")
+        .and_then(serde_json::Value::as_str)
+        .expect("payment id");
+    let (status, paid) = post(
+        &format!("/sandbox/pay/{payment_id}"),
+        Some(&token),
+        serde_json::json!({"result": "success"}),
+    )
+    .await;
+    assert_eq!(
+        (status, paid.get("outcome")),
+        (200, Some(&serde_json::json!("paid")))
+    );
+    (token, booking_id)
+}
+
 #[actix_web::test]
 async fn customers_book_and_watch_seats_live_pay_and_get_refunded_in_a_real_browser_in_both_languages()
  {
@@ -242,52 +312,13 @@ async fn staff_admit_tickets_at_the_door_and_the_report_draws_its_chart_in_a_rea
     let app = TestApp::spawn().await;
     let at = place(&app).await;
     let http = reqwest::Client::new();
-    let post = |path: &str, token: Option<&str>, body: serde_json::Value| {
-        let mut request = http.post(app.url(path)).json(&body);
-        if let Some(token) = token {
-            request = request.bearer_auth(token);
-        }
-        async move {
-            let response = request.send().await.expect("the server answers");
-            let status = response.status().as_u16();
-            let body: serde_json::Value = response.json().await.expect("JSON");
-            (status, body)
-        }
-    };
-    let (status, customer) = post(
-        "/api/v1/auth/register",
-        None,
-        serde_json::json!({"email": "door-customer@example.com", "password": "correct horse", "name": "Dewi"}),
+    let (token, _) = paid_booking(
+        &app,
+        "door-customer@example.com",
+        at.showtime,
+        &["A1", "A2"],
     )
     .await;
-    assert_eq!(status, 201, "{customer}");
-    let token = customer["token"].as_str().expect("token").to_string();
-    let (status, booking) = post(
-        "/api/v1/bookings",
-        Some(&token),
-        serde_json::json!({"showtime_id": at.showtime, "seats": ["A1", "A2"]}),
-    )
-    .await;
-    assert_eq!(status, 201, "{booking}");
-    let booking_id = booking["id"].as_str().expect("booking id");
-    let (status, payment) = post(
-        &format!("/api/v1/bookings/{booking_id}/payment"),
-        Some(&token),
-        serde_json::json!({}),
-    )
-    .await;
-    assert_eq!(status, 201, "{payment}");
-    let payment_id = payment["payment_id"].as_str().expect("payment id");
-    let (status, paid) = post(
-        &format!("/sandbox/pay/{payment_id}"),
-        Some(&token),
-        serde_json::json!({"result": "success"}),
-    )
-    .await;
-    assert_eq!(
-        (status, &paid["outcome"]),
-        (200, &serde_json::json!("paid"))
-    );
     let tickets: Vec<serde_json::Value> = http
         .get(app.url("/api/v1/tickets"))
         .bearer_auth(&token)
@@ -404,4 +435,99 @@ async fn the_seat_map_greys_a_stranding_seat_and_picks_the_best_seats_in_a_real_
     )
     .await;
     assert!(stdout.contains("step: done"), "{stdout}");
+}
+
+/// A cancelled showtime's offer in a real browser (`tests/browser/offer.mjs`,
+/// DESIGN 4c): a customer has paid two seats (through the API); the admin
+/// cancels the showtime in the overview with "offer a move" ticked and finds
+/// the offer among the refunds; the customer opens the booking, sees the
+/// offer and moves to the next showtime of the movie with the seats
+/// suggested there, landing on the new booking, paid. The old booking is
+/// `moved`, its refund `withdrawn`, the new one paid with valid tickets.
+#[actix_web::test]
+async fn a_customer_moves_to_another_showtime_from_the_cancelled_ones_booking_page_in_a_real_browser()
+ {
+    let Some((scripts, shots)) = setup() else {
+        return;
+    };
+    let app = TestApp::spawn().await;
+    let at = place(&app).await;
+    // The next showtime of the movie in the same cinema, within the week
+    // the offer reaches.
+    let target: i64 = app
+        .db()
+        .query_row(
+            "SELECT t.showtime_id FROM showtime_places s JOIN showtime_places t
+               ON t.movie_id = s.movie_id AND t.cinema_id = s.cinema_id
+             WHERE s.showtime_id = ?1 AND t.showtime_id <> s.showtime_id
+               AND t.status = 'scheduled' AND t.starts_at > s.starts_at
+               AND t.starts_at < s.starts_at + 7 * 86400000
+             ORDER BY t.starts_at LIMIT 1",
+            [at.showtime],
+            |r| r.get(0),
+        )
+        .expect("the demo programme shows each movie again within the week");
+    let email = "offer-customer@example.com";
+    let (_, booking) = paid_booking(&app, email, at.showtime, &["D4", "D5"]).await;
+    let stdout = node(
+        &scripts,
+        "offer.mjs",
+        &[
+            app.address.clone(),
+            at.showtime.to_string(),
+            target.to_string(),
+            at.cinema_id.to_string(),
+            at.date,
+            email.to_string(),
+            "correct horse".to_string(),
+            booking.clone(),
+            ADMIN_EMAIL.to_string(),
+            ADMIN_PASSWORD.to_string(),
+            shots.display().to_string(),
+        ],
+    )
+    .await;
+    assert!(stdout.contains("step: done"), "{stdout}");
+    let moved_to = stdout
+        .lines()
+        .find_map(|line| line.strip_prefix("moved_to: "))
+        .map(|id| id.trim().to_string())
+        .expect("the script names the new booking");
+
+    let db = app.db();
+    let (old_status, refund_status): (String, String) = db
+        .query_row(
+            "SELECT b.status, r.status FROM bookings b JOIN refunds r ON r.booking_id = b.id
+             WHERE b.id = ?1",
+            [&booking],
+            |r| Ok((r.get(0)?, r.get(1)?)),
+        )
+        .expect("the old booking and its refund");
+    assert_eq!(old_status, "moved");
+    assert_eq!(refund_status, "withdrawn");
+    let (new_status, new_showtime): (String, i64) = db
+        .query_row(
+            "SELECT status, showtime_id FROM bookings WHERE id = ?1",
+            [&moved_to],
+            |r| Ok((r.get(0)?, r.get(1)?)),
+        )
+        .expect("the new booking");
+    assert_eq!((new_status.as_str(), new_showtime), ("paid", target));
+    let tickets = |booking: &str, status: &str| -> i64 {
+        db.query_row(
+            "SELECT count(*) FROM tickets WHERE booking_id = ?1 AND status = ?2",
+            [booking, status],
+            |r| r.get(0),
+        )
+        .expect("tickets")
+    };
+    assert_eq!(tickets(&moved_to, "valid"), 2, "two valid tickets there");
+    assert_eq!(tickets(&booking, "moved"), 2, "the old tickets moved");
+    for shot in [
+        "offer-admin-cancel.png",
+        "offer-booking.png",
+        "offer-moved.png",
+    ] {
+        assert!(shots.join(shot).is_file(), "screenshot {shot}");
+    }
 }

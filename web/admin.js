@@ -32,6 +32,9 @@ export const routes = [
   [/^#\/admin\/reports$/, reportsPage],
 ];
 
+// What `?status=` of the refund list takes (`RefundStatus`), in the order a refund goes.
+const REFUND_STATUSES = ["offered", "pending", "retrying", "succeeded", "failed", "resolved", "withdrawn"];
+
 async function adminPage() {
   const showtimesBox = el("section", { class: "card", "aria-labelledby": "admin-showtimes", "data-section": "showtimes" });
   const refundsBox = el("section", { class: "card", "aria-labelledby": "admin-refunds", "data-section": "refunds" });
@@ -81,9 +84,24 @@ async function adminPage() {
       el("label", { for: "admin-date" }, t("admin.overview.date")), dateInput),
     list);
 
+  // The refunds of one status, or all: `offered` are offers waiting for
+  // their customer, `withdrawn` the ones who moved to another showtime.
+  const refundFilter = el("select", { id: "admin-refund-status", "data-filter": "refund-status" },
+    el("option", { value: "" }, t("admin.refunds.filter.all")),
+    REFUND_STATUSES.map((status) => el("option", { value: status }, t(`status.${status}`))));
+  const refundsList = el("div", { "aria-live": "polite" });
+  refundFilter.addEventListener("change", () => drawRefunds().catch(fail));
+  refundsBox.append(el("h2", { id: "admin-refunds" }, t("admin.refunds.title")),
+    el("div", { class: "inline-fields" }, el("label", { for: "admin-refund-status" }, t("admin.refunds.filter")), refundFilter),
+    refundsList);
+  let latestRefunds = 0;
   async function drawRefunds() {
-    const refunds = await api("GET", "/admin/refunds");
-    refundsBox.replaceChildren(el("h2", { id: "admin-refunds" }, t("admin.refunds.title")), refunds.length === 0 ? el("p", {}, t("admin.refunds.none")) : el("div", { class: "table-scroll" }, el("table", {},
+    const draw = ++latestRefunds;
+    const shown = refundFilter.value;
+    const refunds = await api("GET", `/admin/refunds${shown ? `?status=${shown}` : ""}`);
+    if (draw !== latestRefunds) return;
+    refundsList.dataset.shows = shown || "all";
+    refundsList.replaceChildren(refunds.length === 0 ? el("p", {}, t("admin.refunds.none")) : el("div", { class: "table-scroll" }, el("table", {},
       el("thead", {}, el("tr", {}, ["admin.refunds.customer", "admin.refunds.amount", "admin.refunds.status", "admin.refunds.attempts", "admin.refunds.lastError"].map((h) => el("th", {}, t(h))), el("th", {}))),
       el("tbody", {}, refunds.map((r) => el("tr", { "data-refund": r.id },
         el("td", {}, data(r.customer_email)), el("td", {}, data(fmtMoney(r.amount, r.currency))), el("td", {}, badge(r.status)),
@@ -114,16 +132,21 @@ export function cancelForm(showtimeId, done, keep) {
   const id = `cancel-reason-${showtimeId}`;
   reason.id = id;
   const error = el("span", { class: "field-error", role: "alert" });
+  // Each paying customer chooses another showtime of the movie or the refund
+  // (DESIGN 4c), instead of the refund going out at once.
+  const offerMove = el("input", { type: "checkbox", name: "offer_move", id: `cancel-offer-${showtimeId}` });
   const form = el("form", { class: "cancel-form", "data-cancel": showtimeId },
     el("label", { for: id }, t("admin.cancel.reason")), reason, error,
+    el("label", { for: offerMove.id, class: "check" }, offerMove, " ", t("admin.cancel.offerMove")),
     el("div", { class: "buttons" },
       el("button", { class: "danger", type: "submit" }, t("admin.cancel.confirm")),
       el("button", { class: "secondary", type: "button", onclick: () => keep() }, t("admin.cancel.keep"))));
   form.addEventListener("submit", async (event) => {
     event.preventDefault();
     try {
-      const result = await api("POST", `/admin/showtimes/${showtimeId}/cancel`, { reason: reason.value });
-      say(t("admin.cancel.done", { tickets: result.tickets_refunded, refunds: result.refunds_queued }));
+      const result = await api("POST", `/admin/showtimes/${showtimeId}/cancel`, { reason: reason.value, offer_move: offerMove.checked });
+      say(offerMove.checked ? t("admin.cancel.doneOffers", { offers: result.offers_made ?? 0 })
+        : t("admin.cancel.done", { tickets: result.tickets_refunded, refunds: result.refunds_queued }));
       done(result);
     } catch (e) { error.textContent = adminProblem(e); reason.focus(); }
   });

@@ -467,21 +467,87 @@ function watchPayment(first) {
 }
 
 async function bookingView(b) {
-  const tickets = b.status === "paid" || b.status === "refunded"
+  const tickets = b.status === "paid" || b.status === "refunded" || b.status === "moved"
     ? (await api("GET", "/tickets")).filter((t) => t.booking_id === b.id) : [];
   const refund = b.refund ? el("p", { class: "refund" }, t("booking.refund"), " ", badge(b.refund.status), " ",
     data(fmtMoney(b.refund.amount, b.refund.currency)),
     b.refund.status === "manual" ? [" ", el("span", {}, t("booking.refundManual"))] : null) : null;
+  // While the refund is offered, the customer may move instead (DESIGN 4c).
+  const offer = b.refund && b.refund.status === "offered"
+    ? await api("GET", `/bookings/${b.id}/offer`).catch(() => null) : null;
   return [
     el("h1", { "data-booking": b.id }, data(b.movie_title), " ", badge(b.status)),
     el("p", { class: "muted" }, data(`${b.cinema} · ${b.auditorium} · ${fmtWhen(b.starts_at, b.timezone)}`)),
     b.showtime_status === "cancelled" ? el("p", { role: "alert" }, t("booking.cancelled")) : null,
+    b.moved_to ? el("p", { "data-moved-to": b.moved_to }, t("booking.movedTo"), " ",
+      el("a", { href: `#/bookings/${b.moved_to}` }, t("booking.openNew"))) : null,
+    b.moved_from ? el("p", { "data-moved-from": b.moved_from }, t("booking.movedFrom"), " ",
+      el("a", { href: `#/bookings/${b.moved_from}` }, t("booking.openOld"))) : null,
     refund,
+    offer ? offerSection(b, offer) : null,
     el("p", {}, el("span", {}, t("booking.seats")), " ", data(b.seats.map((s) => s.id).join(", ")), " · ",
       el("span", {}, t("booking.total")), " ", data(fmtMoney(b.total, b.currency))),
     b.status === "paid" ? el("h2", {}, t("booking.eticket")) : null,
     el("div", { class: "tickets" }, await Promise.all(tickets.map(ticketCard))),
     b.status === "held" || b.status === "awaiting_payment" ? el("a", { href: `#/showtime/${b.showtime_id}` }, t("booking.back")) : null];
+}
+
+// The cancelled showtime's offer: the showtimes the customer may move to
+// (with the seats suggested there), or the refund now. One decision: a move
+// lands on the new booking; the refund, or a refused move, draws the page again.
+function offerSection(b, offer) {
+  const zone = offer.timezone || b.timezone;
+  const buttons = [];
+  const decide = (path, body, done) => async () => {
+    for (const button of buttons) button.disabled = true;
+    try {
+      const answer = await api("POST", `/bookings/${b.id}/offer/${path}`, body);
+      done(answer);
+    } catch (error) {
+      // Said in the status line; the choices may have changed (seats taken
+      // meanwhile, or decided elsewhere): the page is drawn again.
+      fail(error);
+      route();
+    }
+  };
+  const moved = (answer) => {
+    if (answer.moved_to) {
+      location.hash = `#/bookings/${answer.moved_to}`;
+      say(t("offer.moved"));
+    } else route();
+  };
+  const choice = (c) => {
+    const id = `offer-choice-${c.showtime_id}`;
+    const seats = c.suggested_seats || [];
+    const move = seats.length > 0 ? el("button", { type: "button", "data-action": "move", "aria-describedby": id,
+      onclick: decide("move", { showtime_id: c.showtime_id, seats }, moved) }, t("offer.move")) : null;
+    if (move) buttons.push(move);
+    return el("li", { "data-choice": c.showtime_id },
+      el("p", { id },
+        el("strong", {}, data(fmtWhen(c.starts_at, zone))), " · ", data(c.auditorium), " · ",
+        t("offer.free", { free: c.free_seats }), el("br"),
+        seats.length > 0 ? [el("span", {}, t("offer.seats")), " ", data(seats.join(", "), { "data-seats": seats.join(",") })]
+          : el("span", {}, t("offer.noSeats"))),
+      move);
+  };
+  const section = el("section", { class: "card offer", "aria-labelledby": "offer-title", "data-offer": offer.status },
+    el("h2", { id: "offer-title" }, t("offer.title")));
+  if (offer.status === "moving") {
+    section.append(el("p", {}, t("offer.moving")));
+    return section;
+  }
+  if (offer.status !== "pending") return null;
+  const refund = el("button", { type: "button", class: "secondary", "data-action": "take-refund",
+    onclick: decide("refund", undefined, () => { say(t("offer.refunding")); route(); }) }, t("offer.refund"));
+  buttons.push(refund);
+  const choices = offer.choices || [];
+  section.append(
+    el("p", {}, t("offer.intro", { amount: fmtMoney(offer.amount, offer.currency) })),
+    el("p", { "data-decide-by": offer.decide_by }, t("offer.decideBy", { when: fmtWhen(offer.decide_by, zone) })),
+    el("h3", {}, t("offer.choices")),
+    choices.length === 0 ? el("p", {}, t("offer.noChoices")) : el("ul", { class: "offer-choices" }, choices.map(choice)),
+    el("p", {}, refund));
+  return section;
 }
 
 async function myPage() {

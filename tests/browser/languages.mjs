@@ -183,15 +183,16 @@ try {
     walks.push({ language, T, page, admin, booking, check, h1, pending });
   }
 
-  // ---- the cinema cancels the showtime: the cancelled seat map, the
-  // booking's refund and the bookings' list, in each language
+  // ---- the cinema cancels the showtime, offering a move (DESIGN 4c): the
+  // cancelled seat map, the booking's offer and the bookings' list, in each
+  // language
   const [first] = walks;
   const cancelled = await first.admin.evaluate(async ([id]) => {
     const response = await fetch(`/api/v1/admin/showtimes/${id}/cancel`, {
       method: "POST",
       // Signed in by the page's session cookie: a change sends its CSRF token.
       headers: { "Content-Type": "application/json", "X-CSRF-Token": document.cookie.match(/(?:^|; )bioskop_csrf=([^;]*)/)[1] },
-      body: JSON.stringify({ reason: "projector failure" }),
+      body: JSON.stringify({ reason: "projector failure", offer_move: true }),
     });
     return response.status;
   }, [showtime]);
@@ -202,10 +203,11 @@ try {
     await check(page, "a cancelled seat map");
     await page.goto(booking);
     await page.locator("p.refund [data-status]").waitFor();
-    await check(page, "a refunded booking");
+    await page.locator('section[data-offer="pending"] li[data-choice]').first().waitFor();
+    await check(page, "a cancelled booking, with its offer");
     await page.goto(`${base}/#/me`);
     await h1(page, "me.title");
-    await check(page, "my bookings, refunded");
+    await check(page, "my bookings, offered a move");
   }
   for (const { page, admin, pending } of walks) {
     await page.context().close();
