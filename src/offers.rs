@@ -32,6 +32,9 @@ use crate::{
     store::Store,
 };
 
+/// Showtimes an offer lists at most: each is asked by its actor on every
+/// look at the offer (a week of a movie in one cinema is some 20–40).
+const MAX_CHOICES: i64 = 40;
 /// Offers the timeout job decides per round.
 const DUE_BATCH: i64 = 500;
 /// A move decided this long ago and not done is taken up again: a request
@@ -101,8 +104,12 @@ pub struct OfferRound {
     pub refunded: usize,
     /// Decided moves made now (after a crash or a failed write).
     pub moved: usize,
-    /// Decided moves the target refused; their offers stand again.
+    /// Decided moves the target refused, or that could not be made by the
+    /// offer's deadline; their offers stand again (or are refunded next).
     pub undone: usize,
+    /// Decided moves that failed for now (storage, a target that will not
+    /// load): tried again next round.
+    pub failed: usize,
 }
 
 /// An offer row with what its booking paid.
@@ -145,6 +152,8 @@ impl Offer {
 #[derive(Debug, Clone)]
 struct DecidedMove {
     from_booking: BookingId,
+    /// The offer's deadline.
+    decide_by: i64,
     /// The cancelled showtime.
     source: ShowtimeId,
     user: UserId,
@@ -244,6 +253,7 @@ impl Offers {
         }
         let decided = DecidedMove {
             from_booking: offer.booking_id.clone(),
+            decide_by: offer.decide_by,
             source: offer.showtime_id,
             user,
             target,
@@ -287,6 +297,7 @@ impl Offers {
             .await?;
         round.moved = resumed.moved;
         round.undone = resumed.undone;
+        round.failed = resumed.failed;
         Ok(round)
     }
 
@@ -326,6 +337,7 @@ impl Offers {
             .read(move |conn| stalled_moves(conn, decided_before))
             .await?;
         let mut round = OfferRound::default();
+        let now = to_millis(self.clock.now());
         for decided in stalled {
             match self.carry_out(&decided).await {
                 Ok(()) => round.moved += 1,
@@ -334,7 +346,30 @@ impl Offers {
                         "a decided move was refused when taken up again; the offer stands");
                     round.undone += 1;
                 }
-                Err(error) => return Err(error),
+                // Past the offer's deadline a move that still cannot be made
+                // (its target will not load, storage keeps failing) is given
+                // up: undone, the offer is undecided and past its time, and
+                // the next round refunds it. Before that, it is tried again.
+                Err(error) if now >= decided.decide_by => {
+                    tracing::error!(booking_id = %decided.from_booking, %error,
+                        "a decided move could not be made by the offer's deadline; refunding instead");
+                    let (from, new) = (
+                        decided.from_booking.to_string(),
+                        decided.booking_id.to_string(),
+                    );
+                    if self
+                        .store
+                        .write(move |conn| offers::undo_move(conn, &from, &new))
+                        .await?
+                    {
+                        round.undone += 1;
+                    }
+                }
+                Err(error) => {
+                    tracing::warn!(booking_id = %decided.from_booking, %error,
+                        "a decided move could not be made now; tried again next minute");
+                    round.failed += 1;
+                }
             }
         }
         Ok(round)
@@ -374,7 +409,8 @@ impl Offers {
             Ok(_) => {
                 self.notifier.wake();
                 // The cancelled showtime's memory follows its database row.
-                if let Ok(source) = self.registry.get(decided.source).await {
+                // (Only a loaded one: a later load reads the row.)
+                if let Some(source) = self.registry.loaded(decided.source) {
                     source.do_send(BookingMovedOut {
                         booking_id: decided.from_booking.clone(),
                     });
@@ -386,10 +422,21 @@ impl Offers {
                     decided.from_booking.to_string(),
                     decided.booking_id.to_string(),
                 );
-                self.store
+                let undone = self
+                    .store
                     .write(move |conn| offers::undo_move(conn, &from, &new))
                     .await?;
-                Err(error)
+                if undone {
+                    return Err(error);
+                }
+                // Nothing to undo: the same move may have been made meanwhile
+                // (a resumed one racing this request), and then it stands.
+                let now = self.load(decided.user, &decided.from_booking).await?;
+                if now.status() == OfferStatus::Moved {
+                    Ok(())
+                } else {
+                    Err(error)
+                }
             }
             Err(error) => Err(error),
         }
@@ -403,8 +450,8 @@ impl Offers {
         let offered = self
             .store
             .read(move |conn| {
-                let targets = move_targets(conn, movie_id, cinema_id, now, until)?;
-                Ok(targets.iter().any(|(id, _, _)| *id == target))
+                let targets = move_targets(conn, movie_id, cinema_id, now, until, Some(target))?;
+                Ok(!targets.is_empty())
             })
             .await?;
         if offered && target != offer.showtime_id {
@@ -424,7 +471,7 @@ impl Offers {
         let at = to_millis(now);
         let targets = self
             .store
-            .read(move |conn| move_targets(conn, movie_id, cinema_id, at, until))
+            .read(move |conn| move_targets(conn, movie_id, cinema_id, at, until, None))
             .await?;
         let offset = zone(&offer.timezone);
         let mut choices = Vec::new();
@@ -432,13 +479,25 @@ impl Offers {
             if showtime_id == offer.showtime_id {
                 continue;
             }
-            let actor = self.registry.get(showtime_id).await?;
-            let choice = actor
-                .send(OfferMove {
-                    paid: offer.paid(),
-                    now,
-                })
-                .await??;
+            // A showtime that will not load (its admins are alerted) is
+            // left out, not the whole offer.
+            let asked: AppResult<_> = async {
+                let actor = self.registry.get(showtime_id).await?;
+                actor
+                    .send(OfferMove {
+                        paid: offer.paid(),
+                        now,
+                    })
+                    .await?
+            }
+            .await;
+            let choice = match asked {
+                Ok(choice) => choice,
+                Err(error) => {
+                    tracing::warn!(showtime_id = %showtime_id, %error, "a showtime left out of an offer");
+                    None
+                }
+            };
             if let Some(choice) = choice.filter(|c| c.free_seats >= offer.seats.len()) {
                 choices.push(MoveTarget {
                     showtime_id,
@@ -559,18 +618,22 @@ fn paid_seats(conn: &Connection, booking_id: &str) -> AppResult<Vec<PaidSeat>> {
         .collect::<Result<Vec<_>, _>>()?)
 }
 
+/// The showtimes an offer may move to (`only`: that one, if it may), the
+/// first `MAX_CHOICES`.
 fn move_targets(
     conn: &Connection,
     movie_id: i64,
     cinema_id: i64,
     now: i64,
     until: i64,
+    only: Option<ShowtimeId>,
 ) -> AppResult<Vec<(ShowtimeId, i64, String)>> {
     Ok(conn
         .prepare_cached(query!("offers/move_targets"))?
-        .query_map(params![movie_id, cinema_id, now, until], |r| {
-            Ok((r.get(0)?, r.get(1)?, r.get(2)?))
-        })?
+        .query_map(
+            params![movie_id, cinema_id, now, until, only, MAX_CHOICES],
+            |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
+        )?
         .collect::<Result<Vec<_>, _>>()?)
 }
 
@@ -585,21 +648,25 @@ fn stalled_moves(conn: &Connection, decided_before: i64) -> AppResult<Vec<Decide
                 r.get::<_, String>(3)?,
                 r.get::<_, BookingId>(4)?,
                 r.get::<_, ShowtimeId>(5)?,
+                r.get::<_, i64>(6)?,
             ))
         })?
         .collect::<Result<Vec<_>, _>>()?;
     rows.into_iter()
-        .map(|(from_booking, user, target, seats, booking_id, source)| {
-            let seats = serde_json::from_str(&seats)
-                .map_err(|e| AppError::Internal(format!("the seats of a decided move: {e}")))?;
-            Ok(DecidedMove {
-                from_booking,
-                source,
-                user,
-                target,
-                seats,
-                booking_id,
-            })
-        })
+        .map(
+            |(from_booking, user, target, seats, booking_id, source, decide_by)| {
+                let seats = serde_json::from_str(&seats)
+                    .map_err(|e| AppError::Internal(format!("the seats of a decided move: {e}")))?;
+                Ok(DecidedMove {
+                    from_booking,
+                    decide_by,
+                    source,
+                    user,
+                    target,
+                    seats,
+                    booking_id,
+                })
+            },
+        )
         .collect()
 }

@@ -193,9 +193,12 @@ fn e_ticket(conn: &Connection, booking_id: &str, words: &Words) -> AppResult<Ren
             ))
         })?
         .collect::<Result<Vec<_>, _>>()?;
-    // Tickets refunded before their e-ticket went out (the showtime was
-    // cancelled meanwhile) admit nobody: they are not sent.
-    for (line, facts) in rows.into_iter().filter(|(l, _)| l.status != "refunded") {
+    // Tickets refunded or moved before their e-ticket went out (the showtime
+    // was cancelled meanwhile) admit nobody: they are not sent.
+    for (line, facts) in rows
+        .into_iter()
+        .filter(|(l, _)| l.status == "valid" || l.status == "used")
+    {
         header.get_or_insert(facts);
         lines.push(line);
     }

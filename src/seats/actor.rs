@@ -533,10 +533,14 @@ pub struct MoveIntoShowtime {
 }
 
 impl Handler<MoveIntoShowtime> for ShowtimeActor {
-    type Result = ResponseFuture<AppResult<BookingState>>;
+    type Result = AtomicResponse<Self, AppResult<BookingState>>;
 
+    /// Waits for its write before the next message: the write may refuse
+    /// (the offer is no longer decided for this move), and until memory is
+    /// reloaded it would answer a repeated move "done" and keep its seats
+    /// from others.
     fn handle(&mut self, msg: MoveIntoShowtime, ctx: &mut Context<Self>) -> Self::Result {
-        self.change(ctx, |book, ops| {
+        self.change_waiting(ctx, |book, ops| {
             book.move_in(msg.request, to_millis(msg.now), &mut RandomIds, ops)
         })
     }
@@ -552,12 +556,14 @@ pub struct OfferMove {
 }
 
 impl Handler<OfferMove> for ShowtimeActor {
-    type Result = ResponseFuture<AppResult<Option<MoveChoice>>>;
+    type Result = AppResult<Option<MoveChoice>>;
 
-    fn handle(&mut self, msg: OfferMove, ctx: &mut Context<Self>) -> Self::Result {
-        self.change(ctx, |book, ops| {
-            Ok(book.move_choice(&msg.paid, to_millis(msg.now), ops))
-        })
+    /// Read only: nothing is written or published for a customer looking.
+    fn handle(&mut self, msg: OfferMove, _ctx: &mut Context<Self>) -> Self::Result {
+        if self.book.is_deleted() {
+            return Ok(None);
+        }
+        Ok(self.book.move_choice(&msg.paid, to_millis(msg.now)))
     }
 }
 

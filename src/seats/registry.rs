@@ -342,6 +342,12 @@ impl ShowtimeRegistry {
             .collect()
     }
 
+    /// The actor of `showtime_id` if it is running now (none is started).
+    pub fn loaded(&self, showtime_id: ShowtimeId) -> Option<Addr<ShowtimeActor>> {
+        let actors = self.inner.actors.lock().ok()?;
+        actors.get(&showtime_id)?.actor.get().cloned()
+    }
+
     /// Forgets the actors of `showtimes` (a layout edit reached them): their
     /// next message loads them afresh. Only for showtimes with no booking and
     /// no block, whose actors hold nothing the database does not.

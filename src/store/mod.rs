@@ -289,6 +289,13 @@ pub async fn secret(store: &Store, name: &'static str, len: usize) -> AppResult<
 fn migrate(conn: &mut Connection) -> Result<(), String> {
     let migrations = Migrations::from_directory(&MIGRATIONS)
         .map_err(|e| format!("migrations are malformed: {e}"))?;
+    let pending = migrations
+        .pending_migrations(conn)
+        .map_err(|e| e.to_string())?;
+    if pending == 0 {
+        // Nothing to migrate: no check of every reference at each start.
+        return Ok(());
+    }
     conn.pragma_update(None, "foreign_keys", "OFF")
         .map_err(|e| e.to_string())?;
     let migrated = migrations.to_latest(conn).map_err(|e| e.to_string());

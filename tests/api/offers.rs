@@ -581,3 +581,95 @@ async fn a_move_is_refused_for_a_cheaper_class_and_allowed_to_a_dearer_one_at_no
     assert_eq!(new["seats"][0]["class"], "premium");
     assert_eq!(new["total"], paid_regular, "the upgrade costs nothing");
 }
+
+#[actix_web::test]
+async fn a_moved_customer_whose_new_showtime_is_cancelled_too_is_refunded_through_the_first_payment()
+ {
+    let api = Api::spawn().await;
+    let o = api.offered(&["C7"]).await;
+    let offer = api.offer(&o.customer, &o.booking).await;
+    let seat = offer["choices"]
+        .as_array()
+        .and_then(|c| c.iter().find(|c| c["showtime_id"] == o.target))
+        .and_then(|c| c["suggested_seats"][0].as_str())
+        .expect("a seat")
+        .to_string();
+    api.move_to(&o.customer, &o.booking, o.target, &[seat.as_str()])
+        .await
+        .assert_status(200);
+    // The new showtime is cancelled as well, refunding at once this time.
+    api.cancel(&o.admin, o.target).await.assert_status(202);
+    let refunds = api
+        .wait_for_refunds(o.target, PATIENCE, all("succeeded"))
+        .await;
+    assert_eq!(refunds.len(), 1);
+    assert_eq!(
+        api.sandbox_ledger(&o.payment),
+        (1, 1),
+        "paid back once, on the payment that took the money"
+    );
+    assert_eq!(
+        api.refund_status(&o.booking),
+        "withdrawn",
+        "the first refund stays withdrawn"
+    );
+}
+
+#[actix_web::test]
+async fn a_decided_move_is_made_by_the_job_once_and_one_whose_target_is_gone_is_undone() {
+    let api = Api::spawn().await;
+    let admin = api.admin().await;
+    let cancelled = api.app.bookable_showtime().await;
+    let target = api.sibling_of(cancelled);
+    let (ani, budi) = (api.customer().await, api.customer().await);
+    let (ani_booking, _) = api.buy(&ani, cancelled, &["B1"]).await;
+    let (budi_booking, _) = api.buy(&budi, cancelled, &["B2"]).await;
+    api.cancel_offering(&admin, cancelled).await;
+    let seat = api.offer(&ani, &ani_booking).await["choices"]
+        .as_array()
+        .and_then(|c| c.iter().find(|c| c["showtime_id"] == target))
+        .and_then(|c| c["suggested_seats"][0].as_str())
+        .expect("a seat")
+        .to_string();
+    // Two moves to one seat decided and never made, as a crash leaves them.
+    for (booking, new) in [(&ani_booking, "moved-ani"), (&budi_booking, "moved-budi")] {
+        let (booking, new, seats) = (booking.clone(), new.to_string(), format!("[\"{seat}\"]"));
+        api.app
+            .state
+            .store
+            .write(move |conn| {
+                let decided = conn.execute(
+                    "UPDATE offers SET decision = 'move', decided_by = 'customer', decided_at = 1,
+                       move_showtime_id = ?2, move_seats = ?3, move_booking_id = ?4
+                     WHERE booking_id = ?1",
+                    rusqlite::params![booking, target, seats, new],
+                )?;
+                assert_eq!(decided, 1);
+                Ok(())
+            })
+            .await
+            .expect("a decision");
+    }
+
+    let offers = &api.app.state.offers;
+    let round = offers.run_due(api.app.now()).await.expect("a round");
+    assert_eq!(
+        (round.moved, round.undone),
+        (1, 1),
+        "{round:?}: one seat, two moves"
+    );
+    let again = offers.run_due(api.app.now()).await.expect("a round");
+    assert_eq!((again.moved, again.undone), (0, 0), "made once");
+    let (winner, loser) = if api.booking_status_in_db(&ani_booking) == "moved" {
+        ((&ani, &ani_booking), (&budi, &budi_booking))
+    } else {
+        ((&budi, &budi_booking), (&ani, &ani_booking))
+    };
+    assert_eq!(api.offer(winner.0, winner.1).await["status"], "moved");
+    assert_eq!(
+        api.offer(loser.0, loser.1).await["status"],
+        "pending",
+        "the offer stands"
+    );
+    assert_eq!(api.refund_status(loser.1), "offered");
+}

@@ -32,27 +32,72 @@ pub struct MoveIn {
 }
 
 /// Whether new seats (class, price here) may replace the seats paid for:
-/// as many, and, cheapest to cheapest, each of the same class or of one
-/// that costs here at least what was paid ("the same class or a dearer one
-/// at no extra cost"). Answers the price each new seat keeps, in the order
-/// of `wanted`: the one it replaces, so the booking's total is what was paid.
+/// as many, each paired with a paid seat of the same class or one that costs
+/// less than it does here ("the same class or a dearer one at no extra
+/// cost"). Answers the price each new seat keeps, in the order of `wanted`:
+/// that of the paid seat it replaces, so the booking's total is what was
+/// paid. The pairing is a bipartite matching (augmenting paths; a booking
+/// has at most a handful of seats): a greedy one would refuse regular 50 +
+/// premium 80 → premium 40 + vip 60, which pairs premium with premium.
 pub fn replace_paid(wanted: &[(String, i64)], paid: &[(String, i64)]) -> Option<Vec<i64>> {
     if wanted.len() != paid.len() {
         return None;
     }
-    let mut new: Vec<(usize, &(String, i64))> = wanted.iter().enumerate().collect();
-    new.sort_by_key(|(i, seat)| (seat.1, *i));
-    let mut old: Vec<&(String, i64)> = paid.iter().collect();
-    old.sort_by_key(|p| p.1);
-    let mut prices: Vec<(usize, i64)> = Vec::with_capacity(wanted.len());
-    for ((i, (new_class, new_price)), (class, price)) in new.into_iter().zip(old) {
-        if new_class != class && new_price < price {
+    // matched[old] = the new seat replacing it.
+    let mut matched: Vec<Option<usize>> = vec![None; paid.len()];
+    for new in 0..wanted.len() {
+        let mut seen = vec![false; paid.len()];
+        if !augment(new, wanted, paid, &mut matched, &mut seen) {
             return None;
         }
-        prices.push((i, *price));
     }
-    prices.sort_unstable();
-    Some(prices.into_iter().map(|(_, price)| price).collect())
+    let mut prices = vec![0; wanted.len()];
+    for (old, new) in matched.iter().enumerate() {
+        if let (Some(new), Some(seat)) = (new, paid.get(old))
+            && let Some(price) = prices.get_mut(*new)
+        {
+            *price = seat.1;
+        }
+    }
+    Some(prices)
+}
+
+/// Whether a new seat (class, price here) may replace a paid one.
+fn fits(new: &(String, i64), old: &(String, i64)) -> bool {
+    new.0 == old.0 || new.1 >= old.1
+}
+
+/// One augmenting path from `new` (Kuhn's algorithm).
+fn augment(
+    new: usize,
+    wanted: &[(String, i64)],
+    paid: &[(String, i64)],
+    matched: &mut [Option<usize>],
+    seen: &mut [bool],
+) -> bool {
+    let Some(seat) = wanted.get(new) else {
+        return false;
+    };
+    for (old, paid_seat) in paid.iter().enumerate() {
+        if !fits(seat, paid_seat) || seen.get(old).copied().unwrap_or(true) {
+            continue;
+        }
+        if let Some(flag) = seen.get_mut(old) {
+            *flag = true;
+        }
+        let taken_by = matched.get(old).copied().flatten();
+        let free = match taken_by {
+            None => true,
+            Some(other) => augment(other, wanted, paid, matched, seen),
+        };
+        if free {
+            if let Some(slot) = matched.get_mut(old) {
+                *slot = Some(new);
+            }
+            return true;
+        }
+    }
+    false
 }
 
 /// What a showtime offers a customer moving from a cancelled one.
@@ -67,16 +112,17 @@ pub struct MoveChoice {
 impl SeatBook {
     /// What this showtime can offer someone who paid for `paid`: `None`
     /// when it is cancelled or started.
-    pub fn move_choice(
-        &mut self,
-        paid: &[(String, i64)],
-        now: i64,
-        ops: &mut Vec<Op>,
-    ) -> Option<MoveChoice> {
-        self.expire_due(now, ops);
+    /// Read only (nothing written or published for a customer looking): a
+    /// hold past its deadline counts as free even before it is expired.
+    pub fn move_choice(&self, paid: &[(String, i64)], now: i64) -> Option<MoveChoice> {
         if self.ensure_open_for_sale(now).is_err() || paid.is_empty() {
             return None;
         }
+        let free = |s: usize| {
+            self.states
+                .get(s)
+                .is_some_and(|state| state.public_at(now).0 == SeatStatus::Available)
+        };
         let cheapest = paid.iter().map(|p| p.1).min().unwrap_or(0);
         let eligible = |seat: usize| {
             let class = self.layout.class_of(seat);
@@ -84,9 +130,9 @@ impl SeatBook {
                 || self.prices.get(class).is_some_and(|&p| p >= cheapest)
         };
         let free_seats = (0..self.states.len())
-            .filter(|&s| self.is_available(s) && eligible(s))
+            .filter(|&s| free(s) && eligible(s))
             .count();
-        let taken = |s: usize| !self.is_available(s);
+        let taken = |s: usize| !free(s);
         let not_eligible = |s: usize| !eligible(s);
         let mut classes: Vec<Option<&str>> = vec![None];
         for (class, _) in paid {
@@ -266,9 +312,18 @@ mod tests {
     fn a_dearer_class_is_offered_at_no_extra_cost_and_a_cheaper_one_is_not() {
         let paid = seats(&[("regular", 50_000), ("premium", 80_000)]);
         let upgraded = seats(&[("premium", 90_000), ("premium", 90_000)]);
-        assert_eq!(replace_paid(&upgraded, &paid), Some(vec![50_000, 80_000]));
+        let mut prices = replace_paid(&upgraded, &paid).expect("an upgrade is fair");
+        prices.sort_unstable();
+        assert_eq!(prices, vec![50_000, 80_000], "together, what was paid");
         let downgraded = seats(&[("regular", 50_000), ("regular", 50_000)]);
         assert_eq!(replace_paid(&downgraded, &paid), None);
+    }
+
+    #[test]
+    fn the_pairing_finds_a_fair_replacement_a_greedy_one_would_miss() {
+        let paid = seats(&[("regular", 50), ("premium", 80)]);
+        let wanted = seats(&[("premium", 40), ("vip", 60)]);
+        assert_eq!(replace_paid(&wanted, &paid), Some(vec![80, 50]));
     }
 
     #[test]
