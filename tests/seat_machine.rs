@@ -2,7 +2,9 @@
 //! and SQLite: random sequences of hold / add / remove / release / pay /
 //! fail / expire / restart / cancel / block / unblock are run against a simple reference model. After
 //! every step the answers agree with the model, no seat has two owners, and
-//! the actor's memory equals what loading the database gives.
+//! the actor's memory equals what loading the database gives. Run again
+//! with `booking.no_single_gap` on, against the seating rule of DESIGN 4c
+//! written apart from `gaps.rs`.
 
 // Test code: a panic on an unexpected answer is a failed test.
 #![allow(clippy::unwrap_used, clippy::indexing_slicing)]
@@ -110,7 +112,7 @@ struct ModelBooking {
     payment: Option<(PaymentId, PaymentStatus)>,
 }
 
-#[derive(Debug, Default)]
+#[derive(Debug, Default, Clone)]
 struct Model {
     /// seat → (booking index, sold)
     seats: Vec<Option<(usize, bool)>>,
@@ -404,6 +406,8 @@ struct System {
     store: Store,
     registry: ShowtimeRegistry,
     clock: ManualClock,
+    /// `booking.no_single_gap` (DESIGN 4c) for this run.
+    gap_rule: bool,
 }
 
 fn rules() -> Rules {
@@ -415,6 +419,64 @@ fn rules() -> Rules {
         rehold_cooldown_ms: 0,
         no_single_gap: false,
     }
+}
+
+fn rules_with(gap_rule: bool) -> Rules {
+    Rules {
+        no_single_gap: gap_rule,
+        ..rules()
+    }
+}
+
+// ------------------------------------------------- the seating rule, apart
+
+/// Seats free and alone in the row (the fixture's one row of `SEATS`, no
+/// aisle): free, with no free neighbour; the row's ends count as taken.
+fn lone_seats(free: &[bool]) -> Vec<usize> {
+    (0..free.len())
+        .filter(|&s| free[s])
+        .filter(|&s| !(s > 0 && free[s - 1]) && !(s + 1 < free.len() && free[s + 1]))
+        .collect()
+}
+
+/// DESIGN 4c, written apart from `gaps.rs`: taking `take` out of `free` is
+/// refused when it leaves a seat newly alone, unless the free run that seat
+/// was in has exactly one seat more than the hold takes from it (the last
+/// seats of a run that can be filled no other way).
+fn rule_allows_taking(free: &[bool], take: &[usize]) -> bool {
+    let mut after = free.to_vec();
+    for &s in take {
+        after[s] = false;
+    }
+    let before = lone_seats(free);
+    lone_seats(&after)
+        .into_iter()
+        .filter(|s| !before.contains(s))
+        .all(|s| {
+            let (mut lo, mut hi) = (s, s);
+            while lo > 0 && free[lo - 1] {
+                lo -= 1;
+            }
+            while hi + 1 < free.len() && free[hi + 1] {
+                hi += 1;
+            }
+            let taken_there = take.iter().filter(|&&t| lo <= t && t <= hi).count();
+            hi - lo + 1 == taken_there + 1
+        })
+}
+
+/// A seat given back is refused when it would be free and alone.
+fn rule_allows_freeing(free: &[bool], seat: usize) -> bool {
+    let mut after = free.to_vec();
+    after[seat] = true;
+    !lone_seats(&after).contains(&seat)
+}
+
+/// What the model calls free at `now`.
+fn free_seats(model: &Model, now: i64) -> Vec<bool> {
+    let mut probe = model.clone();
+    probe.expire(now);
+    (0..SEATS).map(|s| !probe.taken(s)).collect()
 }
 
 fn seat_name(seat: usize) -> String {
@@ -462,6 +524,7 @@ impl System {
             store,
             registry,
             clock,
+            gap_rule: false,
         }
     }
 
@@ -470,12 +533,17 @@ impl System {
         self.store.close();
         let store =
             Store::open(&self.dir.path().join("seats.db"), Synchronous::Normal).expect("reopen");
-        let registry = ShowtimeRegistry::new(store.clone(), rules(), Arc::new(self.clock.clone()));
+        let registry = ShowtimeRegistry::new(
+            store.clone(),
+            rules_with(self.gap_rule),
+            Arc::new(self.clock.clone()),
+        );
         System {
             dir: self.dir,
             store,
             registry,
             clock: self.clock,
+            gap_rule: self.gap_rule,
         }
     }
 
@@ -493,12 +561,13 @@ impl System {
     /// What loading the showtime from the database gives.
     async fn stored_state(&self) -> bioskop::seats::book::DurableState {
         let now = to_millis(self.now());
+        let gap_rule = self.gap_rule;
         self.store
             .read(move |conn| {
                 persist::load(
                     conn,
                     SHOWTIME,
-                    rules(),
+                    rules_with(gap_rule),
                     &persist::LayoutCache::default(),
                     now,
                 )
@@ -518,16 +587,35 @@ fn user_id(user: usize) -> UserId {
     UserId(user as i64 + 1)
 }
 
-async fn run(steps: Vec<Step>) -> Result<(), TestCaseError> {
+async fn run(steps: Vec<Step>, gap_rule: bool) -> Result<(), TestCaseError> {
     let mut system = System::start().await;
+    if gap_rule {
+        system.gap_rule = true;
+        system = system.restart().await;
+    }
     let mut model = Model::new();
     for (i, step) in steps.iter().enumerate() {
         let now = system.now();
         let now_ms = to_millis(now);
         let actor = system.actor().await;
+        // With the rule on, a change the model accepts that the rule
+        // (written apart, above) refuses is expected as `single_seat_gap`,
+        // and the model takes it back.
+        // (As the model is after expiring what is due: every change does
+        // that first, the refused ones too.)
+        let before = {
+            let mut expired = model.clone();
+            expired.expire(now_ms);
+            expired
+        };
+        let free = free_seats(&model, now_ms);
         let (expected, actual): (Outcome, Outcome) = match step {
             Step::Hold { user, seats } => {
-                let expected = model.hold(*user, seats, now_ms);
+                let mut expected = model.hold(*user, seats, now_ms);
+                if gap_rule && expected.is_ok() && !rule_allows_taking(&free, seats) {
+                    model = before;
+                    expected = Err("single_seat_gap".into());
+                }
                 let actual = code(
                     actor
                         .send(HoldSeats {
@@ -553,11 +641,21 @@ async fn run(steps: Vec<Step>) -> Result<(), TestCaseError> {
                 };
                 let booking_id = model.bookings[b].id.clone();
                 let adding = matches!(step, Step::Add { .. });
-                let expected = if adding {
+                let mut expected = if adding {
                     model.add(b, *seat, now_ms)
                 } else {
                     model.remove(b, *seat, now_ms)
                 };
+                let already_in = before.bookings[b].seats.contains(seat);
+                let allowed = if adding {
+                    already_in || rule_allows_taking(&free, &[*seat])
+                } else {
+                    rule_allows_freeing(&free, *seat)
+                };
+                if gap_rule && expected.is_ok() && !allowed {
+                    model = before;
+                    expected = Err("single_seat_gap".into());
+                }
                 let (user, seat) = (user_id(*user), seat_name(*seat));
                 let edit = if adding {
                     SeatEdit::Add
@@ -871,7 +969,15 @@ proptest! {
 
     #[test]
     fn no_seat_ever_has_two_owners_and_memory_always_equals_the_database(steps in vec(step(), 1..60)) {
-        actix::System::new().block_on(run(steps))?;
+        actix::System::new().block_on(run(steps, false))?;
+    }
+
+    /// The same, with `booking.no_single_gap` on: every hold, added and
+    /// removed seat the actor accepts keeps the rule, and every one it
+    /// refuses with `single_seat_gap` breaks it, by the rule written apart.
+    #[test]
+    fn with_the_seating_rule_no_accepted_change_leaves_a_seat_alone(steps in vec(step(), 1..60)) {
+        actix::System::new().block_on(run(steps, true))?;
     }
 }
 
