@@ -27,7 +27,7 @@ use crate::{
     seats::{
         ShowtimeRegistry,
         actor::{BookingMovedOut, MoveIntoShowtime, OfferMove},
-        book::MoveIn,
+        book::{MoveIn, seats_not_offered},
     },
     store::Store,
 };
@@ -243,13 +243,7 @@ impl Offers {
         }
         self.ensure_target(&offer, target, now).await?;
         if seats.len() != offer.seats.len() {
-            return Err(AppError::validation(
-                "move_seats_not_offered",
-                format!(
-                    "choose {} seats, each of the class you paid for or a dearer one",
-                    offer.seats.len()
-                ),
-            ));
+            return Err(seats_not_offered(offer.seats.len()));
         }
         let decided = DecidedMove {
             from_booking: offer.booking_id.clone(),

@@ -164,6 +164,24 @@ impl TestApp {
         ids.into_iter().take(count).collect()
     }
 
+    /// The next showtime of `showtime`'s movie in its cinema within the week
+    /// a cancelled-showtime offer reaches (DESIGN 4c): where its customers
+    /// may move.
+    pub fn next_showing(&self, showtime: i64) -> i64 {
+        self.db()
+            .query_row(
+                "SELECT t.showtime_id FROM showtime_places s JOIN showtime_places t
+                   ON t.movie_id = s.movie_id AND t.cinema_id = s.cinema_id
+                 WHERE s.showtime_id = ?1 AND t.showtime_id <> s.showtime_id
+                   AND t.status = 'scheduled' AND t.starts_at > s.starts_at
+                   AND t.starts_at < s.starts_at + 7 * 86400000
+                 ORDER BY t.starts_at LIMIT 1",
+                [showtime],
+                |r| r.get(0),
+            )
+            .expect("the demo programme shows each movie again within the week")
+    }
+
     /// A read-only connection to the database, to check what is really stored.
     pub fn db(&self) -> rusqlite::Connection {
         let conn = rusqlite::Connection::open_with_flags(

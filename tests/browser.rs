@@ -454,19 +454,7 @@ async fn a_customer_moves_to_another_showtime_from_the_cancelled_ones_booking_pa
     let at = place(&app).await;
     // The next showtime of the movie in the same cinema, within the week
     // the offer reaches.
-    let target: i64 = app
-        .db()
-        .query_row(
-            "SELECT t.showtime_id FROM showtime_places s JOIN showtime_places t
-               ON t.movie_id = s.movie_id AND t.cinema_id = s.cinema_id
-             WHERE s.showtime_id = ?1 AND t.showtime_id <> s.showtime_id
-               AND t.status = 'scheduled' AND t.starts_at > s.starts_at
-               AND t.starts_at < s.starts_at + 7 * 86400000
-             ORDER BY t.starts_at LIMIT 1",
-            [at.showtime],
-            |r| r.get(0),
-        )
-        .expect("the demo programme shows each movie again within the week");
+    let target = app.next_showing(at.showtime);
     let email = "offer-customer@example.com";
     let (_, booking) = paid_booking(&app, email, at.showtime, &["D4", "D5"]).await;
     let stdout = node(

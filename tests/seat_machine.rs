@@ -435,7 +435,10 @@ fn rules_with(gap_rule: bool) -> Rules {
 fn lone_seats(free: &[bool]) -> Vec<usize> {
     (0..free.len())
         .filter(|&s| free[s])
-        .filter(|&s| !(s > 0 && free[s - 1]) && !(s + 1 < free.len() && free[s + 1]))
+        .filter(|&s| {
+            let free_at = |i: Option<usize>| i.and_then(|i| free.get(i)).copied().unwrap_or(false);
+            !free_at(s.checked_sub(1)) && !free_at(Some(s + 1))
+        })
         .collect()
 }
 

@@ -34,24 +34,6 @@ impl Api {
         .clone()
     }
 
-    /// A showtime `showtime`'s customers may move to: the next one of the
-    /// same movie in the same cinema.
-    fn sibling_of(&self, showtime: i64) -> i64 {
-        self.app
-            .db()
-            .query_row(
-                "SELECT t.showtime_id FROM showtime_places s JOIN showtime_places t
-                   ON t.movie_id = s.movie_id AND t.cinema_id = s.cinema_id
-                 WHERE s.showtime_id = ?1 AND t.showtime_id <> s.showtime_id
-                   AND t.status = 'scheduled' AND t.starts_at > s.starts_at
-                   AND t.starts_at < s.starts_at + 7 * 86400000
-                 ORDER BY t.starts_at LIMIT 1",
-                [showtime],
-                |r| r.get(0),
-            )
-            .expect("the demo programme shows each movie again within the week")
-    }
-
     /// A showtime of another movie, or of another cinema: never offered.
     fn stranger_to(&self, showtime: i64) -> i64 {
         self.app
@@ -70,7 +52,7 @@ impl Api {
     async fn offered(&self, seats: &[&str]) -> Offered {
         let admin = self.admin().await;
         let cancelled = self.app.bookable_showtime().await;
-        let target = self.sibling_of(cancelled);
+        let target = self.app.next_showing(cancelled);
         let customer = self.customer().await;
         let (booking, payment) = self.buy(&customer, cancelled, seats).await;
         let answer = self.cancel_offering(&admin, cancelled).await;
@@ -405,7 +387,7 @@ async fn two_movers_and_a_live_buyer_racing_for_the_same_seats_never_share_one_a
     let api = Api::spawn().await;
     let admin = api.admin().await;
     let cancelled = api.app.bookable_showtime().await;
-    let target = api.sibling_of(cancelled);
+    let target = api.app.next_showing(cancelled);
     let (ani, budi, citra) = (
         api.customer().await,
         api.customer().await,
@@ -620,7 +602,7 @@ async fn a_decided_move_is_made_by_the_job_once_and_one_whose_target_is_gone_is_
     let api = Api::spawn().await;
     let admin = api.admin().await;
     let cancelled = api.app.bookable_showtime().await;
-    let target = api.sibling_of(cancelled);
+    let target = api.app.next_showing(cancelled);
     let (ani, budi) = (api.customer().await, api.customer().await);
     let (ani_booking, _) = api.buy(&ani, cancelled, &["B1"]).await;
     let (budi_booking, _) = api.buy(&budi, cancelled, &["B2"]).await;

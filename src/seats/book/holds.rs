@@ -66,14 +66,7 @@ impl SeatBook {
             });
         }
         self.ensure_not_cooling(user, &wanted, now)?;
-        let taken: Vec<String> = wanted
-            .iter()
-            .filter(|&&i| !self.is_available(i))
-            .map(|&i| self.layout.seat_id(i).to_string())
-            .collect();
-        if !taken.is_empty() {
-            return Err(AppError::SeatUnavailable { seats: taken });
-        }
+        self.ensure_free(&wanted)?;
         if !box_office {
             self.ensure_companions(&wanted)?;
         }
@@ -295,6 +288,20 @@ impl SeatBook {
     /// 409 `single_seat_gap` when the rule is on and taking `change`'s seats
     /// would leave a seat alone, with up to three sets of `count` seats of
     /// the same class near them that would not.
+    /// 409 `seat_unavailable` naming the seats of `wanted` someone has.
+    pub(super) fn ensure_free(&self, wanted: &[usize]) -> AppResult<()> {
+        let taken: Vec<String> = wanted
+            .iter()
+            .filter(|&&i| !self.is_available(i))
+            .map(|&i| self.layout.seat_id(i).to_string())
+            .collect();
+        if taken.is_empty() {
+            Ok(())
+        } else {
+            Err(AppError::SeatUnavailable { seats: taken })
+        }
+    }
+
     pub(super) fn ensure_no_lone_seat(
         &self,
         change: gaps::Change<'_>,

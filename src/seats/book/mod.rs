@@ -46,7 +46,7 @@ pub use cancel::{Cancellation, OfferTerms, OfferWindows};
 pub use durable::DurableState;
 pub use holds::Expired;
 pub use layout::{Layout, SeatDef};
-pub use moves::{MoveChoice, MoveIn, replace_paid};
+pub use moves::{MoveChoice, MoveIn, replace_paid, seats_not_offered};
 pub use ops::{NewTicket, Op};
 pub use sales::{PaidSeat, PaymentRequest, PaymentResult, PaymentStarted, Settlement};
 pub use schedule::{NewTime, Reschedule, Schedule};

@@ -62,6 +62,15 @@ pub fn replace_paid(wanted: &[(String, i64)], paid: &[(String, i64)]) -> Option<
     Some(prices)
 }
 
+/// 422 `move_seats_not_offered`: a move takes `count` seats, each of a
+/// class paid for or a dearer one.
+pub fn seats_not_offered(count: usize) -> AppError {
+    AppError::validation(
+        "move_seats_not_offered",
+        format!("choose {count} seats, each of the class you paid for or a dearer one"),
+    )
+}
+
 /// Whether a new seat (class, price here) may replace a paid one.
 fn fits(new: &(String, i64), old: &(String, i64)) -> bool {
     new.0 == old.0 || new.1 >= old.1
@@ -205,22 +214,9 @@ impl SeatBook {
             })
             .collect();
         let Some(prices) = replace_paid(&classes, &request.paid) else {
-            return Err(AppError::validation(
-                "move_seats_not_offered",
-                format!(
-                    "choose {} seats, each of the class you paid for or a dearer one",
-                    request.paid.len()
-                ),
-            ));
+            return Err(seats_not_offered(request.paid.len()));
         };
-        let taken: Vec<String> = wanted
-            .iter()
-            .filter(|&&i| !self.is_available(i))
-            .map(|&i| self.layout.seat_id(i).to_string())
-            .collect();
-        if !taken.is_empty() {
-            return Err(AppError::SeatUnavailable { seats: taken });
-        }
+        self.ensure_free(&wanted)?;
         self.ensure_companions(&wanted)?;
         self.ensure_no_lone_seat(gaps::Change::Take(&wanted), wanted.len())?;
 
