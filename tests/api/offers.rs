@@ -242,6 +242,20 @@ async fn a_customer_who_moves_gets_valid_tickets_in_the_other_showtime_and_no_re
         "a new e-ticket for the new booking"
     );
 
+    // The old tickets admit nobody; the door says why.
+    let old_code: String = api
+        .app
+        .db()
+        .query_row(
+            "SELECT checkin_code FROM tickets WHERE booking_id = ?1 LIMIT 1",
+            [&o.booking],
+            |r| r.get(0),
+        )
+        .expect("an old ticket");
+    api.post("/api/v1/checkin", Some(&o.admin), json!({"code": old_code}))
+        .await
+        .assert_problem(409, "ticket_moved");
+
     // One decision: neither a second move nor the refund now.
     let again = api.move_to(&o.customer, &o.booking, o.target, &seats).await;
     again.assert_problem(409, "offer_decided");
