@@ -248,9 +248,10 @@ impl Application {
         );
         // Moves decided before a crash and not made: made now, exactly once.
         match offers.resume_moves(i64::MAX).await {
-            Ok(round) if round.moved + round.undone > 0 => tracing::info!(
+            Ok(round) if round.moved + round.undone + round.failed > 0 => tracing::info!(
                 moved = round.moved,
                 undone = round.undone,
+                failed = round.failed,
                 "decided moves taken up again"
             ),
             Ok(_) => {}

@@ -292,6 +292,7 @@ impl Offers {
         round.moved = resumed.moved;
         round.undone = resumed.undone;
         round.failed = resumed.failed;
+        round.refunded += resumed.refunded;
         Ok(round)
     }
 
@@ -342,8 +343,8 @@ impl Offers {
                 }
                 // Past the offer's deadline a move that still cannot be made
                 // (its target will not load, storage keeps failing) is given
-                // up: undone, the offer is undecided and past its time, and
-                // the next round refunds it. Before that, it is tried again.
+                // up: undone and refunded in one write, as an undecided offer
+                // would be. Before that, it is tried again.
                 Err(error) if now >= decided.decide_by => {
                     tracing::error!(booking_id = %decided.from_booking, %error,
                         "a decided move could not be made by the offer's deadline; refunding instead");
@@ -351,12 +352,25 @@ impl Offers {
                         decided.from_booking.to_string(),
                         decided.booking_id.to_string(),
                     );
-                    if self
+                    let given_up = self
                         .store
-                        .write(move |conn| offers::undo_move(conn, &from, &new))
-                        .await?
-                    {
-                        round.undone += 1;
+                        .write(move |conn| {
+                            Ok(offers::undo_move(conn, &from, &new)?
+                                && offers::decide_refund(conn, &from, DecidedBy::Timeout, now)?)
+                        })
+                        .await;
+                    match given_up {
+                        Ok(true) => {
+                            round.undone += 1;
+                            round.refunded += 1;
+                            self.refunds.wake();
+                        }
+                        Ok(false) => {}
+                        Err(error) => {
+                            tracing::warn!(booking_id = %decided.from_booking, %error,
+                                "a move past its deadline could not be given up now; tried again next minute");
+                            round.failed += 1;
+                        }
                     }
                 }
                 Err(error) => {
@@ -426,7 +440,9 @@ impl Offers {
                 // Nothing to undo: the same move may have been made meanwhile
                 // (a resumed one racing this request), and then it stands.
                 let now = self.load(decided.user, &decided.from_booking).await?;
-                if now.status() == OfferStatus::Moved {
+                if now.status() == OfferStatus::Moved
+                    && now.move_booking_id.as_ref() == Some(&decided.booking_id)
+                {
                     Ok(())
                 } else {
                     Err(error)

@@ -177,6 +177,7 @@ pub async fn start(
                         refunded = round.refunded,
                         moved = round.moved,
                         undone = round.undone,
+                        failed = round.failed,
                         "cancelled-showtime offers"
                     );
                 }

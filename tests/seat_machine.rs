@@ -984,6 +984,29 @@ proptest! {
     }
 }
 
+/// The rule is not vacuous in the state machine: a first hold of the
+/// second seat of an empty row would strand the first, and both the rule
+/// written apart and the actor refuse it; the same hold with the first seat
+/// too is accepted by both (`run` fails on any disagreement).
+#[test]
+fn with_the_seating_rule_a_stranding_hold_is_refused_and_a_fitting_one_accepted() {
+    assert!(!rule_allows_taking(&[true; SEATS], &[1]));
+    assert!(rule_allows_taking(&[true; SEATS], &[0, 1]));
+    let steps = vec![
+        Step::Hold {
+            user: 0,
+            seats: vec![1],
+        },
+        Step::Hold {
+            user: 0,
+            seats: vec![0, 1],
+        },
+    ];
+    actix::System::new()
+        .block_on(run(steps, true))
+        .expect("the actor agrees with the rule");
+}
+
 /// A sweep's expiry waits in the background lane, and a hold sent right behind
 /// it to the same showtime overtakes it in the interactive lane: the hold
 /// must still get the seat whose lock ran out (expiry is data).

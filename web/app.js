@@ -415,13 +415,18 @@ async function showtimePage(showtimeId) {
 }
 
 async function ticketCard(ticket) {
+  const heading = el("h3", { "data-seat": ticket.seat }, t("ticket.seat", { seat: ticket.seat }), " ", badge(ticket.status));
+  // A refunded or moved ticket admits nobody: no code to show at the door.
+  if (ticket.status !== "valid" && ticket.status !== "used") {
+    return el("article", { class: "card", "data-ticket": ticket.id }, heading);
+  }
   const qr = el("div", { class: "qr", role: "img", "aria-label": t("ticket.qr", { seat: ticket.seat }) });
   try {
     const response = await fetch(`${API}/tickets/${ticket.id}/qr.svg`, { credentials: "same-origin" });
     if (response.ok) qr.innerHTML = await response.text();
   } catch { /* the code below still admits */ }
   return el("article", { class: "card", "data-ticket": ticket.id },
-    el("h3", { "data-seat": ticket.seat }, t("ticket.seat", { seat: ticket.seat }), " ", badge(ticket.status)),
+    heading,
     qr,
     el("p", {}, el("code", { translate: "no" }, ticket.checkin_code)));
 }

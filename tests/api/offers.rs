@@ -612,7 +612,7 @@ async fn a_moved_customer_whose_new_showtime_is_cancelled_too_is_refunded_throug
 }
 
 #[actix_web::test]
-async fn a_decided_move_is_made_by_the_job_once_and_one_whose_target_is_gone_is_undone() {
+async fn two_decided_moves_to_one_seat_are_made_by_the_job_once_and_the_other_is_undone() {
     let api = Api::spawn().await;
     let admin = api.admin().await;
     let cancelled = api.app.bookable_showtime().await;
@@ -668,4 +668,52 @@ async fn a_decided_move_is_made_by_the_job_once_and_one_whose_target_is_gone_is_
         "the offer stands"
     );
     assert_eq!(api.refund_status(loser.1), "offered");
+}
+
+#[actix_web::test]
+async fn a_decided_move_that_cannot_be_made_is_tried_until_the_deadline_and_then_refunded() {
+    let api = Api::spawn().await;
+    let o = api.offered(&["A3"]).await;
+    // The target's stored state is damaged (a hand edit): it will not load,
+    // which is no refusal, so the decision is kept and tried again.
+    let (booking, target) = (o.booking.clone(), o.target);
+    api.app
+        .state
+        .store
+        .write(move |conn| {
+            conn.execute(
+                "INSERT INTO blocked_seats (showtime_id, seat_id, reason, blocked_at)
+                 VALUES (?1, 'Z99', 'edited by hand', 0)",
+                [target],
+            )?;
+            conn.execute(
+                "UPDATE offers SET decision = 'move', decided_by = 'customer', decided_at = 1,
+                   move_showtime_id = ?2, move_seats = '[\"A1\"]', move_booking_id = 'stuck'
+                 WHERE booking_id = ?1",
+                rusqlite::params![booking, target],
+            )?;
+            Ok(())
+        })
+        .await
+        .expect("a damaged target and a decided move");
+    let offers = &api.app.state.offers;
+    let round = offers.run_due(api.app.now()).await.expect("a round");
+    assert_eq!(
+        (round.moved, round.failed, round.refunded),
+        (0, 1, 0),
+        "{round:?}"
+    );
+    assert_eq!(api.refund_status(&o.booking), "offered");
+    assert_eq!(api.offer(&o.customer, &o.booking).await["status"], "moving");
+
+    api.app.advance(Duration::from_secs(48 * 3600));
+    let round = offers.run_due(api.app.now()).await.expect("a round");
+    assert_eq!((round.undone, round.refunded), (1, 1), "{round:?}");
+    api.wait_for_refunds(o.cancelled, PATIENCE, all("succeeded"))
+        .await;
+    assert_eq!(api.sandbox_ledger(&o.payment).0, 1, "refunded once");
+    assert_eq!(
+        api.offer(&o.customer, &o.booking).await["status"],
+        "refunded"
+    );
 }
