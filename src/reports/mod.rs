@@ -197,9 +197,16 @@ pub fn sales(conn: &Connection, query: &SalesQuery, currency: &str) -> AppResult
 
 /// The report as CSV (RFC 4180: CRLF, a header row, fields quoted when they
 /// hold a comma, a quote or a line break; integer amounts), its total last.
+///
+/// Labels are names an admin typed (movies, cinemas, auditoriums). One that
+/// starts like a formula (`=`, `+`, `-`, `@`, a tab or a carriage return)
+/// would be run by a spreadsheet opening the file ("CSV injection", OWASP):
+/// it is written after a single quote, in quotes, so it reads as text.
 pub fn csv(report: &SalesReport) -> String {
     fn field(text: &str) -> String {
-        if text.contains([',', '"', '\r', '\n']) {
+        if text.starts_with(['=', '+', '-', '@', '\t', '\r']) {
+            format!("\"'{}\"", text.replace('"', "\"\""))
+        } else if text.contains([',', '"', '\r', '\n']) {
             format!("\"{}\"", text.replace('"', "\"\""))
         } else {
             text.to_string()
@@ -227,6 +234,42 @@ pub fn csv(report: &SalesReport) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_label_that_starts_like_a_spreadsheet_formula_is_written_as_text() {
+        let row = |label: &str| SalesRow {
+            key: "1".into(),
+            label: label.into(),
+            tickets_sold: 0,
+            capacity: 1,
+            occupancy: 0.0,
+            gross: 0,
+            refunded: 0,
+            net: 0,
+            currency: "IDR".into(),
+        };
+        let report = SalesReport {
+            rows: vec![
+                row("=HYPERLINK(\"http://x\",\"y\")"),
+                row("+1"),
+                row("-2"),
+                row("@SUM(A1)"),
+                row("\tx"),
+            ],
+            total: row("Total"),
+        };
+        let written = csv(&report);
+        let lines: Vec<&str> = written.split("\r\n").collect();
+        assert_eq!(
+            lines[1],
+            "1,\"'=HYPERLINK(\"\"http://x\"\",\"\"y\"\")\",0,1,0,0,0,0,IDR"
+        );
+        assert_eq!(lines[2], "1,\"'+1\",0,1,0,0,0,0,IDR");
+        assert_eq!(lines[3], "1,\"'-2\",0,1,0,0,0,0,IDR");
+        assert_eq!(lines[4], "1,\"'@SUM(A1)\",0,1,0,0,0,0,IDR");
+        assert_eq!(lines[5], "1,\"'\tx\",0,1,0,0,0,0,IDR");
+        assert_eq!(lines[6], "1,Total,0,1,0,0,0,0,IDR");
+    }
 
     #[test]
     fn csv_quotes_what_needs_quoting_and_ends_lines_with_crlf() {
