@@ -29,6 +29,17 @@ pub enum Message {
     RefundNeedsManualHandling(RefundFacts),
     /// To the admins: a refund failed after its last attempt.
     RefundFailed(RefundFacts),
+    /// To the admins: an alert raised for them (a payment in fraud review,
+    /// one of the wrong amount or never confirmed, a showtime that will not
+    /// load), so nobody has to watch the alerts page to learn of it.
+    AdminAlert(AlertFacts),
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AlertFacts {
+    pub kind: String,
+    pub subject: String,
+    pub message: String,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -80,6 +91,7 @@ impl Message {
             Message::RefundSucceeded(_) => "refund_succeeded",
             Message::RefundNeedsManualHandling(_) => "refund_manual",
             Message::RefundFailed(_) => "refund_failed",
+            Message::AdminAlert(_) => "admin_alert",
         }
     }
 
@@ -97,6 +109,7 @@ impl Message {
             Message::RefundSucceeded(_) => "Refund succeeded",
             Message::RefundNeedsManualHandling(_) => "Your refund is being handled by our staff",
             Message::RefundFailed(_) => "A refund needs manual handling",
+            Message::AdminAlert(_) => "An alert for the admins",
         }
     }
 
@@ -110,6 +123,7 @@ impl Message {
             Message::RefundSucceeded(facts)
             | Message::RefundNeedsManualHandling(facts)
             | Message::RefundFailed(facts) => serde_json::to_value(facts),
+            Message::AdminAlert(facts) => serde_json::to_value(facts),
         };
         facts
             .map(|facts| facts.to_string())
@@ -156,6 +170,19 @@ mod tests {
             Message::RefundSucceeded(refund.clone()),
             Message::RefundNeedsManualHandling(refund.clone()),
             Message::RefundFailed(refund),
+            Message::MoveOffered(MoveOffered {
+                showtime_id: ShowtimeId(3),
+                booking_id: "b1".into(),
+                amount: 90_000,
+                currency: "IDR".into(),
+                reason: "projector broke".into(),
+                decide_by: 1_800_000_000_000,
+            }),
+            Message::AdminAlert(AlertFacts {
+                kind: "payment_challenged".into(),
+                subject: "Payment p1 is in fraud review".into(),
+                message: "Approve or deny it.".into(),
+            }),
         ];
         for message in messages {
             let data = message.data().expect("serializes");

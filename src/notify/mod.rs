@@ -119,7 +119,8 @@ pub fn alert(
 }
 
 /// Records an alert about one thing (named by its subject) unless it was
-/// raised already: a job that retries never alerts twice.
+/// raised already: a job that retries never alerts twice. A new one is also
+/// mailed to the admins, in the same transaction.
 pub fn alert_once(
     conn: &Connection,
     kind: &str,
@@ -127,8 +128,17 @@ pub fn alert_once(
     message: &str,
     now: i64,
 ) -> AppResult<()> {
-    conn.prepare_cached(query!("notify/insert_alert_once"))?
+    let raised = conn
+        .prepare_cached(query!("notify/insert_alert_once"))?
         .execute(params![kind, subject, message, now])?;
+    if raised > 0 {
+        let facts = message::AlertFacts {
+            kind: kind.to_string(),
+            subject: subject.to_string(),
+            message: message.to_string(),
+        };
+        to_admins(conn, &Message::AdminAlert(facts), now)?;
+    }
     Ok(())
 }
 

@@ -45,6 +45,7 @@ pub fn render(
     let (about, refund) = match message {
         Message::ETicket(eticket) => return e_ticket(conn, &eticket.booking_id, &words),
         Message::RefundFailed(facts) => return Ok(refund_failed(facts, &words)),
+        Message::AdminAlert(facts) => return Ok(admin_alert(facts, &words)),
         Message::ShowtimeCancelled(facts) => {
             let money = (facts.amount, facts.currency.as_str());
             return about_booking(conn, About::Cancelled, &facts.booking_id, money, &words);
@@ -423,6 +424,35 @@ fn about_booking(
         subject,
         images: Vec::new(),
     })
+}
+
+/// An alert as the admins read it: the stored words (English, as the alerts
+/// page shows them) under a heading in the mail's language.
+fn admin_alert(facts: &super::message::AlertFacts, words: &Words) -> Rendered {
+    let subject = format!(
+        "{} {}",
+        words.pick("Perlu perhatian:", "Needs attention:"),
+        facts.subject
+    );
+    let (facts_text, facts_html) =
+        facts_block(&[(words.pick("Jenis", "Kind"), facts.kind.clone())]);
+    let more = words.pick(
+        "Semua peringatan ada di halaman admin (Peringatan).",
+        "Every alert is on the admin pages (Alerts).",
+    );
+    Rendered {
+        text: format!("{}\n\n{facts_text}\n\n{more}\n", facts.message),
+        html: page(
+            &subject,
+            &format!(
+                "<p>{}</p>{facts_html}<p>{}</p>",
+                escape(&facts.message),
+                escape(more)
+            ),
+        ),
+        subject,
+        images: Vec::new(),
+    }
 }
 
 fn refund_failed(facts: &RefundFacts, words: &Words) -> Rendered {

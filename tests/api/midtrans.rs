@@ -463,6 +463,24 @@ async fn a_challenged_payment_waits_for_an_admin_who_approves_or_denies_it_at_mi
     assert_eq!(summary["status"], "awaiting_payment");
     assert_eq!(summary["payment"]["status"], "challenged");
     assert_eq!(alerts_of_kind(&api, "payment_challenged"), 2);
+    let mailed = api.notifications("admin_alert");
+    assert_eq!(
+        mailed.len(),
+        2,
+        "each alert is mailed to the admin: {mailed:?}"
+    );
+    api.app.state.notifier.wake();
+    let told = crate::mail::wait_for(
+        &api.app.settings.mail.dir,
+        bioskop::testkit::ADMIN_EMAIL,
+        "Perlu perhatian",
+        2,
+    )
+    .await;
+    assert!(
+        told.iter().all(|m| m.text.contains("payment_challenged")),
+        "{told:?}"
+    );
 
     // Customers cannot decide; admins can, once.
     let path = |id: &str, decision: &str| format!("/api/v1/admin/payments/{id}/{decision}");
