@@ -102,6 +102,37 @@ impl Api {
         .await
     }
 
+    /// A move of `booking` to `seat` of `target` decided and never made, as
+    /// a crash between the decision and the move leaves it.
+    async fn decided_and_not_made(
+        &self,
+        booking: &str,
+        target: i64,
+        seat: &str,
+        new_booking: &str,
+    ) {
+        let (booking, seats, new) = (
+            booking.to_string(),
+            format!("[\"{seat}\"]"),
+            new_booking.to_string(),
+        );
+        self.app
+            .state
+            .store
+            .write(move |conn| {
+                let decided = conn.execute(
+                    "UPDATE offers SET decision = 'move', decided_by = 'customer', decided_at = 1,
+                       move_showtime_id = ?2, move_seats = ?3, move_booking_id = ?4
+                     WHERE booking_id = ?1",
+                    rusqlite::params![booking, target, seats, new],
+                )?;
+                assert_eq!(decided, 1);
+                Ok(())
+            })
+            .await
+            .expect("a decision");
+    }
+
     fn refund_status(&self, booking: &str) -> String {
         self.app
             .db()
@@ -628,24 +659,10 @@ async fn two_decided_moves_to_one_seat_are_made_by_the_job_once_and_the_other_is
         .expect("a seat")
         .to_string();
     // Two moves to one seat decided and never made, as a crash leaves them.
-    for (booking, new) in [(&ani_booking, "moved-ani"), (&budi_booking, "moved-budi")] {
-        let (booking, new, seats) = (booking.clone(), new.to_string(), format!("[\"{seat}\"]"));
-        api.app
-            .state
-            .store
-            .write(move |conn| {
-                let decided = conn.execute(
-                    "UPDATE offers SET decision = 'move', decided_by = 'customer', decided_at = 1,
-                       move_showtime_id = ?2, move_seats = ?3, move_booking_id = ?4
-                     WHERE booking_id = ?1",
-                    rusqlite::params![booking, target, seats, new],
-                )?;
-                assert_eq!(decided, 1);
-                Ok(())
-            })
-            .await
-            .expect("a decision");
-    }
+    api.decided_and_not_made(&ani_booking, target, &seat, "moved-ani")
+        .await;
+    api.decided_and_not_made(&budi_booking, target, &seat, "moved-budi")
+        .await;
 
     let offers = &api.app.state.offers;
     let round = offers.run_due(api.app.now()).await.expect("a round");
@@ -686,16 +703,12 @@ async fn a_decided_move_that_cannot_be_made_is_tried_until_the_deadline_and_then
                  VALUES (?1, 'Z99', 'edited by hand', 0)",
                 [target],
             )?;
-            conn.execute(
-                "UPDATE offers SET decision = 'move', decided_by = 'customer', decided_at = 1,
-                   move_showtime_id = ?2, move_seats = '[\"A1\"]', move_booking_id = 'stuck'
-                 WHERE booking_id = ?1",
-                rusqlite::params![booking, target],
-            )?;
             Ok(())
         })
         .await
-        .expect("a damaged target and a decided move");
+        .expect("a damaged target");
+    api.decided_and_not_made(&booking, target, "A1", "stuck")
+        .await;
     let offers = &api.app.state.offers;
     let round = offers.run_due(api.app.now()).await.expect("a round");
     assert_eq!(
