@@ -12,6 +12,7 @@
 //! stands, and the customer gets the target's 409.
 
 use chrono::{DateTime, Utc};
+use futures_util::StreamExt;
 use rusqlite::{Connection, OptionalExtension, params};
 use serde::Serialize;
 
@@ -35,6 +36,8 @@ use crate::{
 /// Showtimes an offer lists at most: each is asked by its actor on every
 /// look at the offer (a week of a movie in one cinema is some 20–40).
 const MAX_CHOICES: i64 = 40;
+/// Target showtimes asked at once for an offer's choices.
+const CHOICES_AT_ONCE: usize = 8;
 /// Offers the timeout job decides per round.
 const DUE_BATCH: i64 = 500;
 /// A move decided this long ago and not done is taken up again: a request
@@ -484,23 +487,32 @@ impl Offers {
             .read(move |conn| move_targets(conn, movie_id, cinema_id, at, until, None))
             .await?;
         let offset = zone(&offer.timezone);
-        let mut choices = Vec::new();
-        for (showtime_id, starts_at, auditorium) in targets {
-            if showtime_id == offer.showtime_id {
-                continue;
+        let paid = offer.paid();
+        // Asked a few at a time (a loaded showtime answers from memory; one
+        // that is not is read from SQLite first), in the order of their starts.
+        let answers: Vec<_> = futures_util::stream::iter(
+            targets
+                .into_iter()
+                .filter(|(showtime_id, _, _)| *showtime_id != offer.showtime_id),
+        )
+        .map(|target| {
+            let paid = paid.clone();
+            async move {
+                let asked: AppResult<_> = async {
+                    let actor = self.registry.get(target.0).await?;
+                    actor.send(OfferMove { paid, now }).await?
+                }
+                .await;
+                (target, asked)
             }
+        })
+        .buffered(CHOICES_AT_ONCE)
+        .collect()
+        .await;
+        let mut choices = Vec::new();
+        for ((showtime_id, starts_at, auditorium), asked) in answers {
             // A showtime that will not load (its admins are alerted) is
             // left out, not the whole offer.
-            let asked: AppResult<_> = async {
-                let actor = self.registry.get(showtime_id).await?;
-                actor
-                    .send(OfferMove {
-                        paid: offer.paid(),
-                        now,
-                    })
-                    .await?
-            }
-            .await;
             let choice = match asked {
                 Ok(choice) => choice,
                 Err(error) => {

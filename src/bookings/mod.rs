@@ -181,19 +181,14 @@ impl Bookings {
             refunds,
             notifier,
             limits: HoldLimits::new(&crate::config::BookingSettings::unlimited()),
-            offer_windows: OfferWindows {
-                move_window_ms: 7 * 24 * 3_600_000,
-                decide_within_ms: 48 * 3_600_000,
-            },
+            offer_windows: OfferWindows::from(&crate::config::Settings::defaults().offers),
         }
     }
 
-    /// How far the cancelled-showtime offer reaches (`offers.*`).
+    /// How far the cancelled-showtime offer reaches (`offers.*`; the
+    /// defaults of `config/default.toml` otherwise).
     pub fn with_offer_windows(mut self, settings: &crate::config::OfferSettings) -> Bookings {
-        self.offer_windows = OfferWindows {
-            move_window_ms: crate::clock::millis(settings.move_window),
-            decide_within_ms: crate::clock::millis(settings.decide_within),
-        };
+        self.offer_windows = OfferWindows::from(settings);
         self
     }
 
@@ -599,8 +594,8 @@ fn summary(
                 payment: None,
                 tickets: Vec::new(),
                 refund: None,
-                moved_to: None,
-                moved_from: None,
+                moved_to: r.get(14)?,
+                moved_from: r.get(15)?,
             })
         })
         .optional()?
@@ -669,9 +664,6 @@ fn summary(
             })
         })
         .optional()?;
-    (booking.moved_to, booking.moved_from) = conn
-        .prepare_cached(query!("bookings/booking_moves"))?
-        .query_row(params![booking_id], |r| Ok((r.get(0)?, r.get(1)?)))?;
     Ok(booking)
 }
 

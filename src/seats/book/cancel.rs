@@ -29,6 +29,15 @@ pub struct OfferWindows {
     pub decide_within_ms: i64,
 }
 
+impl From<&crate::config::OfferSettings> for OfferWindows {
+    fn from(settings: &crate::config::OfferSettings) -> OfferWindows {
+        OfferWindows {
+            move_window_ms: crate::clock::millis(settings.move_window),
+            decide_within_ms: crate::clock::millis(settings.decide_within),
+        }
+    }
+}
+
 /// An offer's limits as instants: a move goes to a showtime starting before
 /// `move_until`; undecided at `decide_by`, the refund goes ahead.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
