@@ -267,7 +267,7 @@ impl ShowtimeActor {
         }
         let store = self.store.clone();
         let showtime_id = self.book.showtime_id();
-        let layout = self.book.shared_layout();
+        let layout = self.book.layout().clone();
         let read = async move {
             store
                 .read(move |conn| {

@@ -179,8 +179,7 @@ impl Live {
     /// Sends what changed on the public map since the last event.
     pub fn publish(&mut self, book: &SeatBook, now: i64) {
         // Clients that went away are forgotten even when nothing changes.
-        self.subscribers
-            .retain(|subscriber| !subscriber.frames.is_closed());
+        self.prune();
         if self.subscribers.is_empty() {
             // Nobody listens: changes are not tracked, only counted, so a
             // client coming back with an old id is sent a snapshot.

@@ -344,7 +344,7 @@ impl ShowtimeRegistry {
 
     /// The actor of `showtime_id` if it is running now (none is started).
     pub fn loaded(&self, showtime_id: ShowtimeId) -> Option<Addr<ShowtimeActor>> {
-        let actors = self.inner.actors.lock().ok()?;
+        let actors = self.lock_actors().ok()?;
         actors.get(&showtime_id)?.actor.get().cloned()
     }
 

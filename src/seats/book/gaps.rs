@@ -13,7 +13,7 @@
 //! is never the seat left alone (it is for two), though it is a neighbour
 //! like any seat, free or taken.
 
-use std::collections::{BTreeSet, HashMap};
+use std::collections::BTreeSet;
 
 use super::layout::Layout;
 
@@ -161,23 +161,21 @@ pub fn best_block(
     class: Option<&str>,
 ) -> Result<Vec<usize>, usize> {
     let not_pickable = |s: usize| taken(s) || unpickable(s);
-    let rows = layout.iter().map(|s| s.grid_row).max().map_or(0, |r| r + 1);
     // Rows are few (26 at most): the rounding cannot lose anything.
     #[allow(clippy::cast_possible_truncation, clippy::cast_precision_loss)]
-    let ideal = (0.6 * (rows.saturating_sub(1)) as f64).round();
-    let centres = row_centres(layout);
+    let ideal = (0.6 * (layout.rows().saturating_sub(1)) as f64).round();
     let mut best: Option<(Rank, Vec<usize>)> = None;
     for window in windows(layout, &not_pickable, count, class) {
-        if !strands(layout, taken, Change::Take(&window)).is_empty() {
+        // What `strands` finds, `strands_at_all` finds too: the rule's
+        // exception is only looked at for a block that leaves a seat alone.
+        let leaves_one = !strands_at_all(layout, taken, Change::Take(&window)).is_empty();
+        if leaves_one && !strands(layout, taken, Change::Take(&window)).is_empty() {
             continue;
         }
-        let leaves_one = !strands_at_all(layout, taken, Change::Take(&window)).is_empty();
-        let (Some(first), Some(row_centre)) = (
-            window.first().and_then(|&s| layout.seat(s)),
-            window
-                .first()
-                .and_then(|&s| centres.get(&layout.seat(s)?.grid_row).copied()),
-        ) else {
+        let Some(first) = window.first().and_then(|&s| layout.seat(s)) else {
+            continue;
+        };
+        let Some(row_centre) = layout.row_centre(first.grid_row) else {
             continue;
         };
         let Some((row, centre)) = centre_of(layout, &window) else {
@@ -185,10 +183,7 @@ pub fn best_block(
         };
         let score = 2.0 * (row - ideal).abs() + (centre - row_centre).abs();
         let key = (leaves_one, score, first.grid_row, first.grid_col);
-        let better = best.as_ref().is_none_or(|(k, _)| {
-            (key.0, key.1) < (k.0, k.1)
-                || ((key.0, key.1) == (k.0, k.1) && (key.2, key.3) < (k.2, k.3))
-        });
+        let better = best.as_ref().is_none_or(|(k, _)| key < *k);
         if better {
             best = Some((key, window));
         }
@@ -261,26 +256,6 @@ fn centre_of(layout: &Layout, seats: &[usize]) -> Option<(f64, f64)> {
     // Layouts are small (2,000 seats, 100 columns): exact in f64.
     #[allow(clippy::cast_precision_loss)]
     Some((rows as f64 / defs.len() as f64, (left + right) as f64 / 2.0))
-}
-
-/// The centre of the columns each grid row covers, by grid row: found once
-/// per call, not once per block (a 2,000-seat house has thousands of
-/// blocks to score, on the showtime's actor).
-fn row_centres(layout: &Layout) -> HashMap<i64, f64> {
-    let mut extents: HashMap<i64, (i64, i64)> = HashMap::new();
-    for seat in layout.iter() {
-        let extent = extents
-            .entry(seat.grid_row)
-            .or_insert((seat.grid_col, seat.grid_col + seat.width()));
-        extent.0 = extent.0.min(seat.grid_col);
-        extent.1 = extent.1.max(seat.grid_col + seat.width());
-    }
-    // Columns are few (100 at most): exact in f64.
-    #[allow(clippy::cast_precision_loss)]
-    extents
-        .into_iter()
-        .map(|(row, (left, right))| (row, (left + right) as f64 / 2.0))
-        .collect()
 }
 
 #[cfg(test)]

@@ -70,7 +70,7 @@ impl SeatBook {
         if !box_office {
             self.ensure_companions(&wanted)?;
         }
-        self.ensure_no_lone_seat(gaps::Change::Take(&wanted), wanted.len())?;
+        self.ensure_no_lone_seat(&wanted)?;
         Ok(self.open_booking(user, booking_id, wanted, now, ops))
     }
 
@@ -184,7 +184,7 @@ impl SeatBook {
             after.push(seat);
             self.ensure_companions(&after)?;
         }
-        self.ensure_no_lone_seat(gaps::Change::Take(&[seat]), 1)?;
+        self.ensure_no_lone_seat(&[seat])?;
         self.lock_seat(&mut booking, seat, now, ops);
         Ok(self.keep_changed(booking))
     }
@@ -216,36 +216,7 @@ impl SeatBook {
         if !box_office {
             self.ensure_companions(&after)?;
         }
-        if self.rules.no_single_gap {
-            let stranded = gaps::strands(
-                &self.layout,
-                &|s| !self.is_available(s),
-                gaps::Change::Free(seat),
-            );
-            if !stranded.is_empty() {
-                // The seats of the booking that could go instead.
-                let alternatives = booking
-                    .seats
-                    .iter()
-                    .map(|b| b.seat)
-                    .filter(|&other| {
-                        other != seat
-                            && gaps::strands(
-                                &self.layout,
-                                &|s| !self.is_available(s),
-                                gaps::Change::Free(other),
-                            )
-                            .is_empty()
-                    })
-                    .take(3)
-                    .map(|other| vec![self.layout.seat_id(other).to_string()])
-                    .collect();
-                return Err(AppError::SingleSeatGap {
-                    seats: self.names(&stranded),
-                    alternatives,
-                });
-            }
-        }
+        self.ensure_removable(&booking, seat)?;
         booking.seats.retain(|b| b.seat != seat);
         self.set_state(seat, SeatState::Available);
         self.note_released(user, &[seat], now);
@@ -285,9 +256,6 @@ impl SeatBook {
         Ok(self.state_of(booking))
     }
 
-    /// 409 `single_seat_gap` when the rule is on and taking `change`'s seats
-    /// would leave a seat alone, with up to three sets of `count` seats of
-    /// the same class near them that would not.
     /// 409 `seat_unavailable` naming the seats of `wanted` someone has.
     pub(super) fn ensure_free(&self, wanted: &[usize]) -> AppResult<()> {
         let taken: Vec<String> = wanted
@@ -302,27 +270,49 @@ impl SeatBook {
         }
     }
 
-    pub(super) fn ensure_no_lone_seat(
-        &self,
-        change: gaps::Change<'_>,
-        count: usize,
-    ) -> AppResult<()> {
+    /// 409 `single_seat_gap` when holding `wanted` would leave a free seat
+    /// alone (`booking.no_single_gap`), with up to three seat sets of the
+    /// same size and class that would not.
+    pub(super) fn ensure_no_lone_seat(&self, wanted: &[usize]) -> AppResult<()> {
         if !self.rules.no_single_gap {
             return Ok(());
         }
         let taken = |s: usize| !self.is_available(s);
-        let stranded = gaps::strands(&self.layout, &taken, change);
+        let stranded = gaps::strands(&self.layout, &taken, gaps::Change::Take(wanted));
         if stranded.is_empty() {
             return Ok(());
         }
-        let wanted = match change {
-            gaps::Change::Take(seats) => seats,
-            gaps::Change::Free(_) => &[],
-        };
         let class = wanted.first().map_or("", |&s| self.layout.class_of(s));
-        let alternatives = gaps::alternatives(&self.layout, &taken, count, class, wanted, 3)
+        let alternatives = gaps::alternatives(&self.layout, &taken, wanted.len(), class, wanted, 3)
             .iter()
             .map(|set| self.names(set))
+            .collect();
+        Err(AppError::SingleSeatGap {
+            seats: self.names(&stranded),
+            alternatives,
+        })
+    }
+
+    /// 409 `single_seat_gap` when giving `seat` of `booking` back would
+    /// leave it free and alone; the alternatives are the booking's seats
+    /// that could go instead.
+    fn ensure_removable(&self, booking: &Booking, seat: usize) -> AppResult<()> {
+        if !self.rules.no_single_gap {
+            return Ok(());
+        }
+        let taken = |s: usize| !self.is_available(s);
+        let strands = |freed: usize| gaps::strands(&self.layout, &taken, gaps::Change::Free(freed));
+        let stranded = strands(seat);
+        if stranded.is_empty() {
+            return Ok(());
+        }
+        let alternatives = booking
+            .seats
+            .iter()
+            .map(|b| b.seat)
+            .filter(|&other| other != seat && strands(other).is_empty())
+            .take(3)
+            .map(|other| vec![self.layout.seat_id(other).to_string()])
             .collect();
         Err(AppError::SingleSeatGap {
             seats: self.names(&stranded),

@@ -16,8 +16,9 @@ pub struct SeatDef {
     pub grid_col: i64,
 }
 
-/// The class drawn two cells wide and sold as one seat for two.
-pub const COUPLE: &str = "couple";
+/// The class drawn two cells wide and sold as one seat for two (the back
+/// office's layout parser names it).
+pub use crate::catalog::layout::COUPLE;
 
 /// An auditorium's seats, shared by every showtime in that auditorium (a
 /// week of showtimes need not hold a week of copies).
@@ -31,6 +32,9 @@ pub struct Layout {
     blocks: Vec<Vec<usize>>,
     /// Each seat's block and its place in it.
     places: Vec<(usize, usize)>,
+    /// Each grid row's leftmost column and the column after its rightmost
+    /// seat: where best seats find a row's centre without a scan per request.
+    row_extents: HashMap<i64, (i64, i64)>,
 }
 
 impl SeatDef {
@@ -78,12 +82,35 @@ impl Layout {
                 }
             }
         }
+        let mut row_extents: HashMap<i64, (i64, i64)> = HashMap::new();
+        for seat in &seats {
+            let extent = row_extents
+                .entry(seat.grid_row)
+                .or_insert((seat.grid_col, seat.grid_col + seat.width()));
+            extent.0 = extent.0.min(seat.grid_col);
+            extent.1 = extent.1.max(seat.grid_col + seat.width());
+        }
         Layout {
             seats,
             index,
             blocks,
             places,
+            row_extents,
         }
+    }
+
+    /// Grid rows, counted from the screen (the last row's number + 1).
+    pub fn rows(&self) -> i64 {
+        self.row_extents.keys().max().map_or(0, |r| r + 1)
+    }
+
+    /// The centre of grid row `row`, in grid columns.
+    pub fn row_centre(&self, row: i64) -> Option<f64> {
+        // Columns are few (100 at most): exact in f64.
+        #[allow(clippy::cast_precision_loss)]
+        self.row_extents
+            .get(&row)
+            .map(|(left, right)| (left + right) as f64 / 2.0)
     }
 
     /// The runs of seats side by side (see `blocks`).

@@ -327,13 +327,10 @@ impl SeatBook {
         &self.rules
     }
 
-    pub fn layout(&self) -> &Layout {
+    /// The layout, shared (a recall reads a booking's seats with it on
+    /// another thread).
+    pub fn layout(&self) -> &Arc<Layout> {
         &self.layout
-    }
-
-    /// The layout, to read a booking's seats on another thread.
-    pub fn shared_layout(&self) -> Arc<Layout> {
-        self.layout.clone()
     }
 
     pub fn is_cancelled(&self) -> bool {

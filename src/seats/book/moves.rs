@@ -218,7 +218,7 @@ impl SeatBook {
         };
         self.ensure_free(&wanted)?;
         self.ensure_companions(&wanted)?;
-        self.ensure_no_lone_seat(gaps::Change::Take(&wanted), wanted.len())?;
+        self.ensure_no_lone_seat(&wanted)?;
 
         ops.push(Op::CreateBooking {
             id: request.booking_id.clone(),
