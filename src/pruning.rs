@@ -43,13 +43,23 @@ impl Pruning {
     }
 
     /// Whether a map of `len` keys, just pruned, must drop half of them.
-    pub fn full(len: usize) -> bool {
+    fn full(len: usize) -> bool {
         len >= CAP
     }
 }
 
+/// After a pruning: a map still at [`CAP`] (every key fresh) drops half of
+/// its keys. Answers whether it did, for the caller to say so.
+pub fn cap<K, V>(map: &mut HashMap<K, V>) -> bool {
+    if !Pruning::full(map.len()) {
+        return false;
+    }
+    evict_half(map);
+    true
+}
+
 /// Drops every other key, in the map's own (random) order.
-pub fn evict_half<K, V>(map: &mut HashMap<K, V>) {
+fn evict_half<K, V>(map: &mut HashMap<K, V>) {
     let mut keep = false;
     map.retain(|_, _| {
         keep = !keep;

@@ -478,11 +478,7 @@ pub async fn auth_flood(options: Options) -> anyhow::Result<Report> {
         "",
         None,
     );
-    let ratio = if without.ms(0.99) > 0.0 {
-        during.ms(0.99) / without.ms(0.99)
-    } else {
-        0.0
-    };
+    let ratio = during.p99_ratio(&without);
     report.actors("p99 during / without", fmt(ratio), "", None);
     report.actors(
         "browsing answers not 2xx/409",

@@ -40,6 +40,15 @@ impl Latencies {
         }
         self.0.value_at_quantile(q) as f64 / 1000.0
     }
+
+    /// This p99 over `baseline`'s (0 when the baseline has none).
+    pub fn p99_ratio(&self, baseline: &Latencies) -> f64 {
+        if baseline.ms(0.99) > 0.0 {
+            self.ms(0.99) / baseline.ms(0.99)
+        } else {
+            0.0
+        }
+    }
 }
 
 pub fn client(connections: usize) -> reqwest::Client {

@@ -1199,11 +1199,7 @@ pub async fn expiry(options: ExpiryOptions) -> anyhow::Result<Report> {
         "",
         None,
     );
-    let ratio = if outside.ms(0.99) > 0.0 {
-        during.ms(0.99) / outside.ms(0.99)
-    } else {
-        0.0
-    };
+    let ratio = during.p99_ratio(&outside);
     report.actors(
         "p99 during / outside",
         fmt(ratio),

@@ -102,13 +102,10 @@ impl LoginLimiter {
                 .per_account
                 .retain(|_, times| times.back().is_some_and(|(t, _)| *t > horizon));
             state.reported.retain(|_, at| *at > horizon);
-            if crate::pruning::Pruning::full(state.attempts.len()) {
+            if crate::pruning::cap(&mut state.attempts) {
                 tracing::warn!("sign-in counts from very many addresses: half of them dropped");
-                crate::pruning::evict_half(&mut state.attempts);
             }
-            if crate::pruning::Pruning::full(state.per_account.len()) {
-                crate::pruning::evict_half(&mut state.per_account);
-            }
+            crate::pruning::cap(&mut state.per_account);
             let left = state.attempts.len().max(state.per_account.len());
             state.pruning.pruned(left);
         }

@@ -419,9 +419,8 @@ impl Accounts {
         let Signups { by_client, pruning } = &mut *signups;
         if pruning.due(by_client.len()) {
             by_client.retain(|_, times| times.back().is_some_and(|t| *t > now - window));
-            if crate::pruning::Pruning::full(by_client.len()) {
+            if crate::pruning::cap(by_client) {
                 tracing::warn!("sign-up counts from very many addresses: half of them dropped");
-                crate::pruning::evict_half(by_client);
             }
             pruning.pruned(by_client.len());
         }

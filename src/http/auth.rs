@@ -248,18 +248,13 @@ fn cookie(
     secure: bool,
     http_only: bool,
 ) -> Cookie<'static> {
-    let mut cookie = Cookie::build(name, value)
+    Cookie::build(name, value)
         .path("/")
         .same_site(SameSite::Strict)
         .max_age(actix_web::cookie::time::Duration::seconds(max_age_secs))
-        .finish();
-    if http_only {
-        cookie.set_http_only(true);
-    }
-    if secure {
-        cookie.set_secure(true);
-    }
-    cookie
+        .http_only(http_only)
+        .secure(secure)
+        .finish()
 }
 
 /// Adds `cookies` to a finished answer (a problem document, say).
