@@ -102,11 +102,7 @@ impl SeatBook {
             });
         }
         // Seats this customer gave up a moment ago are not theirs to pick.
-        let cooling = |s: usize| {
-            self.released
-                .get(&s)
-                .is_some_and(|&(by, until)| by == user && until > now)
-        };
+        let cooling = |s: usize| self.cooling_until(user, s, now).is_some();
         let taken = |s: usize| !self.is_available(s);
         let wanted = gaps::best_block(&self.layout, &taken, &cooling, count, class)
             .map_err(|largest_block| AppError::NotEnoughAdjacent { largest_block })?;
@@ -377,14 +373,21 @@ impl SeatBook {
     }
 
     /// 409 `rehold_cooldown` when `user` released one of `seats` too recently.
+    /// Until when `user` may not take `seat` back, having given it up a
+    /// moment ago (`booking.rehold_cooldown`).
+    fn cooling_until(&self, user: UserId, seat: usize, now: i64) -> Option<i64> {
+        match self.released.get(&seat) {
+            Some(&(by, until)) if by == user && until > now => Some(until),
+            _ => None,
+        }
+    }
+
     fn ensure_not_cooling(&self, user: UserId, seats: &[usize], now: i64) -> AppResult<()> {
         let cooling: Vec<(String, i64)> = seats
             .iter()
-            .filter_map(|seat| match self.released.get(seat) {
-                Some(&(by, until)) if by == user && until > now => {
-                    Some((self.layout.seat_id(*seat).to_string(), until))
-                }
-                _ => None,
+            .filter_map(|&seat| {
+                let until = self.cooling_until(user, seat, now)?;
+                Some((self.layout.seat_id(seat).to_string(), until))
             })
             .collect();
         let Some(last) = cooling.iter().map(|(_, until)| *until).max() else {
