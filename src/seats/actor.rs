@@ -37,7 +37,6 @@ pub struct ShowtimeActor {
     book: SeatBook,
     store: Store,
     layouts: Arc<LayoutCache>,
-    map_cache: Option<MapCache>,
     clock: SharedClock,
     live: Live,
     /// Wakes the actor when the next hold lapses, so live subscribers see
@@ -61,7 +60,6 @@ impl ShowtimeActor {
             book,
             store,
             layouts,
-            map_cache: None,
             clock,
             live: Live::new(first_event_id),
             lapse_timer: None,
@@ -227,7 +225,7 @@ impl ShowtimeActor {
             Ok(Some(mut book)) => {
                 book.continue_versions_from(&actor.book);
                 actor.book = book;
-                actor.map_cache = None;
+                actor.live.forget_public_map();
                 actor.publish(ctx);
             }
             Ok(None) => ctx.stop(),
@@ -764,30 +762,16 @@ pub struct GetSeatMap {
     pub now: DateTime<Utc>,
 }
 
-/// The anonymous seat map, serialized once per change: in a flash sale most
-/// requests are reads of the same few maps.
-struct MapCache {
-    version: u64,
-    /// When the next hold lapses and the map would change by itself.
-    valid_until: i64,
-    body: Bytes,
-}
-
 impl Handler<GetSeatMap> for ShowtimeActor {
     type Result = MessageResult<GetSeatMap>;
 
     fn handle(&mut self, msg: GetSeatMap, _: &mut Context<Self>) -> Self::Result {
         let now = to_millis(msg.now);
         // Only a viewer with an open booking here has seats marked `mine`.
-        let personal = msg.viewer.filter(|user| self.book.has_open_booking(*user));
-        if personal.is_none()
-            && let Some(cache) = &self.map_cache
-            && cache.version == self.book.version()
-            && now < cache.valid_until
-        {
-            return MessageResult(cache.body.clone());
-        }
-        let body = match serde_json::to_vec(&self.book.seat_map_doc(personal, now)) {
+        let Some(personal) = msg.viewer.filter(|user| self.book.has_open_booking(*user)) else {
+            return MessageResult(self.live.public_map(&self.book, now));
+        };
+        let body = match serde_json::to_vec(&self.book.seat_map_doc(Some(personal), now)) {
             Ok(body) => Bytes::from(body),
             Err(error) => {
                 // Plain data always serializes; if it ever does not, say so
@@ -796,13 +780,6 @@ impl Handler<GetSeatMap> for ShowtimeActor {
                 return MessageResult(Bytes::from_static(b"{}"));
             }
         };
-        if personal.is_none() {
-            self.map_cache = Some(MapCache {
-                version: self.book.version(),
-                valid_until: self.book.next_lapse(),
-                body: body.clone(),
-            });
-        }
         MessageResult(body)
     }
 }

@@ -77,17 +77,27 @@ pub struct Live {
     /// The last events; every visible change after `kept_from` is in here.
     kept: VecDeque<(u64, Bytes)>,
     kept_from: u64,
+    /// The anonymous seat map as JSON, for `GET /seats` and snapshots alike.
+    public_map: Option<PublicMap>,
     /// The last snapshot sent: a crowd of new subscribers (a flash sale's
     /// first second) costs one serialized map, not one each.
     snapshot: Option<CachedSnapshot>,
 }
 
-/// A snapshot frame, good while the event id and the book's version stay
-/// and no hold lapses (a lapse changes the map without a version).
-struct CachedSnapshot {
-    event_id: u64,
+/// The anonymous seat map, serialized once per change: in a flash sale most
+/// requests, and every new subscriber's snapshot, are reads of the same map.
+/// Good while the book's version stays and no hold lapses (a lapse changes
+/// the map without a version).
+struct PublicMap {
     version: u64,
     valid_until: i64,
+    json: Bytes,
+}
+
+/// A snapshot frame: the public map's JSON it was framed from, under an id.
+struct CachedSnapshot {
+    event_id: u64,
+    json: Bytes,
     frame: Bytes,
 }
 
@@ -101,6 +111,7 @@ impl Live {
             seen_version: 0,
             kept: VecDeque::new(),
             kept_from: first_id,
+            public_map: None,
             snapshot: None,
         }
     }
@@ -157,20 +168,48 @@ impl Live {
         }
     }
 
-    fn snapshot(&mut self, book: &SeatBook, now: i64) -> Bytes {
-        if let Some(cached) = &self.snapshot
-            && cached.event_id == self.last_id
+    /// The anonymous seat map as JSON (nobody's seats marked `mine`).
+    pub fn public_map(&mut self, book: &SeatBook, now: i64) -> Bytes {
+        if let Some(cached) = &self.public_map
             && cached.version == book.version()
             && now < cached.valid_until
         {
-            return cached.frame.clone();
+            return cached.json.clone();
         }
-        let doc = book.seat_map_doc(None, now);
-        let frame = frame(self.last_id, "snapshot", &to_json(&doc));
-        self.snapshot = Some(CachedSnapshot {
-            event_id: self.last_id,
+        let json = Bytes::from(to_json(&book.seat_map_doc(None, now)));
+        self.public_map = Some(PublicMap {
             version: book.version(),
             valid_until: book.next_lapse(),
+            json: json.clone(),
+        });
+        json
+    }
+
+    /// Forgets the cached map: the book was replaced (reloaded), and its
+    /// versions alone may not tell.
+    pub fn forget_public_map(&mut self) {
+        self.public_map = None;
+        self.snapshot = None;
+    }
+
+    fn snapshot(&mut self, book: &SeatBook, now: i64) -> Bytes {
+        let json = self.public_map(book, now);
+        if let Some(cached) = &self.snapshot
+            && cached.event_id == self.last_id
+            // The same bytes: the map was not serialized again since (the
+            // cached frame keeps them alive, so the address is not reused).
+            && cached.json.as_ptr() == json.as_ptr()
+        {
+            return cached.frame.clone();
+        }
+        let frame = frame(
+            self.last_id,
+            "snapshot",
+            std::str::from_utf8(&json).unwrap_or("{}"),
+        );
+        self.snapshot = Some(CachedSnapshot {
+            event_id: self.last_id,
+            json,
             frame: frame.clone(),
         });
         frame
